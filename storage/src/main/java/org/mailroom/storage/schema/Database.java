@@ -1,0 +1,234 @@
+package org.mailroom.storage.schema;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+
+/**
+ * The one open database of a Mailroom process: a pooled {@link DataSource}, its {@link Dialect}, the schema
+ * migrated to the current version, and helpers that run JDBC work in auto-commit or in one committed
+ * transaction. Start-up failures are turned into one {@link StorageStartupException} naming the path or URL.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    private static final int MAX_TRANSACTION_ATTEMPTS = 5;
+
+    private final HikariDataSource dataSource;
+    private final Dialect dialect;
+    private final String description;
+    private final String shutdownUrl;
+
+    private Database(HikariDataSource dataSource, Dialect dialect, String description, String shutdownUrl) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.description = description;
+        this.shutdownUrl = shutdownUrl;
+    }
+
+    /** Opens (creating if needed) the database and applies pending schema migrations. */
+    public static Database open(DatabaseSettings settings) {
+        String url;
+        String description;
+        String shutdownUrl = null;
+        if (settings.isEmbedded()) {
+            Path dbPath = settings.embeddedDatabasePath();
+            prepareDataDirectory(settings.dataDirectory().toAbsolutePath().normalize(), dbPath);
+            url = "jdbc:derby:" + dbPath + ";create=true";
+            shutdownUrl = "jdbc:derby:" + dbPath + ";shutdown=true";
+            description = dbPath.toString();
+        } else {
+            url = settings.jdbcUrl().orElseThrow();
+            description = url;
+        }
+        Dialect dialect = Dialect.fromJdbcUrl(url);
+
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        settings.user().ifPresent(config::setUsername);
+        settings.password().ifPresent(config::setPassword);
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setPoolName("mailroom-db");
+        config.setAutoCommit(true);
+        config.setInitializationFailTimeout(1);
+        config.setConnectionTimeout(30_000);
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(config);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new StorageStartupException("Cannot open the database at " + description + ": "
+                + explainBootFailure(e.getCause()), e);
+        }
+        Database database = new Database(dataSource, dialect, description, shutdownUrl);
+        try {
+            database.migrate();
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        LOG.info("Database open at {} ({})", description, dialect);
+        return database;
+    }
+
+    private static void prepareDataDirectory(Path dataDirectory, Path dbPath) {
+        try {
+            Files.createDirectories(dataDirectory);
+        } catch (IOException e) {
+            throw new StorageStartupException("Cannot create the data directory " + dataDirectory + ": " + e, e);
+        }
+        if (!Files.isDirectory(dataDirectory)) {
+            throw new StorageStartupException("The data directory " + dataDirectory + " is not a directory");
+        }
+        if (!Files.isWritable(dataDirectory) || (Files.exists(dbPath) && !Files.isWritable(dbPath))) {
+            throw new StorageStartupException("The data directory " + dataDirectory + " is not writable by this user");
+        }
+        if (Files.exists(dbPath) && !Files.exists(dbPath.resolve("service.properties"))) {
+            throw new StorageStartupException("The database folder " + dbPath
+                + " exists but is not a Derby database (service.properties is missing): it is corrupt or"
+                + " belongs to something else; move it away or restore it from a backup");
+        }
+        // Derby writes its own diagnostics log; keep it beside the database, not in the working directory.
+        if (System.getProperty("derby.stream.error.file") == null) {
+            System.setProperty("derby.stream.error.file", dataDirectory.resolve("derby.log").toString());
+        }
+    }
+
+    private static String explainBootFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() != t ? t.getCause() : null) {
+            if (t instanceof SQLException sql) {
+                for (SQLException e = sql; e != null; e = e.getNextException()) {
+                    if ("XSDB6".equals(e.getSQLState())) {
+                        return "it is locked by another process (another Mailroom or Derby instance is using it)";
+                    }
+                }
+            }
+        }
+        StringBuilder reason = new StringBuilder();
+        for (Throwable t = cause; t != null; t = t.getCause() != t ? t.getCause() : null) {
+            if (reason.length() > 0) {
+                reason.append(" <- ");
+            }
+            reason.append(t.getMessage());
+            if (t instanceof SQLException sql && sql.getNextException() != null && t.getCause() == null) {
+                t = sql.getNextException();
+                reason.append(" <- ").append(t.getMessage());
+            }
+        }
+        return reason.length() == 0 ? String.valueOf(cause) : reason.toString();
+    }
+
+    private void migrate() {
+        try {
+            Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .placeholders(dialect.schemaPlaceholders())
+                .table("mr_schema_history")
+                .load()
+                .migrate();
+        } catch (FlywayException e) {
+            throw new StorageStartupException("Cannot migrate the schema of the database at " + description + ": "
+                + e.getMessage(), e);
+        }
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** Runs read-only or single-statement work on a pooled auto-commit connection. */
+    public <T> T read(Sql.Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw new StorageException("Database read failed on " + description + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs the work in one transaction and commits it before returning: when this returns, the changes are
+     * durable. Lock timeouts and deadlocks (SQLState class 40) are retried a few times from the start.
+     */
+    public <T> T transaction(Sql.Work<T> work) {
+        SQLException last = null;
+        for (int attempt = 1; attempt <= MAX_TRANSACTION_ATTEMPTS; attempt++) {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try {
+                    T result = work.run(connection);
+                    connection.commit();
+                    return result;
+                } catch (SQLException | RuntimeException | Error e) {
+                    rollbackQuietly(connection);
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                if (!isTransient(e)) {
+                    throw new StorageException("Database transaction failed on " + description + ": " + e.getMessage(), e);
+                }
+                last = e;
+                LOG.debug("Transient database conflict (attempt {}): {}", attempt, e.getMessage());
+            }
+        }
+        throw new StorageException("Database transaction kept conflicting on " + description, last);
+    }
+
+    public void transactionVoid(Sql.VoidWork work) {
+        transaction(connection -> {
+            work.run(connection);
+            return null;
+        });
+    }
+
+    private static boolean isTransient(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && state.startsWith("40");
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            LOG.warn("Rollback failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description + " (" + dialect + ")";
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+        if (shutdownUrl != null) {
+            try {
+                DriverManager.getConnection(shutdownUrl).close();
+            } catch (SQLException e) {
+                // Derby reports a clean single-database shutdown as SQLState 08006.
+                if (!"08006".equals(e.getSQLState())) {
+                    LOG.warn("Derby shutdown of {} reported: {}", description, e.getMessage());
+                }
+            }
+        }
+    }
+}
