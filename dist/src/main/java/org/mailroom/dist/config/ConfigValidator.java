@@ -1,0 +1,96 @@
+package org.mailroom.dist.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.mailroom.storage.schema.Dialect;
+import org.mailroom.storage.schema.StorageStartupException;
+
+/**
+ * The rules a configuration must meet beyond its types, checked once at load so that nothing later has to
+ * second-guess a value it was given.
+ */
+final class ConfigValidator {
+    private static final int MAX_POOL_SIZE = 500;
+
+    private final KeyLines written;
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    private ConfigValidator(KeyLines written) {
+        this.written = written;
+    }
+
+    /** Every problem with the configuration, in the order of the sections of the reference file. */
+    static List<ConfigProblem> check(MailroomConfig config, KeyLines written) {
+        ConfigValidator validator = new ConfigValidator(written);
+        validator.checkServer(config.server());
+        validator.checkStorage(config.storage());
+        validator.checkPorts(config);
+        return List.copyOf(validator.problems);
+    }
+
+    private void checkServer(ServerConfig server) {
+        if (server.hostname().isBlank() || server.hostname().chars().anyMatch(Character::isWhitespace)) {
+            problem("server.hostname", "must be a host name without spaces, such as mail.example.org");
+        }
+        if (server.bindAddress().isBlank()) {
+            problem("server.bind-address", "must be an IP address such as 127.0.0.1, or 0.0.0.0 for all");
+        }
+    }
+
+    private void checkStorage(StorageConfig storage) {
+        if (storage.dataDir().isBlank()) {
+            problem("storage.data-dir", "must name a directory");
+        }
+        if (storage.poolSize() < 1 || storage.poolSize() > MAX_POOL_SIZE) {
+            problem("storage.pool-size", "must be between 1 and " + MAX_POOL_SIZE + ", was " + storage.poolSize());
+        }
+        if (storage.jdbcUrl() == null) {
+            if (storage.jdbcUser() != null) {
+                problem("storage.jdbc-user", "is only used with storage.jdbc-url, which is not set");
+            }
+            if (storage.jdbcPassword() != null) {
+                problem("storage.jdbc-password", "is only used with storage.jdbc-url, which is not set");
+            }
+        } else {
+            try {
+                Dialect.fromJdbcUrl(storage.jdbcUrl());
+            } catch (StorageStartupException e) {
+                problem("storage.jdbc-url", e.getMessage());
+            }
+        }
+    }
+
+    private void checkPorts(MailroomConfig config) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("smtp.port", config.smtp().port());
+        ports.put("submission.port", config.submission().port());
+        ports.put("submission.tls-port", config.submission().tlsPort());
+        ports.put("imap.port", config.imap().port());
+        ports.put("imap.tls-port", config.imap().tlsPort());
+        ports.put("http.port", config.http().port());
+
+        Map<Integer, String> firstUser = new LinkedHashMap<>();
+        ports.forEach((key, port) -> {
+            if (port < 0 || port > 65535) {
+                problem(key, "port must be between 1 and 65535 (or 0 for any free port), was " + port);
+                return;
+            }
+            String earlier = port == 0 ? null : firstUser.putIfAbsent(port, key);
+            if (earlier != null) {
+                // Report the clash on a key the file actually writes, so the line number points at something.
+                boolean laterWritten = written.isWritten(key) || !written.isWritten(earlier);
+                String reported = laterWritten ? key : earlier;
+                String other = laterWritten ? earlier : key;
+                problem(reported, "port " + port + " is also used by " + other
+                    + (written.isWritten(other) ? "" : " (its default)") + "; each listener needs its own port");
+            }
+        });
+    }
+
+    private void problem(String key, String message) {
+        problems.add(new ConfigProblem(key, message));
+    }
+}

@@ -1,0 +1,225 @@
+package org.mailroom.dist.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailroom.storage.schema.DatabaseSettings;
+
+class ConfigLoaderTest {
+    // Surefire runs with the module directory as working directory.
+    private static final Path SHIPPED = Path.of("..", "conf", "mailroom.yaml");
+
+    @TempDir
+    Path dir;
+
+    private final ConfigLoader loader = new ConfigLoader();
+
+    @Test
+    void shippedFileLoadsWithTheDocumentedDefaults() {
+        MailroomConfig config = loader.load(SHIPPED);
+
+        assertThat(config).isEqualTo(MailroomConfig.defaults());
+        assertThat(config.server().hostname()).isEqualTo("localhost");
+        assertThat(config.server().bindAddress()).isEqualTo("127.0.0.1");
+        assertThat(config.storage().dataDir()).isEqualTo("./data");
+        assertThat(config.storage().poolSize()).isEqualTo(16);
+        assertThat(config.smtp().port()).isEqualTo(2525);
+        assertThat(config.submission().port()).isEqualTo(2587);
+        assertThat(config.submission().tlsPort()).isEqualTo(2465);
+        assertThat(config.imap().port()).isEqualTo(2143);
+        assertThat(config.imap().tlsPort()).isEqualTo(2993);
+        assertThat(config.http().port()).isEqualTo(8025);
+        assertThat(config.limits().maxMessageSize().bytes()).isEqualTo(25L * 1024 * 1024);
+    }
+
+    @Test
+    void shippedFileDocumentsEveryKeyTheLoaderKnows() throws IOException {
+        String text = Files.readString(SHIPPED);
+        for (String key : new String[] {"hostname:", "bind-address:", "data-dir:", "jdbc-url:", "jdbc-user:",
+            "jdbc-password:", "pool-size:", "port:", "tls-port:", "max-message-size:"}) {
+            assertThat(text).contains(key);
+        }
+    }
+
+    @Test
+    void emptyFileMeansDefaults() throws IOException {
+        assertThat(loader.load(write("# nothing set\n"))).isEqualTo(MailroomConfig.defaults());
+    }
+
+    @Test
+    void valuesAreBoundAndStorageMapsToDatabaseSettings() throws IOException {
+        Path file = write("""
+            server:
+              hostname: mail.example.org
+            storage:
+              data-dir: /srv/mailroom
+              jdbc-url: jdbc:postgresql://127.0.0.1:5432/mailroom
+              jdbc-user: mr
+              jdbc-password: secret
+              pool-size: 4
+            limits:
+              max-message-size: 512KB
+            """);
+        MailroomConfig config = loader.load(file);
+
+        DatabaseSettings settings = config.storage().databaseSettings();
+        assertThat(settings.isEmbedded()).isFalse();
+        assertThat(settings.jdbcUrl()).contains("jdbc:postgresql://127.0.0.1:5432/mailroom");
+        assertThat(settings.user()).contains("mr");
+        assertThat(settings.password()).contains("secret");
+        assertThat(settings.poolSize()).isEqualTo(4);
+        assertThat(settings.dataDirectory()).isEqualTo(Path.of("/srv/mailroom"));
+        assertThat(config.server().hostname()).isEqualTo("mail.example.org");
+        assertThat(config.limits().maxMessageSize().bytes()).isEqualTo(512 * 1024);
+        assertThat(config.storage().toString()).doesNotContain("secret");
+    }
+
+    @Test
+    void relativeDataDirectoryIsResolvedAgainstTheWorkingDirectory() throws IOException {
+        MailroomConfig config = loader.load(write("storage:\n  data-dir: ./data\n"));
+        assertThat(config.storage().databaseSettings().isEmbedded()).isTrue();
+        assertThat(config.storage().dataDirectory()).isEqualTo(Path.of("data").toAbsolutePath());
+    }
+
+    @Test
+    void unknownKeyIsReportedWithItsLine() throws IOException {
+        Path file = write("""
+            server:
+              hostname: localhost
+              hostnme: typo.example.org
+            """);
+        assertThatThrownBy(() -> loader.load(file))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith(file + ":3: server.hostnme: unknown key")
+            .hasMessageContaining("bind-address, hostname");
+    }
+
+    @Test
+    void unknownSectionIsReportedWithItsLine() throws IOException {
+        Path file = write("smtp:\n  port: 2525\nsmpt:\n  port: 25\n");
+        assertThatThrownBy(() -> loader.load(file)).hasMessageStartingWith(file + ":3: smpt: unknown key");
+    }
+
+    @Test
+    void wrongTypeIsReportedWithItsLine() throws IOException {
+        Path file = write("""
+            smtp:
+              port: 2525
+            imap:
+              port: lots
+            """);
+        assertThatThrownBy(() -> loader.load(file))
+            .hasMessage(file + ":4: imap.port: expected a whole number, found 'lots'");
+    }
+
+    @Test
+    void sectionWhereAValueBelongsIsReported() throws IOException {
+        Path file = write("server:\n  hostname:\n    name: x\n");
+        assertThatThrownBy(() -> loader.load(file))
+            .hasMessageStartingWith(file + ":3: server.hostname: expected a single value, found a section");
+    }
+
+    @Test
+    void fractionalPortIsAWrongType() throws IOException {
+        Path file = write("http:\n  port: 80.5\n");
+        assertThatThrownBy(() -> loader.load(file)).hasMessageStartingWith(file + ":2: http.port: ");
+    }
+
+    @Test
+    void portOutOfRangeIsReportedWithItsLine() throws IOException {
+        Path file = write("""
+            # comment
+            submission:
+              port: 2587
+              tls-port: 70000
+            """);
+        assertThatThrownBy(() -> loader.load(file))
+            .hasMessage(file + ":4: submission.tls-port: port must be between 1 and 65535 (or 0 for any free port),"
+                + " was 70000");
+    }
+
+    @Test
+    void duplicatePortIsReportedOnTheSecondListener() throws IOException {
+        Path file = write("""
+            smtp:
+              port: 2600
+            imap:
+              port: 2143
+              tls-port: 2600
+            """);
+        assertThatThrownBy(() -> loader.load(file))
+            .hasMessage(file + ":5: imap.tls-port: port 2600 is also used by smtp.port;"
+                + " each listener needs its own port");
+    }
+
+    @Test
+    void duplicatePortWithADefaultIsReportedWhereItIsWritten() throws IOException {
+        Path file = write("smtp:\n  port: 2143\n");
+        assertThatThrownBy(() -> loader.load(file))
+            .hasMessage(file + ":2: smtp.port: port 2143 is also used by imap.port (its default);"
+                + " each listener needs its own port");
+    }
+
+    @Test
+    void unparsableSizeIsReportedWithItsLine() throws IOException {
+        Path file = write("""
+            limits:
+
+              max-message-size: 25 parsecs
+            """);
+        assertThatThrownBy(() -> loader.load(file))
+            .hasMessage(file + ":3: limits.max-message-size: unparsable size '25 parsecs':"
+                + " write a whole number followed by B, KB, MB or GB, for example 25MB");
+    }
+
+    @Test
+    void yamlSyntaxErrorIsOneLineWithItsLine() throws IOException {
+        Path file = write("server:\n  hostname: a\n bind-address: [\n");
+        assertThatThrownBy(() -> loader.load(file))
+            .isInstanceOf(ConfigException.class)
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").startsWith(file + ":3"));
+    }
+
+    @Test
+    void keyWrittenTwiceIsRefused() throws IOException {
+        Path file = write("smtp:\n  port: 2525\n  port: 2526\n");
+        assertThatThrownBy(() -> loader.load(file))
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").startsWith(file + ":3: smtp.port: this key is written twice"));
+    }
+
+    @Test
+    void credentialsWithoutJdbcUrlAreRefused() throws IOException {
+        Path file = write("storage:\n  data-dir: x\n  jdbc-user: mr\n");
+        assertThatThrownBy(() -> loader.load(file))
+            .hasMessage(file + ":3: storage.jdbc-user: is only used with storage.jdbc-url, which is not set");
+    }
+
+    @Test
+    void missingFileIsNamed() {
+        Path file = dir.resolve("absent.yaml");
+        assertThatThrownBy(() -> loader.load(file)).hasMessage(file + ": the configuration file does not exist");
+    }
+
+    @Test
+    void locationPrefersOptionThenEnvironmentThenInstallRoot() {
+        Path root = Path.of("/opt/mailroom");
+        assertThat(ConfigLocation.choose(Path.of("a.yaml"), java.util.Map.of("MAILROOM_CONFIG", "b.yaml"), root))
+            .isEqualTo(Path.of("a.yaml"));
+        assertThat(ConfigLocation.choose(null, java.util.Map.of("MAILROOM_CONFIG", "b.yaml"), root))
+            .isEqualTo(Path.of("b.yaml"));
+        assertThat(ConfigLocation.choose(null, java.util.Map.of(), root))
+            .isEqualTo(Path.of("/opt/mailroom/conf/mailroom.yaml"));
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("mailroom.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}
