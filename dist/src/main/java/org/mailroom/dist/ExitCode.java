@@ -1,0 +1,18 @@
+package org.mailroom.dist;
+
+/** The exit codes of the {@code mailroom} command, so that scripts can tell a refusal from a broken setup. */
+public final class ExitCode {
+    /** Done. */
+    public static final int OK = 0;
+    /** The store refused the operation (for example, the user already exists). */
+    public static final int REFUSED = 1;
+    /** The command line was wrong. */
+    public static final int USAGE = 2;
+    /** The configuration file is missing or invalid. */
+    public static final int CONFIG = 3;
+    /** The store cannot be opened (data directory unusable, database locked or corrupt). */
+    public static final int STORE = 4;
+
+    private ExitCode() {
+    }
+}

@@ -1,0 +1,21 @@
+package org.mailroom.dist;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+
+/**
+ * Adjusts logging to the kind of command: the server logs at the levels of logback.xml, while one-shot admin
+ * commands show only warnings, so that their output (and their one-line errors) stay readable.
+ */
+final class Logging {
+    private Logging() {
+    }
+
+    static void quietForAdministration() {
+        if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(Level.WARN);
+        }
+    }
+}

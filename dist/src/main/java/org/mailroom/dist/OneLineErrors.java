@@ -1,0 +1,49 @@
+package org.mailroom.dist;
+
+import java.io.PrintWriter;
+
+import org.mailroom.dist.config.ConfigException;
+import org.mailroom.storage.schema.StorageStartupException;
+import org.mailroom.storage.user.UserAdminException;
+
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns every expected failure into one line on standard error and its {@link ExitCode}: people read these
+ * lines, and scripts read the codes. Anything unexpected keeps picocli's stack trace, which a bug report needs.
+ */
+final class OneLineErrors implements IExecutionExceptionHandler, IParameterExceptionHandler {
+
+    @Override
+    public int handleParseException(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        command.getErr().println(e.getMessage() + " (see '" + command.getCommandSpec().qualifiedName() + " --help')");
+        command.getErr().flush();
+        return ExitCode.USAGE;
+    }
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine command, ParseResult parseResult) throws Exception {
+        int code;
+        if (e instanceof ConfigException) {
+            code = ExitCode.CONFIG;
+        } else if (e instanceof StorageStartupException) {
+            code = ExitCode.STORE;
+        } else if (e instanceof UserAdminException) {
+            code = ExitCode.REFUSED;
+        } else if (e instanceof UsageException) {
+            code = ExitCode.USAGE;
+        } else {
+            throw e;
+        }
+        PrintWriter err = command.getErr();
+        // A configuration may have several problems: one line each, all of them, so one edit can fix them all.
+        err.println(e.getMessage());
+        err.flush();
+        return code;
+    }
+}

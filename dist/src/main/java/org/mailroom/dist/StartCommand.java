@@ -1,0 +1,28 @@
+package org.mailroom.dist;
+
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code mailroom start}: runs the server in the foreground. */
+@Command(name = "start", mixinStandardHelpOptions = true,
+    description = {"Runs the server in the foreground.",
+        "Today it opens the store (creating or migrating it), reports what is not built yet, and exits."})
+final class StartCommand implements Callable<Integer> {
+    private final ConfigSource configSource;
+
+    @Spec
+    private CommandSpec spec;
+
+    StartCommand(ConfigSource configSource) {
+        this.configSource = configSource;
+    }
+
+    @Override
+    public Integer call() {
+        Mailroom mailroom = new Mailroom(configSource.load(), configSource.file(), spec.commandLine().getOut());
+        return mailroom.start();
+    }
+}

@@ -1,0 +1,10 @@
+package org.mailroom.dist.admin;
+
+import picocli.CommandLine.Command;
+
+/** {@code mailroom admin}: groups the commands that manage domains, users and aliases. */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+    description = {"Manages domains, users and aliases.",
+        "Opens the same store as the server; an embedded Derby store can be used by one process at a time."})
+public final class AdminCommand {
+}

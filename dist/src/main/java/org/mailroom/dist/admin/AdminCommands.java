@@ -1,0 +1,21 @@
+package org.mailroom.dist.admin;
+
+import java.io.Console;
+import java.io.InputStream;
+import java.util.function.Supplier;
+
+import picocli.CommandLine;
+
+/** Builds the {@code admin} command tree over a way to open the user directory. */
+public final class AdminCommands {
+    private AdminCommands() {
+    }
+
+    /** {@code admin domain|user|alias}, each opening the directory only for the length of one command. */
+    public static CommandLine tree(Supplier<UserDirectory> directory, InputStream stdin, Console console) {
+        return new CommandLine(new AdminCommand())
+            .addSubcommand(new DomainCommand(directory))
+            .addSubcommand(new UserCommand(directory, new PasswordInput(stdin, console)))
+            .addSubcommand(new AliasCommand(directory));
+    }
+}

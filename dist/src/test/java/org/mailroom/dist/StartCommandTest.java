@@ -1,0 +1,95 @@
+package org.mailroom.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StartCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void opensTheStoreNamesWhatIsNotBuiltAndExitsZero() throws IOException {
+        Path data = dir.resolve("data");
+        CliRun run = CliRun.run(dir, "", "start", "--config", config(data).toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out())
+            .contains("store: " + data.resolve("db"))
+            .contains("not built  SMTP inbound     MX on 127.0.0.1:2525")
+            .contains("not built  SMTP submission  127.0.0.1:2587 STARTTLS, 127.0.0.1:2465 TLS")
+            .contains("not built  IMAP             127.0.0.1:2143 STARTTLS, 127.0.0.1:2993 TLS")
+            .contains("not built  sorter")
+            .contains("not built  outbound queue")
+            .contains("Store closed");
+        assertThat(data.resolve("db/service.properties")).exists();
+    }
+
+    @Test
+    void usesTheInstallRootConfigurationWhenNoneIsNamed() throws IOException {
+        Files.createDirectories(dir.resolve("conf"));
+        Files.move(config(dir.resolve("data")), dir.resolve("conf/mailroom.yaml"));
+        CliRun run = CliRun.run(dir, "", "start");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("configuration " + dir.resolve("conf/mailroom.yaml"));
+    }
+
+    @Test
+    void dataDirectoryThatIsAFileStopsStartWithItsPath() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        CliRun run = CliRun.run(dir, "", "--config", config(file).toString(), "start");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.STORE);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.err()).contains(file.toString());
+    }
+
+    @Test
+    void dataDirectoryThatCannotBeCreatedStopsStartWithItsPath() throws IOException {
+        Files.writeString(dir.resolve("file"), "x");
+        Path data = dir.resolve("file/data");
+        CliRun run = CliRun.run(dir, "", "--config", config(data).toString(), "start");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.STORE);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.err()).contains(data.toString());
+    }
+
+    @Test
+    void readOnlyDataDirectoryStopsStartWithItsPath() throws IOException {
+        // root may write anywhere, so this case can only be observed as an ordinary user.
+        assumeThat(System.getProperty("user.name")).as("running as root").isNotEqualTo("root");
+        Path data = Files.createDirectories(dir.resolve("read-only"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            CliRun run = CliRun.run(dir, "", "--config", config(data).toString(), "start");
+            assertThat(run.exitCode()).isEqualTo(ExitCode.STORE);
+            assertThat(run.err()).contains(data.toString()).contains("not writable");
+        } finally {
+            Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    void invalidConfigurationStopsStartWithFileLineAndKey() throws IOException {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "smtp:\n  port: 99999\n");
+        CliRun run = CliRun.run(dir, "", "start", "--config", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.errLines()).containsExactly(
+            file + ":2: smtp.port: port must be between 1 and 65535 (or 0 for any free port), was 99999");
+        assertThat(run.out()).isEmpty();
+    }
+
+    private Path config(Path dataDir) throws IOException {
+        return Files.writeString(dir.resolve("mailroom.yaml"), "storage:\n  data-dir: " + dataDir + "\n");
+    }
+}
