@@ -18,7 +18,8 @@ CREATE TABLE mr_alias (
     PRIMARY KEY (address, target)
 );
 
--- owner is '' for paths without a user; acl holds the serialized MailboxACL (NULL when empty).
+-- owner is '' for paths without a user; acl holds the serialized MailboxACL (NULL when empty);
+-- keywords lists every IMAP keyword ever set in the mailbox (space-separated), for the FLAGS response.
 CREATE TABLE mr_mailbox (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     namespace VARCHAR(64) NOT NULL,
@@ -28,6 +29,7 @@ CREATE TABLE mr_mailbox (
     last_uid BIGINT NOT NULL,
     highest_modseq BIGINT NOT NULL,
     acl ${longtext},
+    keywords ${longtext},
     CONSTRAINT mr_mailbox_path UNIQUE (namespace, owner, name)
 );
 

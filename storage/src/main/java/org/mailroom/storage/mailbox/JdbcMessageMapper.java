@@ -1,0 +1,361 @@
+package org.mailroom.storage.mailbox;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.mail.Flags;
+
+import org.apache.james.mailbox.ApplicableFlagBuilder;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.ModSeq;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.model.ComposedMessageIdWithMetaData;
+import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.model.MailboxCounters;
+import org.apache.james.mailbox.model.MessageMetaData;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.UpdatedFlags;
+import org.apache.james.mailbox.store.FlagsUpdateCalculator;
+import org.apache.james.mailbox.store.mail.MessageMapper;
+import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+import org.mailroom.storage.schema.Database;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Messages of one mailbox over JDBC. Every method is one committed transaction, so an append is durable
+ * when it returns. The hot IMAP paths (all UIDs, metadata, counters, flag updates over ranges, expunge) are
+ * set-based statements that never load message bytes.
+ */
+public final class JdbcMessageMapper implements MessageMapper {
+    private final Database db;
+    private final Clock clock;
+
+    public JdbcMessageMapper(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    @Override
+    public Iterator<MailboxMessage> findInMailbox(Mailbox mailbox, MessageRange set, FetchType type, int limit) throws MailboxException {
+        UidRangeClause range = new UidRangeClause(set);
+        String sql = MessageRows.selectMessages(type) + " WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid"
+            + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : "");
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, id(mailbox));
+                range.bind(ps, 2);
+                List<MailboxMessage> result = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        result.add(MessageRows.readMessage(db, rs, type));
+                    }
+                }
+                return result;
+            }
+        }).iterator();
+    }
+
+    @Override
+    public Flux<ComposedMessageIdWithMetaData> listMessagesMetadata(Mailbox mailbox, MessageRange set) {
+        UidRangeClause range = new UidRangeClause(set);
+        return blockingMany(() -> db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS
+                + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid")) {
+                ps.setLong(1, id(mailbox));
+                range.bind(ps, 2);
+                List<ComposedMessageIdWithMetaData> result = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        result.add(MessageRows.readMembership(rs));
+                    }
+                }
+                return result;
+            }
+        }));
+    }
+
+    @Override
+    public Flux<MessageUid> listAllMessageUids(Mailbox mailbox) {
+        return blockingMany(() -> uids(mailbox, "SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ? ORDER BY uid"));
+    }
+
+    @Override
+    public List<MessageUid> retrieveMessagesMarkedForDeletion(Mailbox mailbox, MessageRange set) {
+        UidRangeClause range = new UidRangeClause(set);
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT mm.uid FROM mr_mailbox_message mm WHERE mm.mailbox_id = ?"
+                + " AND mm.is_deleted = TRUE" + range.sql() + " ORDER BY mm.uid")) {
+                ps.setLong(1, id(mailbox));
+                range.bind(ps, 2);
+                return readUids(ps);
+            }
+        });
+    }
+
+    @Override
+    public long countMessagesInMailbox(Mailbox mailbox) {
+        return getMailboxCounters(mailbox).getCount();
+    }
+
+    @Override
+    public MailboxCounters getMailboxCounters(Mailbox mailbox) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), SUM(CASE WHEN is_seen THEN 0 ELSE 1 END)"
+                + " FROM mr_mailbox_message WHERE mailbox_id = ?")) {
+                ps.setLong(1, id(mailbox));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return MailboxCounters.builder()
+                        .mailboxId(mailbox.getMailboxId())
+                        .count(rs.getLong(1))
+                        .unseen(rs.getLong(2))
+                        .build();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void delete(Mailbox mailbox, MailboxMessage message) {
+        deleteMessages(mailbox, List.of(message.getUid()));
+    }
+
+    @Override
+    public Map<MessageUid, MessageMetaData> deleteMessages(Mailbox mailbox, List<MessageUid> uids) {
+        if (uids.isEmpty()) {
+            return Map.of();
+        }
+        long mailboxId = id(mailbox);
+        return db.transaction(c -> {
+            Map<MessageUid, MessageMetaData> deleted = new LinkedHashMap<>();
+            // Contiguous UIDs become one range each, so expunging a block of messages is a handful of statements.
+            for (MessageRange range : MessageRange.toRanges(uids)) {
+                UidRangeClause clause = new UidRangeClause(range);
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + MessageRows.METADATA_COLUMNS + MessageRows.FROM_JOIN
+                    + " WHERE mm.mailbox_id = ?" + clause.sql())) {
+                    ps.setLong(1, mailboxId);
+                    clause.bind(ps, 2);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            MessageMetaData metaData = MessageRows.readMetaData(rs);
+                            deleted.put(metaData.getUid(), metaData);
+                        }
+                    }
+                }
+                UidRangeClause plain = new UidRangeClause(range, "uid");
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM mr_mailbox_message WHERE mailbox_id = ?"
+                    + plain.sql())) {
+                    ps.setLong(1, mailboxId);
+                    plain.bind(ps, 2);
+                    ps.executeUpdate();
+                }
+            }
+            MessageRows.deleteUnreferenced(c, deleted.values().stream()
+                .map(m -> StoredMessageId.of(m.getMessageId()).value()).distinct().toList());
+            return deleted;
+        });
+    }
+
+    @Override
+    public MessageUid findFirstUnseenMessageUid(Mailbox mailbox) {
+        List<MessageUid> uids = uids(mailbox, "SELECT MIN(uid) FROM mr_mailbox_message WHERE mailbox_id = ? AND is_seen = FALSE");
+        return uids.isEmpty() ? null : uids.get(0);
+    }
+
+    @Override
+    public List<MessageUid> findRecentMessageUidsInMailbox(Mailbox mailbox) {
+        return uids(mailbox, "SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ? AND is_recent = TRUE ORDER BY uid");
+    }
+
+    @Override
+    public MessageMetaData add(Mailbox mailbox, MailboxMessage message) throws MailboxException {
+        long mailboxId = id(mailbox);
+        Date saveDate = Date.from(clock.instant());
+        try {
+            return db.transaction(c -> {
+                // Bytes first: the mailbox row is locked (by the UID allocation) only for the short end of the work.
+                MessageRows.insertContentIfAbsent(c, message);
+                MessageRows.Allocation allocation = MessageRows.allocateUidAndModSeq(c, mailboxId);
+                MessageRows.insertMembership(c, mailboxId, allocation.uid(), allocation.modSeq(), message,
+                    message.createFlags(), saveDate);
+                message.setUid(allocation.uid());
+                message.setModSeq(allocation.modSeq());
+                message.setSaveDate(saveDate);
+                return message.metaData();
+            });
+        } catch (MessageRows.MissingMailbox e) {
+            throw e.toMailboxException(mailboxId);
+        }
+    }
+
+    @Override
+    public Iterator<UpdatedFlags> updateFlags(Mailbox mailbox, FlagsUpdateCalculator calculator, MessageRange set) throws MailboxException {
+        long mailboxId = id(mailbox);
+        try {
+            return db.transaction(c -> updateFlags(c, mailboxId, calculator, set)).iterator();
+        } catch (MessageRows.MissingMailbox e) {
+            throw e.toMailboxException(mailboxId);
+        }
+    }
+
+    /**
+     * Reads the flags of the range, computes the new ones and writes only the rows that change, in one batch,
+     * under one new MODSEQ. Allocating the MODSEQ first locks the mailbox row, so concurrent updates of the
+     * same mailbox apply one after the other and none is lost.
+     */
+    static List<UpdatedFlags> updateFlags(Connection c, long mailboxId, FlagsUpdateCalculator calculator, MessageRange set)
+            throws SQLException {
+        ModSeq modSeq = MessageRows.allocateModSeq(c, mailboxId);
+        UidRangeClause range = new UidRangeClause(set);
+        List<UpdatedFlags> result = new ArrayList<>();
+        Flags newKeywords = new Flags();
+        try (PreparedStatement select = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS
+                + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid");
+             PreparedStatement update = c.prepareStatement("UPDATE mr_mailbox_message SET modseq = ?, "
+                 + StoredFlags.ASSIGNMENTS + " WHERE mailbox_id = ? AND uid = ?")) {
+            select.setLong(1, mailboxId);
+            range.bind(select, 2);
+            int pending = 0;
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    ComposedMessageIdWithMetaData current = MessageRows.readMembership(rs);
+                    Flags oldFlags = current.getFlags();
+                    Flags newFlags = calculator.buildNewFlags(oldFlags);
+                    boolean changed = UpdatedFlags.flagsChanged(oldFlags, newFlags);
+                    MessageUid uid = current.getComposedMessageId().getUid();
+                    if (changed) {
+                        update.setLong(1, modSeq.asLong());
+                        int next = StoredFlags.bind(update, 2, newFlags);
+                        update.setLong(next++, mailboxId);
+                        update.setLong(next, uid.asLong());
+                        update.addBatch();
+                        pending++;
+                        for (String keyword : newFlags.getUserFlags()) {
+                            newKeywords.add(keyword);
+                        }
+                    }
+                    result.add(UpdatedFlags.builder()
+                        .uid(uid)
+                        .messageId(current.getComposedMessageId().getMessageId())
+                        .modSeq(changed ? modSeq : current.getModSeq())
+                        .oldFlags(oldFlags)
+                        .newFlags(newFlags)
+                        .build());
+                }
+            }
+            if (pending > 0) {
+                update.executeBatch();
+            }
+        }
+        MessageRows.rememberKeywords(c, mailboxId, newKeywords);
+        return result;
+    }
+
+    @Override
+    public MessageMetaData copy(Mailbox mailbox, MailboxMessage original) throws MailboxException {
+        return copyInto(mailbox, original, false);
+    }
+
+    @Override
+    public MessageMetaData move(Mailbox mailbox, MailboxMessage original) throws MailboxException {
+        return copyInto(mailbox, original, true);
+    }
+
+    private MessageMetaData copyInto(Mailbox mailbox, MailboxMessage original, boolean removeOriginal) throws MailboxException {
+        long mailboxId = id(mailbox);
+        Date saveDate = Date.from(clock.instant());
+        Flags flags = original.createFlags();
+        flags.add(Flags.Flag.RECENT);
+        try {
+            return db.transaction(c -> {
+                MessageRows.insertContentIfAbsent(c, original);
+                if (removeOriginal) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM mr_mailbox_message WHERE mailbox_id = ? AND uid = ?")) {
+                        ps.setLong(1, StoredMailboxId.of(original.getMailboxId()).value());
+                        ps.setLong(2, original.getUid().asLong());
+                        ps.executeUpdate();
+                    }
+                }
+                MessageRows.Allocation allocation = MessageRows.allocateUidAndModSeq(c, mailboxId);
+                MessageRows.insertMembership(c, mailboxId, allocation.uid(), allocation.modSeq(), original, flags, saveDate);
+                return new MessageMetaData(allocation.uid(), allocation.modSeq(), flags, original.getFullContentOctets(),
+                    original.getInternalDate(), Optional.of(saveDate), original.getMessageId(), original.getThreadId());
+            });
+        } catch (MessageRows.MissingMailbox e) {
+            throw e.toMailboxException(mailboxId);
+        }
+    }
+
+    @Override
+    public Optional<MessageUid> getLastUid(Mailbox mailbox) {
+        long last = mailboxCounter(mailbox, "last_uid");
+        return last == 0 ? Optional.empty() : Optional.of(MessageUid.of(last));
+    }
+
+    @Override
+    public ModSeq getHighestModSeq(Mailbox mailbox) {
+        return ModSeq.of(mailboxCounter(mailbox, "highest_modseq"));
+    }
+
+    @Override
+    public Flags getApplicableFlag(Mailbox mailbox) {
+        return ApplicableFlagBuilder.builder()
+            .add(new Flags[] {db.read(c -> MessageRows.knownKeywords(c, id(mailbox)))})
+            .build();
+    }
+
+    private long mailboxCounter(Mailbox mailbox, String column) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM mr_mailbox WHERE id = ?")) {
+                ps.setLong(1, id(mailbox));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    private List<MessageUid> uids(Mailbox mailbox, String sql) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, id(mailbox));
+                return readUids(ps);
+            }
+        });
+    }
+
+    private static List<MessageUid> readUids(PreparedStatement ps) throws SQLException {
+        List<MessageUid> uids = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long uid = rs.getLong(1);
+                if (!rs.wasNull()) {
+                    uids.add(MessageUid.of(uid));
+                }
+            }
+        }
+        return uids;
+    }
+
+    private static long id(Mailbox mailbox) {
+        return StoredMailboxId.of(mailbox.getMailboxId()).value();
+    }
+
+    private static <T> Flux<T> blockingMany(java.util.concurrent.Callable<List<T>> work) {
+        return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic()).flatMapIterable(list -> list);
+    }
+}

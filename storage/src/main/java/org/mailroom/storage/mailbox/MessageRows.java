@@ -1,0 +1,300 @@
+package org.mailroom.storage.mailbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.ModSeq;
+import org.apache.james.mailbox.exception.MailboxNotFoundException;
+import org.apache.james.mailbox.model.ComposedMessageId;
+import org.apache.james.mailbox.model.ComposedMessageIdWithMetaData;
+import org.apache.james.mailbox.model.MessageMetaData;
+import org.apache.james.mailbox.model.ThreadId;
+import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
+import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
+import org.mailroom.storage.schema.Database;
+
+import javax.mail.Flags;
+
+/**
+ * The one place that knows the SQL of stored messages: reading membership rows joined with their message,
+ * writing message bytes and memberships, allocating UIDs and MODSEQs, and removing unreferenced bytes.
+ */
+final class MessageRows {
+    static final String MEMBERSHIP_COLUMNS = "mm.mailbox_id, mm.uid, mm.message_id, mm.thread_id, mm.modseq, "
+        + "mm.is_answered, mm.is_deleted, mm.is_draft, mm.is_flagged, mm.is_recent, mm.is_seen, mm.user_flags";
+    static final String METADATA_COLUMNS = MEMBERSHIP_COLUMNS
+        + ", mm.save_date, m.internal_date, m.msg_size, m.body_start, m.text_lines, m.properties";
+    static final String FROM_JOIN = " FROM mr_mailbox_message mm JOIN mr_message m ON m.id = mm.message_id";
+
+    private MessageRows() {
+    }
+
+    static String selectMessages(FetchType type) {
+        String bytes = switch (type) {
+            case FULL -> ", m.header_bytes, m.body_bytes";
+            case HEADERS -> ", m.header_bytes";
+            case METADATA, ATTACHMENTS_METADATA -> "";
+        };
+        return "SELECT " + METADATA_COLUMNS + bytes + FROM_JOIN;
+    }
+
+    static MailboxMessage readMessage(Database db, ResultSet rs, FetchType type) throws SQLException {
+        String messageId = rs.getString("message_id");
+        long size = rs.getLong("msg_size");
+        byte[] header = type == FetchType.FULL || type == FetchType.HEADERS ? rs.getBytes("header_bytes") : null;
+        byte[] body = type == FetchType.FULL ? rs.getBytes("body_bytes") : null;
+        long lines = rs.getLong("text_lines");
+        Long textLines = rs.wasNull() ? null : lines;
+        Timestamp saveDate = rs.getTimestamp("save_date");
+        return SimpleMailboxMessage.builder()
+            .mailboxId(StoredMailboxId.of(rs.getLong("mailbox_id")))
+            .uid(MessageUid.of(rs.getLong("uid")))
+            .modseq(ModSeq.of(rs.getLong("modseq")))
+            .messageId(StoredMessageId.of(messageId))
+            .threadId(ThreadId.fromBaseMessageId(StoredMessageId.of(rs.getString("thread_id"))))
+            .internalDate(new Date(rs.getTimestamp("internal_date").getTime()))
+            .saveDate(Optional.ofNullable(saveDate).map(t -> new Date(t.getTime())))
+            .size(size)
+            .bodyStartOctet(rs.getInt("body_start"))
+            .content(new StoredContent(db, messageId, size, header, body))
+            .flags(StoredFlags.read(rs))
+            .properties(PropertiesCodec.decode(rs.getString("properties"), textLines))
+            .build();
+    }
+
+    static ComposedMessageIdWithMetaData readMembership(ResultSet rs) throws SQLException {
+        StoredMessageId messageId = StoredMessageId.of(rs.getString("message_id"));
+        return new ComposedMessageIdWithMetaData(
+            new ComposedMessageId(StoredMailboxId.of(rs.getLong("mailbox_id")), messageId, MessageUid.of(rs.getLong("uid"))),
+            StoredFlags.read(rs),
+            ModSeq.of(rs.getLong("modseq")),
+            ThreadId.fromBaseMessageId(StoredMessageId.of(rs.getString("thread_id"))));
+    }
+
+    static MessageMetaData readMetaData(ResultSet rs) throws SQLException {
+        Timestamp saveDate = rs.getTimestamp("save_date");
+        return new MessageMetaData(MessageUid.of(rs.getLong("uid")), ModSeq.of(rs.getLong("modseq")), StoredFlags.read(rs),
+            rs.getLong("msg_size"), new Date(rs.getTimestamp("internal_date").getTime()),
+            Optional.ofNullable(saveDate).map(t -> new Date(t.getTime())),
+            StoredMessageId.of(rs.getString("message_id")),
+            ThreadId.fromBaseMessageId(StoredMessageId.of(rs.getString("thread_id"))));
+    }
+
+    /** Writes the message bytes unless a copy of this message is already stored. */
+    static void insertContentIfAbsent(Connection c, MailboxMessage message) throws SQLException {
+        String id = StoredMessageId.of(message.getMessageId()).value();
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM mr_message WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+        }
+        insertContent(c, message);
+    }
+
+    static void insertContent(Connection c, MailboxMessage message) throws SQLException {
+        long bodyOctets = message.getBodyOctets();
+        long bodyStart = message.getFullContentOctets() - bodyOctets;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO mr_message (id, internal_date, msg_size, body_start,"
+                + " text_lines, properties, header_bytes, body_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+             InputStream header = message.getHeaderContent();
+             InputStream body = message.getBodyContent()) {
+            ps.setString(1, StoredMessageId.of(message.getMessageId()).value());
+            ps.setTimestamp(2, new Timestamp(message.getInternalDate().getTime()));
+            ps.setLong(3, message.getFullContentOctets());
+            ps.setInt(4, Math.toIntExact(bodyStart));
+            if (message.getTextualLineCount() == null) {
+                ps.setNull(5, java.sql.Types.BIGINT);
+            } else {
+                ps.setLong(5, message.getTextualLineCount());
+            }
+            ps.setString(6, PropertiesCodec.encode(message.getProperties()));
+            ps.setBytes(7, header.readNBytes(Math.toIntExact(bodyStart)));
+            // The body is streamed, so a large message is not copied once more on the heap.
+            ps.setBinaryStream(8, body, bodyOctets);
+            ps.executeUpdate();
+        } catch (IOException e) {
+            throw new SQLException("Cannot read the message being stored: " + e.getMessage(), e);
+        }
+    }
+
+    static void insertMembership(Connection c, long mailboxId, MessageUid uid, ModSeq modSeq, MailboxMessage message,
+                                 Flags flags, Date saveDate) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO mr_mailbox_message (mailbox_id, uid, message_id, thread_id,"
+                + " modseq, " + StoredFlags.COLUMNS + ", save_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, mailboxId);
+            ps.setLong(2, uid.asLong());
+            ps.setString(3, StoredMessageId.of(message.getMessageId()).value());
+            ps.setString(4, threadColumn(message));
+            ps.setLong(5, modSeq.asLong());
+            int next = StoredFlags.bind(ps, 6, flags);
+            ps.setTimestamp(next, new Timestamp(saveDate.getTime()));
+            ps.executeUpdate();
+        }
+        rememberKeywords(c, mailboxId, flags);
+    }
+
+    /**
+     * Adds keywords not seen before in this mailbox to its keyword list. The list only grows (as in Dovecot),
+     * so the FLAGS response is one column read instead of a scan of every message.
+     */
+    static void rememberKeywords(Connection c, long mailboxId, Flags flags) throws SQLException {
+        if (flags.getUserFlags().length == 0) {
+            return;
+        }
+        Flags known = new Flags();
+        try (PreparedStatement ps = c.prepareStatement("SELECT keywords FROM mr_mailbox WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return;
+                }
+                StoredFlags.addKeywords(known, rs.getString(1));
+            }
+        }
+        Flags merged = new Flags(known);
+        for (String keyword : flags.getUserFlags()) {
+            merged.add(keyword);
+        }
+        if (merged.getUserFlags().length == known.getUserFlags().length) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET keywords = ? WHERE id = ?")) {
+            ps.setString(1, StoredFlags.encodeKeywords(merged));
+            ps.setLong(2, mailboxId);
+            ps.executeUpdate();
+        }
+    }
+
+    static Flags knownKeywords(Connection c, long mailboxId) throws SQLException {
+        Flags known = new Flags();
+        try (PreparedStatement ps = c.prepareStatement("SELECT keywords FROM mr_mailbox WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    StoredFlags.addKeywords(known, rs.getString(1));
+                }
+            }
+        }
+        return known;
+    }
+
+    private static String threadColumn(MailboxMessage message) {
+        if (message.getThreadId() == null) {
+            return StoredMessageId.of(message.getMessageId()).value();
+        }
+        return StoredMessageId.of(message.getThreadId().getBaseMessageId()).value();
+    }
+
+    /** A UID and MODSEQ taken for one new message; the mailbox row stays locked until the transaction ends. */
+    record Allocation(MessageUid uid, ModSeq modSeq) {
+    }
+
+    static Allocation allocateUidAndModSeq(Connection c, long mailboxId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE mr_mailbox SET last_uid = last_uid + 1, highest_modseq = highest_modseq + 1 WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            requireMailbox(ps.executeUpdate(), mailboxId);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT last_uid, highest_modseq FROM mr_mailbox WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Allocation(MessageUid.of(rs.getLong(1)), ModSeq.of(rs.getLong(2)));
+            }
+        }
+    }
+
+    static ModSeq allocateModSeq(Connection c, long mailboxId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE mr_mailbox SET highest_modseq = highest_modseq + 1 WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            requireMailbox(ps.executeUpdate(), mailboxId);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT highest_modseq FROM mr_mailbox WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return ModSeq.of(rs.getLong(1));
+            }
+        }
+    }
+
+    static MessageUid allocateUid(Connection c, long mailboxId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET last_uid = last_uid + 1 WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            requireMailbox(ps.executeUpdate(), mailboxId);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT last_uid FROM mr_mailbox WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return MessageUid.of(rs.getLong(1));
+            }
+        }
+    }
+
+    private static void requireMailbox(int updated, long mailboxId) {
+        if (updated == 0) {
+            throw new MissingMailbox(mailboxId);
+        }
+    }
+
+    /** Signals, out of a transaction lambda, that the mailbox row is gone. */
+    static final class MissingMailbox extends RuntimeException {
+        MissingMailbox(long mailboxId) {
+            super("Mailbox " + mailboxId + " does not exist", null, false, false);
+        }
+
+        MailboxNotFoundException toMailboxException(long mailboxId) {
+            return new MailboxNotFoundException(StoredMailboxId.of(mailboxId));
+        }
+    }
+
+    /** Removes every message of a mailbox, and the bytes no other mailbox references. */
+    static void deleteMailboxContents(Connection c, long mailboxId) throws SQLException {
+        List<String> messageIds = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT message_id FROM mr_mailbox_message WHERE mailbox_id = ?")) {
+            ps.setLong(1, mailboxId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    messageIds.add(rs.getString(1));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM mr_mailbox_message WHERE mailbox_id = ?")) {
+            ps.setLong(1, mailboxId);
+            ps.executeUpdate();
+        }
+        deleteUnreferenced(c, messageIds);
+    }
+
+    static void deleteUnreferenced(Connection c, Collection<String> messageIds) throws SQLException {
+        if (messageIds.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM mr_message WHERE id = ? AND NOT EXISTS"
+            + " (SELECT 1 FROM mr_mailbox_message WHERE message_id = ?)")) {
+            for (String id : messageIds) {
+                ps.setString(1, id);
+                ps.setString(2, id);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package org.mailroom.storage.mailbox;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+import javax.mail.Flags;
+
+/**
+ * Maps IMAP flags to the six system-flag columns and the space-separated keyword column of
+ * {@code mr_mailbox_message} (keywords are IMAP atoms, so they never contain a space).
+ */
+final class StoredFlags {
+    /** The flag columns in the order {@link #bind} writes them. */
+    static final String COLUMNS = "is_answered, is_deleted, is_draft, is_flagged, is_recent, is_seen, user_flags";
+    static final String ASSIGNMENTS = "is_answered = ?, is_deleted = ?, is_draft = ?, is_flagged = ?, is_recent = ?, is_seen = ?, user_flags = ?";
+    static final int COUNT = 7;
+
+    private StoredFlags() {
+    }
+
+    static int bind(PreparedStatement ps, int index, Flags flags) throws SQLException {
+        ps.setBoolean(index++, flags.contains(Flags.Flag.ANSWERED));
+        ps.setBoolean(index++, flags.contains(Flags.Flag.DELETED));
+        ps.setBoolean(index++, flags.contains(Flags.Flag.DRAFT));
+        ps.setBoolean(index++, flags.contains(Flags.Flag.FLAGGED));
+        ps.setBoolean(index++, flags.contains(Flags.Flag.RECENT));
+        ps.setBoolean(index++, flags.contains(Flags.Flag.SEEN));
+        ps.setString(index++, encodeKeywords(flags));
+        return index;
+    }
+
+    static Flags read(ResultSet rs) throws SQLException {
+        Flags flags = new Flags();
+        if (rs.getBoolean("is_answered")) {
+            flags.add(Flags.Flag.ANSWERED);
+        }
+        if (rs.getBoolean("is_deleted")) {
+            flags.add(Flags.Flag.DELETED);
+        }
+        if (rs.getBoolean("is_draft")) {
+            flags.add(Flags.Flag.DRAFT);
+        }
+        if (rs.getBoolean("is_flagged")) {
+            flags.add(Flags.Flag.FLAGGED);
+        }
+        if (rs.getBoolean("is_recent")) {
+            flags.add(Flags.Flag.RECENT);
+        }
+        if (rs.getBoolean("is_seen")) {
+            flags.add(Flags.Flag.SEEN);
+        }
+        addKeywords(flags, rs.getString("user_flags"));
+        return flags;
+    }
+
+    static void addKeywords(Flags flags, String encoded) {
+        if (encoded != null && !encoded.isEmpty()) {
+            for (String keyword : encoded.split(" ")) {
+                flags.add(keyword);
+            }
+        }
+    }
+
+    static String encodeKeywords(Flags flags) {
+        String[] keywords = flags.getUserFlags();
+        if (keywords.length == 0) {
+            return null;
+        }
+        // Sorted, so equal keyword sets store equal strings.
+        return Arrays.stream(keywords).sorted().collect(Collectors.joining(" "));
+    }
+}

@@ -1,0 +1,21 @@
+package org.mailroom.storage.mailbox;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.james.mailbox.model.MailboxId;
+import org.apache.james.mailbox.store.mail.MailboxMapper;
+import org.apache.james.mailbox.store.mail.model.MailboxMapperTest;
+import org.mailroom.storage.testing.TestDatabases;
+
+/** James's MailboxMapper contract on embedded Derby. */
+class JdbcMailboxMapperTest extends MailboxMapperTest {
+    @Override
+    protected MailboxMapper createMailboxMapper() {
+        return new JdbcMailboxMapper(TestDatabases.derby());
+    }
+
+    @Override
+    protected MailboxId generateId() {
+        return StoredMailboxId.of(ThreadLocalRandom.current().nextLong(1_000_000_000L, Long.MAX_VALUE));
+    }
+}

@@ -1,0 +1,13 @@
+package org.mailroom.storage.mailbox;
+
+import org.apache.james.mailbox.store.mail.model.MapperProvider;
+import org.apache.james.mailbox.store.mail.model.MessageMoveTest;
+import org.mailroom.storage.testing.TestDatabases;
+
+/** James's message move contract on embedded Derby. */
+class JdbcMessageMoveTest extends MessageMoveTest {
+    @Override
+    protected MapperProvider createMapperProvider() {
+        return new StoreMapperProvider(TestDatabases.derby());
+    }
+}
