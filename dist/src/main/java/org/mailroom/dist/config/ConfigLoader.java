@@ -32,6 +32,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 public final class ConfigLoader {
     private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '([^']*)'");
     private static final Pattern FOUND_TOKEN = Pattern.compile("token `JsonToken\\.(\\w+)`");
+    private static final Pattern FOUND_SCALAR = Pattern.compile("value \\('([^']*)'\\)");
 
     private final ObjectMapper yaml = YAMLMapper.builder()
         .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -146,7 +147,12 @@ public final class ConfigLoader {
 
     private static String found(MismatchedInputException e) {
         // Jackson names the token it found only in its message; its parser has moved on by now.
-        Matcher token = FOUND_TOKEN.matcher(String.valueOf(e.getOriginalMessage()));
+        String message = String.valueOf(e.getOriginalMessage());
+        Matcher scalar = FOUND_SCALAR.matcher(message);
+        if (scalar.find()) {
+            return "'" + scalar.group(1) + "'";
+        }
+        Matcher token = FOUND_TOKEN.matcher(message);
         if (!token.find()) {
             return "a different kind of value";
         }

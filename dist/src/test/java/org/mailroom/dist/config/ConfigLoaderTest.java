@@ -126,6 +126,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void valueWhereASectionBelongsIsReported() throws IOException {
+        Path file = write("smtp:\n  port: 2525\nserver: localhost\n");
+        assertThatThrownBy(() -> loader.load(file))
+            .hasMessage(file + ":3: server: expected a section of 'key: value' lines, found 'localhost'");
+    }
+
+    @Test
     void fractionalPortIsAWrongType() throws IOException {
         Path file = write("http:\n  port: 80.5\n");
         assertThatThrownBy(() -> loader.load(file)).hasMessageStartingWith(file + ":2: http.port: ");
