@@ -2,15 +2,23 @@ package org.mailroom.dist;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 
 import org.mailroom.dist.admin.UserDirectory;
 import org.mailroom.dist.config.MailroomConfig;
+import org.mailroom.storage.mailbox.MailboxStore;
+import org.mailroom.storage.metrics.MicrometerMetricFactory;
 import org.mailroom.storage.schema.Database;
 import org.mailroom.storage.user.AliasRepository;
 import org.mailroom.storage.user.DomainRepository;
+import org.mailroom.storage.user.MailroomAuthenticator;
 import org.mailroom.storage.user.PasswordHasher;
 import org.mailroom.storage.user.UserRepository;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The composition root: every part of a Mailroom process is built here from the configuration, with plain
@@ -37,11 +45,20 @@ public final class Mailroom {
         try (Database database = Database.open(config.storage().databaseSettings())) {
             out.println("  running    store: " + database + ", schema up to date");
 
+            DomainRepository domains = new DomainRepository(database);
+            UserRepository users = new UserRepository(database, domains, PasswordHasher.defaults());
+            MailroomAuthenticator authenticator = new MailroomAuthenticator(users);
+            // An in-memory registry until the HTTP part serves metrics; then it becomes the Prometheus one.
+            MeterRegistry meters = new SimpleMeterRegistry();
+            MailboxStore mailboxes = new MailboxStore(database, authenticator, authenticator,
+                new MicrometerMetricFactory(meters), Clock.systemUTC(), MailboxStore.Settings.defaults(), Set.of());
+            out.println("  running    mailbox manager: " + mailboxes.mailboxManager().getClass().getSimpleName()
+                + " over the store (" + domains.list().size() + " domains, " + users.list().size() + " users)");
+
             // The parts below are built here, in this order, as their issues land: each replaces its line in
             // notBuiltYet with a constructor call, and start() then waits for a shutdown signal before closing
             // them in reverse order. Until then nothing listens on their ports.
             List<String> notBuiltYet = List.of(
-                "mailbox manager  James MailboxManager over the store",
                 "sorter           Priority / Inbox / Spam classification and learning",
                 "SMTP inbound     MX on " + listener(config.smtp().port()),
                 "SMTP submission  " + listener(config.submission().port()) + " STARTTLS, "

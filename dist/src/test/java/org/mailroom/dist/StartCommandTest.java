@@ -23,6 +23,7 @@ class StartCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out())
             .contains("store: " + data.resolve("db"))
+            .contains("running    mailbox manager: MailroomMailboxManager over the store (0 domains, 0 users)")
             .contains("not built  SMTP inbound     MX on 127.0.0.1:2525")
             .contains("not built  SMTP submission  127.0.0.1:2587 STARTTLS, 127.0.0.1:2465 TLS")
             .contains("not built  IMAP             127.0.0.1:2143 STARTTLS, 127.0.0.1:2993 TLS")
