@@ -1,6 +1,7 @@
 package org.mailroom.dist;
 
 import java.io.PrintWriter;
+import java.util.stream.Collectors;
 
 import org.mailroom.dist.config.ConfigException;
 import org.mailroom.storage.schema.StorageStartupException;
@@ -41,8 +42,14 @@ final class OneLineErrors implements IExecutionExceptionHandler, IParameterExcep
             throw e;
         }
         PrintWriter err = command.getErr();
-        // A configuration may have several problems: one line each, all of them, so one edit can fix them all.
-        err.println(e.getMessage());
+        if (e instanceof ConfigException) {
+            // Several problems are one line each, all of them, so that one edit can fix them all.
+            err.println(e.getMessage());
+        } else {
+            // Messages that quote a library (Flyway, a JDBC driver) may span lines; the reader gets one.
+            err.println(String.valueOf(e.getMessage()).lines().map(String::strip).filter(line -> !line.isEmpty())
+                .collect(Collectors.joining(" ")));
+        }
         err.flush();
         return code;
     }

@@ -6,5 +6,5 @@ import picocli.CommandLine.Command;
 @Command(name = "admin", mixinStandardHelpOptions = true,
     description = {"Manages domains, users and aliases.",
         "Opens the same store as the server; an embedded Derby store can be used by one process at a time."})
-public final class AdminCommand {
+final class AdminCommand {
 }

@@ -12,13 +12,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code mailroom admin alias add|list|remove}: extra addresses whose mail goes to local users. */
 @Command(name = "alias", mixinStandardHelpOptions = true, description = "Adds, lists and removes aliases.")
-public final class AliasCommand {
+final class AliasCommand {
     private final Supplier<UserDirectory> directory;
 
     @Spec
     private CommandSpec spec;
 
-    public AliasCommand(Supplier<UserDirectory> directory) {
+    AliasCommand(Supplier<UserDirectory> directory) {
         this.directory = directory;
     }
 

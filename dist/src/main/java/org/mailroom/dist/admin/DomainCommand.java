@@ -10,13 +10,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code mailroom admin domain add|list|remove}: the domains this server receives mail for. */
 @Command(name = "domain", mixinStandardHelpOptions = true, description = "Adds, lists and removes hosted domains.")
-public final class DomainCommand {
+final class DomainCommand {
     private final Supplier<UserDirectory> directory;
 
     @Spec
     private CommandSpec spec;
 
-    public DomainCommand(Supplier<UserDirectory> directory) {
+    DomainCommand(Supplier<UserDirectory> directory) {
         this.directory = directory;
     }
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 /** {@code mailroom admin user add|list|passwd|remove}: the mailbox owners who log in with a password. */
 @Command(name = "user", mixinStandardHelpOptions = true,
     description = "Adds, lists and removes users, and changes their passwords.")
-public final class UserCommand {
+final class UserCommand {
     private static final String STDIN_HELP = "Read the password from the first line of standard input"
         + " instead of asking on the terminal.";
 
