@@ -1,5 +1,7 @@
 package org.mailroom.imap;
 
+import org.mailroom.testing.TestCertificate;
+
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;

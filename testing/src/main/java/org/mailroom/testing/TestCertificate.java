@@ -1,4 +1,4 @@
-package org.mailroom.imap;
+package org.mailroom.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +18,7 @@ import javax.net.ssl.TrustManagerFactory;
  * A self-signed certificate for localhost / 127.0.0.1, made at test time with the JDK's keytool, with the server
  * and client TLS contexts built from it.
  */
-final class TestCertificate {
+public final class TestCertificate {
 
     private static final char[] PASSWORD = "changeit".toCharArray();
 
@@ -28,7 +28,7 @@ final class TestCertificate {
         this.keyStore = keyStore;
     }
 
-    static TestCertificate generate(Path directory) throws Exception {
+    public static TestCertificate generate(Path directory) throws Exception {
         Path file = directory.resolve("server.p12");
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         Process process = new ProcessBuilder(keytool.toString(), "-genkeypair",
@@ -49,7 +49,7 @@ final class TestCertificate {
         return new TestCertificate(keyStore);
     }
 
-    SSLContext serverContext() throws Exception {
+    public SSLContext serverContext() throws Exception {
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keys.init(keyStore, PASSWORD);
         SSLContext context = SSLContext.getInstance("TLS");
@@ -58,7 +58,7 @@ final class TestCertificate {
     }
 
     /** A client socket factory that trusts this certificate and nothing else. */
-    SSLSocketFactory clientSocketFactory() throws Exception {
+    public SSLSocketFactory clientSocketFactory() throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("server", certificate());
@@ -69,7 +69,7 @@ final class TestCertificate {
         return context.getSocketFactory();
     }
 
-    X509Certificate certificate() throws Exception {
+    public X509Certificate certificate() throws Exception {
         return (X509Certificate) keyStore.getCertificate("server");
     }
 }
