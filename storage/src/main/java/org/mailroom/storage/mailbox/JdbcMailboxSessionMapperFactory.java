@@ -26,9 +26,9 @@ public final class JdbcMailboxSessionMapperFactory extends MailboxSessionMapperF
     private final JdbcUidProvider uidProvider;
     private final JdbcModSeqProvider modSeqProvider;
 
-    public JdbcMailboxSessionMapperFactory(Database db, Clock clock) {
+    public JdbcMailboxSessionMapperFactory(Database db, Clock clock, long maxMessageSize) {
         this.mailboxMapper = new JdbcMailboxMapper(db);
-        this.messageMapper = new JdbcMessageMapper(db, clock);
+        this.messageMapper = new JdbcMessageMapper(db, clock, maxMessageSize);
         this.messageIdMapper = new JdbcMessageIdMapper(db, clock);
         this.subscriptionMapper = new JdbcSubscriptionMapper(db);
         this.annotationMapper = new JdbcAnnotationMapper(db);

@@ -49,11 +49,22 @@ import org.mailroom.storage.schema.Database;
  * way James's in-memory integration resources wire theirs (quota updater and annotation listener registered).
  */
 public final class MailboxStore {
-    /** Limits James enforces on mailbox annotations (METADATA). */
-    public record Settings(int annotationCountLimit, int annotationSizeLimit) {
+    /** The default largest message a mailbox accepts: 50 MB, above every common provider's limit. */
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 50L * 1024 * 1024;
+
+    /**
+     * Limits of the store: the largest message an append may store, and the limits James enforces on
+     * mailbox annotations (METADATA).
+     */
+    public record Settings(long maxMessageSize, int annotationCountLimit, int annotationSizeLimit) {
         public static Settings defaults() {
-            return new Settings(org.apache.james.mailbox.model.MailboxConstants.DEFAULT_LIMIT_ANNOTATIONS_ON_MAILBOX,
+            return new Settings(DEFAULT_MAX_MESSAGE_SIZE,
+                org.apache.james.mailbox.model.MailboxConstants.DEFAULT_LIMIT_ANNOTATIONS_ON_MAILBOX,
                 org.apache.james.mailbox.model.MailboxConstants.DEFAULT_LIMIT_ANNOTATION_SIZE);
+        }
+
+        public Settings withMaxMessageSize(long bytes) {
+            return new Settings(bytes, annotationCountLimit, annotationSizeLimit);
         }
     }
 
@@ -70,7 +81,7 @@ public final class MailboxStore {
 
     public MailboxStore(Database db, Authenticator authenticator, Authorizator authorizator, MetricFactory metrics,
                         Clock clock, Settings settings, Set<PreDeletionHook> preDeletionHooks) {
-        mapperFactory = new JdbcMailboxSessionMapperFactory(db, clock);
+        mapperFactory = new JdbcMailboxSessionMapperFactory(db, clock, settings.maxMessageSize());
         eventBus = new InVMEventBus(new InVmEventDelivery(metrics), RetryBackoffConfiguration.DEFAULT,
             new MemoryEventDeadLetters());
         sessionProvider = new SessionProviderImpl(authenticator, authorizator);

@@ -17,7 +17,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /** James's MailboxManager contract (173 tests) against the whole Mailroom store on embedded Derby. */
 class MailroomMailboxManagerTest extends MailboxManagerTest<MailroomMailboxManager> {
     // The limits James's own memory backend runs this suite with (its annotation tests depend on them).
-    private static final MailboxStore.Settings SUITE_SETTINGS = new MailboxStore.Settings(3, 30);
+    private static final MailboxStore.Settings SUITE_SETTINGS = new MailboxStore.Settings(MailboxStore.DEFAULT_MAX_MESSAGE_SIZE, 3, 30);
 
     private MailboxStore store;
 
