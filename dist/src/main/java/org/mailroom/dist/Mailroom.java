@@ -51,27 +51,29 @@ public final class Mailroom {
             // An in-memory registry until the HTTP part serves metrics; then it becomes the Prometheus one.
             MeterRegistry meters = new SimpleMeterRegistry();
             MailboxStore mailboxes = new MailboxStore(database, authenticator, authenticator,
-                new MicrometerMetricFactory(meters), Clock.systemUTC(), MailboxStore.Settings.defaults(), Set.of());
+                new MicrometerMetricFactory(meters), Clock.systemUTC(),
+                MailboxStore.Settings.defaults().withMaxMessageSize(config.limits().maxMessageSize().bytes()), Set.of());
             out.println("  running    mailbox manager: " + mailboxes.mailboxManager().getClass().getSimpleName()
                 + " over the store (" + domains.list().size() + " domains, " + users.list().size() + " users)");
 
             // The parts below are built here, in this order, as their issues land: each replaces its line in
-            // notBuiltYet with a constructor call, and start() then waits for a shutdown signal before closing
+            // notRunning with a constructor call, and start() then waits for a shutdown signal before closing
             // them in reverse order. Until then nothing listens on their ports.
-            List<String> notBuiltYet = List.of(
+            List<String> notRunning = List.of(
                 "sorter           Priority / Inbox / Spam classification and learning",
                 "SMTP inbound     MX on " + listener(config.smtp().port()),
                 "SMTP submission  " + listener(config.submission().port()) + " STARTTLS, "
                     + listener(config.submission().tlsPort()) + " TLS",
                 "IMAP             " + listener(config.imap().port()) + " STARTTLS, "
-                    + listener(config.imap().tlsPort()) + " TLS",
+                    + listener(config.imap().tlsPort()) + " TLS (server in imap/, not wired: needs TLS certificates)",
                 "outbound queue   delivery to other servers, retries and bounces",
                 "HTTP             autoconfig and metrics on " + listener(config.http().port()));
-            for (String part : notBuiltYet) {
-                out.println("  not built  " + part);
+            for (String part : notRunning) {
+                out.println("  not yet    " + part);
             }
         }
-        out.println("Store closed. Nothing is served yet: the SMTP, IMAP, sorter and outbound parts are not built.");
+        out.println("Store closed. Nothing is served yet: SMTP, IMAP, the sorter and the outbound queue are not"
+            + " running in this build.");
         out.flush();
         return ExitCode.OK;
     }

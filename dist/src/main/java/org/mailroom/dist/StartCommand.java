@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 /** {@code mailroom start}: runs the server in the foreground. */
 @Command(name = "start", mixinStandardHelpOptions = true,
     description = {"Runs the server in the foreground.",
-        "Today it opens the store (creating or migrating it), reports what is not built yet, and exits."})
+        "Today it opens the store (creating or migrating it), reports what is not running yet, and exits."})
 final class StartCommand implements Callable<Integer> {
     private final ConfigSource configSource;
 

@@ -24,11 +24,11 @@ class StartCommandTest {
         assertThat(run.out())
             .contains("store: " + data.resolve("db"))
             .contains("running    mailbox manager: MailroomMailboxManager over the store (0 domains, 0 users)")
-            .contains("not built  SMTP inbound     MX on 127.0.0.1:2525")
-            .contains("not built  SMTP submission  127.0.0.1:2587 STARTTLS, 127.0.0.1:2465 TLS")
-            .contains("not built  IMAP             127.0.0.1:2143 STARTTLS, 127.0.0.1:2993 TLS")
-            .contains("not built  sorter")
-            .contains("not built  outbound queue")
+            .contains("not yet    SMTP inbound     MX on 127.0.0.1:2525")
+            .contains("not yet    SMTP submission  127.0.0.1:2587 STARTTLS, 127.0.0.1:2465 TLS")
+            .contains("not yet    IMAP             127.0.0.1:2143 STARTTLS, 127.0.0.1:2993 TLS")
+            .contains("not yet    sorter")
+            .contains("not yet    outbound queue")
             .contains("Store closed");
         assertThat(data.resolve("db/service.properties")).exists();
     }
