@@ -92,8 +92,11 @@ public final class Database implements AutoCloseable {
         if (!Files.isDirectory(dataDirectory)) {
             throw new StorageStartupException("The data directory " + dataDirectory + " is not a directory");
         }
-        if (!Files.isWritable(dataDirectory) || (Files.exists(dbPath) && !Files.isWritable(dbPath))) {
-            throw new StorageStartupException("The data directory " + dataDirectory + " is not writable by this user");
+        // A real write, not Files.isWritable: for root, permission bits say yes even where the write fails
+        // (read-only mount, immutable folder).
+        requireWritable(dataDirectory, dataDirectory);
+        if (Files.isDirectory(dbPath)) {
+            requireWritable(dbPath, dataDirectory);
         }
         if (Files.exists(dbPath) && !Files.exists(dbPath.resolve("service.properties"))) {
             throw new StorageStartupException("The database folder " + dbPath
@@ -103,6 +106,16 @@ public final class Database implements AutoCloseable {
         // Derby writes its own diagnostics log; keep it beside the database, not in the working directory.
         if (System.getProperty("derby.stream.error.file") == null) {
             System.setProperty("derby.stream.error.file", dataDirectory.resolve("derby.log").toString());
+        }
+    }
+
+    private static void requireWritable(Path directory, Path dataDirectory) {
+        try {
+            Path probe = Files.createTempFile(directory, ".mailroom-write-check", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new StorageStartupException("The data directory " + dataDirectory + " is not writable ("
+                + directory + ": " + e.getMessage() + ")", e);
         }
     }
 
