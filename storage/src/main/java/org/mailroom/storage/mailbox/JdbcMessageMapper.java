@@ -42,10 +42,17 @@ import reactor.core.scheduler.Schedulers;
 public final class JdbcMessageMapper implements MessageMapper {
     private final Database db;
     private final Clock clock;
+    private final long maxMessageSize;
 
     public JdbcMessageMapper(Database db, Clock clock) {
+        this(db, clock, Long.MAX_VALUE);
+    }
+
+    /** A mapper that refuses to store messages larger than {@code maxMessageSize} bytes. */
+    public JdbcMessageMapper(Database db, Clock clock, long maxMessageSize) {
         this.db = db;
         this.clock = clock;
+        this.maxMessageSize = maxMessageSize;
     }
 
     @Override
@@ -182,6 +189,9 @@ public final class JdbcMessageMapper implements MessageMapper {
 
     @Override
     public MessageMetaData add(Mailbox mailbox, MailboxMessage message) throws MailboxException {
+        if (message.getFullContentOctets() > maxMessageSize) {
+            throw new MessageTooLargeException(message.getFullContentOctets(), maxMessageSize);
+        }
         long mailboxId = id(mailbox);
         Date saveDate = Date.from(clock.instant());
         try {

@@ -1,0 +1,144 @@
+package org.mailroom.imap;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLContext;
+
+import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
+import org.apache.james.imap.encode.main.DefaultImapEncoderFactory;
+import org.apache.james.imap.main.DefaultImapDecoderFactory;
+import org.apache.james.imap.processor.main.DefaultImapProcessorFactory;
+import org.apache.james.imapserver.netty.IMAPServer;
+import org.apache.james.imapserver.netty.ImapMetrics;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.metrics.api.NoopGaugeRegistry;
+import org.mailroom.storage.mailbox.MailboxStore;
+
+/**
+ * One running IMAP listener (STARTTLS or implicit TLS) serving the Mailroom store through James's IMAP processors.
+ */
+public final class MailroomImapServer implements AutoCloseable {
+
+    /** How a listener protects the connection. */
+    public enum Security {
+        /** Plain IMAP that offers STARTTLS; LOGIN and AUTHENTICATE wait for TLS unless plaintext is allowed. */
+        STARTTLS,
+        /** TLS from the first byte (IMAPS). */
+        IMPLICIT_TLS
+    }
+
+    /**
+     * What one listener needs: where to bind (port 0 picks a free port), how it is secured, the name it greets
+     * with, and whether LOGIN may be used before TLS — allowed on a loopback address only.
+     */
+    public record Settings(InetAddress bindAddress, int port, Security security, String hostname,
+                           boolean plaintextLoginAllowed) {
+        public Settings {
+            Objects.requireNonNull(bindAddress, "bindAddress");
+            Objects.requireNonNull(security, "security");
+            Objects.requireNonNull(hostname, "hostname");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            if (plaintextLoginAllowed && !bindAddress.isLoopbackAddress()) {
+                throw new IllegalArgumentException(
+                    "plaintext login may only be allowed on a loopback address, not " + bindAddress.getHostAddress());
+            }
+        }
+
+        public static Settings startTls(InetAddress bindAddress, int port, String hostname) {
+            return new Settings(bindAddress, port, Security.STARTTLS, hostname, false);
+        }
+
+        public static Settings implicitTls(InetAddress bindAddress, int port, String hostname) {
+            return new Settings(bindAddress, port, Security.IMPLICIT_TLS, hostname, false);
+        }
+
+        public Settings withPlaintextLoginAllowed(boolean allowed) {
+            return new Settings(bindAddress, port, security, hostname, allowed);
+        }
+    }
+
+    // James registers every server as a JMX bean under its jmxName: two listeners (or a restarted one) need
+    // distinct names in the same JVM.
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final IMAPServer server;
+    private final Settings settings;
+
+    private MailroomImapServer(IMAPServer server, Settings settings) {
+        this.server = server;
+        this.settings = settings;
+    }
+
+    /** Builds James's decoder, processors and encoder over {@code store}, binds the listener and returns it running. */
+    public static MailroomImapServer start(MailboxStore store, SSLContext tls, MetricFactory metrics, Settings settings) {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(metrics, "metrics");
+        IMAPServer server = new SslContextImapServer(
+            DefaultImapDecoderFactory.createDecoder(),
+            new DefaultImapEncoderFactory().buildImapEncoder(),
+            DefaultImapProcessorFactory.createDefaultProcessor(
+                store.mailboxManager(),
+                store.eventBus(),
+                store.subscriptionManager(),
+                store.quotaManager(),
+                store.quotaRootResolver(),
+                metrics),
+            new ImapMetrics(metrics),
+            new NoopGaugeRegistry(),
+            tls,
+            settings.security() == Security.IMPLICIT_TLS);
+        try {
+            server.configure(configuration(settings));
+            server.init();
+        } catch (Exception e) {
+            server.destroy();
+            throw new ImapStartupException("IMAP listener on " + settings.bindAddress().getHostAddress() + ":"
+                + settings.port() + " failed to start: " + e.getMessage(), e);
+        }
+        return new MailroomImapServer(server, settings);
+    }
+
+    /** The keys James's {@code IMAPServer.configure} reads, filled from {@code settings}. */
+    private static BaseHierarchicalConfiguration configuration(Settings settings) {
+        BaseHierarchicalConfiguration config = new BaseHierarchicalConfiguration();
+        // James splits "bind" on ':' so an IPv6 literal cannot be expressed here (James 3.8.1 limitation).
+        if (settings.bindAddress().getHostAddress().contains(":")) {
+            throw new IllegalArgumentException("James 3.8.1 cannot bind an IPv6 literal: "
+                + settings.bindAddress().getHostAddress());
+        }
+        config.addProperty("bind", settings.bindAddress().getHostAddress() + ":" + settings.port());
+        config.addProperty("jmxName", "mailroom-imap-" + settings.security().name().toLowerCase()
+            + "-" + INSTANCES.incrementAndGet());
+        config.addProperty("helloName[@autodetect]", false);
+        config.addProperty("helloName", settings.hostname());
+        // requireSSL makes James answer CAPABILITY with LOGINDISABLED and refuse LOGIN/AUTHENTICATE until TLS.
+        config.addProperty("auth.requireSSL", !settings.plaintextLoginAllowed());
+        config.addProperty("auth.plainAuthEnabled", true);
+        return config;
+    }
+
+    /** The port actually bound (the chosen one when the settings asked for 0). */
+    public int port() {
+        return server.getListenAddresses().get(0).getPort();
+    }
+
+    public InetSocketAddress address() {
+        return server.getListenAddresses().get(0);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Closes the listening socket and open connections and releases James's threads. */
+    @Override
+    public void close() {
+        server.destroy();
+    }
+}

@@ -1,0 +1,52 @@
+package org.mailroom.imap;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Set;
+
+import org.apache.james.metrics.api.MetricFactory;
+import org.mailroom.storage.mailbox.MailboxStore;
+import org.mailroom.storage.metrics.MicrometerMetricFactory;
+import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.schema.DatabaseSettings;
+import org.mailroom.storage.user.DomainRepository;
+import org.mailroom.storage.user.MailroomAuthenticator;
+import org.mailroom.storage.user.PasswordHasher;
+import org.mailroom.storage.user.UserRepository;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** A real Derby store in a temp folder with one user, and a test certificate: what the IMAP tests run against. */
+final class ImapTestServers implements AutoCloseable {
+
+    static final String USER = "alice@example.test";
+    static final String PASSWORD = "correct horse battery staple";
+    static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    final Database database;
+    final MailboxStore store;
+    final MetricFactory metrics = new MicrometerMetricFactory(new SimpleMeterRegistry());
+    final TestCertificate certificate;
+
+    ImapTestServers(Path directory) throws Exception {
+        database = Database.open(DatabaseSettings.embedded(directory.resolve("data")));
+        DomainRepository domains = new DomainRepository(database);
+        UserRepository users = new UserRepository(database, domains, new PasswordHasher(210_000));
+        domains.add("example.test");
+        users.add(USER, PASSWORD.toCharArray());
+        MailroomAuthenticator authenticator = new MailroomAuthenticator(users);
+        store = new MailboxStore(database, authenticator, authenticator, metrics, Clock.systemUTC(),
+            MailboxStore.Settings.defaults(), Set.of());
+        certificate = TestCertificate.generate(directory);
+    }
+
+    MailroomImapServer start(MailroomImapServer.Settings settings) throws Exception {
+        return MailroomImapServer.start(store, certificate.serverContext(), metrics, settings);
+    }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+}
