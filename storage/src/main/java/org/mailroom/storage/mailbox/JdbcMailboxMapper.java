@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import org.apache.james.core.Username;
@@ -140,10 +141,13 @@ public final class JdbcMailboxMapper implements MailboxMapper {
     public Flux<Mailbox> findMailboxWithPathLike(MailboxQuery.UserBound query) {
         return blockingMany(() -> db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM mr_mailbox WHERE namespace = ? AND owner = ? ORDER BY name")) {
+                "SELECT " + COLUMNS + " FROM mr_mailbox WHERE namespace = ? AND owner = ?")) {
                 ps.setString(1, query.getFixedNamespace());
                 ps.setString(2, ownerColumn(query.getFixedUser()));
-                return readMailboxes(ps);
+                List<Mailbox> found = readMailboxes(ps);
+                // Sorted here rather than by ORDER BY: PostgreSQL collations would order differently from Derby.
+                found.sort(Comparator.comparing(Mailbox::getName));
+                return found;
             }
         })).filter(query::matches);
     }

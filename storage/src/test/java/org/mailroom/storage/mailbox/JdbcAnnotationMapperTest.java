@@ -1,6 +1,5 @@
 package org.mailroom.storage.mailbox;
 
-import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -9,38 +8,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.store.mail.AnnotationMapper;
 import org.apache.james.mailbox.store.mail.model.AnnotationMapperTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.storage.schema.Database;
-import org.mailroom.storage.schema.DatabaseSettings;
+import org.mailroom.storage.testing.TestDatabases;
 
-/** James's annotation mapper contract run against Derby, on real mailbox rows (annotations reference them). */
+/**
+ * James's annotation mapper contract run against the shared Derby database (emptied before each test), on real
+ * mailbox rows (annotations reference them).
+ */
 class JdbcAnnotationMapperTest extends AnnotationMapperTest {
-    @TempDir
-    static Path dataDir;
-    static Database db;
     static final AtomicInteger mailboxNames = new AtomicInteger();
+    private Database db;
 
-    @BeforeAll
-    static void openDatabase() {
-        db = Database.open(DatabaseSettings.embedded(dataDir));
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        db.close();
-    }
-
-    @AfterEach
-    void deleteRows() {
-        // ON DELETE CASCADE removes the annotations with their mailboxes.
-        db.transactionVoid(c -> c.createStatement().executeUpdate("DELETE FROM mr_mailbox"));
+    /** The database this suite runs on, emptied; the PostgreSQL twin overrides it. */
+    protected Database database() {
+        return TestDatabases.derby();
     }
 
     @Override
     protected AnnotationMapper createAnnotationMapper() {
+        // The contract's setUp calls this first, then generateMailboxId().
+        db = database();
         return new JdbcAnnotationMapper(db);
     }
 

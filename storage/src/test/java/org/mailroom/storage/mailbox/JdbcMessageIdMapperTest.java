@@ -3,15 +3,21 @@ package org.mailroom.storage.mailbox;
 import org.apache.james.mailbox.store.mail.model.MapperProvider;
 import org.apache.james.mailbox.store.mail.model.MessageIdMapperTest;
 import org.apache.james.utils.UpdatableTickingClock;
+import org.mailroom.storage.schema.Database;
 import org.mailroom.storage.testing.TestDatabases;
 
 /** James's MessageIdMapper contract on embedded Derby. */
 class JdbcMessageIdMapperTest extends MessageIdMapperTest {
     private StoreMapperProvider provider;
 
+    /** The database this suite runs on, emptied; the PostgreSQL twin overrides it. */
+    protected Database database() {
+        return TestDatabases.derby();
+    }
+
     @Override
     protected MapperProvider provideMapper() {
-        provider = new StoreMapperProvider(TestDatabases.derby());
+        provider = new StoreMapperProvider(database());
         return provider;
     }
 

@@ -30,9 +30,14 @@ class MailboxStoreLimitsTest {
     private MailboxSession session;
     private MessageManager inbox;
 
+    /** The database this suite runs on, emptied; the PostgreSQL twin overrides it. */
+    protected Database database() {
+        return TestDatabases.derby();
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        db = TestDatabases.derby();
+        db = database();
         store = new MailboxStore(db, new FakeAuthenticator(), FakeAuthorizator.defaultReject(),
             new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(),
             MailboxStore.Settings.defaults().withMaxMessageSize(LIMIT), Set.of());

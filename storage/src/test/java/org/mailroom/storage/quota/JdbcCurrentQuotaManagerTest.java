@@ -2,7 +2,6 @@ package org.mailroom.storage.quota;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,35 +18,29 @@ import org.apache.james.mailbox.model.QuotaOperation;
 import org.apache.james.mailbox.model.QuotaRoot;
 import org.apache.james.mailbox.quota.CurrentQuotaManager;
 import org.apache.james.mailbox.store.quota.CurrentQuotaManagerContract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.storage.schema.Database;
-import org.mailroom.storage.schema.DatabaseSettings;
+import org.mailroom.storage.testing.TestDatabases;
 
 import reactor.core.publisher.Mono;
 
-/** James's current-quota contract run against Derby, plus the concurrency the relative updates exist for. */
+/**
+ * James's current-quota contract run against the shared Derby database (emptied before each test), plus the
+ * concurrency the relative updates exist for.
+ */
 class JdbcCurrentQuotaManagerTest implements CurrentQuotaManagerContract {
-    @TempDir
-    static Path dataDir;
-    static Database db;
+    private Database db;
 
-    @BeforeAll
-    static void openDatabase() {
-        db = Database.open(DatabaseSettings.embedded(dataDir));
+    /** The database this suite runs on, emptied; the PostgreSQL twin overrides it. */
+    protected Database database() {
+        return TestDatabases.derby();
     }
 
-    @AfterAll
-    static void closeDatabase() {
-        db.close();
-    }
-
-    @AfterEach
-    void deleteRows() {
-        db.transactionVoid(c -> c.createStatement().executeUpdate("DELETE FROM mr_current_quota"));
+    @BeforeEach
+    void emptyDatabase() {
+        // Once per test: the contract calls testee() several times within one test.
+        db = database();
     }
 
     @Override

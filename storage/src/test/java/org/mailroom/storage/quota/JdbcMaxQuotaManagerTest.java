@@ -2,7 +2,6 @@ package org.mailroom.storage.quota;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.Optional;
 
 import org.apache.james.core.Domain;
@@ -12,42 +11,27 @@ import org.apache.james.mailbox.model.Quota;
 import org.apache.james.mailbox.model.QuotaRoot;
 import org.apache.james.mailbox.quota.MaxQuotaManager;
 import org.apache.james.mailbox.store.quota.GenericMaxQuotaManagerTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.storage.schema.Database;
-import org.mailroom.storage.schema.DatabaseSettings;
+import org.mailroom.storage.testing.TestDatabases;
 
 import reactor.core.publisher.Mono;
 
-/** James's max-quota contract run against Derby, plus the unlimited round trip and scope overrides it omits. */
+/**
+ * James's max-quota contract run against the shared Derby database (emptied before each test), plus the unlimited
+ * round trip and scope overrides it omits.
+ */
 class JdbcMaxQuotaManagerTest extends GenericMaxQuotaManagerTest {
     private static final Domain DOMAIN = Domain.of("domain");
 
-    @TempDir
-    static Path dataDir;
-    static Database db;
-
-    @BeforeAll
-    static void openDatabase() {
-        db = Database.open(DatabaseSettings.embedded(dataDir));
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        db.close();
-    }
-
-    @AfterEach
-    void deleteRows() {
-        db.transactionVoid(c -> c.createStatement().executeUpdate("DELETE FROM mr_max_quota"));
+    /** The database this suite runs on, emptied; the PostgreSQL twin overrides it. */
+    protected Database database() {
+        return TestDatabases.derby();
     }
 
     @Override
     protected MaxQuotaManager provideMaxQuotaManager() {
-        return new JdbcMaxQuotaManager(db);
+        return new JdbcMaxQuotaManager(database());
     }
 
     @Test

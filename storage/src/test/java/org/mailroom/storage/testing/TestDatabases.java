@@ -4,8 +4,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Assumptions;
 import org.mailroom.storage.schema.Database;
@@ -17,9 +27,7 @@ import org.mailroom.storage.schema.DatabaseSettings;
  * between tests instead of creating a database per test, which keeps the contract suites fast.
  */
 public final class TestDatabases {
-    /** Children first, so foreign keys never block the clean-up. */
-    private static final List<String> TABLES = List.of("mr_mailbox_message", "mr_message", "mr_annotation",
-        "mr_subscription", "mr_current_quota", "mr_max_quota", "mr_mailbox", "mr_alias", "mr_user", "mr_domain");
+    private static final String HISTORY_TABLE = "mr_schema_history";
 
     private static Database derby;
     private static Database postgres;
@@ -64,14 +72,58 @@ public final class TestDatabases {
         return empty(postgres);
     }
 
-    private static Database empty(Database db) {
+    /**
+     * Empties every Mailroom table that exists in the schema (read from the catalog, so a table added by a later
+     * migration is never forgotten), children before the tables their foreign keys reference.
+     */
+    static Database empty(Database db) {
         db.transactionVoid(c -> {
             try (Statement s = c.createStatement()) {
-                for (String table : TABLES) {
+                for (String table : tablesChildrenFirst(c)) {
                     s.executeUpdate("DELETE FROM " + table);
                 }
             }
         });
         return db;
+    }
+
+    /** Mailroom's tables (all but Flyway's history), ordered so that no table precedes one that references it. */
+    static List<String> tablesChildrenFirst(Connection c) throws SQLException {
+        DatabaseMetaData meta = c.getMetaData();
+        String schema = c.getSchema();
+        Map<String, Set<String>> referencedBy = new LinkedHashMap<>();
+        try (ResultSet rs = meta.getTables(null, schema, "%", new String[] {"TABLE"})) {
+            while (rs.next()) {
+                String name = rs.getString("TABLE_NAME");
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("mr_") && !lower.equals(HISTORY_TABLE)) {
+                    referencedBy.put(name, new HashSet<>());
+                }
+            }
+        }
+        for (String table : referencedBy.keySet()) {
+            try (ResultSet rs = meta.getImportedKeys(null, schema, table)) {
+                while (rs.next()) {
+                    String parent = rs.getString("PKTABLE_NAME");
+                    if (referencedBy.containsKey(parent) && !parent.equals(table)) {
+                        referencedBy.get(parent).add(table);
+                    }
+                }
+            }
+        }
+        if (referencedBy.isEmpty()) {
+            throw new IllegalStateException("No Mailroom tables found in schema " + schema);
+        }
+        List<String> ordered = new ArrayList<>();
+        while (!referencedBy.isEmpty()) {
+            String next = referencedBy.entrySet().stream()
+                .filter(e -> ordered.containsAll(e.getValue()))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("Foreign-key cycle among " + referencedBy.keySet()));
+            ordered.add(next);
+            referencedBy.remove(next);
+        }
+        return ordered;
     }
 }

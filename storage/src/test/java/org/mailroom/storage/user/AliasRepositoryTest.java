@@ -4,33 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mailroom.storage.user.TestStore.pw;
 
-import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.testing.TestDatabases;
 
 class AliasRepositoryTest {
-    @TempDir
-    static Path dataDir;
-    private static TestStore store;
+    private TestStore store;
     private AliasRepository aliases;
 
-    @BeforeAll
-    static void open() {
-        store = TestStore.open(dataDir);
-    }
-
-    @AfterAll
-    static void close() {
-        store.close();
+    /** The database this suite runs on, emptied; the PostgreSQL twin overrides it. */
+    protected Database database() {
+        return TestDatabases.derby();
     }
 
     @BeforeEach
     void clear() {
-        store.clear();
+        store = TestStore.on(database());
         store.domains.add("example.org");
         store.domains.add("example.net");
         store.users.add("alice@example.org", pw("alice-secret"));

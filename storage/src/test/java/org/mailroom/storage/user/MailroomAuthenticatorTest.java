@@ -3,31 +3,27 @@ package org.mailroom.storage.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mailroom.storage.user.TestStore.pw;
 
-import java.nio.file.Path;
-
 import org.apache.james.core.Username;
 import org.apache.james.mailbox.Authorizator.AuthorizationState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.testing.TestDatabases;
 
 class MailroomAuthenticatorTest {
-    @TempDir
-    static Path dataDir;
-    private static TestStore store;
+    private TestStore store;
 
-    @BeforeAll
-    static void open() {
-        store = TestStore.open(dataDir);
+    /** The database this suite runs on, emptied; the PostgreSQL twin overrides it. */
+    protected Database database() {
+        return TestDatabases.derby();
+    }
+
+    @BeforeEach
+    void open() {
+        store = TestStore.on(database());
         store.domains.add("example.org");
         store.users.add("alice@example.org", pw("alice-secret"));
         store.users.add("bob@example.org", pw("bob-secret!"));
-    }
-
-    @AfterAll
-    static void close() {
-        store.close();
     }
 
     @Test

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import org.mailroom.storage.schema.Database;
 import org.mailroom.storage.schema.DatabaseSettings;
 
-/** A real Derby store with the user repositories wired as production does, at the cheapest allowed KDF cost. */
+/** A real store (Derby or PostgreSQL) with the user repositories wired as production does, at the cheapest allowed KDF cost. */
 final class TestStore implements AutoCloseable {
     static final PasswordHasher HASHER = new PasswordHasher(210_000);
 
@@ -23,6 +23,12 @@ final class TestStore implements AutoCloseable {
         this.authenticator = new MailroomAuthenticator(users);
     }
 
+    /** Repositories over a database shared with other suites (never closed here). */
+    static TestStore on(Database db) {
+        return new TestStore(db);
+    }
+
+    /** Opens a private embedded Derby database; {@link #close()} closes it. */
     static TestStore open(Path dataDirectory) {
         return new TestStore(Database.open(DatabaseSettings.embedded(dataDirectory)));
     }

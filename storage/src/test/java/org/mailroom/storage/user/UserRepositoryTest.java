@@ -4,37 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mailroom.storage.user.TestStore.pw;
 
-import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.testing.TestDatabases;
 
 class UserRepositoryTest {
-    @TempDir
-    static Path dataDir;
-    private static TestStore store;
+    private TestStore store;
     private UserRepository users;
 
-    @BeforeAll
-    static void open() {
-        store = TestStore.open(dataDir);
-    }
-
-    @AfterAll
-    static void close() {
-        store.close();
+    /** The database this suite runs on, emptied; the PostgreSQL twin overrides it. */
+    protected Database database() {
+        return TestDatabases.derby();
     }
 
     @BeforeEach
     void clear() {
-        store.clear();
+        store = TestStore.on(database());
         store.domains.add("example.org");
         store.domains.add("example.net");
         users = store.users;
@@ -191,7 +182,7 @@ class UserRepositoryTest {
         assertThat(users.verify("alice@example.org", "alice-secret")).isTrue();
     }
 
-    private static String storedHash(String username) {
+    private String storedHash(String username) {
         return store.db.read(c -> {
             try (PreparedStatement select = c.prepareStatement("SELECT password_hash FROM mr_user WHERE username = ?")) {
                 select.setString(1, username);
