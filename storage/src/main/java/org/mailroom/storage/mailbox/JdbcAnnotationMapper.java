@@ -84,6 +84,8 @@ public final class JdbcAnnotationMapper implements AnnotationMapper {
         long id = StoredMailboxId.of(mailboxId).value();
         String key = annotation.getKey().asString();
         String value = annotation.getValue().orElseThrow();
+        // PostgreSQL text cannot hold U+0000; refuse it on every engine so behaviour does not depend on the database.
+        Preconditions.checkArgument(value.indexOf('\0') < 0, "An annotation value may not contain a NUL character");
         for (int attempt = 1; ; attempt++) {
             try {
                 db.transactionVoid(connection -> {

@@ -69,4 +69,16 @@ class JdbcPortabilityTest {
         assertThat(annotations.getAllAnnotations(box.getMailboxId()))
             .containsExactly(MailboxAnnotation.newInstance(key, value));
     }
+
+    @Test
+    void annotationValueWithANulCharacterIsRefusedOnEveryEngine() {
+        Mailbox mailbox = mailboxes.create(MailboxPath.forUser(BOB, "INBOX"), UidValidity.of(1)).block();
+        JdbcAnnotationMapper annotations = new JdbcAnnotationMapper(db);
+        MailboxAnnotation withNul = MailboxAnnotation.newInstance(new MailboxAnnotationKey("/private/comment"), "a\0b");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> annotations.insertAnnotation(mailbox.getMailboxId(), withNul))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("NUL");
+        assertThat(annotations.getAllAnnotations(mailbox.getMailboxId())).isEmpty();
+    }
 }
