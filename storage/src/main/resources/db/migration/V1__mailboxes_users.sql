@@ -19,7 +19,9 @@ CREATE TABLE mr_alias (
 );
 
 -- owner is '' for paths without a user; acl holds the serialized MailboxACL (NULL when empty);
--- keywords lists every IMAP keyword ever set in the mailbox (space-separated), for the FLAGS response.
+-- keywords lists every IMAP keyword ever set in the mailbox (space-separated), for the FLAGS response;
+-- message_count and unseen_count are kept in the transactions that change memberships, and content_version
+-- grows with every membership added or removed (it validates cached UID lists).
 CREATE TABLE mr_mailbox (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     namespace VARCHAR(64) NOT NULL,
@@ -28,6 +30,9 @@ CREATE TABLE mr_mailbox (
     uid_validity BIGINT NOT NULL,
     last_uid BIGINT NOT NULL,
     highest_modseq BIGINT NOT NULL,
+    message_count BIGINT DEFAULT 0 NOT NULL,
+    unseen_count BIGINT DEFAULT 0 NOT NULL,
+    content_version BIGINT DEFAULT 0 NOT NULL,
     acl ${longtext},
     keywords ${longtext},
     CONSTRAINT mr_mailbox_path UNIQUE (namespace, owner, name)

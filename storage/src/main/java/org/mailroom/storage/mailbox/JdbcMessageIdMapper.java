@@ -159,13 +159,7 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
     @Override
     public void delete(MessageId messageId) {
         String id = StoredMessageId.of(messageId).value();
-        db.transactionVoid(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM mr_mailbox_message WHERE message_id = ?")) {
-                ps.setString(1, id);
-                ps.executeUpdate();
-            }
-            MessageRows.deleteUnreferenced(c, List.of(id));
-        });
+        db.transactionVoid(c -> MessageRows.deleteMembershipsOf(c, id, mailbox -> true));
     }
 
     @Override
@@ -174,18 +168,9 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
             return;
         }
         String id = StoredMessageId.of(messageId).value();
-        db.transactionVoid(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM mr_mailbox_message WHERE message_id = ? AND mailbox_id = ?")) {
-                for (MailboxId mailboxId : mailboxIds) {
-                    ps.setString(1, id);
-                    ps.setLong(2, StoredMailboxId.of(mailboxId).value());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            MessageRows.deleteUnreferenced(c, List.of(id));
-        });
+        java.util.Set<Long> targets = mailboxIds.stream().map(m -> StoredMailboxId.of(m).value())
+            .collect(java.util.stream.Collectors.toSet());
+        db.transactionVoid(c -> MessageRows.deleteMembershipsOf(c, id, targets::contains));
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -43,6 +44,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     private final Database db;
     private final Clock clock;
     private final long maxMessageSize;
+    private final UidListCache uidCache = new UidListCache();
 
     public JdbcMessageMapper(Database db, Clock clock) {
         this(db, clock, Long.MAX_VALUE);
@@ -96,7 +98,9 @@ public final class JdbcMessageMapper implements MessageMapper {
 
     @Override
     public Flux<MessageUid> listAllMessageUids(Mailbox mailbox) {
-        return blockingMany(() -> uids(mailbox, "SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ? ORDER BY uid"));
+        return Mono.fromCallable(() -> db.read(c -> uidCache.uids(c, id(mailbox))))
+            .subscribeOn(Schedulers.boundedElastic())
+            .flatMapMany(uids -> Flux.fromStream(Arrays.stream(uids).mapToObj(MessageUid::of)));
     }
 
     @Override
@@ -119,16 +123,17 @@ public final class JdbcMessageMapper implements MessageMapper {
 
     @Override
     public MailboxCounters getMailboxCounters(Mailbox mailbox) {
+        // Kept on the mailbox row by every transaction that changes memberships: one row read, whatever the size.
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), SUM(CASE WHEN is_seen THEN 0 ELSE 1 END)"
-                + " FROM mr_mailbox_message WHERE mailbox_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                "SELECT message_count, unseen_count FROM mr_mailbox WHERE id = ?")) {
                 ps.setLong(1, id(mailbox));
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
+                    boolean found = rs.next();
                     return MailboxCounters.builder()
                         .mailboxId(mailbox.getMailboxId())
-                        .count(rs.getLong(1))
-                        .unseen(rs.getLong(2))
+                        .count(found ? rs.getLong(1) : 0)
+                        .unseen(found ? rs.getLong(2) : 0)
                         .build();
                 }
             }
@@ -170,6 +175,8 @@ public final class JdbcMessageMapper implements MessageMapper {
                     ps.executeUpdate();
                 }
             }
+            long unseen = deleted.values().stream().filter(m -> !m.getFlags().contains(Flags.Flag.SEEN)).count();
+            MessageRows.adjustCounters(c, mailboxId, -deleted.size(), -unseen, !deleted.isEmpty());
             MessageRows.deleteUnreferenced(c, deleted.values().stream()
                 .map(m -> StoredMessageId.of(m.getMessageId()).value()).distinct().toList());
             return deleted;
@@ -232,6 +239,7 @@ public final class JdbcMessageMapper implements MessageMapper {
         UidRangeClause range = new UidRangeClause(set);
         List<UpdatedFlags> result = new ArrayList<>();
         Flags newKeywords = new Flags();
+        long unseenDelta = 0;
         try (PreparedStatement select = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS
                 + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid");
              PreparedStatement update = c.prepareStatement("UPDATE mr_mailbox_message SET modseq = ?, "
@@ -256,6 +264,9 @@ public final class JdbcMessageMapper implements MessageMapper {
                         for (String keyword : newFlags.getUserFlags()) {
                             newKeywords.add(keyword);
                         }
+                        boolean wasSeen = oldFlags.contains(Flags.Flag.SEEN);
+                        boolean isSeen = newFlags.contains(Flags.Flag.SEEN);
+                        unseenDelta += wasSeen == isSeen ? 0 : (isSeen ? -1 : 1);
                     }
                     result.add(UpdatedFlags.builder()
                         .uid(uid)
@@ -270,6 +281,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                 update.executeBatch();
             }
         }
+        MessageRows.adjustCounters(c, mailboxId, 0, unseenDelta, false);
         MessageRows.rememberKeywords(c, mailboxId, newKeywords);
         return result;
     }
@@ -297,7 +309,10 @@ public final class JdbcMessageMapper implements MessageMapper {
                         "DELETE FROM mr_mailbox_message WHERE mailbox_id = ? AND uid = ?")) {
                         ps.setLong(1, StoredMailboxId.of(original.getMailboxId()).value());
                         ps.setLong(2, original.getUid().asLong());
-                        ps.executeUpdate();
+                        if (ps.executeUpdate() > 0) {
+                            MessageRows.adjustCounters(c, StoredMailboxId.of(original.getMailboxId()).value(), -1,
+                                original.isSeen() ? 0 : -1, true);
+                        }
                     }
                 }
                 MessageRows.Allocation allocation = MessageRows.allocateUidAndModSeq(c, mailboxId);

@@ -145,7 +145,62 @@ final class MessageRows {
             ps.setTimestamp(next, new Timestamp(saveDate.getTime()));
             ps.executeUpdate();
         }
+        adjustCounters(c, mailboxId, 1, flags.contains(Flags.Flag.SEEN) ? 0 : 1, true);
         rememberKeywords(c, mailboxId, flags);
+    }
+
+    /**
+     * Keeps the mailbox row's message and unseen counts (and, when memberships were added or removed, its
+     * content version) in step with the memberships, inside the transaction that changed them.
+     */
+    static void adjustCounters(Connection c, long mailboxId, long messages, long unseen, boolean membershipsChanged)
+            throws SQLException {
+        if (messages == 0 && unseen == 0 && !membershipsChanged) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET message_count = message_count + ?,"
+            + " unseen_count = unseen_count + ?, content_version = content_version + ? WHERE id = ?")) {
+            ps.setLong(1, messages);
+            ps.setLong(2, unseen);
+            ps.setLong(3, membershipsChanged ? 1 : 0);
+            ps.setLong(4, mailboxId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Removes the memberships of one message, adjusting the counters of every mailbox it leaves. */
+    static void deleteMembershipsOf(Connection c, String messageId, java.util.function.LongPredicate inMailbox)
+            throws SQLException {
+        java.util.Map<Long, long[]> deltas = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT mailbox_id, uid, is_seen FROM mr_mailbox_message WHERE message_id = ?")) {
+            ps.setString(1, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long mailboxId = rs.getLong(1);
+                    if (inMailbox.test(mailboxId)) {
+                        long[] delta = deltas.computeIfAbsent(mailboxId, id -> new long[2]);
+                        delta[0]--;
+                        delta[1] -= rs.getBoolean(3) ? 0 : 1;
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+            "DELETE FROM mr_mailbox_message WHERE message_id = ? AND mailbox_id = ?")) {
+            for (Long mailboxId : deltas.keySet()) {
+                ps.setString(1, messageId);
+                ps.setLong(2, mailboxId);
+                ps.addBatch();
+            }
+            if (!deltas.isEmpty()) {
+                ps.executeBatch();
+            }
+        }
+        for (java.util.Map.Entry<Long, long[]> delta : deltas.entrySet()) {
+            adjustCounters(c, delta.getKey(), delta.getValue()[0], delta.getValue()[1], true);
+        }
+        deleteUnreferenced(c, List.of(messageId));
     }
 
     /**
