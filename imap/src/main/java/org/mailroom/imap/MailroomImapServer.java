@@ -2,6 +2,7 @@ package org.mailroom.imap;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -10,7 +11,6 @@ import javax.net.ssl.SSLContext;
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.james.imap.encode.main.DefaultImapEncoderFactory;
 import org.apache.james.imap.main.DefaultImapDecoderFactory;
-import org.apache.james.imap.processor.main.DefaultImapProcessorFactory;
 import org.apache.james.imapserver.netty.IMAPServer;
 import org.apache.james.imapserver.netty.ImapMetrics;
 import org.apache.james.metrics.api.MetricFactory;
@@ -32,14 +32,17 @@ public final class MailroomImapServer implements AutoCloseable {
 
     /**
      * What one listener needs: where to bind (port 0 picks a free port), how it is secured, the name it greets
-     * with, and whether LOGIN may be used before TLS — allowed on a loopback address only.
+     * with, whether LOGIN may be used before TLS — allowed on a loopback address only —, its resource limits
+     * ({@link ImapLimits#defaults()}) and the names of the default folders ({@link FolderNames#defaults()}).
      */
     public record Settings(InetAddress bindAddress, int port, Security security, String hostname,
-                           boolean plaintextLoginAllowed) {
+                           boolean plaintextLoginAllowed, ImapLimits limits, FolderNames folders) {
         public Settings {
             Objects.requireNonNull(bindAddress, "bindAddress");
             Objects.requireNonNull(security, "security");
             Objects.requireNonNull(hostname, "hostname");
+            Objects.requireNonNull(limits, "limits");
+            Objects.requireNonNull(folders, "folders");
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
@@ -47,6 +50,11 @@ public final class MailroomImapServer implements AutoCloseable {
                 throw new IllegalArgumentException(
                     "plaintext login may only be allowed on a loopback address, not " + bindAddress.getHostAddress());
             }
+        }
+
+        public Settings(InetAddress bindAddress, int port, Security security, String hostname,
+                        boolean plaintextLoginAllowed) {
+            this(bindAddress, port, security, hostname, plaintextLoginAllowed, ImapLimits.defaults(), FolderNames.defaults());
         }
 
         public static Settings startTls(InetAddress bindAddress, int port, String hostname) {
@@ -58,7 +66,15 @@ public final class MailroomImapServer implements AutoCloseable {
         }
 
         public Settings withPlaintextLoginAllowed(boolean allowed) {
-            return new Settings(bindAddress, port, security, hostname, allowed);
+            return new Settings(bindAddress, port, security, hostname, allowed, limits, folders);
+        }
+
+        public Settings withLimits(ImapLimits value) {
+            return new Settings(bindAddress, port, security, hostname, plaintextLoginAllowed, value, folders);
+        }
+
+        public Settings withFolders(FolderNames value) {
+            return new Settings(bindAddress, port, security, hostname, plaintextLoginAllowed, limits, value);
         }
     }
 
@@ -76,23 +92,38 @@ public final class MailroomImapServer implements AutoCloseable {
 
     /** Builds James's decoder, processors and encoder over {@code store}, binds the listener and returns it running. */
     public static MailroomImapServer start(MailboxStore store, SSLContext tls, MetricFactory metrics, Settings settings) {
+        return start(store, tls, metrics, settings, new LoginThrottle(settings.limits().throttle(), Clock.systemUTC()));
+    }
+
+    /**
+     * As {@link #start(MailboxStore, SSLContext, MetricFactory, Settings)}, counting failed logins in
+     * {@code throttle}: give the STARTTLS and the implicit-TLS listener the same one so that a guesser cannot
+     * double its rate by using both ports ({@code settings.limits().throttle()} is then not used).
+     */
+    public static MailroomImapServer start(MailboxStore store, SSLContext tls, MetricFactory metrics, Settings settings,
+                                           LoginThrottle throttle) {
+        Objects.requireNonNull(throttle, "throttle");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(metrics, "metrics");
         IMAPServer server = new SslContextImapServer(
             DefaultImapDecoderFactory.createDecoder(),
             new DefaultImapEncoderFactory().buildImapEncoder(),
-            DefaultImapProcessorFactory.createDefaultProcessor(
+            MailroomProcessors.create(
                 store.mailboxManager(),
                 store.eventBus(),
                 store.subscriptionManager(),
                 store.quotaManager(),
                 store.quotaRootResolver(),
-                metrics),
+                metrics,
+                new DefaultFolders(settings.folders()),
+                throttle),
             new ImapMetrics(metrics),
             new NoopGaugeRegistry(),
             tls,
-            settings.security() == Security.IMPLICIT_TLS);
+            settings.security() == Security.IMPLICIT_TLS,
+            settings.limits().idleTimeout(),
+            settings.limits().loginTimeout());
         try {
             server.configure(configuration(settings));
             server.init();
@@ -120,6 +151,18 @@ public final class MailroomImapServer implements AutoCloseable {
         // requireSSL makes James answer CAPABILITY with LOGINDISABLED and refuse LOGIN/AUTHENTICATE until TLS.
         config.addProperty("auth.requireSSL", !settings.plaintextLoginAllowed());
         config.addProperty("auth.plainAuthEnabled", true);
+        ImapLimits limits = settings.limits();
+        config.addProperty("compress", true);
+        config.addProperty("maxLineLength", limits.maxLineLength());
+        config.addProperty("literalSizeLimit", String.valueOf(limits.maxLiteralSize()));
+        if (limits.connectionsPerIp() > 0) {
+            config.addProperty("connectionLimitPerIP", limits.connectionsPerIp());
+        }
+        if (limits.maxConnections() > 0) {
+            config.addProperty("connectionLimit", limits.maxConnections());
+        }
+        // James's own folder provisioning (Outbox, Spam by its fixed name...) stays off: DefaultFolders does it.
+        config.addProperty("provisionDefaultMailboxes", false);
         return config;
     }
 

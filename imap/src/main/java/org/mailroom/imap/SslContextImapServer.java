@@ -1,36 +1,78 @@
 package org.mailroom.imap;
 
+import java.time.Duration;
+
 import javax.net.ssl.SSLContext;
 
 import org.apache.james.imap.api.process.ImapProcessor;
 import org.apache.james.imap.decode.ImapDecoder;
 import org.apache.james.imap.encode.ImapEncoder;
 import org.apache.james.imapserver.netty.IMAPServer;
+import org.apache.james.imapserver.netty.ImapIdleStateHandler;
 import org.apache.james.imapserver.netty.ImapMetrics;
+import org.apache.james.imapserver.netty.NettyConstants;
 import org.apache.james.metrics.api.GaugeRegistry;
+import org.apache.james.protocols.netty.AbstractChannelPipelineFactory;
 import org.apache.james.protocols.netty.Encryption;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+
 /**
- * A James {@link IMAPServer} that takes its TLS from an {@link SSLContext} built by Mailroom.
+ * A James {@link IMAPServer} that takes its TLS from an {@link SSLContext} built by Mailroom, and adds Mailroom's
+ * connection limits to James's pipeline.
  *
  * <p>James 3.8.1 only builds TLS from keystore paths resolved through its {@code FileSystem}
  * ({@code tls.keystore} and friends); overriding {@link #buildSSLContext()} lets the composition root hand over an
  * already loaded context and keeps James's file lookup out of the picture.
+ *
+ * <p>James refuses an idle timeout under 30 minutes at configuration time and has no login timeout: the pipeline
+ * James builds is kept, its idle handler is replaced by one with Mailroom's timeout and a {@link ConnectionGuard}
+ * is put in front of the core handler.
  */
 final class SslContextImapServer extends IMAPServer {
 
     private final SSLContext sslContext;
     private final boolean implicitTls;
+    private final Duration idleTimeout;
+    private final Duration loginTimeout;
 
     SslContextImapServer(ImapDecoder decoder, ImapEncoder encoder, ImapProcessor processor, ImapMetrics metrics,
-                         GaugeRegistry gauges, SSLContext sslContext, boolean implicitTls) {
+                         GaugeRegistry gauges, SSLContext sslContext, boolean implicitTls, Duration idleTimeout,
+                         Duration loginTimeout) {
         super(decoder, encoder, processor, metrics, gauges);
         this.sslContext = sslContext;
         this.implicitTls = implicitTls;
+        this.idleTimeout = idleTimeout;
+        this.loginTimeout = loginTimeout;
     }
 
     @Override
     protected void buildSSLContext() {
         encryption = implicitTls ? Encryption.createTls(sslContext) : Encryption.createStartTls(sslContext);
+    }
+
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    protected AbstractChannelPipelineFactory createPipelineFactory() {
+        AbstractChannelPipelineFactory james = super.createPipelineFactory();
+        int idleSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, idleTimeout.toSeconds()));
+        return new AbstractChannelPipelineFactory(getFrameHandlerFactory(), getExecutorGroup()) {
+            @Override
+            protected ChannelInboundHandlerAdapter createHandler() {
+                return createCoreHandler();
+            }
+
+            @Override
+            public void initChannel(Channel channel) {
+                ChannelPipeline pipeline = channel.pipeline();
+                // A ChannelInitializer added to a registered channel runs at once and then removes itself.
+                pipeline.addLast(james);
+                pipeline.replace(NettyConstants.TIMEOUT_HANDLER, NettyConstants.TIMEOUT_HANDLER,
+                    new ImapIdleStateHandler(idleSeconds));
+                pipeline.addBefore(NettyConstants.CORE_HANDLER, "mailroomConnectionGuard", new ConnectionGuard(loginTimeout));
+            }
+        };
     }
 }

@@ -30,11 +30,12 @@ final class ImapTestServers implements AutoCloseable {
     final MailboxStore store;
     final MetricFactory metrics = new MicrometerMetricFactory(new SimpleMeterRegistry());
     final TestCertificate certificate;
+    final UserRepository users;
 
     ImapTestServers(Path directory) throws Exception {
         database = Database.open(DatabaseSettings.embedded(directory.resolve("data")));
         DomainRepository domains = new DomainRepository(database);
-        UserRepository users = new UserRepository(database, domains, new PasswordHasher(210_000));
+        users = new UserRepository(database, domains, new PasswordHasher(210_000));
         domains.add("example.test");
         users.add(USER, PASSWORD.toCharArray());
         MailroomAuthenticator authenticator = new MailroomAuthenticator(users);
@@ -45,6 +46,19 @@ final class ImapTestServers implements AutoCloseable {
 
     MailroomImapServer start(MailroomImapServer.Settings settings) throws Exception {
         return MailroomImapServer.start(store, certificate.serverContext(), metrics, settings);
+    }
+
+    /** Adds a user of example.test with {@link #PASSWORD} and returns its address. */
+    String addUser(String localPart) throws Exception {
+        String address = localPart + "@example.test";
+        users.add(address, PASSWORD.toCharArray());
+        return address;
+    }
+
+    /** A loopback STARTTLS listener that allows LOGIN in clear, for raw-socket tests. */
+    MailroomImapServer startPlain(ImapLimits limits, FolderNames folders) throws Exception {
+        return start(MailroomImapServer.Settings.startTls(LOOPBACK, 0, "mail.example.test")
+            .withPlaintextLoginAllowed(true).withLimits(limits).withFolders(folders));
     }
 
     @Override

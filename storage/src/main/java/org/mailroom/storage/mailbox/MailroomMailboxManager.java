@@ -3,16 +3,23 @@ package org.mailroom.storage.mailbox;
 import java.time.Clock;
 import java.util.EnumSet;
 
+import javax.mail.Flags;
+
 import org.apache.james.events.EventBus;
 import org.apache.james.mailbox.MailboxPathLocker;
+import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.SessionProvider;
 import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.store.MailboxManagerConfiguration;
+import org.apache.james.mailbox.store.MessageStorer;
 import org.apache.james.mailbox.store.PreDeletionHooks;
 import org.apache.james.mailbox.store.StoreMailboxAnnotationManager;
 import org.apache.james.mailbox.store.StoreMailboxManager;
+import org.apache.james.mailbox.store.StoreMessageManager;
 import org.apache.james.mailbox.store.StoreRightManager;
 import org.apache.james.mailbox.store.mail.ThreadIdGuessingAlgorithm;
+import org.apache.james.mailbox.store.MessageFactory;
+import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.store.mail.model.impl.MessageParser;
 import org.apache.james.mailbox.store.quota.QuotaComponents;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
@@ -36,6 +43,33 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
         super(mapperFactory, sessionProvider, locker, messageParser, messageIdFactory, annotationManager, eventBus,
             rightManager, quotaComponents, searchIndex, MailboxManagerConfiguration.DEFAULT, preDeletionHooks,
             threadIdGuessing, clock);
+    }
+
+    /**
+     * James's default message manager reports only the system flags as permanent: IMAP then omits {@code \*} from
+     * PERMANENTFLAGS and {@code StoreMessageManager.trimFlags} silently drops every keyword given at APPEND, although
+     * the store keeps keywords and declares {@link MailboxCapabilities#UserFlag}. This manager allows any keyword.
+     */
+    @Override
+    protected StoreMessageManager createMessageManager(Mailbox mailbox, MailboxSession session) {
+        return new KeywordMessageManager(mailbox);
+    }
+
+    private final class KeywordMessageManager extends StoreMessageManager {
+        KeywordMessageManager(Mailbox mailbox) {
+            super(DEFAULT_NO_MESSAGE_CAPABILITIES, getMapperFactory(), getMessageSearchIndex(), getEventBus(), getLocker(), mailbox,
+                getQuotaComponents().getQuotaManager(), getQuotaComponents().getQuotaRootResolver(),
+                configuration.getBatchSizes(), getStoreRightManager(), getPreDeletionHooks(),
+                new MessageStorer.WithoutAttachment(getMapperFactory(), getMessageIdFactory(),
+                    new MessageFactory.StoreMessageFactory(), getThreadIdGuessingAlgorithm(), getClock()));
+        }
+
+        @Override
+        public Flags getPermanentFlags(MailboxSession session) {
+            Flags flags = new Flags(super.getPermanentFlags(session));
+            flags.add(Flags.Flag.USER);
+            return flags;
+        }
     }
 
     @Override

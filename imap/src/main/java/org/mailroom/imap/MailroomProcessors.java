@@ -1,0 +1,341 @@
+package org.mailroom.imap;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.james.events.EventBus;
+import org.apache.james.imap.api.ImapConfiguration;
+import org.apache.james.imap.api.message.Capability;
+import org.apache.james.imap.api.message.FetchData;
+import org.apache.james.imap.api.message.response.StatusResponseFactory;
+import org.apache.james.imap.api.process.ImapProcessor;
+import org.apache.james.imap.api.process.ImapSession;
+import org.apache.james.imap.api.process.MailboxType;
+import org.apache.james.imap.api.process.MailboxTyper;
+import org.apache.james.imap.api.display.HumanReadableText;
+import org.apache.james.imap.message.request.AuthenticateRequest;
+import org.apache.james.imap.message.request.ExamineRequest;
+import org.apache.james.imap.message.request.FetchRequest;
+import org.apache.james.imap.message.request.ListRequest;
+import org.apache.james.imap.message.request.LoginRequest;
+import org.apache.james.imap.message.request.SelectRequest;
+import org.apache.james.imap.message.response.UnpooledStatusResponseFactory;
+import org.apache.james.imap.processor.*;
+import org.apache.james.imap.processor.base.AbstractProcessor;
+import org.apache.james.imap.processor.base.ImapResponseMessageProcessor;
+import org.apache.james.imap.processor.base.UnknownRequestProcessor;
+import org.apache.james.imap.processor.fetch.FetchProcessor;
+import org.apache.james.imap.api.message.request.ImapRequest;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.SubscriptionManager;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.quota.QuotaManager;
+import org.apache.james.mailbox.quota.QuotaRootResolver;
+import org.apache.james.metrics.api.MetricFactory;
+
+import com.google.common.collect.ImmutableList;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * James's IMAP processor chain ({@code DefaultProcessor.createDefaultProcessor} of 3.8.1), assembled by Mailroom
+ * with these differences:
+ * <ul>
+ *   <li>CONDSTORE is offered: 3.8.1's {@code IMAPServer} never sets {@code ImapConfiguration.isCondstoreEnable},
+ *       so {@code CapabilityProcessor} always hides it (and ENABLE CONDSTORE is refused); the configuration handed
+ *       to the processors is rebuilt with it on. James's own folder provisioning is turned off.</li>
+ *   <li>LOGIN/AUTHENTICATE create Mailroom's default folders ({@link DefaultFolders}) and go through the
+ *       {@link LoginThrottle}.</li>
+ *   <li>LIST returns RFC 6154 special-use attributes on every LIST (James only did with {@code RETURN
+ *       (SPECIAL-USE)}, and its {@code (SPECIAL-USE)} selection filtered everything out unless the return option
+ *       was also given), typed by {@link MailroomMailboxTyper}.</li>
+ *   <li>XLIST (a pre-RFC 6154 Gmail extension) is not offered.</li>
+ *   <li>A FETCH of a body section in a mailbox opened by EXAMINE does not set {@code \Seen} (RFC 3501 6.3.2: a
+ *       read-only session must not change flags); James stored it.</li>
+ * </ul>
+ */
+final class MailroomProcessors {
+
+    /** Session attribute: the client's IP address, set by {@link ConnectionGuard}. */
+    static final String REMOTE_IP = "mailroom.remoteIp";
+    private static final String ATTEMPTED_USER = "mailroom.attemptedUser";
+    private static final String READ_ONLY = "mailroom.readOnly";
+
+    private MailroomProcessors() {
+    }
+
+    static ImapProcessor create(MailboxManager mailboxManager, EventBus eventBus, SubscriptionManager subscriptionManager,
+                                QuotaManager quotaManager, QuotaRootResolver quotaRootResolver, MetricFactory metricFactory,
+                                DefaultFolders folders, LoginThrottle throttle) {
+        StatusResponseFactory statusResponseFactory = new UnpooledStatusResponseFactory();
+        UnknownRequestProcessor chainEnd = new UnknownRequestProcessor(statusResponseFactory);
+        MailboxTyper typer = new MailroomMailboxTyper(folders.names());
+        AuthHooks hooks = new AuthHooks(folders, throttle);
+
+        ImmutableList.Builder<AbstractProcessor> builder = ImmutableList.builder();
+        CapabilityProcessor capabilityProcessor = new CapabilityProcessor(mailboxManager, statusResponseFactory, metricFactory);
+        builder.add(new SystemMessageProcessor(mailboxManager));
+        builder.add(new LogoutProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(capabilityProcessor);
+        builder.add(new IdProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new CheckProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new ThrottledLoginProcessor(mailboxManager, statusResponseFactory, metricFactory, hooks));
+        builder.add(new RenameProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new DeleteProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new CreateProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new CloseProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new UnsubscribeProcessor(mailboxManager, subscriptionManager, statusResponseFactory, metricFactory));
+        builder.add(new SubscribeProcessor(mailboxManager, subscriptionManager, statusResponseFactory, metricFactory));
+        builder.add(new CopyProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new ThrottledAuthenticateProcessor(mailboxManager, statusResponseFactory, metricFactory, hooks));
+        builder.add(new ExpungeProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new ReplaceProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new ReadOnlyExamineProcessor(mailboxManager, eventBus, statusResponseFactory, metricFactory));
+        builder.add(new AppendProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new StoreProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new NoopProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new IdleProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        StatusProcessor statusProcessor = new StatusProcessor(mailboxManager, statusResponseFactory, metricFactory);
+        builder.add(statusProcessor);
+        builder.add(new LSubProcessor(mailboxManager, subscriptionManager, statusResponseFactory, metricFactory));
+        builder.add(new SpecialUseListProcessor(mailboxManager, statusResponseFactory, metricFactory, subscriptionManager,
+            statusProcessor, typer));
+        builder.add(new SearchProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new ReadWriteSelectProcessor(mailboxManager, eventBus, statusResponseFactory, metricFactory));
+        builder.add(new NamespaceProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new ReadOnlyAwareFetchProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new StartTLSProcessor(statusResponseFactory));
+        builder.add(new UnselectProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new CompressProcessor(statusResponseFactory));
+        builder.add(new GetACLProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new SetACLProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new DeleteACLProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new ListRightsProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new MyRightsProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        EnableProcessor enableProcessor = new EnableProcessor(mailboxManager, statusResponseFactory, metricFactory, capabilityProcessor);
+        builder.add(enableProcessor);
+        builder.add(new GetQuotaProcessor(mailboxManager, statusResponseFactory, quotaManager, quotaRootResolver, metricFactory));
+        builder.add(new SetQuotaProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new GetQuotaRootProcessor(mailboxManager, statusResponseFactory, quotaRootResolver, quotaManager, metricFactory));
+        builder.add(new ImapResponseMessageProcessor());
+        if (mailboxManager.hasCapability(MailboxManager.MailboxCapabilities.Move)) {
+            builder.add(new MoveProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        }
+        if (mailboxManager.hasCapability(MailboxManager.MailboxCapabilities.Annotation)) {
+            builder.add(new SetMetadataProcessor(mailboxManager, statusResponseFactory, metricFactory));
+            builder.add(new GetMetadataProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        }
+        ImmutableList<AbstractProcessor> processors = builder.build();
+        processors.stream()
+            .filter(CapabilityImplementingProcessor.class::isInstance)
+            .map(CapabilityImplementingProcessor.class::cast)
+            .forEach(capabilityProcessor::addProcessor);
+        processors.stream()
+            .filter(PermitEnableCapabilityProcessor.class::isInstance)
+            .map(PermitEnableCapabilityProcessor.class::cast)
+            .forEach(enableProcessor::addProcessor);
+
+        @SuppressWarnings("rawtypes")
+        Map<Class, ImapProcessor> byRequest = new java.util.HashMap<>();
+        for (AbstractProcessor<?> processor : processors) {
+            for (Class<?> type : processor.acceptableClasses()) {
+                byRequest.put(type, processor);
+            }
+        }
+        return new DefaultProcessor(byRequest, chainEnd) {
+            @Override
+            public void configure(ImapConfiguration configuration) {
+                super.configure(mailroomConfiguration(configuration));
+            }
+        };
+    }
+
+    /** James's configuration with CONDSTORE on and James's folder provisioning off. */
+    static ImapConfiguration mailroomConfiguration(ImapConfiguration james) {
+        ImapConfiguration.Builder builder = ImapConfiguration.builder()
+            .enableIdle(james.isEnableIdle())
+            .idleTimeInterval(james.getIdleTimeInterval())
+            .idleTimeIntervalUnit(james.getIdleTimeIntervalUnit())
+            .disabledCaps(james.getDisabledCaps().stream().map(Capability::asString)
+                .collect(com.google.common.collect.ImmutableSet.toImmutableSet()))
+            .maxQueueSize(james.getMaxQueueSize())
+            .concurrentRequests(james.getConcurrentRequests())
+            .isCondstoreEnable(true)
+            .isProvisionDefaultMailboxes(false)
+            .withCustomProperties(james.getCustomProperties());
+        james.getAppendLimit().ifPresent(builder::appendLimit);
+        return builder.build();
+    }
+
+    /** Default folders at login, and the throttle's bookkeeping, shared by LOGIN and AUTHENTICATE. */
+    private record AuthHooks(DefaultFolders folders, LoginThrottle throttle) {
+
+        Mono<Void> throttled(ImapSession session, String user, Mono<Void> attempt) {
+            Duration delay = throttle.delayFor(ip(session), user);
+            return delay.isZero() ? attempt : Mono.delay(delay).then(attempt);
+        }
+
+        void attempting(ImapSession session, String user) {
+            session.setAttribute(ATTEMPTED_USER, user);
+        }
+
+        void succeeded(ImapSession session, MailboxManager mailboxManager, MailboxSession mailboxSession)
+                throws MailboxException {
+            throttle.succeeded(ip(session), mailboxSession.getUser().asString());
+            folders.ensure(mailboxManager, mailboxSession);
+        }
+
+        void failed(ImapSession session) {
+            throttle.failed(ip(session), (String) session.getAttribute(ATTEMPTED_USER));
+        }
+
+        private static String ip(ImapSession session) {
+            Object ip = session.getAttribute(REMOTE_IP);
+            return ip == null ? "unknown" : ip.toString();
+        }
+    }
+
+    private static final class ThrottledLoginProcessor extends LoginProcessor {
+        private final AuthHooks hooks;
+
+        ThrottledLoginProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics,
+                                AuthHooks hooks) {
+            super(mailboxManager, factory, metrics);
+            this.hooks = hooks;
+        }
+
+        @Override
+        protected Mono<Void> processRequestReactive(LoginRequest request, ImapSession session, Responder responder) {
+            String user = request.getUserid() == null ? null : request.getUserid().asString();
+            return hooks.throttled(session, user, Mono.defer(() -> super.processRequestReactive(request, session, responder)));
+        }
+
+        @Override
+        protected void doAuth(AuthenticationAttempt attempt, ImapSession session, ImapRequest request, Responder responder,
+                              HumanReadableText failed) {
+            hooks.attempting(session, attempt.getAuthenticationId() == null ? null : attempt.getAuthenticationId().asString());
+            super.doAuth(attempt, session, request, responder, failed);
+        }
+
+        @Override
+        protected void provisionInbox(ImapSession session, MailboxManager mailboxManager, MailboxSession mailboxSession)
+                throws MailboxException {
+            hooks.succeeded(session, mailboxManager, mailboxSession);
+        }
+
+        @Override
+        protected void manageFailureCount(ImapSession session, ImapRequest request, Responder responder,
+                                          HumanReadableText failed) {
+            hooks.failed(session);
+            super.manageFailureCount(session, request, responder, failed);
+        }
+    }
+
+    private static final class ThrottledAuthenticateProcessor extends AuthenticateProcessor {
+        private final AuthHooks hooks;
+
+        ThrottledAuthenticateProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics,
+                                       AuthHooks hooks) {
+            super(mailboxManager, factory, metrics);
+            this.hooks = hooks;
+        }
+
+        @Override
+        protected Mono<Void> processRequestReactive(AuthenticateRequest request, ImapSession session, Responder responder) {
+            // The user name travels inside the SASL response: only the address's count can be applied up front; a
+            // failure still counts against the user, which throttles that user's LOGINs.
+            return hooks.throttled(session, null, Mono.defer(() -> super.processRequestReactive(request, session, responder)));
+        }
+
+        @Override
+        protected void doAuth(AuthenticationAttempt attempt, ImapSession session, ImapRequest request, Responder responder,
+                              HumanReadableText failed) {
+            hooks.attempting(session, attempt.getAuthenticationId() == null ? null : attempt.getAuthenticationId().asString());
+            super.doAuth(attempt, session, request, responder, failed);
+        }
+
+        @Override
+        protected void provisionInbox(ImapSession session, MailboxManager mailboxManager, MailboxSession mailboxSession)
+                throws MailboxException {
+            hooks.succeeded(session, mailboxManager, mailboxSession);
+        }
+
+        @Override
+        protected void manageFailureCount(ImapSession session, ImapRequest request, Responder responder,
+                                          HumanReadableText failed) {
+            hooks.failed(session);
+            super.manageFailureCount(session, request, responder, failed);
+        }
+    }
+
+    private static final class SpecialUseListProcessor extends ListProcessor<ListRequest> {
+        SpecialUseListProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics,
+                                SubscriptionManager subscriptions, StatusProcessor status, MailboxTyper typer) {
+            super(mailboxManager, factory, metrics, subscriptions, status, typer);
+        }
+
+        @Override
+        protected MailboxType getMailboxType(ListRequest request, ImapSession session, MailboxPath path) {
+            return mailboxTyper.getMailboxType(session, path);
+        }
+    }
+
+    private static final class ReadOnlyExamineProcessor extends ExamineProcessor {
+        ReadOnlyExamineProcessor(MailboxManager mailboxManager, EventBus eventBus, StatusResponseFactory factory,
+                                 MetricFactory metrics) {
+            super(mailboxManager, eventBus, factory, metrics);
+        }
+
+        @Override
+        protected Mono<Void> processRequestReactive(ExamineRequest request, ImapSession session, Responder responder) {
+            session.setAttribute(READ_ONLY, Boolean.TRUE);
+            return super.processRequestReactive(request, session, responder);
+        }
+    }
+
+    private static final class ReadWriteSelectProcessor extends SelectProcessor {
+        ReadWriteSelectProcessor(MailboxManager mailboxManager, EventBus eventBus, StatusResponseFactory factory,
+                                 MetricFactory metrics) {
+            super(mailboxManager, eventBus, factory, metrics);
+        }
+
+        @Override
+        protected Mono<Void> processRequestReactive(SelectRequest request, ImapSession session, Responder responder) {
+            session.setAttribute(READ_ONLY, null);
+            return super.processRequestReactive(request, session, responder);
+        }
+    }
+
+    private static final class ReadOnlyAwareFetchProcessor extends FetchProcessor {
+        ReadOnlyAwareFetchProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics) {
+            super(mailboxManager, factory, metrics);
+        }
+
+        @Override
+        protected Mono<Void> processRequestReactive(FetchRequest request, ImapSession session, Responder responder) {
+            FetchData fetch = request.getFetch();
+            if (fetch.isSetSeen() && Boolean.TRUE.equals(session.getAttribute(READ_ONLY))) {
+                request = new FetchRequest(request.isUseUids(), request.getIdSet(), peeking(fetch), request.getTag());
+            }
+            return super.processRequestReactive(request, session, responder);
+        }
+
+        /** The same fetch with every body section taken as .PEEK. */
+        private static FetchData peeking(FetchData fetch) {
+            FetchData.Builder builder = FetchData.builder();
+            for (FetchData.Item item : FetchData.Item.values()) {
+                if (fetch.contains(item)) {
+                    builder.fetch(item);
+                }
+            }
+            fetch.getBodyElements().forEach(element -> builder.add(element, true));
+            if (fetch.getChangedSince() != -1) {
+                builder.changedSince(fetch.getChangedSince());
+            }
+            return builder.vanished(fetch.getVanished()).build();
+        }
+    }
+
+}

@@ -1,0 +1,138 @@
+package org.mailroom.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every capability the issue asks for is advertised after login, and the stateful ones work. */
+class CapabilitiesTest {
+
+    @TempDir
+    static Path directory;
+
+    private static ImapTestServers fixture;
+    private static MailroomImapServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fixture = new ImapTestServers(directory);
+        server = fixture.startPlain(ImapLimits.defaults(), FolderNames.defaults());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void capabilityAfterLoginListsEveryRequiredExtension() throws Exception {
+        try (ImapClient imap = new ImapClient(server.port())) {
+            assertThat(ImapClient.last(imap.login(fixture.addUser("caps"), ImapTestServers.PASSWORD))).contains("OK");
+            List<String> lines = imap.command("CAPABILITY");
+            String capability = lines.stream().filter(l -> l.startsWith("* CAPABILITY ")).findFirst().orElseThrow();
+            List<String> caps = Arrays.asList(capability.substring("* CAPABILITY ".length()).toUpperCase().split(" "));
+            assertThat(caps).contains("IMAP4REV1", "IDLE", "MOVE", "UIDPLUS", "CONDSTORE", "QRESYNC", "SPECIAL-USE",
+                "QUOTA", "NAMESPACE", "ENABLE", "ID", "LITERAL+", "ESEARCH", "LIST-STATUS", "UNSELECT", "CHILDREN",
+                "COMPRESS=DEFLATE");
+            assertThat(caps).doesNotContain("XLIST");
+        }
+    }
+
+    @Test
+    void enableCondstoreSelectCondstoreAndChangedSince() throws Exception {
+        try (ImapClient imap = new ImapClient(server.port())) {
+            imap.login(fixture.addUser("condstore"), ImapTestServers.PASSWORD);
+            assertThat(imap.command("ENABLE CONDSTORE")).anyMatch(l -> l.equals("* ENABLED CONDSTORE"));
+            for (int i = 1; i <= 3; i++) {
+                assertThat(ImapClient.last(imap.append("INBOX", null, "m" + i))).contains("OK");
+            }
+            List<String> select = imap.command("SELECT INBOX (CONDSTORE)");
+            assertThat(ImapClient.last(select)).contains("OK");
+            assertThat(number(select, "HIGHESTMODSEQ (\\d+)")).isPositive();
+            // James's SELECT reports HIGHESTMODSEQ before clearing \Recent bumps the messages' MODSEQ: take the
+            // baseline from the messages themselves.
+            long highest = imap.command("FETCH 1:* (MODSEQ)").stream()
+                .filter(l -> l.contains("MODSEQ (")).mapToLong(l -> number(List.of(l), "MODSEQ \\((\\d+)\\)"))
+                .max().orElseThrow();
+
+            assertThat(ImapClient.last(imap.command("UID STORE 2 +FLAGS (\\Flagged)"))).contains("OK");
+            List<String> changed = imap.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + highest + ")");
+            List<String> fetches = changed.stream().filter(l -> l.startsWith("* ") && l.contains("FETCH")).toList();
+            assertThat(fetches).hasSize(1);
+            assertThat(fetches.get(0)).contains("UID 2").contains("\\Flagged").contains("MODSEQ");
+            assertThat(ImapClient.last(changed)).contains("OK");
+
+            List<String> all = imap.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 0)");
+            assertThat(all.stream().filter(l -> l.startsWith("* ") && l.contains("FETCH"))).hasSize(3);
+        }
+    }
+
+    @Test
+    void compressDeflateThenCommandsStillWork() throws Exception {
+        try (ImapClient imap = new ImapClient(server.port())) {
+            imap.login(fixture.addUser("compress"), ImapTestServers.PASSWORD);
+            assertThat(ImapClient.last(imap.command("COMPRESS DEFLATE"))).contains("OK");
+            imap.startCompression();
+            assertThat(ImapClient.last(imap.command("NOOP"))).contains("OK");
+            List<String> list = imap.command("LIST \"\" \"*\"");
+            assertThat(list).anyMatch(l -> l.startsWith("* LIST") && l.contains("INBOX"));
+            assertThat(ImapClient.last(list)).contains("OK");
+        }
+    }
+
+    @Test
+    void keywordsAreAcceptedAndPermanentFlagsAllowThem() throws Exception {
+        try (ImapClient imap = new ImapClient(server.port())) {
+            imap.login(fixture.addUser("keywords"), ImapTestServers.PASSWORD);
+            assertThat(ImapClient.last(imap.append("INBOX", "$Important $Junk", "kw"))).contains("OK");
+            List<String> select = imap.command("SELECT INBOX");
+            assertThat(select).anyMatch(l -> l.contains("[PERMANENTFLAGS (") && l.contains("\\*"));
+            assertThat(ImapClient.last(imap.command("STORE 1 +FLAGS ($NotJunk)"))).contains("OK");
+            String flags = imap.command("FETCH 1 (FLAGS)").get(0);
+            assertThat(flags).contains("$Important", "$Junk", "$NotJunk");
+        }
+    }
+
+    @Test
+    void bodyFetchAfterExamineDoesNotStoreSeen() throws Exception {
+        try (ImapClient imap = new ImapClient(server.port())) {
+            imap.login(fixture.addUser("examine"), ImapTestServers.PASSWORD);
+            imap.append("INBOX", null, "unread");
+            assertThat(imap.command("EXAMINE INBOX")).anyMatch(l -> l.contains("READ-ONLY"));
+            List<String> fetch = imap.command("FETCH 1 (BODY[])");
+            assertThat(ImapClient.last(fetch)).contains("OK");
+            assertThat(String.join("\n", fetch)).doesNotContain("\\Seen");
+            imap.command("CLOSE");
+            imap.command("SELECT INBOX");
+            assertThat(imap.command("FETCH 1 (FLAGS)").get(0)).doesNotContain("\\Seen");
+            // In a read-write session the same FETCH does mark the message read.
+            imap.command("FETCH 1 (BODY[])");
+            assertThat(imap.command("FETCH 1 (FLAGS)").get(0)).contains("\\Seen");
+        }
+    }
+
+    private static long number(List<String> lines, String regex) {
+        Pattern pattern = Pattern.compile(regex);
+        for (String line : lines) {
+            Matcher matcher = pattern.matcher(line);
+            if (matcher.find()) {
+                return Long.parseLong(matcher.group(1));
+            }
+        }
+        throw new AssertionError("no " + regex + " in " + lines);
+    }
+}
