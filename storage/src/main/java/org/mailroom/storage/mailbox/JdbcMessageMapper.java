@@ -230,52 +230,68 @@ public final class JdbcMessageMapper implements MessageMapper {
 
     /**
      * Reads the flags of the range, computes the new ones and writes only the rows that change, in one batch,
-     * under one new MODSEQ. Allocating the MODSEQ first locks the mailbox row, so concurrent updates of the
-     * same mailbox apply one after the other and none is lost.
+     * under one new MODSEQ. The mailbox row is locked first, so concurrent updates of the same mailbox apply one
+     * after the other and none is lost. A change of \Recent alone takes no MODSEQ: \Recent is a session
+     * flag, not message metadata (RFC 7162), and SELECT clearing it must not move HIGHESTMODSEQ past what SELECT
+     * just reported.
      */
     static List<UpdatedFlags> updateFlags(Connection c, long mailboxId, FlagsUpdateCalculator calculator, MessageRange set)
             throws SQLException {
-        ModSeq modSeq = MessageRows.allocateModSeq(c, mailboxId);
+        MessageRows.lockMailbox(c, mailboxId);
         UidRangeClause range = new UidRangeClause(set);
-        List<UpdatedFlags> result = new ArrayList<>();
-        Flags newKeywords = new Flags();
-        long unseenDelta = 0;
+        List<ComposedMessageIdWithMetaData> current = new ArrayList<>();
         try (PreparedStatement select = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS
-                + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid");
-             PreparedStatement update = c.prepareStatement("UPDATE mr_mailbox_message SET modseq = ?, "
-                 + StoredFlags.ASSIGNMENTS + " WHERE mailbox_id = ? AND uid = ?")) {
+                + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid")) {
             select.setLong(1, mailboxId);
             range.bind(select, 2);
-            int pending = 0;
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    ComposedMessageIdWithMetaData current = MessageRows.readMembership(rs);
-                    Flags oldFlags = current.getFlags();
-                    Flags newFlags = calculator.buildNewFlags(oldFlags);
-                    boolean changed = UpdatedFlags.flagsChanged(oldFlags, newFlags);
-                    MessageUid uid = current.getComposedMessageId().getUid();
-                    if (changed) {
-                        update.setLong(1, modSeq.asLong());
-                        int next = StoredFlags.bind(update, 2, newFlags);
-                        update.setLong(next++, mailboxId);
-                        update.setLong(next, uid.asLong());
-                        update.addBatch();
-                        pending++;
-                        for (String keyword : newFlags.getUserFlags()) {
-                            newKeywords.add(keyword);
-                        }
-                        boolean wasSeen = oldFlags.contains(Flags.Flag.SEEN);
-                        boolean isSeen = newFlags.contains(Flags.Flag.SEEN);
-                        unseenDelta += wasSeen == isSeen ? 0 : (isSeen ? -1 : 1);
-                    }
-                    result.add(UpdatedFlags.builder()
-                        .uid(uid)
-                        .messageId(current.getComposedMessageId().getMessageId())
-                        .modSeq(changed ? modSeq : current.getModSeq())
-                        .oldFlags(oldFlags)
-                        .newFlags(newFlags)
-                        .build());
+                    current.add(MessageRows.readMembership(rs));
                 }
+            }
+        }
+        List<Flags> newFlagsPerRow = new ArrayList<>(current.size());
+        boolean metadataChanged = false;
+        for (ComposedMessageIdWithMetaData row : current) {
+            Flags newFlags = calculator.buildNewFlags(row.getFlags());
+            newFlagsPerRow.add(newFlags);
+            metadataChanged |= changedBesidesRecent(row.getFlags(), newFlags);
+        }
+        ModSeq modSeq = metadataChanged ? MessageRows.allocateModSeq(c, mailboxId) : null;
+
+        List<UpdatedFlags> result = new ArrayList<>(current.size());
+        Flags newKeywords = new Flags();
+        long unseenDelta = 0;
+        try (PreparedStatement update = c.prepareStatement("UPDATE mr_mailbox_message SET modseq = ?, "
+                 + StoredFlags.ASSIGNMENTS + " WHERE mailbox_id = ? AND uid = ?")) {
+            int pending = 0;
+            for (int i = 0; i < current.size(); i++) {
+                ComposedMessageIdWithMetaData row = current.get(i);
+                Flags oldFlags = row.getFlags();
+                Flags newFlags = newFlagsPerRow.get(i);
+                MessageUid uid = row.getComposedMessageId().getUid();
+                ModSeq rowModSeq = changedBesidesRecent(oldFlags, newFlags) ? modSeq : row.getModSeq();
+                if (UpdatedFlags.flagsChanged(oldFlags, newFlags)) {
+                    update.setLong(1, rowModSeq.asLong());
+                    int next = StoredFlags.bind(update, 2, newFlags);
+                    update.setLong(next++, mailboxId);
+                    update.setLong(next, uid.asLong());
+                    update.addBatch();
+                    pending++;
+                    for (String keyword : newFlags.getUserFlags()) {
+                        newKeywords.add(keyword);
+                    }
+                    boolean wasSeen = oldFlags.contains(Flags.Flag.SEEN);
+                    boolean isSeen = newFlags.contains(Flags.Flag.SEEN);
+                    unseenDelta += wasSeen == isSeen ? 0 : (isSeen ? -1 : 1);
+                }
+                result.add(UpdatedFlags.builder()
+                    .uid(uid)
+                    .messageId(row.getComposedMessageId().getMessageId())
+                    .modSeq(rowModSeq)
+                    .oldFlags(oldFlags)
+                    .newFlags(newFlags)
+                    .build());
             }
             if (pending > 0) {
                 update.executeBatch();
@@ -284,6 +300,14 @@ public final class JdbcMessageMapper implements MessageMapper {
         MessageRows.adjustCounters(c, mailboxId, 0, unseenDelta, false);
         MessageRows.rememberKeywords(c, mailboxId, newKeywords);
         return result;
+    }
+
+    private static boolean changedBesidesRecent(Flags oldFlags, Flags newFlags) {
+        Flags before = new Flags(oldFlags);
+        Flags after = new Flags(newFlags);
+        before.remove(Flags.Flag.RECENT);
+        after.remove(Flags.Flag.RECENT);
+        return UpdatedFlags.flagsChanged(before, after);
     }
 
     @Override

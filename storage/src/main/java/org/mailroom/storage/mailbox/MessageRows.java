@@ -274,6 +274,15 @@ final class MessageRows {
         }
     }
 
+    /** Takes the mailbox row's write lock for the rest of the transaction. */
+    static void lockMailbox(Connection c, long mailboxId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE mr_mailbox SET highest_modseq = highest_modseq WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            requireMailbox(ps.executeUpdate(), mailboxId);
+        }
+    }
+
     static ModSeq allocateModSeq(Connection c, long mailboxId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
             "UPDATE mr_mailbox SET highest_modseq = highest_modseq + 1 WHERE id = ?")) {
