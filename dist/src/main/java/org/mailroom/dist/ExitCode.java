@@ -10,7 +10,8 @@ public final class ExitCode {
     public static final int USAGE = 2;
     /** The configuration file is missing or invalid. */
     public static final int CONFIG = 3;
-    /** The store cannot be opened (data directory unusable, database locked or corrupt). */
+    /** The store cannot be opened (data directory unusable, database locked or corrupt), or the self-signed TLS
+     * certificate cannot be stored in the data directory. */
     public static final int STORE = 4;
 
     private ExitCode() {

@@ -70,10 +70,13 @@ public final class ConfigLoader {
                 .map(p -> format(file, lines.lineOf(p.key()), p.key(), p.message()))
                 .toList(), null);
         }
+        if (config.tls().isConfigured()) {
+            config = config.withTls(config.tls().withOrigin(new ConfigOrigin(file, lines)));
+        }
         return config;
     }
 
-    private static String format(Path file, OptionalInt line, String key, String problem) {
+    static String format(Path file, OptionalInt line, String key, String problem) {
         String where = line.isPresent() ? file + ":" + line.getAsInt() : file.toString();
         return key.isEmpty() ? where + ": " + problem : where + ": " + key + ": " + problem;
     }

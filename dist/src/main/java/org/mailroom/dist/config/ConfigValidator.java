@@ -28,6 +28,7 @@ final class ConfigValidator {
         validator.checkServer(config.server());
         validator.checkStorage(config.storage());
         validator.checkPorts(config);
+        validator.checkTls(config.tls());
         return List.copyOf(validator.problems);
     }
 
@@ -88,6 +89,25 @@ final class ConfigValidator {
                     + (written.isWritten(other) ? "" : " (its default)") + "; each listener needs its own port");
             }
         });
+    }
+
+    private void checkTls(TlsConfig tls) {
+        // One without the other cannot serve TLS, and silently falling back to a self-signed certificate would
+        // hide the mistake until a client complains.
+        if (tls.certificate() != null && tls.privateKey() == null) {
+            problem("tls.certificate", "is set but tls.private-key is not; set both, or neither for a self-signed"
+                + " certificate");
+        }
+        if (tls.privateKey() != null && tls.certificate() == null) {
+            problem("tls.private-key", "is set but tls.certificate is not; set both, or neither for a self-signed"
+                + " certificate");
+        }
+        if (tls.certificate() != null && tls.certificate().isBlank()) {
+            problem("tls.certificate", "must name a PEM file");
+        }
+        if (tls.privateKey() != null && tls.privateKey().isBlank()) {
+            problem("tls.private-key", "must name a PEM file");
+        }
     }
 
     private void problem(String key, String message) {

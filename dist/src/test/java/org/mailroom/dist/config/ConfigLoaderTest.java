@@ -42,9 +42,37 @@ class ConfigLoaderTest {
     void shippedFileDocumentsEveryKeyTheLoaderKnows() throws IOException {
         String text = Files.readString(SHIPPED);
         for (String key : new String[] {"hostname:", "bind-address:", "data-dir:", "jdbc-url:", "jdbc-user:",
-            "jdbc-password:", "pool-size:", "port:", "tls-port:", "max-message-size:"}) {
+            "jdbc-password:", "pool-size:", "port:", "tls-port:", "max-message-size:", "certificate:",
+            "private-key:"}) {
             assertThat(text).contains(key);
         }
+    }
+
+    @Test
+    void tlsNeedsBothFilesOrNeither() throws IOException {
+        Path onlyCertificate = write("tls:\n  certificate: cert.pem\n");
+        assertThatThrownBy(() -> loader.load(onlyCertificate)).isInstanceOf(ConfigException.class)
+            .hasMessage(onlyCertificate + ":2: tls.certificate: is set but tls.private-key is not; set both, or"
+                + " neither for a self-signed certificate");
+        Path onlyKey = write("server:\n  hostname: mail.example.org\ntls:\n  private-key: key.pem\n");
+        assertThatThrownBy(() -> loader.load(onlyKey)).isInstanceOf(ConfigException.class)
+            .hasMessage(onlyKey + ":4: tls.private-key: is set but tls.certificate is not; set both, or"
+                + " neither for a self-signed certificate");
+    }
+
+    @Test
+    void tlsPathsAreResolvedAgainstTheFilesDirectoryAndUnknownTlsKeysAreRefused() throws IOException {
+        Path file = write("tls:\n  certificate: certs/fullchain.pem\n  private-key: /etc/key.pem\n");
+        TlsConfig tls = loader.load(file).tls();
+        assertThat(tls.isConfigured()).isTrue();
+        assertThat(tls.certificatePath()).isEqualTo(file.toAbsolutePath().getParent().resolve("certs/fullchain.pem"));
+        assertThat(tls.privateKeyPath()).isEqualTo(Path.of("/etc/key.pem"));
+        assertThat(loader.load(write("tls:\n")).tls()).isEqualTo(TlsConfig.of(null, null));
+
+        // origin is filled in by the loader, never from the file.
+        Path origin = write("tls:\n  origin: x\n");
+        assertThatThrownBy(() -> loader.load(origin)).isInstanceOf(ConfigException.class)
+            .hasMessage(origin + ":2: tls.origin: unknown key; the keys allowed here are certificate, private-key");
     }
 
     @Test
