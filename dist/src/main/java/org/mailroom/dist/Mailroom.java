@@ -1,13 +1,22 @@
 package org.mailroom.dist;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.mailroom.dist.admin.UserDirectory;
 import org.mailroom.dist.config.MailroomConfig;
+import org.mailroom.dist.tls.TlsMaterial;
+import org.mailroom.imap.LoginThrottle;
+import org.mailroom.imap.MailroomImapServer;
 import org.mailroom.storage.mailbox.MailboxStore;
 import org.mailroom.storage.metrics.MicrometerMetricFactory;
 import org.mailroom.storage.schema.Database;
@@ -16,6 +25,9 @@ import org.mailroom.storage.user.DomainRepository;
 import org.mailroom.storage.user.MailroomAuthenticator;
 import org.mailroom.storage.user.PasswordHasher;
 import org.mailroom.storage.user.UserRepository;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -26,6 +38,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * whole server.
  */
 public final class Mailroom {
+    private static final Logger LOG = LoggerFactory.getLogger(Mailroom.class);
+
     private final MailroomConfig config;
     private final Path configFile;
     private final PrintWriter out;
@@ -37,12 +51,42 @@ public final class Mailroom {
     }
 
     /**
-     * Runs the server. The store opens first and closes last because every other part reads and writes
-     * through it; a store that cannot be opened throws {@link org.mailroom.storage.schema.StorageStartupException}.
+     * Runs the server in the foreground until the process is asked to stop (SIGTERM, SIGINT), then stops every
+     * part in reverse order and returns.
      */
     public int start() {
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // The hook waits for the orderly stop below, so the JVM does not exit with the store still open.
+        Thread hook = new Thread(() -> {
+            stopRequested.countDown();
+            awaitQuietly(stopped);
+        }, "mailroom-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (RunningMailroom running = launch()) {
+            out.println("Mailroom is running; stop it with Ctrl-C or SIGTERM.");
+            out.flush();
+            awaitQuietly(stopRequested);
+            out.println("Stopping Mailroom...");
+            out.flush();
+        } finally {
+            out.println("Mailroom stopped.");
+            out.flush();
+            stopped.countDown();
+        }
+        return ExitCode.OK;
+    }
+
+    /**
+     * Starts every part, top to bottom in the order they depend on each other, and returns them running. The
+     * store opens first and closes last because every other part reads and writes through it; a store that
+     * cannot be opened throws {@link org.mailroom.storage.schema.StorageStartupException}.
+     */
+    public RunningMailroom launch() {
         out.println("Mailroom " + config.server().hostname() + ", configuration " + configFile.toAbsolutePath());
-        try (Database database = Database.open(config.storage().databaseSettings())) {
+        RunningMailroom running = new RunningMailroom();
+        try {
+            Database database = running.started(Database.open(config.storage().databaseSettings()));
             out.println("  running    store: " + database + ", schema up to date");
 
             DomainRepository domains = new DomainRepository(database);
@@ -50,32 +94,82 @@ public final class Mailroom {
             MailroomAuthenticator authenticator = new MailroomAuthenticator(users);
             // An in-memory registry until the HTTP part serves metrics; then it becomes the Prometheus one.
             MeterRegistry meters = new SimpleMeterRegistry();
-            MailboxStore mailboxes = new MailboxStore(database, authenticator, authenticator,
-                new MicrometerMetricFactory(meters), Clock.systemUTC(),
+            MicrometerMetricFactory metrics = new MicrometerMetricFactory(meters);
+            MailboxStore mailboxes = new MailboxStore(database, authenticator, authenticator, metrics,
+                Clock.systemUTC(),
                 MailboxStore.Settings.defaults().withMaxMessageSize(config.limits().maxMessageSize().bytes()), Set.of());
             out.println("  running    mailbox manager: " + mailboxes.mailboxManager().getClass().getSimpleName()
                 + " over the store (" + domains.list().size() + " domains, " + users.list().size() + " users)");
 
+            TlsMaterial tls = TlsMaterial.load(config.tls(), config.storage().dataDirectory(), config.server().hostname());
+            out.println("  running    TLS: " + tls.summary());
+            ScheduledExecutorService tlsReloader = Executors.newSingleThreadScheduledExecutor(
+                runnable -> daemon(runnable, "mailroom-tls-reload"));
+            running.started(tlsReloader::shutdownNow);
+            tlsReloader.scheduleWithFixedDelay(() -> reloadTls(tls), 1, 1, TimeUnit.MINUTES);
+
+            InetAddress bind = bindAddress();
+            LoginThrottle imapThrottle = new LoginThrottle(LoginThrottle.Policy.defaults(), Clock.systemUTC());
+            MailroomImapServer imap = running.started(MailroomImapServer.start(mailboxes, tls.serverContext(), metrics,
+                MailroomImapServer.Settings.startTls(bind, config.imap().port(), config.server().hostname()),
+                imapThrottle));
+            MailroomImapServer imaps = running.started(MailroomImapServer.start(mailboxes, tls.serverContext(), metrics,
+                MailroomImapServer.Settings.implicitTls(bind, config.imap().tlsPort(), config.server().hostname()),
+                imapThrottle));
+            running.imapPorts(imap.port(), imaps.port());
+            out.println("  running    IMAP             " + listener(imap.port()) + " STARTTLS, "
+                + listener(imaps.port()) + " TLS");
+
             // The parts below are built here, in this order, as their issues land: each replaces its line in
-            // notRunning with a constructor call, and start() then waits for a shutdown signal before closing
-            // them in reverse order. Until then nothing listens on their ports.
+            // notRunning with a constructor call registered with running.started(...).
             List<String> notRunning = List.of(
                 "sorter           Priority / Inbox / Spam classification and learning",
                 "SMTP inbound     MX on " + listener(config.smtp().port()),
                 "SMTP submission  " + listener(config.submission().port()) + " STARTTLS, "
                     + listener(config.submission().tlsPort()) + " TLS",
-                "IMAP             " + listener(config.imap().port()) + " STARTTLS, "
-                    + listener(config.imap().tlsPort()) + " TLS (server in imap/, not wired: needs TLS certificates)",
                 "outbound queue   delivery to other servers, retries and bounces",
                 "HTTP             autoconfig and metrics on " + listener(config.http().port()));
             for (String part : notRunning) {
                 out.println("  not yet    " + part);
             }
+            out.flush();
+            return running;
+        } catch (RuntimeException e) {
+            running.close();
+            throw e;
         }
-        out.println("Store closed. Nothing is served yet: SMTP, IMAP, the sorter and the outbound queue are not"
-            + " running in this build.");
-        out.flush();
-        return ExitCode.OK;
+    }
+
+    private InetAddress bindAddress() {
+        try {
+            return InetAddress.getByName(config.server().bindAddress());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("server.bind-address " + config.server().bindAddress()
+                + " is not an address: " + e.getMessage(), e);
+        }
+    }
+
+    private static void reloadTls(TlsMaterial tls) {
+        try {
+            tls.reloadIfChanged();
+        } catch (RuntimeException e) {
+            // The last good certificate keeps serving; the message names the file, line and key.
+            LOG.error("TLS certificate not reloaded: {}", e.getMessage());
+        }
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -96,6 +190,9 @@ public final class Mailroom {
     }
 
     private String listener(int port) {
+        if (port == 0) {
+            return config.server().bindAddress() + ":(any free port)";
+        }
         return config.server().bindAddress() + ":" + port;
     }
 }

@@ -2,12 +2,33 @@ package org.mailroom.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import org.junit.jupiter.api.Test;
+import org.mailroom.dist.config.ConfigLoader;
+import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.schema.DatabaseSettings;
 import org.junit.jupiter.api.io.TempDir;
 
 class StartCommandTest {
@@ -15,31 +36,117 @@ class StartCommandTest {
     Path dir;
 
     @Test
-    void opensTheStoreNamesWhatIsNotBuiltAndExitsZero() throws IOException {
+    void servesImapWithStartTlsAndImplicitTlsOverTheStoreUntilClosed() throws Exception {
         Path data = dir.resolve("data");
-        CliRun run = CliRun.run(dir, "", "start", "--config", config(data).toString());
+        StringWriter output = new StringWriter();
+        Mailroom mailroom = new Mailroom(new ConfigLoader().load(serverConfig(data)), serverConfig(data), new PrintWriter(output));
 
-        assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out())
-            .contains("store: " + data.resolve("db"))
-            .contains("running    mailbox manager: MailroomMailboxManager over the store (0 domains, 0 users)")
-            .contains("not yet    SMTP inbound     MX on 127.0.0.1:2525")
-            .contains("not yet    SMTP submission  127.0.0.1:2587 STARTTLS, 127.0.0.1:2465 TLS")
-            .contains("not yet    IMAP             127.0.0.1:2143 STARTTLS, 127.0.0.1:2993 TLS")
-            .contains("not yet    sorter")
-            .contains("not yet    outbound queue")
-            .contains("Store closed");
-        assertThat(data.resolve("db/service.properties")).exists();
+        try (RunningMailroom running = mailroom.launch()) {
+            assertThat(output.toString())
+                .contains("store: " + data.resolve("db"))
+                .contains("running    mailbox manager: MailroomMailboxManager over the store (0 domains, 0 users)")
+                .contains("running    TLS: ")
+                .contains("running    IMAP             127.0.0.1:" + running.imapPort() + " STARTTLS, 127.0.0.1:"
+                    + running.imapTlsPort() + " TLS")
+                .contains("not yet    SMTP inbound")
+                .contains("not yet    sorter")
+                .contains("not yet    outbound queue");
+
+            try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), running.imapPort())) {
+                BufferedReader in = reader(plain);
+                assertThat(in.readLine()).startsWith("* OK");
+                plain.getOutputStream().write("a1 CAPABILITY\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).contains("STARTTLS").contains("LOGINDISABLED");
+            }
+
+            // The self-signed certificate made on first start is what IMAPS presents, valid for localhost.
+            X509Certificate certificate = readCertificate(data.resolve("tls/certificate.pem"));
+            try (SSLSocket tls = (SSLSocket) clientTrusting(certificate).getSocketFactory()
+                    .createSocket("localhost", running.imapTlsPort())) {
+                SSLParameters parameters = tls.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                tls.setSSLParameters(parameters);
+                tls.startHandshake();
+                assertThat(reader(tls).readLine()).startsWith("* OK");
+            }
+        }
+        // Everything closed: the embedded database can be opened again by someone else.
+        Database.open(DatabaseSettings.embedded(data)).close();
+    }
+
+    @Test
+    void startRunsInTheForegroundAndStopsCleanlyOnSigterm() throws Exception {
+        Path data = dir.resolve("data");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+            "start", "--config", serverConfig(data).toString())
+            .redirectErrorStream(true)
+            .start();
+        // Drained by a thread: Process.destroy() closes our end of the pipe right after signalling.
+        StringBuffer seen = new StringBuffer();
+        CountDownLatch running = new CountDownLatch(1);
+        Thread drain = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    seen.append(line).append('\n');
+                    if (line.contains("Mailroom is running")) {
+                        running.countDown();
+                    }
+                }
+            } catch (IOException closed) {
+                // destroy() closed the pipe
+            }
+        });
+        drain.start();
+        assertThat(running.await(120, TimeUnit.SECONDS)).as(seen.toString()).isTrue();
+
+        // SIGTERM, as an init system or Ctrl-C sends: the child itself prints until it has stopped.
+        new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        drain.join(10_000);
+        String rest = seen.toString();
+
+        assertThat(rest).contains("Stopping Mailroom").contains("Mailroom stopped.");
+        assertThat(process.exitValue()).isEqualTo(143);
+        Database.open(DatabaseSettings.embedded(data)).close();
     }
 
     @Test
     void usesTheInstallRootConfigurationWhenNoneIsNamed() throws IOException {
         Files.createDirectories(dir.resolve("conf"));
         Files.move(config(dir.resolve("data")), dir.resolve("conf/mailroom.yaml"));
-        CliRun run = CliRun.run(dir, "", "start");
+        CliRun run = CliRun.run(dir, "", "admin", "domain", "add", "example.org");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("configuration " + dir.resolve("conf/mailroom.yaml"));
+        assertThat(dir.resolve("data/db/service.properties")).exists();
+    }
+
+    private Path serverConfig(Path dataDir) throws IOException {
+        return Files.writeString(dir.resolve("server.yaml"), "storage:\n  data-dir: " + dataDir + "\n"
+            + "imap:\n  port: 0\n  tls-port: 0\n");
+    }
+
+    private static BufferedReader reader(Socket socket) throws IOException {
+        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+    }
+
+    private static X509Certificate readCertificate(Path pem) throws Exception {
+        try (var in = Files.newInputStream(pem)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    private static SSLContext clientTrusting(X509Certificate certificate) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("mailroom", certificate);
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
     }
 
     @Test
