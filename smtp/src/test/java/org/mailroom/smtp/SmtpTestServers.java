@@ -105,6 +105,15 @@ final class SmtpTestServers implements AutoCloseable {
         return messages;
     }
 
+    /** {@link #inbox} for use inside lambdas of assertions. */
+    List<String> inboxUnchecked(String user) {
+        try {
+            return inbox(user);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Deletes alice's and bob's INBOX, so tests sharing one fixture start from empty mailboxes. */
     void emptyInboxes() throws Exception {
         MailboxManager manager = store.mailboxManager();
