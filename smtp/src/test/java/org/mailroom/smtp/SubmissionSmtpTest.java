@@ -137,6 +137,18 @@ class SubmissionSmtpTest {
     }
 
     @Test
+    void commandsPipelinedBehindStartTlsCloseTheConnection() throws Exception {
+        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            smtp.send("STARTTLS\r\nMAIL FROM:<alice@example.test>\r\n");
+            // James's framer detects the injection: an error reply instead of "220 Ready to start TLS", then close.
+            assertThat(smtp.reply()).startsWith("451");
+            assertThat(smtp.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void remoteRecipientsAreDeferredUntilTheOutboundQueueExists() throws Exception {
         try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
             smtp.reply();
