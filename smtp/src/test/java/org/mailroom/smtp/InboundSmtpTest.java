@@ -94,6 +94,19 @@ class InboundSmtpTest {
     }
 
     @Test
+    void postmasterWithoutDomainAndOfTheServerNameIsAccepted() throws Exception {
+        try (RawSmtp smtp = greeted()) {
+            smtp.command("MAIL FROM:<sender@example.org>");
+            assertThat(smtp.command("RCPT TO:<Postmaster>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<postmaster@mx.example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: to postmaster\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).singleElement().asString().contains("to postmaster");
+    }
+
+    @Test
     void unknownLocalUserIsRefused() throws Exception {
         try (RawSmtp smtp = greeted()) {
             smtp.command("MAIL FROM:<sender@example.org>");

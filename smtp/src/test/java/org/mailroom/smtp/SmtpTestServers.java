@@ -76,7 +76,7 @@ final class SmtpTestServers implements AutoCloseable {
     }
 
     MailroomSmtpServer start(MailroomSmtpServer.Settings settings, FolderDecision folders) throws Exception {
-        LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty());
+        LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(), settings.hostname());
         LocalDelivery delivery = new LocalDelivery(store.mailboxManager(), recipients, folders, Clock.systemUTC(), 4, 64);
         MailroomSmtpServer server = MailroomSmtpServer.start(settings, certificate.serverContext(),
             new MailroomSmtpServer.Services(users, aliases, recipients, delivery, metrics));

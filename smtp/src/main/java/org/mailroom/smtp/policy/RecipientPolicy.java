@@ -36,6 +36,11 @@ public final class RecipientPolicy implements RcptHook {
     public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
         String localPart = rcpt.getLocalPart();
         String domain = LocalRecipients.normalisedDomain(rcpt.getDomain().asString());
+        if (recipients.isServerPostmaster(localPart, domain)) {
+            return recipients.resolve(localPart, domain).isEmpty()
+                ? SmtpReplies.deny("550", "5.1.1 <postmaster>: no postmaster configured")
+                : SmtpReplies.ok("250", "2.1.5 Recipient <postmaster> OK");
+        }
         if (!recipients.isLocalDomain(domain)) {
             return session.getUsername() == null ? RELAYING_DENIED : OUTBOUND_NOT_AVAILABLE;
         }
