@@ -2,6 +2,8 @@ package org.mailroom.smtp;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +22,6 @@ import org.apache.james.protocols.netty.LineDelimiterBasedChannelHandlerFactory;
 import org.apache.james.protocols.netty.NettyServer;
 import org.apache.james.protocols.smtp.SMTPProtocol;
 import org.apache.james.protocols.smtp.SMTPProtocolHandlerChain;
-import org.apache.james.protocols.smtp.core.DataCmdHandler;
 import org.apache.james.protocols.smtp.core.DataLineMessageHookHandler;
 import org.apache.james.protocols.smtp.core.ExpnCmdHandler;
 import org.apache.james.protocols.smtp.core.HeloCmdHandler;
@@ -37,6 +38,7 @@ import org.apache.james.protocols.smtp.core.esmtp.EhloCmdHandler;
 import org.apache.james.protocols.smtp.core.esmtp.StartTlsCmdHandler;
 import org.mailroom.smtp.delivery.LocalDelivery;
 import org.mailroom.smtp.delivery.LocalRecipients;
+import org.mailroom.smtp.delivery.SpoolingDataCmdHandler;
 import org.mailroom.smtp.policy.AuthOnlyOverTls;
 import org.mailroom.smtp.policy.CrlfGuard;
 import org.mailroom.smtp.policy.MessageSizeLimit;
@@ -98,8 +100,9 @@ public final class MailroomSmtpServer implements AutoCloseable {
 
     /** What the handlers need from the rest of Mailroom; shared by all listeners. */
     public record Services(UserRepository users, AliasRepository aliases, LocalRecipients recipients,
-                           LocalDelivery delivery, MetricFactory metrics) {
+                           LocalDelivery delivery, MetricFactory metrics, Path spool) {
         public Services {
+            Objects.requireNonNull(spool, "spool");
             Objects.requireNonNull(users, "users");
             Objects.requireNonNull(aliases, "aliases");
             Objects.requireNonNull(recipients, "recipients");
@@ -130,6 +133,7 @@ public final class MailroomSmtpServer implements AutoCloseable {
             + settings.bindAddress().getHostAddress() + ":" + settings.port();
         NettyServer server;
         try {
+            Files.createDirectories(services.spool());
             SMTPProtocolHandlerChain chain = new SMTPProtocolHandlerChain(services.metrics(), false);
             chain.addAll(handlers(settings, tls != null, services));
             chain.wireExtensibleHandlers();
@@ -169,7 +173,7 @@ public final class MailroomSmtpServer implements AutoCloseable {
         chain.add(new HeloCmdHandler(services.metrics()));
         chain.add(new MailCmdHandler(services.metrics()));
         chain.add(new RcptCmdHandler(services.metrics()));
-        chain.add(new DataCmdHandler(services.metrics()));
+        chain.add(new SpoolingDataCmdHandler(services.metrics(), services.spool()));
         chain.add(new RsetCmdHandler());
         chain.add(new NoopCmdHandler());
         chain.add(new QuitCmdHandler(services.metrics()));

@@ -54,6 +54,7 @@ final class SmtpTestServers implements AutoCloseable {
     final AliasRepository aliases;
     final MetricFactory metrics = new MicrometerMetricFactory(new SimpleMeterRegistry());
     final TestCertificate certificate;
+    final Path spool;
     private final List<AutoCloseable> running = new ArrayList<>();
 
     SmtpTestServers(Path directory) throws Exception {
@@ -69,6 +70,7 @@ final class SmtpTestServers implements AutoCloseable {
         store = new MailboxStore(database, authenticator, authenticator, metrics, Clock.systemUTC(),
             MailboxStore.Settings.defaults(), Set.of());
         certificate = TestCertificate.generate(directory);
+        spool = directory.resolve("spool");
     }
 
     MailroomSmtpServer start(MailroomSmtpServer.Mode mode) throws Exception {
@@ -79,7 +81,7 @@ final class SmtpTestServers implements AutoCloseable {
         LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(), settings.hostname());
         LocalDelivery delivery = new LocalDelivery(store.mailboxManager(), recipients, folders, Clock.systemUTC(), 4, 64);
         MailroomSmtpServer server = MailroomSmtpServer.start(settings, certificate.serverContext(),
-            new MailroomSmtpServer.Services(users, aliases, recipients, delivery, metrics));
+            new MailroomSmtpServer.Services(users, aliases, recipients, delivery, metrics, spool));
         running.add(delivery);
         running.add(server);
         return server;

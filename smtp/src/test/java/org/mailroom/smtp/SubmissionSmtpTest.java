@@ -102,6 +102,23 @@ class SubmissionSmtpTest {
     }
 
     @Test
+    void aLargeMessageIsSpooledToDiskStoredIntactAndTheSpoolFileRemoved() throws Exception {
+        Session session = angus(true, implicitTls.port());
+        MimeMessage message = message(session, SmtpTestServers.ALICE, SmtpTestServers.BOB, "large");
+        String line = "0123456789".repeat(7) + "\n";
+        message.setText(line.repeat(30_000));
+        send(true, implicitTls.port(), SmtpTestServers.ALICE, SmtpTestServers.PASSWORD, message);
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).singleElement().satisfies(stored -> {
+            assertThat(stored).contains("Subject: large");
+            assertThat(stored.length()).isGreaterThan(2_000_000);
+            assertThat(stored).contains(line.replace("\n", "\r\n").repeat(100));
+        });
+        try (var files = java.nio.file.Files.list(fixture.spool)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
     void wrongPasswordIsRefused() {
         assertThatThrownBy(() -> send(true, implicitTls.port(), SmtpTestServers.ALICE, "wrong",
             message(angus(true, implicitTls.port()), SmtpTestServers.ALICE, SmtpTestServers.BOB, "x")))

@@ -1,7 +1,9 @@
 package org.mailroom.smtp.delivery;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import org.apache.james.mailbox.MessageManager;
 import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.exception.MailboxExistsException;
 import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.model.Content;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.protocols.smtp.MailEnvelope;
 import org.apache.james.protocols.smtp.SMTPSession;
@@ -88,13 +91,17 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         if (users.isEmpty()) {
             return SmtpReplies.deny("554", "5.1.1 No deliverable recipients");
         }
-        byte[] content;
         try {
-            content = withTraceHeader(session, envelope);
-        } catch (IOException e) {
-            LOGGER.error("session {}: could not read the received message", session.getSessionID(), e);
-            return STORAGE_FAILED;
+            return deliverAll(session, envelope, users);
+        } finally {
+            if (envelope instanceof SpooledEnvelope spooled) {
+                spooled.close();
+            }
         }
+    }
+
+    private HookResult deliverAll(SMTPSession session, MailEnvelope envelope, Set<String> users) {
+        Content content = withTraceHeader(session, envelope);
         Future<?> delivery;
         try {
             delivery = executor.submit(() -> {
@@ -107,7 +114,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
         try {
             delivery.get();
-            LOGGER.info("session {}: delivered {} bytes to {}", session.getSessionID(), content.length, users);
+            LOGGER.info("session {}: delivered {} bytes to {}", session.getSessionID(), envelope.getSize(), users);
             return SmtpReplies.ok("250", "2.6.0 Message accepted for delivery");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -121,21 +128,26 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
     }
 
-    private byte[] withTraceHeader(SMTPSession session, MailEnvelope envelope) throws IOException {
+    /** The message as stored: our Received header, then the bytes as received, re-readable once per recipient. */
+    private Content withTraceHeader(SMTPSession session, MailEnvelope envelope) {
         byte[] header = ReceivedHeader.of(session, envelope.getRecipients(), ZonedDateTime.now(clock));
-        try (InputStream in = envelope.getMessageInputStream()) {
-            byte[] body = in.readAllBytes();
-            byte[] all = new byte[header.length + body.length];
-            System.arraycopy(header, 0, all, 0, header.length);
-            System.arraycopy(body, 0, all, header.length, body.length);
-            return all;
-        }
+        return new Content() {
+            @Override
+            public InputStream getInputStream() throws IOException {
+                return new SequenceInputStream(new ByteArrayInputStream(header), envelope.getMessageInputStream());
+            }
+
+            @Override
+            public long size() {
+                return header.length + envelope.getSize();
+            }
+        };
     }
 
     private record Appended(MessageManager mailbox, MailboxSession session, MessageUid uid) {
     }
 
-    private void deliver(Set<String> users, MailEnvelope envelope, byte[] content) throws Exception {
+    private void deliver(Set<String> users, MailEnvelope envelope, Content content) throws Exception {
         List<Appended> done = new ArrayList<>();
         try {
             for (String user : users) {
@@ -158,7 +170,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
     }
 
-    private Appended append(String user, MailEnvelope envelope, byte[] content) throws MailboxException {
+    private Appended append(String user, MailEnvelope envelope, Content content) throws MailboxException {
         MailboxSession session = mailboxManager.createSystemSession(Username.of(user));
         MailboxPath path = MailboxPath.forUser(Username.of(user), folders.decide(user, envelope));
         if (!Boolean.TRUE.equals(reactor.core.publisher.Mono.from(mailboxManager.mailboxExists(path, session)).block())) {
