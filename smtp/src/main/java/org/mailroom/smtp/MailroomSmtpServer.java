@@ -39,7 +39,9 @@ import org.apache.james.protocols.smtp.core.esmtp.StartTlsCmdHandler;
 import org.mailroom.smtp.delivery.LocalDelivery;
 import org.mailroom.smtp.delivery.LocalRecipients;
 import org.mailroom.smtp.delivery.SpoolingDataCmdHandler;
+import org.mailroom.smtp.policy.AuthFailureThrottle;
 import org.mailroom.smtp.policy.AuthOnlyOverTls;
+import org.mailroom.smtp.policy.BadCommandLimit;
 import org.mailroom.smtp.policy.CrlfGuard;
 import org.mailroom.smtp.policy.MessageSizeLimit;
 import org.mailroom.smtp.policy.RecipientLimit;
@@ -66,9 +68,30 @@ public final class MailroomSmtpServer implements AutoCloseable {
     }
 
     /** Per-message limits. */
-    public record Limits(long maxMessageSize, int maxRecipients) {
+    public record Limits(long maxMessageSize, int maxRecipients, int maxConnectionsPerIp, int maxBadCommands,
+                         int idleTimeoutSeconds) {
+        public Limits {
+            if (maxConnectionsPerIp < 1 || maxBadCommands < 1 || idleTimeoutSeconds < 1) {
+                throw new IllegalArgumentException("limits must be positive: " + maxConnectionsPerIp + ", "
+                    + maxBadCommands + ", " + idleTimeoutSeconds);
+            }
+        }
+
+        /** RFC 5321 4.5.3.2 asks for at least 5 minutes of patience per command and DATA block. */
         public static Limits defaults() {
-            return new Limits(25L * 1024 * 1024, 100);
+            return new Limits(25L * 1024 * 1024, 100, 20, 10, 300);
+        }
+
+        public Limits withMaxMessageSize(long bytes) {
+            return new Limits(bytes, maxRecipients, maxConnectionsPerIp, maxBadCommands, idleTimeoutSeconds);
+        }
+
+        public Limits withMaxRecipients(int count) {
+            return new Limits(maxMessageSize, count, maxConnectionsPerIp, maxBadCommands, idleTimeoutSeconds);
+        }
+
+        public Limits withMaxConnectionsPerIp(int count) {
+            return new Limits(maxMessageSize, maxRecipients, count, maxBadCommands, idleTimeoutSeconds);
         }
     }
 
@@ -100,8 +123,10 @@ public final class MailroomSmtpServer implements AutoCloseable {
 
     /** What the handlers need from the rest of Mailroom; shared by all listeners. */
     public record Services(UserRepository users, AliasRepository aliases, LocalRecipients recipients,
-                           LocalDelivery delivery, MetricFactory metrics, Path spool) {
+                           LocalDelivery delivery, AuthFailureThrottle authThrottle, MetricFactory metrics,
+                           Path spool) {
         public Services {
+            Objects.requireNonNull(authThrottle, "authThrottle");
             Objects.requireNonNull(spool, "spool");
             Objects.requireNonNull(users, "users");
             Objects.requireNonNull(aliases, "aliases");
@@ -151,7 +176,8 @@ public final class MailroomSmtpServer implements AutoCloseable {
                 .build();
             server.setListenAddresses(new InetSocketAddress(settings.bindAddress(), settings.port()));
             server.setIoWorkerCount(settings.ioWorkers());
-            server.setTimeout(300);
+            server.setTimeout(settings.limits().idleTimeoutSeconds());
+            server.setMaxConcurrentConnectionsPerIP(settings.limits().maxConnectionsPerIp());
             server.bind();
         } catch (Exception e) {
             throw new SmtpStartupException(name + " failed to start: " + e.getMessage(), e);
@@ -186,10 +212,13 @@ public final class MailroomSmtpServer implements AutoCloseable {
         chain.add(new UnknownCmdHandler(services.metrics()));
         chain.add(new CommandHandlerResultLogger());
 
+        // Any connection
+        chain.add(new BadCommandLimit(settings.limits().maxBadCommands()));
+
         // AUTH (submission only; adding an AuthHook makes James add its AUTH command handler)
         if (submission) {
             chain.add(new AuthOnlyOverTls());
-            chain.add(new PasswordCheck(services.users()));
+            chain.add(new PasswordCheck(services.users(), services.authThrottle()));
         }
         // MAIL FROM
         if (submission) {

@@ -28,7 +28,7 @@ class InboundSmtpTest {
     static void start() throws Exception {
         fixture = new SmtpTestServers(directory);
         server = fixture.start(MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0, Mode.INBOUND, "mx.example.test")
-            .withLimits(new MailroomSmtpServer.Limits(10_000, 3)), FolderDecision.inbox());
+            .withLimits(MailroomSmtpServer.Limits.defaults().withMaxMessageSize(10_000).withMaxRecipients(3)), FolderDecision.inbox());
     }
 
     @AfterAll
@@ -197,6 +197,36 @@ class InboundSmtpTest {
         }
         assertThat(fixture.inbox(SmtpTestServers.ALICE)).singleElement().asString().contains("Subject: honest");
         assertThat(fixture.inbox(SmtpTestServers.BOB)).isEmpty();
+    }
+
+    @Test
+    void tooManyUnknownCommandsCloseTheConnection() throws Exception {
+        try (RawSmtp smtp = greeted()) {
+            for (int i = 1; i < 10; i++) {
+                assertThat(smtp.command("BOGUS " + i)).startsWith("500");
+            }
+            assertThat(smtp.command("RSET")).startsWith("250");
+            assertThat(smtp.command("BOGUS 10")).startsWith("421 4.7.0");
+            assertThat(smtp.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void connectionsBeyondThePerIpLimitAreClosed() throws Exception {
+        MailroomSmtpServer limited = fixture.start(MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0, Mode.INBOUND,
+            "mx.example.test").withLimits(MailroomSmtpServer.Limits.defaults().withMaxConnectionsPerIp(2)),
+            FolderDecision.inbox());
+        // One at a time: the server counts connections in the order its I/O threads see them.
+        try (RawSmtp first = RawSmtp.connect(limited.port())) {
+            assertThat(first.reply()).startsWith("220");
+            try (RawSmtp second = RawSmtp.connect(limited.port())) {
+                assertThat(second.reply()).startsWith("220");
+                try (RawSmtp third = RawSmtp.connect(limited.port())) {
+                    // James closes it on arrival; a greeting may slip out first, but nothing after it.
+                    assertThat(third.closedByServer() || third.closedByServer()).isTrue();
+                }
+            }
+        }
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.mailroom.smtp.delivery.FolderDecision;
 import org.mailroom.smtp.delivery.LocalDelivery;
 import org.mailroom.smtp.delivery.LocalRecipients;
+import org.mailroom.smtp.policy.AuthFailureThrottle;
 import org.mailroom.storage.mailbox.MailboxStore;
 import org.mailroom.storage.metrics.MicrometerMetricFactory;
 import org.mailroom.storage.schema.Database;
@@ -81,7 +82,8 @@ final class SmtpTestServers implements AutoCloseable {
         LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(), settings.hostname());
         LocalDelivery delivery = new LocalDelivery(store.mailboxManager(), recipients, folders, Clock.systemUTC(), 4, 64);
         MailroomSmtpServer server = MailroomSmtpServer.start(settings, certificate.serverContext(),
-            new MailroomSmtpServer.Services(users, aliases, recipients, delivery, metrics, spool));
+            new MailroomSmtpServer.Services(users, aliases, recipients, delivery,
+                AuthFailureThrottle.defaults(Clock.systemUTC()), metrics, spool));
         running.add(delivery);
         running.add(server);
         return server;

@@ -127,6 +127,26 @@ class SubmissionSmtpTest {
     }
 
     @Test
+    void repeatedAuthFailuresAreThrottledEvenWithTheRightPassword() throws Exception {
+        MailroomSmtpServer server = fixture.start(Mode.SUBMISSION_IMPLICIT_TLS);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (RawSmtp smtp = new RawSmtp(fixture.certificate.clientSocketFactory().createSocket("localhost", server.port()))) {
+                smtp.reply();
+                smtp.command("EHLO client.example.org");
+                assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.BOB, "guess " + attempt)))
+                    .startsWith("535 5.7.8");
+            }
+        }
+        try (RawSmtp smtp = new RawSmtp(fixture.certificate.clientSocketFactory().createSocket("localhost", server.port()))) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.BOB, SmtpTestServers.PASSWORD)))
+                .startsWith("454 4.7.0");
+            assertThat(smtp.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void senderNotOwnedByTheUserIsRefused() {
         assertThatThrownBy(() -> send(false, startTls.port(), SmtpTestServers.ALICE, SmtpTestServers.PASSWORD,
             message(angus(false, startTls.port()), SmtpTestServers.BOB, SmtpTestServers.BOB, "forged")))
