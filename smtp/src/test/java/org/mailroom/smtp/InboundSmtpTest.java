@@ -78,6 +78,20 @@ class InboundSmtpTest {
     }
 
     @Test
+    void eightBitBodiesAreAcceptedWithTheBodyParameterAndStoredUnchanged() throws Exception {
+        String body = "Subject: =?UTF-8?Q?caf=C3=A9?=\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+            + "Content-Transfer-Encoding: 8bit\r\n\r\ncaf\u00e9 cr\u00e8me br\u00fbl\u00e9e\r\n";
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<sender@example.org> BODY=8BITMIME SIZE=200")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send(body + ".\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).singleElement().asString().endsWith("\r\n" + body);
+    }
+
+    @Test
     void aliasAndPostmasterAreDeliveredToTheirUsers() throws Exception {
         try (RawSmtp smtp = greeted()) {
             assertThat(smtp.command("MAIL FROM:<>")).startsWith("250");
