@@ -20,7 +20,6 @@ import org.apache.james.protocols.netty.ChannelHandlerFactory;
 import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.LineDelimiterBasedChannelHandlerFactory;
 import org.apache.james.protocols.netty.NettyServer;
-import org.apache.james.protocols.smtp.SMTPProtocol;
 import org.apache.james.protocols.smtp.SMTPProtocolHandlerChain;
 import org.apache.james.protocols.smtp.core.DataLineMessageHookHandler;
 import org.apache.james.protocols.smtp.core.ExpnCmdHandler;
@@ -170,7 +169,7 @@ public final class MailroomSmtpServer implements AutoCloseable {
                 ? new AllButStartTlsLineChannelHandlerFactory("starttls", AbstractChannelPipelineFactory.MAX_LINE_LENGTH)
                 : new LineDelimiterBasedChannelHandlerFactory(AbstractChannelPipelineFactory.MAX_LINE_LENGTH);
             server = new NettyServer.Factory()
-                .protocol(new SMTPProtocol(chain, new MailroomSmtpConfiguration(settings)))
+                .protocol(new MailroomSmtpProtocol(chain, new MailroomSmtpConfiguration(settings)))
                 .secure(encryption)
                 .frameHandlerFactory(framing)
                 .build();

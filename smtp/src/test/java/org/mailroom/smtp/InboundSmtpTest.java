@@ -214,6 +214,20 @@ class InboundSmtpTest {
     }
 
     @Test
+    void anOverlongDataLineRefusesTheMessageAndClosesInsteadOfTruncatingIt() throws Exception {
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("X".repeat(9_000))).startsWith("500 5.5.2");
+            smtp.command("MAIL FROM:<sender@example.org>");
+            smtp.command("RCPT TO:<alice@example.test>");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: long\r\n\r\n" + "y".repeat(9_000) + "\r\nshort\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("500 5.5.6");
+            assertThat(smtp.closedByServer()).isTrue();
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).isEmpty();
+    }
+
+    @Test
     void tooManyUnknownCommandsCloseTheConnection() throws Exception {
         try (RawSmtp smtp = greeted()) {
             for (int i = 1; i < 10; i++) {
