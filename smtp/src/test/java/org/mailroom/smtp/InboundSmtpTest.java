@@ -258,6 +258,44 @@ class InboundSmtpTest {
     }
 
     @Test
+    void concurrentClientsEachGet250AndEveryMessageIsStoredOnce() throws Exception {
+        int clients = 8;
+        int perClient = 15;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                results.add(pool.submit(() -> {
+                    int accepted = 0;
+                    try (RawSmtp smtp = greeted()) {
+                        for (int m = 0; m < perClient; m++) {
+                            smtp.command("MAIL FROM:<sender@example.org>");
+                            smtp.command("RCPT TO:<" + (m % 2 == 0 ? "alice" : "bob") + "@example.test>");
+                            smtp.command("DATA");
+                            smtp.send("Subject: load " + client + "-" + m + "\r\n\r\nbody\r\n.\r\n");
+                            if (smtp.reply().startsWith("250 2.6.0")) {
+                                accepted++;
+                            }
+                        }
+                    }
+                    return accepted;
+                }));
+            }
+            for (var result : results) {
+                assertThat(result.get()).isEqualTo(perClient);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        java.util.List<String> all = new java.util.ArrayList<>(fixture.inbox(SmtpTestServers.ALICE));
+        all.addAll(fixture.inbox(SmtpTestServers.BOB));
+        assertThat(all).hasSize(clients * perClient);
+        assertThat(all.stream().map(m -> m.replaceAll("(?s).*Subject: (load [0-9-]+).*", "$1")).distinct())
+            .hasSize(clients * perClient);
+    }
+
+    @Test
     void pipelinedCommandsInOneWriteAreAllAnsweredInOrder() throws Exception {
         try (RawSmtp smtp = greeted()) {
             smtp.send("MAIL FROM:<sender@example.org>\r\nRCPT TO:<alice@example.test>\r\nRCPT TO:<nobody@example.test>\r\n"
