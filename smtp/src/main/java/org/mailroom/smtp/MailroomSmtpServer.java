@@ -1,0 +1,255 @@
+package org.mailroom.smtp;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import javax.net.ssl.SSLContext;
+
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.protocols.api.handler.CommandDispatcher;
+import org.apache.james.protocols.api.handler.CommandHandlerResultLogger;
+import org.apache.james.protocols.api.handler.ProtocolHandler;
+import org.apache.james.protocols.netty.AbstractChannelPipelineFactory;
+import org.apache.james.protocols.netty.AllButStartTlsLineChannelHandlerFactory;
+import org.apache.james.protocols.netty.ChannelHandlerFactory;
+import org.apache.james.protocols.netty.Encryption;
+import org.apache.james.protocols.netty.LineDelimiterBasedChannelHandlerFactory;
+import org.apache.james.protocols.netty.NettyServer;
+import org.apache.james.protocols.smtp.SMTPProtocolHandlerChain;
+import org.apache.james.protocols.smtp.core.DataLineMessageHookHandler;
+import org.apache.james.protocols.smtp.core.ExpnCmdHandler;
+import org.apache.james.protocols.smtp.core.HeloCmdHandler;
+import org.apache.james.protocols.smtp.core.HelpCmdHandler;
+import org.apache.james.protocols.smtp.core.MailCmdHandler;
+import org.apache.james.protocols.smtp.core.NoopCmdHandler;
+import org.apache.james.protocols.smtp.core.QuitCmdHandler;
+import org.apache.james.protocols.smtp.core.RcptCmdHandler;
+import org.apache.james.protocols.smtp.core.RsetCmdHandler;
+import org.apache.james.protocols.smtp.core.UnknownCmdHandler;
+import org.apache.james.protocols.smtp.core.VrfyCmdHandler;
+import org.apache.james.protocols.smtp.core.WelcomeMessageHandler;
+import org.apache.james.protocols.smtp.core.esmtp.EhloCmdHandler;
+import org.apache.james.protocols.smtp.core.esmtp.StartTlsCmdHandler;
+import org.mailroom.smtp.delivery.LocalDelivery;
+import org.mailroom.smtp.delivery.LocalRecipients;
+import org.mailroom.smtp.delivery.SpoolingDataCmdHandler;
+import org.mailroom.smtp.policy.AuthFailureThrottle;
+import org.mailroom.smtp.policy.AuthOnlyOverTls;
+import org.mailroom.smtp.policy.BadCommandLimit;
+import org.mailroom.smtp.policy.CrlfGuard;
+import org.mailroom.smtp.policy.MessageSizeLimit;
+import org.mailroom.smtp.policy.RecipientLimit;
+import org.mailroom.smtp.policy.RecipientPolicy;
+import org.mailroom.smtp.policy.SenderPolicy;
+import org.mailroom.smtp.submission.PasswordCheck;
+import org.mailroom.storage.user.AliasRepository;
+import org.mailroom.storage.user.UserRepository;
+
+/**
+ * One running SMTP listener — inbound MX, submission with STARTTLS, or submission over implicit TLS — built from
+ * James's SMTP command handlers and Mailroom's policies, assembled in {@link #handlers}.
+ */
+public final class MailroomSmtpServer implements AutoCloseable {
+
+    /** What a listener is for. */
+    public enum Mode {
+        /** Port 25: mail from the internet for local users; STARTTLS offered when a certificate is configured; no AUTH. */
+        INBOUND,
+        /** Port 587: authenticated users submit mail; STARTTLS, and AUTH only after it. */
+        SUBMISSION_STARTTLS,
+        /** Port 465: submission over TLS from the first byte. */
+        SUBMISSION_IMPLICIT_TLS
+    }
+
+    /** Per-message limits. */
+    public record Limits(long maxMessageSize, int maxRecipients, int maxConnectionsPerIp, int maxBadCommands,
+                         int idleTimeoutSeconds) {
+        public Limits {
+            if (maxConnectionsPerIp < 1 || maxBadCommands < 1 || idleTimeoutSeconds < 1) {
+                throw new IllegalArgumentException("limits must be positive: " + maxConnectionsPerIp + ", "
+                    + maxBadCommands + ", " + idleTimeoutSeconds);
+            }
+        }
+
+        /** RFC 5321 4.5.3.2 asks for at least 5 minutes of patience per command and DATA block. */
+        public static Limits defaults() {
+            return new Limits(25L * 1024 * 1024, 100, 20, 10, 300);
+        }
+
+        public Limits withMaxMessageSize(long bytes) {
+            return new Limits(bytes, maxRecipients, maxConnectionsPerIp, maxBadCommands, idleTimeoutSeconds);
+        }
+
+        public Limits withMaxRecipients(int count) {
+            return new Limits(maxMessageSize, count, maxConnectionsPerIp, maxBadCommands, idleTimeoutSeconds);
+        }
+
+        public Limits withMaxConnectionsPerIp(int count) {
+            return new Limits(maxMessageSize, maxRecipients, count, maxBadCommands, idleTimeoutSeconds);
+        }
+    }
+
+    /** Where and how one listener runs; port 0 picks a free port. */
+    public record Settings(InetAddress bindAddress, int port, Mode mode, String hostname, Limits limits,
+                           int ioWorkers) {
+        public Settings {
+            Objects.requireNonNull(bindAddress, "bindAddress");
+            Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(hostname, "hostname");
+            Objects.requireNonNull(limits, "limits");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            if (ioWorkers < 1) {
+                throw new IllegalArgumentException("ioWorkers must be at least 1: " + ioWorkers);
+            }
+        }
+
+        public static Settings of(InetAddress bindAddress, int port, Mode mode, String hostname) {
+            return new Settings(bindAddress, port, mode, hostname, Limits.defaults(),
+                Runtime.getRuntime().availableProcessors() * 2);
+        }
+
+        public Settings withLimits(Limits limits) {
+            return new Settings(bindAddress, port, mode, hostname, limits, ioWorkers);
+        }
+    }
+
+    /** What the handlers need from the rest of Mailroom; shared by all listeners. */
+    public record Services(UserRepository users, AliasRepository aliases, LocalRecipients recipients,
+                           LocalDelivery delivery, AuthFailureThrottle authThrottle, MetricFactory metrics,
+                           Path spool) {
+        public Services {
+            Objects.requireNonNull(authThrottle, "authThrottle");
+            Objects.requireNonNull(spool, "spool");
+            Objects.requireNonNull(users, "users");
+            Objects.requireNonNull(aliases, "aliases");
+            Objects.requireNonNull(recipients, "recipients");
+            Objects.requireNonNull(delivery, "delivery");
+            Objects.requireNonNull(metrics, "metrics");
+        }
+    }
+
+    private final NettyServer server;
+    private final Settings settings;
+
+    private MailroomSmtpServer(NettyServer server, Settings settings) {
+        this.server = server;
+        this.settings = settings;
+    }
+
+    /**
+     * Starts a listener. {@code tls} is required for submission; for inbound it may be null (then STARTTLS is not
+     * offered).
+     */
+    public static MailroomSmtpServer start(Settings settings, SSLContext tls, Services services) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(services, "services");
+        if (tls == null && settings.mode() != Mode.INBOUND) {
+            throw new IllegalArgumentException("submission listeners need a TLS context");
+        }
+        String name = settings.mode().name().toLowerCase() + " SMTP listener on "
+            + settings.bindAddress().getHostAddress() + ":" + settings.port();
+        NettyServer server;
+        try {
+            Files.createDirectories(services.spool());
+            SMTPProtocolHandlerChain chain = new SMTPProtocolHandlerChain(services.metrics(), false);
+            chain.addAll(handlers(settings, tls != null, services));
+            chain.wireExtensibleHandlers();
+            Encryption encryption = tls == null ? null
+                : settings.mode() == Mode.SUBMISSION_IMPLICIT_TLS ? Encryption.createTls(tls)
+                : Encryption.createStartTls(tls);
+            ChannelHandlerFactory framing = encryption != null && encryption.isStartTLS()
+                // Refuses commands pipelined behind STARTTLS (CVE-2011-0411-style injection).
+                ? new AllButStartTlsLineChannelHandlerFactory("starttls", AbstractChannelPipelineFactory.MAX_LINE_LENGTH)
+                : new LineDelimiterBasedChannelHandlerFactory(AbstractChannelPipelineFactory.MAX_LINE_LENGTH);
+            server = new NettyServer.Factory()
+                .protocol(new MailroomSmtpProtocol(chain, new MailroomSmtpConfiguration(settings)))
+                .secure(encryption)
+                .frameHandlerFactory(framing)
+                .build();
+            server.setListenAddresses(new InetSocketAddress(settings.bindAddress(), settings.port()));
+            server.setIoWorkerCount(settings.ioWorkers());
+            server.setTimeout(settings.limits().idleTimeoutSeconds());
+            server.setMaxConcurrentConnectionsPerIP(settings.limits().maxConnectionsPerIp());
+            server.bind();
+        } catch (Exception e) {
+            throw new SmtpStartupException(name + " failed to start: " + e.getMessage(), e);
+        }
+        return new MailroomSmtpServer(server, settings);
+    }
+
+    /**
+     * The SMTP handler chain, in order. Hooks of one kind run in the order listed; the data line filters too, so
+     * the CRLF guard sees every DATA line before anything else does and delivery comes last.
+     */
+    static List<ProtocolHandler> handlers(Settings settings, boolean tlsAvailable, Services services) {
+        boolean submission = settings.mode() != Mode.INBOUND;
+        List<ProtocolHandler> chain = new ArrayList<>();
+        // James's command handlers (no PostmasterAbuseRcptHook: it accepts postmaster@ any domain, an open relay).
+        chain.add(new CommandDispatcher<>());
+        chain.add(new WelcomeMessageHandler());
+        chain.add(new EhloCmdHandler(services.metrics()));
+        chain.add(new HeloCmdHandler(services.metrics()));
+        chain.add(new MailCmdHandler(services.metrics()));
+        chain.add(new RcptCmdHandler(services.metrics()));
+        chain.add(new SpoolingDataCmdHandler(services.metrics(), services.spool()));
+        chain.add(new RsetCmdHandler());
+        chain.add(new NoopCmdHandler());
+        chain.add(new QuitCmdHandler(services.metrics()));
+        chain.add(new HelpCmdHandler());
+        chain.add(new VrfyCmdHandler());
+        chain.add(new ExpnCmdHandler());
+        if (tlsAvailable && settings.mode() != Mode.SUBMISSION_IMPLICIT_TLS) {
+            chain.add(new StartTlsCmdHandler());
+        }
+        chain.add(new UnknownCmdHandler(services.metrics()));
+        chain.add(new CommandHandlerResultLogger());
+
+        // Any connection
+        chain.add(new BadCommandLimit(settings.limits().maxBadCommands()));
+
+        // AUTH (submission only; adding an AuthHook makes James add its AUTH command handler)
+        if (submission) {
+            chain.add(new AuthOnlyOverTls());
+            chain.add(new PasswordCheck(services.users(), services.authThrottle()));
+        }
+        // MAIL FROM
+        if (submission) {
+            chain.add(new SenderPolicy(services.aliases()));
+        }
+        chain.add(new MessageSizeLimit(settings.limits().maxMessageSize()));
+        // RCPT TO
+        chain.add(new RecipientLimit(settings.limits().maxRecipients()));
+        chain.add(new RecipientPolicy(services.recipients()));
+        // DATA lines, then the message
+        chain.add(new CrlfGuard());
+        chain.add(new DataLineMessageHookHandler());
+        chain.add(services.delivery());
+        return chain;
+    }
+
+    /** The port actually bound (the chosen one when the settings asked for 0). */
+    public int port() {
+        return server.getListenAddresses().get(0).getPort();
+    }
+
+    public InetSocketAddress address() {
+        return server.getListenAddresses().get(0);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Closes the listening socket and open connections and releases Netty's threads. */
+    @Override
+    public void close() {
+        server.unbind();
+    }
+}

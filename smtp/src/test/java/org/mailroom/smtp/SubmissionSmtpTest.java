@@ -1,0 +1,230 @@
+package org.mailroom.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Properties;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailroom.smtp.MailroomSmtpServer.Mode;
+import org.mailroom.smtp.delivery.FolderDecision;
+
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.Message;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+/** Submission listeners (STARTTLS and implicit TLS) with Angus Mail and a raw client: AUTH, sender ownership. */
+class SubmissionSmtpTest {
+
+    @TempDir
+    static Path directory;
+
+    static SmtpTestServers fixture;
+    static MailroomSmtpServer startTls;
+    static MailroomSmtpServer implicitTls;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fixture = new SmtpTestServers(directory);
+        startTls = fixture.start(Mode.SUBMISSION_STARTTLS);
+        implicitTls = fixture.start(Mode.SUBMISSION_IMPLICIT_TLS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        fixture.close();
+    }
+
+    @BeforeEach
+    void emptyMailboxes() throws Exception {
+        fixture.emptyInboxes();
+    }
+
+    private Session angus(boolean implicit, int port) throws Exception {
+        String protocol = implicit ? "smtps" : "smtp";
+        Properties props = new Properties();
+        props.put("mail." + protocol + ".host", "localhost");
+        props.put("mail." + protocol + ".port", String.valueOf(port));
+        props.put("mail." + protocol + ".auth", "true");
+        props.put("mail." + protocol + ".ssl.socketFactory", fixture.certificate.clientSocketFactory());
+        props.put("mail." + protocol + ".ssl.checkserveridentity", "true");
+        props.put("mail." + protocol + ".connectiontimeout", "10000");
+        props.put("mail." + protocol + ".timeout", "10000");
+        if (!implicit) {
+            props.put("mail.smtp.starttls.enable", "true");
+            props.put("mail.smtp.starttls.required", "true");
+        }
+        return Session.getInstance(props);
+    }
+
+    private static MimeMessage message(Session session, String from, String to, String subject) throws Exception {
+        MimeMessage message = new MimeMessage(session);
+        message.setFrom(new InternetAddress(from));
+        message.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
+        message.setSubject(subject);
+        message.setText("Hello Bob,\nsent through Mailroom.\n");
+        return message;
+    }
+
+    private void send(boolean implicit, int port, String user, String password, MimeMessage message) throws Exception {
+        Session session = angus(implicit, port);
+        try (Transport transport = session.getTransport(implicit ? "smtps" : "smtp")) {
+            transport.connect(user, password);
+            transport.sendMessage(message, message.getAllRecipients());
+        }
+    }
+
+    @Test
+    void angusMailSubmitsOverStartTlsWithAuth() throws Exception {
+        send(false, startTls.port(), SmtpTestServers.ALICE, SmtpTestServers.PASSWORD,
+            message(angus(false, startTls.port()), SmtpTestServers.ALICE, SmtpTestServers.BOB, "over starttls"));
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).singleElement().satisfies(stored -> {
+            assertThat(stored).startsWith("Received: from ");
+            assertThat(stored).contains("with ESMTPSA id ", "for <bob@example.test>", "Subject: over starttls");
+        });
+    }
+
+    @Test
+    void angusMailSubmitsOverImplicitTlsWithAuthFromAnAlias() throws Exception {
+        send(true, implicitTls.port(), SmtpTestServers.ALICE, SmtpTestServers.PASSWORD,
+            message(angus(true, implicitTls.port()), "ally@example.test", SmtpTestServers.BOB, "over tls"));
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).singleElement().asString()
+            .contains("with ESMTPSA id ", "Subject: over tls");
+    }
+
+    @Test
+    void aLargeMessageIsSpooledToDiskStoredIntactAndTheSpoolFileRemoved() throws Exception {
+        Session session = angus(true, implicitTls.port());
+        MimeMessage message = message(session, SmtpTestServers.ALICE, SmtpTestServers.BOB, "large");
+        String line = "0123456789".repeat(7) + "\n";
+        message.setText(line.repeat(30_000));
+        send(true, implicitTls.port(), SmtpTestServers.ALICE, SmtpTestServers.PASSWORD, message);
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).singleElement().satisfies(stored -> {
+            assertThat(stored).contains("Subject: large");
+            assertThat(stored.length()).isGreaterThan(2_000_000);
+            assertThat(stored).contains(line.replace("\n", "\r\n").repeat(100));
+        });
+        try (var files = java.nio.file.Files.list(fixture.spool)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
+    void wrongPasswordIsRefused() {
+        assertThatThrownBy(() -> send(true, implicitTls.port(), SmtpTestServers.ALICE, "wrong",
+            message(angus(true, implicitTls.port()), SmtpTestServers.ALICE, SmtpTestServers.BOB, "x")))
+            .isInstanceOf(AuthenticationFailedException.class).hasMessageContaining("535 5.7.8");
+        assertThat(fixture.inboxUnchecked(SmtpTestServers.BOB)).isEmpty();
+    }
+
+    @Test
+    void repeatedAuthFailuresAreThrottledEvenWithTheRightPassword() throws Exception {
+        MailroomSmtpServer server = fixture.start(Mode.SUBMISSION_IMPLICIT_TLS);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (RawSmtp smtp = new RawSmtp(fixture.certificate.clientSocketFactory().createSocket("localhost", server.port()))) {
+                smtp.reply();
+                smtp.command("EHLO client.example.org");
+                assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.BOB, "guess " + attempt)))
+                    .startsWith("535 5.7.8");
+            }
+        }
+        try (RawSmtp smtp = new RawSmtp(fixture.certificate.clientSocketFactory().createSocket("localhost", server.port()))) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.BOB, SmtpTestServers.PASSWORD)))
+                .startsWith("454 4.7.0");
+            assertThat(smtp.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void senderNotOwnedByTheUserIsRefused() {
+        assertThatThrownBy(() -> send(false, startTls.port(), SmtpTestServers.ALICE, SmtpTestServers.PASSWORD,
+            message(angus(false, startTls.port()), SmtpTestServers.BOB, SmtpTestServers.BOB, "forged")))
+            .isInstanceOf(SendFailedException.class).hasMessageContaining("553 5.7.1");
+        assertThat(fixture.inboxUnchecked(SmtpTestServers.BOB)).isEmpty();
+    }
+
+    @Test
+    void authBeforeStartTlsIsRefusedAndNotAnnounced() throws Exception {
+        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
+            assertThat(smtp.reply()).startsWith("220 ");
+            String ehlo = smtp.command("EHLO client.example.org");
+            assertThat(ehlo).contains("STARTTLS", "PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES", "SIZE")
+                .doesNotContain("AUTH");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
+                .startsWith("538 5.7.11");
+            assertThat(smtp.command("MAIL FROM:<alice@example.test>")).startsWith("530 5.7.0");
+
+            smtp.startTls(fixture.certificate.clientSocketFactory());
+            String afterTls = smtp.command("EHLO client.example.org");
+            assertThat(afterTls).contains("AUTH LOGIN PLAIN").doesNotContain("STARTTLS");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
+                .startsWith("235");
+        }
+    }
+
+    @Test
+    void commandsPipelinedBehindStartTlsCloseTheConnection() throws Exception {
+        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            smtp.send("STARTTLS\r\nMAIL FROM:<alice@example.test>\r\n");
+            // James's framer detects the injection: an error reply instead of "220 Ready to start TLS", then close.
+            assertThat(smtp.reply()).startsWith("451");
+            assertThat(smtp.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void remoteRecipientsAreDeferredUntilTheOutboundQueueExists() throws Exception {
+        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            smtp.startTls(fixture.certificate.clientSocketFactory());
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
+                .startsWith("235");
+            assertThat(smtp.command("MAIL FROM:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<someone@remote.example>")).startsWith("451 4.3.2");
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: local part only\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+        }
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).hasSize(1);
+    }
+
+    @Test
+    void aStorageFailureForOneRecipientAnswers451AndKeepsNoCopyForTheOthers(@TempDir Path own) throws Exception {
+        FolderDecision failForBob = (user, envelope) -> {
+            if (user.equals(SmtpTestServers.BOB)) {
+                throw new IllegalStateException("simulated storage failure for bob");
+            }
+            return "INBOX";
+        };
+        MailroomSmtpServer failing = fixture.start(
+            MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0, Mode.INBOUND, "mx.example.test"), failForBob);
+        try (RawSmtp smtp = RawSmtp.connect(failing.port())) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            smtp.command("MAIL FROM:<sender@example.org>");
+            assertThat(smtp.command("RCPT TO:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+            smtp.command("DATA");
+            smtp.send("Subject: half\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("451 4.3.0");
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).isEmpty();
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).isEmpty();
+    }
+}
