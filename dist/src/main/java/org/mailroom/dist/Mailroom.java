@@ -1,11 +1,13 @@
 package org.mailroom.dist;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -17,6 +19,12 @@ import org.mailroom.dist.config.MailroomConfig;
 import org.mailroom.dist.tls.TlsMaterial;
 import org.mailroom.imap.LoginThrottle;
 import org.mailroom.imap.MailroomImapServer;
+import org.mailroom.smtp.MailroomSmtpServer;
+import org.mailroom.smtp.delivery.FolderDecision;
+import org.mailroom.smtp.delivery.LocalDelivery;
+import org.mailroom.smtp.delivery.LocalRecipients;
+import org.mailroom.smtp.delivery.SpooledEnvelope;
+import org.mailroom.smtp.policy.AuthFailureThrottle;
 import org.mailroom.storage.mailbox.MailboxStore;
 import org.mailroom.storage.metrics.MicrometerMetricFactory;
 import org.mailroom.storage.schema.Database;
@@ -39,6 +47,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 public final class Mailroom {
     private static final Logger LOG = LoggerFactory.getLogger(Mailroom.class);
+    /** Threads that commit received mail, and how many messages may wait for one before SMTP answers 451. */
+    private static final int DELIVERY_THREADS = 4;
+    private static final int DELIVERY_QUEUE = 64;
 
     private final MailroomConfig config;
     private final Path configFile;
@@ -120,13 +131,35 @@ public final class Mailroom {
             out.println("  running    IMAP             " + listener(imap.port()) + " STARTTLS, "
                 + listener(imaps.port()) + " TLS");
 
+            AliasRepository aliases = new AliasRepository(database, domains, users);
+            LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(),
+                config.server().hostname());
+            // Until the sorter lands every message goes to INBOX; FolderDecision is where it plugs in.
+            LocalDelivery delivery = running.started(new LocalDelivery(mailboxes.mailboxManager(), recipients,
+                FolderDecision.inbox(), Clock.systemUTC(), DELIVERY_THREADS, DELIVERY_QUEUE));
+            Path spool = config.storage().dataDirectory().resolve("spool");
+            removeSpoolLeftovers(spool);
+            MailroomSmtpServer.Services smtpServices = new MailroomSmtpServer.Services(users, aliases, recipients,
+                delivery, AuthFailureThrottle.defaults(Clock.systemUTC()), metrics, spool);
+            MailroomSmtpServer.Limits smtpLimits = MailroomSmtpServer.Limits.defaults()
+                .withMaxMessageSize(config.limits().maxMessageSize().bytes());
+            MailroomSmtpServer mx = running.started(MailroomSmtpServer.start(smtpListener(bind, config.smtp().port(),
+                MailroomSmtpServer.Mode.INBOUND, smtpLimits), tls.serverContext(), smtpServices));
+            MailroomSmtpServer submission = running.started(MailroomSmtpServer.start(smtpListener(bind,
+                config.submission().port(), MailroomSmtpServer.Mode.SUBMISSION_STARTTLS, smtpLimits),
+                tls.serverContext(), smtpServices));
+            MailroomSmtpServer submissions = running.started(MailroomSmtpServer.start(smtpListener(bind,
+                config.submission().tlsPort(), MailroomSmtpServer.Mode.SUBMISSION_IMPLICIT_TLS, smtpLimits),
+                tls.serverContext(), smtpServices));
+            running.smtpPorts(mx.port(), submission.port(), submissions.port());
+            out.println("  running    SMTP inbound     MX on " + listener(mx.port()) + " (STARTTLS offered)");
+            out.println("  running    SMTP submission  " + listener(submission.port()) + " STARTTLS, "
+                + listener(submissions.port()) + " TLS; remote recipients refused until the outbound queue lands");
+
             // The parts below are built here, in this order, as their issues land: each replaces its line in
             // notRunning with a constructor call registered with running.started(...).
             List<String> notRunning = List.of(
-                "sorter           Priority / Inbox / Spam classification and learning",
-                "SMTP inbound     MX on " + listener(config.smtp().port()),
-                "SMTP submission  " + listener(config.submission().port()) + " STARTTLS, "
-                    + listener(config.submission().tlsPort()) + " TLS",
+                "sorter           Priority / Inbox / Spam classification and learning (all mail goes to INBOX)",
                 "outbound queue   delivery to other servers, retries and bounces",
                 "HTTP             autoconfig and metrics on " + listener(config.http().port()));
             for (String part : notRunning) {
@@ -137,6 +170,19 @@ public final class Mailroom {
         } catch (RuntimeException e) {
             running.close();
             throw e;
+        }
+    }
+
+    private MailroomSmtpServer.Settings smtpListener(InetAddress bind, int port, MailroomSmtpServer.Mode mode,
+                                                     MailroomSmtpServer.Limits limits) {
+        return MailroomSmtpServer.Settings.of(bind, port, mode, config.server().hostname()).withLimits(limits);
+    }
+
+    private static void removeSpoolLeftovers(Path spool) {
+        try {
+            SpooledEnvelope.removeLeftovers(spool);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot clean the SMTP spool " + spool + ": " + e.getMessage(), e);
         }
     }
 

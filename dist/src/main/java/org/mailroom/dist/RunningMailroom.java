@@ -16,6 +16,9 @@ public final class RunningMailroom implements AutoCloseable {
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     private int imapPort;
     private int imapTlsPort;
+    private int smtpPort;
+    private int submissionPort;
+    private int submissionTlsPort;
 
     <T extends AutoCloseable> T started(T part) {
         parts.push(part);
@@ -25,6 +28,27 @@ public final class RunningMailroom implements AutoCloseable {
     void imapPorts(int startTls, int implicitTls) {
         this.imapPort = startTls;
         this.imapTlsPort = implicitTls;
+    }
+
+    void smtpPorts(int inbound, int submissionStartTls, int submissionImplicitTls) {
+        this.smtpPort = inbound;
+        this.submissionPort = submissionStartTls;
+        this.submissionTlsPort = submissionImplicitTls;
+    }
+
+    /** The bound SMTP (MX) port. */
+    public int smtpPort() {
+        return smtpPort;
+    }
+
+    /** The bound submission (STARTTLS) port. */
+    public int submissionPort() {
+        return submissionPort;
+    }
+
+    /** The bound submission (implicit TLS) port. */
+    public int submissionTlsPort() {
+        return submissionTlsPort;
     }
 
     /** The bound IMAP (STARTTLS) port. */

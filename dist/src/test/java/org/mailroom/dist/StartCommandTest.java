@@ -48,7 +48,7 @@ class StartCommandTest {
                 .contains("running    TLS: ")
                 .contains("running    IMAP             127.0.0.1:" + running.imapPort() + " STARTTLS, 127.0.0.1:"
                     + running.imapTlsPort() + " TLS")
-                .contains("not yet    SMTP inbound")
+                .contains("running    SMTP inbound     MX on 127.0.0.1:" + running.smtpPort())
                 .contains("not yet    sorter")
                 .contains("not yet    outbound queue");
 
@@ -72,6 +72,65 @@ class StartCommandTest {
         }
         // Everything closed: the embedded database can be opened again by someone else.
         Database.open(DatabaseSettings.embedded(data)).close();
+    }
+
+    @Test
+    void mailReceivedOnTheMxPortIsReadBackOverImaps() throws Exception {
+        Path data = dir.resolve("data");
+        Path config = serverConfig(data);
+        assertThat(CliRun.run(dir, "", "--config", config.toString(), "admin", "domain", "add", "example.org").exitCode())
+            .isZero();
+        assertThat(CliRun.run(dir, "a long password\n", "--config", config.toString(), "admin", "user", "add",
+            "alice@example.org", "--password-stdin").exitCode()).isZero();
+        Mailroom mailroom = new Mailroom(new ConfigLoader().load(config), config, new PrintWriter(new StringWriter()));
+
+        try (RunningMailroom running = mailroom.launch()) {
+            try (Socket smtp = new Socket(InetAddress.getLoopbackAddress(), running.smtpPort())) {
+                BufferedReader in = reader(smtp);
+                var out = smtp.getOutputStream();
+                assertThat(in.readLine()).startsWith("220");
+                out.write("EHLO sender.example\r\n".getBytes(StandardCharsets.US_ASCII));
+                String line;
+                while ((line = in.readLine()).startsWith("250-")) {
+                    // extensions
+                }
+                assertThat(line).startsWith("250 ");
+                for (String command : new String[] {"MAIL FROM:<bob@sender.example>", "RCPT TO:<alice@example.org>", "DATA"}) {
+                    out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    assertThat(in.readLine()).as(command).matches("^(250|354).*");
+                }
+                out.write(("From: bob@sender.example\r\nTo: alice@example.org\r\nSubject: hello over the wire\r\n"
+                    + "\r\nbody\r\n.\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).startsWith("250");
+                out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+
+            X509Certificate certificate = readCertificate(data.resolve("tls/certificate.pem"));
+            try (SSLSocket imap = (SSLSocket) clientTrusting(certificate).getSocketFactory()
+                    .createSocket("localhost", running.imapTlsPort())) {
+                BufferedReader in = reader(imap);
+                var out = imap.getOutputStream();
+                assertThat(in.readLine()).startsWith("* OK");
+                out.write("a1 LOGIN alice@example.org \"a long password\"\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a1")).endsWith("a1 OK LOGIN completed.");
+                out.write("a2 SELECT INBOX\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a2")).contains("* 1 EXISTS");
+                out.write("a3 FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a3")).contains("Subject: hello over the wire");
+            }
+        }
+    }
+
+    private static String untilTagged(BufferedReader in, String tag) throws IOException {
+        StringBuilder all = new StringBuilder();
+        String line;
+        while ((line = in.readLine()) != null) {
+            all.append(line).append('\n');
+            if (line.startsWith(tag + " ")) {
+                return all.toString().trim();
+            }
+        }
+        return all.toString();
     }
 
     @Test
@@ -125,7 +184,9 @@ class StartCommandTest {
 
     private Path serverConfig(Path dataDir) throws IOException {
         return Files.writeString(dir.resolve("server.yaml"), "storage:\n  data-dir: " + dataDir + "\n"
-            + "imap:\n  port: 0\n  tls-port: 0\n");
+            + "imap:\n  port: 0\n  tls-port: 0\n"
+            + "smtp:\n  port: 0\n"
+            + "submission:\n  port: 0\n  tls-port: 0\n");
     }
 
     private static BufferedReader reader(Socket socket) throws IOException {

@@ -34,7 +34,12 @@ class SwaksScriptTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/swaks")), "swaks is not installed");
+        boolean installed = Files.isExecutable(Path.of("/usr/bin/swaks"));
+        // CI installs swaks (.ci/run): there a missing client is a failure, not a reason to skip.
+        if (System.getenv("CI") != null && !installed) {
+            throw new IllegalStateException("swaks is required in CI but /usr/bin/swaks is missing");
+        }
+        assumeTrue(installed, "swaks is not installed (apt-get install swaks)");
         fixture = new SmtpTestServers(directory);
         inbound = fixture.start(MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0, Mode.INBOUND, "mx.example.test")
             .withLimits(MailroomSmtpServer.Limits.defaults().withMaxMessageSize(10_000)), FolderDecision.inbox());
