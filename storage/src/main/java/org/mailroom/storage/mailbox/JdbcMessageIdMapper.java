@@ -128,10 +128,10 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
     private void saveInto(StoredMailboxId mailboxId, MailboxMessage message, boolean skipIfPresent) throws MailboxException {
         Date saveDate = Date.from(clock.instant());
         try {
-            db.transactionVoid(c -> {
+            QuotaUsage.inTransaction(db, c -> {
                 String messageId = StoredMessageId.of(message.getMessageId()).value();
                 if (skipIfPresent && findMailboxes(c, messageId).contains(mailboxId)) {
-                    return;
+                    return null;
                 }
                 try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET"
                     + " last_uid = CASE WHEN last_uid < ? THEN ? ELSE last_uid END,"
@@ -148,6 +148,7 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
                 MessageRows.insertContentIfAbsent(c, message);
                 MessageRows.insertMembership(c, mailboxId.value(), message.getUid(), message.getModSeq(), message,
                     message.createFlags(), saveDate);
+                return null;
             });
         } catch (MessageRows.MissingMailbox e) {
             throw new MailboxNotFoundException(mailboxId);
@@ -159,7 +160,10 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
     @Override
     public void delete(MessageId messageId) {
         String id = StoredMessageId.of(messageId).value();
-        db.transactionVoid(c -> MessageRows.deleteMembershipsOf(c, id, mailbox -> true));
+        QuotaUsage.inTransaction(db, c -> {
+            MessageRows.deleteMembershipsOf(c, id, mailbox -> true);
+            return null;
+        });
     }
 
     @Override
@@ -170,7 +174,10 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
         String id = StoredMessageId.of(messageId).value();
         java.util.Set<Long> targets = mailboxIds.stream().map(m -> StoredMailboxId.of(m).value())
             .collect(java.util.stream.Collectors.toSet());
-        db.transactionVoid(c -> MessageRows.deleteMembershipsOf(c, id, targets::contains));
+        QuotaUsage.inTransaction(db, c -> {
+            MessageRows.deleteMembershipsOf(c, id, targets::contains);
+            return null;
+        });
     }
 
     @Override

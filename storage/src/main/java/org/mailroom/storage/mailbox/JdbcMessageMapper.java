@@ -151,7 +151,7 @@ public final class JdbcMessageMapper implements MessageMapper {
             return Map.of();
         }
         long mailboxId = id(mailbox);
-        return db.transaction(c -> {
+        return QuotaUsage.inTransaction(db, c -> {
             Map<MessageUid, MessageMetaData> deleted = new LinkedHashMap<>();
             // Contiguous UIDs become one range each, so expunging a block of messages is a handful of statements.
             for (MessageRange range : MessageRange.toRanges(uids)) {
@@ -177,6 +177,7 @@ public final class JdbcMessageMapper implements MessageMapper {
             }
             long unseen = deleted.values().stream().filter(m -> !m.getFlags().contains(Flags.Flag.SEEN)).count();
             MessageRows.adjustCounters(c, mailboxId, -deleted.size(), -unseen, !deleted.isEmpty());
+            QuotaUsage.add(c, mailboxId, -deleted.size(), -deleted.values().stream().mapToLong(MessageMetaData::getSize).sum());
             MessageRows.deleteUnreferenced(c, deleted.values().stream()
                 .map(m -> StoredMessageId.of(m.getMessageId()).value()).distinct().toList());
             return deleted;
@@ -202,7 +203,7 @@ public final class JdbcMessageMapper implements MessageMapper {
         long mailboxId = id(mailbox);
         Date saveDate = Date.from(clock.instant());
         try {
-            return db.transaction(c -> {
+            return QuotaUsage.inTransaction(db, c -> {
                 // Bytes first: the mailbox row is locked (by the UID allocation) only for the short end of the work.
                 MessageRows.insertContentIfAbsent(c, message);
                 MessageRows.Allocation allocation = MessageRows.allocateUidAndModSeq(c, mailboxId);
@@ -326,7 +327,7 @@ public final class JdbcMessageMapper implements MessageMapper {
         Flags flags = original.createFlags();
         flags.add(Flags.Flag.RECENT);
         try {
-            return db.transaction(c -> {
+            return QuotaUsage.inTransaction(db, c -> {
                 MessageRows.insertContentIfAbsent(c, original);
                 if (removeOriginal) {
                     try (PreparedStatement ps = c.prepareStatement(
@@ -336,6 +337,8 @@ public final class JdbcMessageMapper implements MessageMapper {
                         if (ps.executeUpdate() > 0) {
                             MessageRows.adjustCounters(c, StoredMailboxId.of(original.getMailboxId()).value(), -1,
                                 original.isSeen() ? 0 : -1, true);
+                            QuotaUsage.add(c, StoredMailboxId.of(original.getMailboxId()).value(), -1,
+                                -original.getFullContentOctets());
                         }
                     }
                 }

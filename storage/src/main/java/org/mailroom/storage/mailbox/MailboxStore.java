@@ -33,7 +33,6 @@ import org.apache.james.mailbox.store.extractor.DefaultTextExtractor;
 import org.apache.james.mailbox.store.mail.NaiveThreadIdGuessingAlgorithm;
 import org.apache.james.mailbox.store.mail.model.impl.MessageParser;
 import org.apache.james.mailbox.store.quota.DefaultUserQuotaRootResolver;
-import org.apache.james.mailbox.store.quota.ListeningCurrentQuotaUpdater;
 import org.apache.james.mailbox.store.quota.QuotaComponents;
 import org.apache.james.mailbox.store.quota.StoreQuotaManager;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
@@ -41,6 +40,7 @@ import org.apache.james.mailbox.store.search.SimpleMessageSearchIndex;
 import org.apache.james.metrics.api.MetricFactory;
 import org.mailroom.storage.quota.JdbcCurrentQuotaManager;
 import org.mailroom.storage.quota.JdbcMaxQuotaManager;
+import org.mailroom.storage.quota.QuotaUsageNotifier;
 import org.mailroom.storage.schema.Database;
 
 /**
@@ -108,7 +108,10 @@ public final class MailboxStore {
             searchIndex, hooks, new NaiveThreadIdGuessingAlgorithm(), clock);
         subscriptionManager = new StoreSubscriptionManager(mapperFactory, mapperFactory, eventBus);
 
-        eventBus.register(new ListeningCurrentQuotaUpdater(currentQuotaManager, quotaRootResolver, eventBus, quotaManager));
+        // No ListeningCurrentQuotaUpdater: the mappers count quota usage inside the transaction that adds or
+        // removes the messages (QuotaUsage), so a crash cannot leave the quota behind the mailboxes; the notifier
+        // only announces the new usage.
+        eventBus.register(new QuotaUsageNotifier(quotaRootResolver, quotaManager, eventBus));
         eventBus.register(new MailboxAnnotationListener(mapperFactory, sessionProvider));
     }
 

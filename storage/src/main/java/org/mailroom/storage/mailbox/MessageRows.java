@@ -146,6 +146,7 @@ final class MessageRows {
             ps.executeUpdate();
         }
         adjustCounters(c, mailboxId, 1, flags.contains(Flags.Flag.SEEN) ? 0 : 1, true);
+        QuotaUsage.add(c, mailboxId, 1, message.getFullContentOctets());
         rememberKeywords(c, mailboxId, flags);
     }
 
@@ -173,15 +174,17 @@ final class MessageRows {
             throws SQLException {
         java.util.Map<Long, long[]> deltas = new java.util.HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(
-            "SELECT mailbox_id, uid, is_seen FROM mr_mailbox_message WHERE message_id = ?")) {
+            "SELECT mm.mailbox_id, mm.uid, mm.is_seen, m.msg_size FROM mr_mailbox_message mm"
+                + " JOIN mr_message m ON m.id = mm.message_id WHERE mm.message_id = ?")) {
             ps.setString(1, messageId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long mailboxId = rs.getLong(1);
                     if (inMailbox.test(mailboxId)) {
-                        long[] delta = deltas.computeIfAbsent(mailboxId, id -> new long[2]);
+                        long[] delta = deltas.computeIfAbsent(mailboxId, id -> new long[3]);
                         delta[0]--;
                         delta[1] -= rs.getBoolean(3) ? 0 : 1;
+                        delta[2] -= rs.getLong(4);
                     }
                 }
             }
@@ -199,6 +202,7 @@ final class MessageRows {
         }
         for (java.util.Map.Entry<Long, long[]> delta : deltas.entrySet()) {
             adjustCounters(c, delta.getKey(), delta.getValue()[0], delta.getValue()[1], true);
+            QuotaUsage.add(c, delta.getKey(), delta.getValue()[0], delta.getValue()[2]);
         }
         deleteUnreferenced(c, List.of(messageId));
     }
@@ -331,6 +335,14 @@ final class MessageRows {
 
     /** Removes every message of a mailbox, and the bytes no other mailbox references. */
     static void deleteMailboxContents(Connection c, long mailboxId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), SUM(m.msg_size) FROM mr_mailbox_message mm"
+            + " JOIN mr_message m ON m.id = mm.message_id WHERE mm.mailbox_id = ?")) {
+            ps.setLong(1, mailboxId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                QuotaUsage.add(c, mailboxId, -rs.getLong(1), -rs.getLong(2));
+            }
+        }
         List<String> messageIds = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT message_id FROM mr_mailbox_message WHERE mailbox_id = ?")) {
             ps.setLong(1, mailboxId);

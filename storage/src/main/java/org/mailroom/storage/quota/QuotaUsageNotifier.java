@@ -1,0 +1,79 @@
+package org.mailroom.storage.quota;
+
+import java.time.Instant;
+
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.model.QuotaRoot;
+import org.apache.james.events.Event;
+import org.apache.james.events.EventBus;
+import org.apache.james.events.EventListener;
+import org.apache.james.events.Group;
+import org.apache.james.mailbox.events.MailboxEvents.Added;
+import org.apache.james.mailbox.events.MailboxEvents.Expunged;
+import org.apache.james.mailbox.quota.QuotaManager;
+import org.apache.james.mailbox.quota.QuotaRootResolver;
+import org.apache.james.mailbox.store.event.EventFactory;
+import org.reactivestreams.Publisher;
+
+import com.google.common.collect.ImmutableSet;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Tells listeners (IMAP QUOTA responses, push clients) the new quota usage after messages were added or
+ * expunged. It only reads: the usage itself is already counted by the mappers in the transaction that changed
+ * the messages, unlike James's ListeningCurrentQuotaUpdater, which counts it here, after the commit.
+ */
+public final class QuotaUsageNotifier implements EventListener.ReactiveGroupEventListener {
+    /** The event-bus group this listener is registered under. */
+    public static final class QuotaUsageNotifierGroup extends Group {
+    }
+
+    private static final Group GROUP = new QuotaUsageNotifierGroup();
+
+    private final QuotaRootResolver quotaRootResolver;
+    private final QuotaManager quotaManager;
+    private final EventBus eventBus;
+
+    public QuotaUsageNotifier(QuotaRootResolver quotaRootResolver, QuotaManager quotaManager, EventBus eventBus) {
+        this.quotaRootResolver = quotaRootResolver;
+        this.quotaManager = quotaManager;
+        this.eventBus = eventBus;
+    }
+
+    @Override
+    public Group getDefaultGroup() {
+        return GROUP;
+    }
+
+    @Override
+    public boolean isHandling(Event event) {
+        return (event instanceof Added added && !added.getUids().isEmpty())
+            || (event instanceof Expunged expunged && !expunged.getUids().isEmpty());
+    }
+
+    @Override
+    public Publisher<Void> reactiveEvent(Event event) {
+        if (event instanceof Added added) {
+            return Mono.from(quotaRootResolver.getQuotaRootReactive(added.getMailboxPath()))
+                .flatMap(root -> notify(root, added.getUsername()));
+        }
+        if (event instanceof Expunged expunged) {
+            return Mono.from(quotaRootResolver.getQuotaRootReactive(expunged.getMailboxPath()))
+                .flatMap(root -> notify(root, expunged.getUsername()));
+        }
+        return Mono.empty();
+    }
+
+    private Mono<Void> notify(QuotaRoot root, Username user) {
+        return Mono.from(quotaManager.getQuotasReactive(root))
+            .flatMap(quotas -> eventBus.dispatch(EventFactory.quotaUpdated()
+                .randomEventId()
+                .user(user)
+                .quotaRoot(root)
+                .quotaCount(quotas.getMessageQuota())
+                .quotaSize(quotas.getStorageQuota())
+                .instant(Instant.now())
+                .build(), ImmutableSet.of()));
+    }
+}
