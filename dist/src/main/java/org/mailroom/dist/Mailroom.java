@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.mailroom.dist.admin.UserDirectory;
 import org.mailroom.dist.config.MailroomConfig;
 import org.mailroom.dist.tls.TlsMaterial;
+import org.mailroom.imap.FolderNames;
 import org.mailroom.imap.LoginThrottle;
+import org.mailroom.imap.learning.UserActionPublisher;
 import org.mailroom.imap.MailroomImapServer;
 import org.mailroom.smtp.MailroomSmtpServer;
 import org.mailroom.smtp.delivery.FolderDecision;
@@ -111,6 +113,11 @@ public final class Mailroom {
                 MailboxStore.Settings.defaults().withMaxMessageSize(config.limits().maxMessageSize().bytes()), Set.of());
             out.println("  running    mailbox manager: " + mailboxes.mailboxManager().getClass().getSimpleName()
                 + " over the store (" + domains.list().size() + " domains, " + users.list().size() + " users)");
+
+            // User actions in IMAP (moves into and out of Spam and Priority, junk and importance keywords) are what
+            // the sorter learns from; until it lands they are only logged. The bus stops with the store.
+            UserActionPublisher.register(mailboxes, FolderNames.defaults(),
+                action -> LOG.debug("user action {} by {} on {}", action.kind(), action.user(), action.messageId()));
 
             TlsMaterial tls = TlsMaterial.load(config.tls(), config.storage().dataDirectory(), config.server().hostname());
             out.println("  running    TLS: " + tls.summary());
