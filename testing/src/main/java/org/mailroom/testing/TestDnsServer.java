@@ -51,12 +51,14 @@ public final class TestDnsServer implements AutoCloseable {
     private final AtomicInteger threads = new AtomicInteger();
     private final DatagramSocket udp;
     private final ServerSocket tcp;
+    private final InetSocketAddress address;
     private volatile boolean silent;
     private volatile boolean closed;
 
     private TestDnsServer(DatagramSocket udp, ServerSocket tcp) {
         this.udp = udp;
         this.tcp = tcp;
+        this.address = new InetSocketAddress(udp.getLocalAddress(), udp.getLocalPort());
         daemon(this::serveUdp);
         daemon(this::serveTcp);
     }
@@ -80,12 +82,13 @@ public final class TestDnsServer implements AutoCloseable {
         throw last;
     }
 
+    /** Where it listens (still the same after {@link #close}, e.g. to test a resolver pointed at a dead server). */
     public InetSocketAddress address() {
-        return new InetSocketAddress(udp.getLocalAddress(), udp.getLocalPort());
+        return address;
     }
 
     public int port() {
-        return udp.getLocalPort();
+        return address.getPort();
     }
 
     public TestDnsServer addA(String name, String ipv4) {
