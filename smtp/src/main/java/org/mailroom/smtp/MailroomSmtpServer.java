@@ -42,10 +42,14 @@ import org.mailroom.smtp.policy.AuthFailureThrottle;
 import org.mailroom.smtp.policy.AuthOnlyOverTls;
 import org.mailroom.smtp.policy.BadCommandLimit;
 import org.mailroom.smtp.policy.CrlfGuard;
+import org.mailroom.smtp.policy.DnsChecks;
+import org.mailroom.smtp.policy.DnsClient;
+import org.mailroom.smtp.policy.DnsblCheck;
 import org.mailroom.smtp.policy.MessageSizeLimit;
 import org.mailroom.smtp.policy.RecipientLimit;
 import org.mailroom.smtp.policy.RecipientPolicy;
 import org.mailroom.smtp.policy.SenderPolicy;
+import org.mailroom.smtp.policy.SpfCheck;
 import org.mailroom.smtp.submission.PasswordCheck;
 import org.mailroom.storage.user.AliasRepository;
 import org.mailroom.storage.user.UserRepository;
@@ -94,10 +98,14 @@ public final class MailroomSmtpServer implements AutoCloseable {
         }
     }
 
-    /** Where and how one listener runs; port 0 picks a free port. */
+    /**
+     * Where and how one listener runs; port 0 picks a free port. {@code dnsChecks} (DNSBL, SPF, resolver) apply to
+     * the inbound listener only.
+     */
     public record Settings(InetAddress bindAddress, int port, Mode mode, String hostname, Limits limits,
-                           int ioWorkers) {
+                           int ioWorkers, DnsChecks dnsChecks) {
         public Settings {
+            Objects.requireNonNull(dnsChecks, "dnsChecks");
             Objects.requireNonNull(bindAddress, "bindAddress");
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(hostname, "hostname");
@@ -110,13 +118,22 @@ public final class MailroomSmtpServer implements AutoCloseable {
             }
         }
 
+        /** Without DNS checks given: {@link DnsChecks#defaults()}. */
+        public Settings(InetAddress bindAddress, int port, Mode mode, String hostname, Limits limits, int ioWorkers) {
+            this(bindAddress, port, mode, hostname, limits, ioWorkers, DnsChecks.defaults());
+        }
+
         public static Settings of(InetAddress bindAddress, int port, Mode mode, String hostname) {
             return new Settings(bindAddress, port, mode, hostname, Limits.defaults(),
                 Runtime.getRuntime().availableProcessors() * 2);
         }
 
         public Settings withLimits(Limits limits) {
-            return new Settings(bindAddress, port, mode, hostname, limits, ioWorkers);
+            return new Settings(bindAddress, port, mode, hostname, limits, ioWorkers, dnsChecks);
+        }
+
+        public Settings withDnsChecks(DnsChecks dnsChecks) {
+            return new Settings(bindAddress, port, mode, hostname, limits, ioWorkers, dnsChecks);
         }
     }
 
@@ -224,8 +241,17 @@ public final class MailroomSmtpServer implements AutoCloseable {
             chain.add(new SenderPolicy(services.aliases()));
         }
         chain.add(new MessageSizeLimit(settings.limits().maxMessageSize()));
+        DnsChecks dnsChecks = settings.dnsChecks();
+        DnsClient dns = submission || (!dnsChecks.spf() && dnsChecks.dnsbl().isEmpty()) ? null
+            : DnsClient.of(dnsChecks.dns());
+        if (!submission && dnsChecks.spf()) {
+            chain.add(new SpfCheck(dns, dnsChecks.lookupLocalClients()));
+        }
         // RCPT TO
         chain.add(new RecipientLimit(settings.limits().maxRecipients()));
+        if (!submission && !dnsChecks.dnsbl().isEmpty()) {
+            chain.add(new DnsblCheck(dnsChecks.dnsbl(), dns, dnsChecks.lookupLocalClients()));
+        }
         chain.add(new RecipientPolicy(services.recipients()));
         // DATA lines, then the message
         chain.add(new CrlfGuard());

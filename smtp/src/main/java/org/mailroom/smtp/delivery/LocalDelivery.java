@@ -35,6 +35,7 @@ import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.MessageHook;
 import org.mailroom.smtp.SmtpReplies;
+import org.mailroom.smtp.policy.SessionVerdicts;
 import org.mailroom.storage.mailbox.MessageTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,11 +102,12 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     }
 
     private HookResult deliverAll(SMTPSession session, MailEnvelope envelope, Set<String> users) {
-        Content content = withTraceHeader(session, envelope);
+        SessionVerdicts verdicts = SessionVerdicts.of(session);
+        Content content = withTraceHeader(session, envelope, verdicts);
         Future<?> delivery;
         try {
             delivery = executor.submit(() -> {
-                deliver(users, envelope, content);
+                deliver(users, envelope, content, verdicts);
                 return null;
             });
         } catch (RejectedExecutionException e) {
@@ -128,9 +130,18 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
     }
 
-    /** The message as stored: our Received header, then the bytes as received, re-readable once per recipient. */
-    private Content withTraceHeader(SMTPSession session, MailEnvelope envelope) {
-        byte[] header = ReceivedHeader.of(session, envelope.getRecipients(), ZonedDateTime.now(clock));
+    /**
+     * The message as stored: Received-SPF (when SPF was evaluated; RFC 7208 9.1 puts it above our Received), our
+     * Received header, then the bytes as received, re-readable once per recipient.
+     */
+    private Content withTraceHeader(SMTPSession session, MailEnvelope envelope, SessionVerdicts verdicts) {
+        byte[] received = ReceivedHeader.of(session, envelope.getRecipients(), ZonedDateTime.now(clock));
+        byte[] spf = verdicts.spf()
+            .map(result -> ReceivedSpfHeader.of(result, session.getConfiguration().getHelloName()))
+            .orElse(new byte[0]);
+        byte[] header = new byte[spf.length + received.length];
+        System.arraycopy(spf, 0, header, 0, spf.length);
+        System.arraycopy(received, 0, header, spf.length, received.length);
         return new Content() {
             @Override
             public InputStream getInputStream() throws IOException {
@@ -147,11 +158,12 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     private record Appended(MessageManager mailbox, MailboxSession session, MessageUid uid) {
     }
 
-    private void deliver(Set<String> users, MailEnvelope envelope, Content content) throws Exception {
+    private void deliver(Set<String> users, MailEnvelope envelope, Content content, SessionVerdicts verdicts)
+        throws Exception {
         List<Appended> done = new ArrayList<>();
         try {
             for (String user : users) {
-                done.add(append(user, envelope, content));
+                done.add(append(user, envelope, content, verdicts));
             }
         } catch (Exception failure) {
             for (Appended copy : done) {
@@ -170,9 +182,10 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
     }
 
-    private Appended append(String user, MailEnvelope envelope, Content content) throws MailboxException {
+    private Appended append(String user, MailEnvelope envelope, Content content, SessionVerdicts verdicts)
+        throws MailboxException {
         MailboxSession session = mailboxManager.createSystemSession(Username.of(user));
-        MailboxPath path = MailboxPath.forUser(Username.of(user), folders.decide(user, envelope));
+        MailboxPath path = MailboxPath.forUser(Username.of(user), folders.decide(user, envelope, verdicts));
         if (!Boolean.TRUE.equals(reactor.core.publisher.Mono.from(mailboxManager.mailboxExists(path, session)).block())) {
             try {
                 mailboxManager.createMailbox(path, session);
