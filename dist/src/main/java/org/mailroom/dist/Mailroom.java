@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +28,10 @@ import org.mailroom.smtp.delivery.LocalDelivery;
 import org.mailroom.smtp.delivery.LocalRecipients;
 import org.mailroom.smtp.delivery.SpooledEnvelope;
 import org.mailroom.smtp.policy.AuthFailureThrottle;
+import org.mailroom.smtp.policy.DnsChecks;
+import org.mailroom.smtp.policy.DnsSettings;
+import org.mailroom.smtp.policy.DnsblZone;
+import org.mailroom.dist.config.DnsServers;
 import org.mailroom.storage.mailbox.MailboxStore;
 import org.mailroom.storage.metrics.MicrometerMetricFactory;
 import org.mailroom.storage.schema.Database;
@@ -182,7 +187,19 @@ public final class Mailroom {
 
     private MailroomSmtpServer.Settings smtpListener(InetAddress bind, int port, MailroomSmtpServer.Mode mode,
                                                      MailroomSmtpServer.Limits limits) {
-        return MailroomSmtpServer.Settings.of(bind, port, mode, config.server().hostname()).withLimits(limits);
+        return MailroomSmtpServer.Settings.of(bind, port, mode, config.server().hostname()).withLimits(limits)
+            .withDnsChecks(dnsChecks());
+    }
+
+    /** SPF and block lists from the smtp and dns sections (validated at load, so the parsing here cannot fail). */
+    private DnsChecks dnsChecks() {
+        List<DnsblZone> zones = config.smtp().dnsbl().stream()
+            .map(entry -> "reject".equalsIgnoreCase(entry.action()) ? DnsblZone.reject(entry.zone()) : DnsblZone.score(entry.zone()))
+            .toList();
+        DnsSettings resolvers = new DnsSettings(
+            config.dns().servers().stream().map(server -> DnsServers.parse(server).orElseThrow()).toList(),
+            Duration.ofSeconds(config.dns().timeoutSeconds()));
+        return DnsChecks.defaults().withSpf(config.smtp().spf()).withDnsbl(zones).withDns(resolvers);
     }
 
     private static void removeSpoolLeftovers(Path spool) {

@@ -29,6 +29,7 @@ final class ConfigValidator {
         validator.checkStorage(config.storage());
         validator.checkPorts(config);
         validator.checkTls(config.tls());
+        validator.checkDnsChecks(config.smtp(), config.dns());
         return List.copyOf(validator.problems);
     }
 
@@ -89,6 +90,25 @@ final class ConfigValidator {
                     + (written.isWritten(other) ? "" : " (its default)") + "; each listener needs its own port");
             }
         });
+    }
+
+    private void checkDnsChecks(SmtpConfig smtp, DnsConfig dns) {
+        for (SmtpConfig.DnsblEntry entry : smtp.dnsbl()) {
+            if (entry.zone() == null || !entry.zone().matches("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+\\.?")) {
+                problem("smtp.dnsbl", "zone must be a DNS name such as zen.spamhaus.org, was " + entry.zone());
+            }
+            if (entry.action() == null || !List.of("reject", "score").contains(entry.action().toLowerCase(java.util.Locale.ROOT))) {
+                problem("smtp.dnsbl", "action must be reject or score, was " + entry.action());
+            }
+        }
+        for (String server : dns.servers()) {
+            if (DnsServers.parse(server).isEmpty()) {
+                problem("dns.servers", "must be IP addresses, optionally with :port (e.g. 127.0.0.1:53), was " + server);
+            }
+        }
+        if (dns.timeoutSeconds() < 1 || dns.timeoutSeconds() > 30) {
+            problem("dns.timeout-seconds", "must be between 1 and 30, was " + dns.timeoutSeconds());
+        }
     }
 
     private void checkTls(TlsConfig tls) {

@@ -43,7 +43,7 @@ class ConfigLoaderTest {
         String text = Files.readString(SHIPPED);
         for (String key : new String[] {"hostname:", "bind-address:", "data-dir:", "jdbc-url:", "jdbc-user:",
             "jdbc-password:", "pool-size:", "port:", "tls-port:", "max-message-size:", "certificate:",
-            "private-key:"}) {
+            "private-key:", "spf:", "dnsbl:", "servers:", "timeout-seconds:"}) {
             assertThat(text).contains(key);
         }
     }
@@ -73,6 +73,32 @@ class ConfigLoaderTest {
         Path origin = write("tls:\n  origin: x\n");
         assertThatThrownBy(() -> loader.load(origin)).isInstanceOf(ConfigException.class)
             .hasMessage(origin + ":2: tls.origin: unknown key; the keys allowed here are certificate, private-key");
+    }
+
+    @Test
+    void smtpChecksAndResolversAreBound() throws IOException {
+        MailroomConfig config = loader.load(write("smtp:\n  spf: false\n  dnsbl:\n    - zone: zen.spamhaus.org\n"
+            + "      action: reject\n    - zone: bl.example.net\n      action: score\n"
+            + "dns:\n  servers: [127.0.0.1, '[::1]:5353']\n  timeout-seconds: 3\n"));
+
+        assertThat(config.smtp().spf()).isFalse();
+        assertThat(config.smtp().dnsbl()).containsExactly(new SmtpConfig.DnsblEntry("zen.spamhaus.org", "reject"),
+            new SmtpConfig.DnsblEntry("bl.example.net", "score"));
+        assertThat(config.dns().servers()).containsExactly("127.0.0.1", "[::1]:5353");
+        assertThat(DnsServers.parse("[::1]:5353")).hasValueSatisfying(a -> assertThat(a.getPort()).isEqualTo(5353));
+        assertThat(DnsServers.parse("127.0.0.1")).hasValueSatisfying(a -> assertThat(a.getPort()).isEqualTo(53));
+        assertThat(loader.load(write("# defaults\n")).smtp().spf()).isTrue();
+    }
+
+    @Test
+    void badBlockListActionAndResolverAreReportedWithTheirLines() throws IOException {
+        Path action = write("smtp:\n  dnsbl:\n    - zone: zen.spamhaus.org\n      action: drop\n");
+        assertThatThrownBy(() -> loader.load(action)).isInstanceOf(ConfigException.class)
+            .hasMessage(action + ":2: smtp.dnsbl: action must be reject or score, was drop");
+        Path server = write("dns:\n  servers: [resolver.example.org]\n");
+        assertThatThrownBy(() -> loader.load(server)).isInstanceOf(ConfigException.class)
+            .hasMessage(server + ":2: dns.servers: must be IP addresses, optionally with :port (e.g. 127.0.0.1:53),"
+                + " was resolver.example.org");
     }
 
     @Test
