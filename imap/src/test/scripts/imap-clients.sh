@@ -61,8 +61,8 @@ $tls_type_keyword IMAPS
 CertificateFile $IMAP_CA
 AuthMechs LOGIN
 Timeout ${MBSYNC_TIMEOUT:-30}
-# Known server bug (see ImapClientsScriptTest): with COMPRESS DEFLATE over TLS a command pipelined while the previous
-# one is in progress is never answered. MBSYNC_PIPELINE_DEPTH=0 keeps mbsync's default pipelining to reproduce it.
+# One command at a time while the hang described in ImapClientsScriptTest is open; MBSYNC_PIPELINE_DEPTH=0 keeps
+# mbsync's default pipelining.
 ${MBSYNC_PIPELINE_LINE}
 
 IMAPStore mailroom-remote
