@@ -19,7 +19,6 @@ import org.apache.james.imap.message.request.FetchRequest;
 import org.apache.james.imap.message.request.ListRequest;
 import org.apache.james.imap.message.request.LoginRequest;
 import org.apache.james.imap.message.request.SelectRequest;
-import org.apache.james.imap.message.response.UnpooledStatusResponseFactory;
 import org.apache.james.imap.processor.*;
 import org.apache.james.imap.processor.base.AbstractProcessor;
 import org.apache.james.imap.processor.base.ImapResponseMessageProcessor;
@@ -54,6 +53,8 @@ import reactor.core.publisher.Mono;
  *   <li>XLIST (a pre-RFC 6154 Gmail extension) is not offered.</li>
  *   <li>A FETCH of a body section in a mailbox opened by EXAMINE does not set {@code \Seen} (RFC 3501 6.3.2: a
  *       read-only session must not change flags); James stored it.</li>
+ *   <li>A failed conditional STORE answers {@code [MODIFIED 2]}, not 3.8.1's {@code [MODIFIED 0 2]}
+ *       ({@link MailroomStatusResponseFactory}).</li>
  * </ul>
  */
 final class MailroomProcessors {
@@ -69,7 +70,7 @@ final class MailroomProcessors {
     static ImapProcessor create(MailboxManager mailboxManager, EventBus eventBus, SubscriptionManager subscriptionManager,
                                 QuotaManager quotaManager, QuotaRootResolver quotaRootResolver, MetricFactory metricFactory,
                                 DefaultFolders folders, LoginThrottle throttle) {
-        StatusResponseFactory statusResponseFactory = new UnpooledStatusResponseFactory();
+        StatusResponseFactory statusResponseFactory = new MailroomStatusResponseFactory();
         UnknownRequestProcessor chainEnd = new UnknownRequestProcessor(statusResponseFactory);
         MailboxTyper typer = new MailroomMailboxTyper(folders.names());
         AuthHooks hooks = new AuthHooks(folders, throttle);
