@@ -46,9 +46,9 @@ class CapabilitiesTest {
             String capability = lines.stream().filter(l -> l.startsWith("* CAPABILITY ")).findFirst().orElseThrow();
             List<String> caps = Arrays.asList(capability.substring("* CAPABILITY ".length()).toUpperCase().split(" "));
             assertThat(caps).contains("IMAP4REV1", "IDLE", "MOVE", "UIDPLUS", "CONDSTORE", "QRESYNC", "SPECIAL-USE",
-                "QUOTA", "NAMESPACE", "ENABLE", "ID", "LITERAL+", "ESEARCH", "LIST-STATUS", "UNSELECT", "CHILDREN",
-                "COMPRESS=DEFLATE");
-            assertThat(caps).doesNotContain("XLIST");
+                "QUOTA", "NAMESPACE", "ENABLE", "ID", "LITERAL+", "ESEARCH", "LIST-STATUS", "UNSELECT", "CHILDREN");
+            // Not offered until James's COMPRESS works with mbsync (see MailroomImapServer).
+            assertThat(caps).doesNotContain("XLIST", "COMPRESS=DEFLATE");
         }
     }
 
@@ -62,12 +62,13 @@ class CapabilitiesTest {
             }
             List<String> select = imap.command("SELECT INBOX (CONDSTORE)");
             assertThat(ImapClient.last(select)).contains("OK");
-            assertThat(number(select, "HIGHESTMODSEQ (\\d+)")).isPositive();
-            // James's SELECT reports HIGHESTMODSEQ before clearing \Recent bumps the messages' MODSEQ: take the
-            // baseline from the messages themselves.
-            long highest = imap.command("FETCH 1:* (MODSEQ)").stream()
+            long highest = number(select, "HIGHESTMODSEQ (\\d+)");
+            assertThat(highest).isPositive();
+            // SELECT cleared \Recent without taking a MODSEQ, so the HIGHESTMODSEQ it reported is still every
+            // message's upper bound.
+            assertThat(imap.command("FETCH 1:* (MODSEQ)").stream()
                 .filter(l -> l.contains("MODSEQ (")).mapToLong(l -> number(List.of(l), "MODSEQ \\((\\d+)\\)"))
-                .max().orElseThrow();
+                .max().orElseThrow()).isLessThanOrEqualTo(highest);
 
             assertThat(ImapClient.last(imap.command("UID STORE 2 +FLAGS (\\Flagged)"))).contains("OK");
             List<String> changed = imap.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + highest + ")");
@@ -82,11 +83,10 @@ class CapabilitiesTest {
     }
 
     @Test
-    void compressDeflateThenCommandsStillWork() throws Exception {
+    void compressDeflateIsRefusedAndTheSessionGoesOn() throws Exception {
         try (ImapClient imap = new ImapClient(server.port())) {
             imap.login(fixture.addUser("compress"), ImapTestServers.PASSWORD);
-            assertThat(ImapClient.last(imap.command("COMPRESS DEFLATE"))).contains("OK");
-            imap.startCompression();
+            assertThat(ImapClient.last(imap.command("COMPRESS DEFLATE"))).containsAnyOf("BAD", "NO");
             assertThat(ImapClient.last(imap.command("NOOP"))).contains("OK");
             List<String> list = imap.command("LIST \"\" \"*\"");
             assertThat(list).anyMatch(l -> l.startsWith("* LIST") && l.contains("INBOX"));
