@@ -26,9 +26,8 @@ import org.apache.james.core.quota.QuotaSizeLimit;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.model.MailboxACL;
-import org.apache.james.mailbox.model.MailboxMetaData;
+import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxPath;
-import org.apache.james.mailbox.model.search.MailboxQuery;
 import org.apache.james.mpt.api.Continuation;
 import org.apache.james.mpt.api.ImapFeatures;
 import org.apache.james.mpt.api.ImapFeatures.Feature;
@@ -48,7 +47,6 @@ import org.mailroom.storage.user.UserRepository;
 import org.mailroom.testing.TestCertificate;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import reactor.core.publisher.Flux;
 
 /**
  * James's MPT {@link ImapHostSystem} over a live Mailroom IMAP server reached through a socket.
@@ -63,6 +61,9 @@ public final class MailroomHostSystem implements ImapHostSystem {
     static final String DOMAIN = "mpt.example.test";
     static final String GREETING = "* OK IMAP4rev1 Server ready";
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Set MPT_TRACE=1 to print every line each session sends and receives. */
+    private static final boolean TRACE = System.getenv("MPT_TRACE") != null;
 
     private static MailroomHostSystem shared;
 
@@ -116,19 +117,20 @@ public final class MailroomHostSystem implements ImapHostSystem {
         return Username.of(address(user.asString()));
     }
 
-    /** Deletes every mailbox (children first), subscription and quota limit of every user. */
+    /** Deletes every mailbox of every owner and namespace (children first), subscription and quota limit. */
     void reset() throws Exception {
         MailboxManager manager = store.mailboxManager();
+        MailboxSession admin = manager.createSystemSession(Username.of("mpt-reset@" + DOMAIN));
+        List<Mailbox> mailboxes = store.mapperFactory().createMailboxMapper(admin).list().collectList().block();
+        manager.endProcessingRequest(admin);
+        mailboxes.sort(Comparator.comparing((Mailbox m) -> m.getName().length()).reversed());
+        for (Mailbox mailbox : mailboxes) {
+            MailboxSession session = manager.createSystemSession(mailbox.getUser());
+            manager.deleteMailbox(mailbox.getMailboxId(), session);
+            manager.endProcessingRequest(session);
+        }
         for (String user : users.list()) {
             MailboxSession session = manager.createSystemSession(Username.of(user));
-            List<MailboxPath> paths = manager.search(MailboxQuery.privateMailboxesBuilder(session)
-                    .matchesAllMailboxNames().build(), session)
-                .map(MailboxMetaData::getPath)
-                .collectList().block();
-            paths.sort(Comparator.comparing((MailboxPath p) -> p.getName().length()).reversed());
-            for (MailboxPath path : paths) {
-                manager.deleteMailbox(path, session);
-            }
             for (MailboxPath subscription : store.subscriptionManager().subscriptions(session)) {
                 store.subscriptionManager().unsubscribe(session, subscription);
             }
@@ -211,6 +213,8 @@ public final class MailroomHostSystem implements ImapHostSystem {
     private final class SocketSession implements Session {
         private static final Pattern LOGIN = Pattern.compile("^(\\S+ LOGIN )(\"?)([^\\s\"@]+)(\"?)( .*)$",
             Pattern.CASE_INSENSITIVE);
+        private static final Pattern INLINE_PLAIN = Pattern.compile("^(\\S+ AUTHENTICATE \"?PLAIN\"? )(\\S+)$",
+            Pattern.CASE_INSENSITIVE);
         private static final Pattern LITERAL_PLUS = Pattern.compile("^(.*)\\{(\\d+)\\+}$");
 
         private final Continuation continuation;
@@ -219,6 +223,7 @@ public final class MailroomHostSystem implements ImapHostSystem {
         private OutputStream out;
         private boolean first;
         private String heldLiteralLine;
+        private boolean closed;
 
         SocketSession(Continuation continuation) {
             this.continuation = continuation;
@@ -231,12 +236,16 @@ public final class MailroomHostSystem implements ImapHostSystem {
             in = socket.getInputStream();
             out = socket.getOutputStream();
             first = true;
+            closed = false;
         }
 
         @Override
         public void restart() throws Exception {
+            // REINIT: a new connection whose greeting the script does not expect (James's own host sends none)
             stop();
             start();
+            rawLine();
+            first = false;
         }
 
         @Override
@@ -271,19 +280,23 @@ public final class MailroomHostSystem implements ImapHostSystem {
             while (true) {
                 int b = in.read();
                 if (b == -1) {
-                    if (buffer.size() == 0) {
-                        throw new IOException("connection closed by the server");
-                    }
+                    // As James's ExternalSession: a closed connection reads as empty lines (after LOGOUT, say).
+                    closed = true;
                     break;
                 }
                 if (b == '\n') {
                     break;
                 }
-                if (b != '\r') {
-                    buffer.write(b);
-                }
+                buffer.write(b);
             }
-            return buffer.toString(StandardCharsets.UTF_8);
+            // Only the CR of the line's CRLF goes: a partial FETCH may end a line inside a literal with a lone CR.
+            byte[] bytes = buffer.toByteArray();
+            int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+            String line = new String(bytes, 0, length, StandardCharsets.UTF_8);
+            if (TRACE) {
+                System.out.println("S: " + line);
+            }
+            return line;
         }
 
         @Override
@@ -301,8 +314,14 @@ public final class MailroomHostSystem implements ImapHostSystem {
                 }
                 send(held);
             }
+            for (String user : knownUsers) {
+                line = line.replaceAll("(#private&)" + Pattern.quote(user) + "(?![@\\w.-])", "$1" + address(user));
+            }
             Matcher login = LOGIN.matcher(line);
-            if (login.matches()) {
+            Matcher inline = INLINE_PLAIN.matcher(line);
+            if (inline.matches() && translatedPlain(inline.group(2)) != null) {
+                line = inline.group(1) + translatedPlain(inline.group(2));
+            } else if (login.matches()) {
                 line = login.group(1) + login.group(2) + address(login.group(3)) + login.group(4) + login.group(5);
             } else if (LITERAL_PLUS.matcher(line).matches() && line.toUpperCase().contains("AUTHENTICATE")) {
                 heldLiteralLine = line;
@@ -328,15 +347,26 @@ public final class MailroomHostSystem implements ImapHostSystem {
                 return null;
             }
             String[] parts = decoded.split("\0", -1);
-            if (parts.length != 3 || !knownUsers.contains(parts[1])) {
+            String rewritten;
+            if (parts.length == 2 && knownUsers.contains(parts[0])) {
+                // "user\0password": James reads a response without the authorization part too
+                rewritten = address(parts[0]) + "\0" + parts[1];
+            } else if (parts.length == 3 && knownUsers.contains(parts[1])) {
+                String authz = parts[0].isEmpty() ? "" : address(parts[0]);
+                rewritten = authz + "\0" + address(parts[1]) + "\0" + parts[2];
+            } else {
                 return null;
             }
-            String authz = parts[0].isEmpty() ? "" : address(parts[0]);
-            String rewritten = authz + "\0" + address(parts[1]) + "\0" + parts[2];
             return Base64.getEncoder().encodeToString(rewritten.getBytes(StandardCharsets.UTF_8));
         }
 
         private void send(String line) throws IOException {
+            if (closed) {
+                return;
+            }
+            if (TRACE) {
+                System.out.println("C: " + line);
+            }
             out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
         }
