@@ -26,7 +26,6 @@ import com.google.common.base.Preconditions;
 public final class JdbcAnnotationMapper implements AnnotationMapper {
     /** A concurrent insert of the same key can win once; the retry then finds it and updates. */
     private static final int INSERT_ATTEMPTS = 3;
-    private static final char LIKE_ESCAPE = '!';
     private static final String SELECT = "SELECT annotation_key, annotation_value FROM mr_annotation WHERE mailbox_id = ?";
 
     private final Database db;
@@ -54,16 +53,16 @@ public final class JdbcAnnotationMapper implements AnnotationMapper {
     public List<MailboxAnnotation> getAnnotationsByKeysWithOneDepth(MailboxId mailboxId, Set<MailboxAnnotationKey> keys) {
         // The key itself, or one more component: matches 'key/%' but not 'key/%/%'.
         return selectByPrefix(mailboxId, keys,
-            "(annotation_key = ? OR (annotation_key LIKE ? ESCAPE '" + LIKE_ESCAPE + "'"
-                + " AND annotation_key NOT LIKE ? ESCAPE '" + LIKE_ESCAPE + "'))",
-            key -> List.of(key, escapeLike(key) + "/%", escapeLike(key) + "/%/%"));
+            "(annotation_key = ? OR (annotation_key LIKE ? " + LikePattern.ESCAPE
+                + " AND annotation_key NOT LIKE ? " + LikePattern.ESCAPE + "))",
+            key -> List.of(key, LikePattern.escape(key) + "/%", LikePattern.escape(key) + "/%/%"));
     }
 
     @Override
     public List<MailboxAnnotation> getAnnotationsByKeysWithAllDepth(MailboxId mailboxId, Set<MailboxAnnotationKey> keys) {
         return selectByPrefix(mailboxId, keys,
-            "(annotation_key = ? OR annotation_key LIKE ? ESCAPE '" + LIKE_ESCAPE + "')",
-            key -> List.of(key, escapeLike(key) + "/%"));
+            "(annotation_key = ? OR annotation_key LIKE ? " + LikePattern.ESCAPE + ")",
+            key -> List.of(key, LikePattern.escape(key) + "/%"));
     }
 
     @Override
@@ -187,14 +186,4 @@ public final class JdbcAnnotationMapper implements AnnotationMapper {
      * Valid keys hold only letters, digits and '/', so this never fires today; it keeps a future, looser key
      * syntax from turning '%' or '_' into wildcards that would leak sibling annotations.
      */
-    private static String escapeLike(String literal) {
-        StringBuilder escaped = new StringBuilder(literal.length());
-        for (char c : literal.toCharArray()) {
-            if (c == '%' || c == '_' || c == LIKE_ESCAPE) {
-                escaped.append(LIKE_ESCAPE);
-            }
-            escaped.append(c);
-        }
-        return escaped.toString();
-    }
 }

@@ -156,7 +156,7 @@ public final class JdbcMailboxMapper implements MailboxMapper {
     public Mono<Boolean> hasChildren(Mailbox mailbox, char delimiter) {
         return blocking(() -> db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                "SELECT 1 FROM mr_mailbox WHERE namespace = ? AND owner = ? AND name LIKE ? ESCAPE '\\'"
+                "SELECT 1 FROM mr_mailbox WHERE namespace = ? AND owner = ? AND name LIKE ? " + LikePattern.ESCAPE
                     + " FETCH FIRST 1 ROWS ONLY")) {
                 ps.setString(1, mailbox.getNamespace());
                 ps.setString(2, ownerColumn(mailbox.getUser()));

@@ -2,6 +2,9 @@ package org.mailroom.storage.mailbox;
 
 /** Escapes text for a SQL {@code LIKE ... ESCAPE '\'} prefix match. */
 final class LikePattern {
+    /** The clause that goes after every {@code LIKE ?} whose pattern came from {@link #escape}. */
+    static final String ESCAPE = "ESCAPE '\\'";
+
     private LikePattern() {
     }
 
