@@ -1,0 +1,220 @@
+package org.mailroom.sorter.message;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.apache.james.mime4j.codec.DecodeMonitor;
+import org.apache.james.mime4j.codec.DecoderUtil;
+import org.apache.james.mime4j.dom.Body;
+import org.apache.james.mime4j.dom.Entity;
+import org.apache.james.mime4j.dom.Message;
+import org.apache.james.mime4j.dom.Multipart;
+import org.apache.james.mime4j.dom.SingleBody;
+import org.apache.james.mime4j.dom.TextBody;
+import org.apache.james.mime4j.message.DefaultMessageBuilder;
+import org.apache.james.mime4j.stream.Field;
+import org.apache.james.mime4j.stream.MimeConfig;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+
+/**
+ * Turns raw message bytes into {@link MailContent} with mime4j (lenient: real mail is often malformed) and jsoup
+ * (HTML text and links). Bounded: text per message, parts, nesting depth and attachment bytes kept are limited, and
+ * hitting a limit is recorded as a problem instead of failing. Never throws for bad input.
+ */
+public final class MailParser {
+
+    /** Limits that keep parsing cheap and safe for any input. */
+    public record Limits(int maxTextChars, int maxParts, int maxDepth, int maxAttachmentBytes) {
+
+        public static Limits defaults() {
+            return new Limits(200_000, 200, 20, 2 * 1024 * 1024);
+        }
+    }
+
+    private final Limits limits;
+
+    public MailParser(Limits limits) {
+        this.limits = limits;
+    }
+
+    public MailParser() {
+        this(Limits.defaults());
+    }
+
+    public MailContent parse(byte[] raw) {
+        Walk walk = new Walk();
+        List<HeaderField> headers = List.of();
+        try {
+            Message message = builder().parseMessage(new ByteArrayInputStream(raw, mboxLineLength(raw),
+                raw.length - mboxLineLength(raw)));
+            headers = headersOf(message);
+            walk.entity(message, 0);
+        } catch (IOException | RuntimeException broken) {
+            walk.problems.add("unparseable MIME: " + broken.getClass().getSimpleName());
+        }
+        return new MailContent(headers, walk.plain.toString(), walk.html.toString(), walk.hasPlain, walk.hasHtml,
+            walk.links, walk.attachments, raw.length, walk.problems);
+    }
+
+    private static DefaultMessageBuilder builder() {
+        DefaultMessageBuilder builder = new DefaultMessageBuilder();
+        builder.setMimeEntityConfig(MimeConfig.PERMISSIVE);
+        builder.setDecodeMonitor(DecodeMonitor.SILENT);
+        return builder;
+    }
+
+    /** Length of a leading mbox {@code From } line (files exported from mbox keep it), 0 when none. */
+    private static int mboxLineLength(byte[] raw) {
+        if (raw.length < 5 || raw[0] != 'F' || raw[1] != 'r' || raw[2] != 'o' || raw[3] != 'm' || raw[4] != ' ') {
+            return 0;
+        }
+        for (int i = 5; i < raw.length; i++) {
+            if (raw[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    private static List<HeaderField> headersOf(Entity entity) {
+        if (entity.getHeader() == null) {
+            return List.of();
+        }
+        List<HeaderField> fields = new ArrayList<>();
+        for (Field field : entity.getHeader().getFields()) {
+            String body = field.getBody() == null ? "" : field.getBody();
+            fields.add(new HeaderField(field.getName(), DecoderUtil.decodeEncodedWords(unfold(body),
+                DecodeMonitor.SILENT)));
+        }
+        return fields;
+    }
+
+    private static String unfold(String value) {
+        return value.replaceAll("\r?\n[ \t]*", " ").strip();
+    }
+
+    /** The depth-first walk over the MIME tree, collecting text, links and attachments. */
+    private final class Walk {
+        final StringBuilder plain = new StringBuilder();
+        final StringBuilder html = new StringBuilder();
+        final List<Link> links = new ArrayList<>();
+        final List<Attachment> attachments = new ArrayList<>();
+        final List<String> problems = new ArrayList<>();
+        boolean hasPlain;
+        boolean hasHtml;
+        int parts;
+
+        void entity(Entity entity, int depth) throws IOException {
+            if (++parts > limits.maxParts()) {
+                if (parts == limits.maxParts() + 1) {
+                    problems.add("more than " + limits.maxParts() + " MIME parts");
+                }
+                return;
+            }
+            if (depth > limits.maxDepth()) {
+                problems.add("MIME nesting deeper than " + limits.maxDepth());
+                return;
+            }
+            Body body = entity.getBody();
+            if (body instanceof Multipart multipart) {
+                if (multipart.getBodyParts().isEmpty()) {
+                    problems.add("multipart without parts");
+                }
+                for (Entity part : multipart.getBodyParts()) {
+                    entity(part, depth + 1);
+                }
+            } else if (body instanceof Message nested) {
+                entity(nested, depth + 1);
+            } else if (body instanceof TextBody text && isBodyText(entity)) {
+                String content = read(text, entity);
+                if ("text/html".equals(mimeType(entity))) {
+                    hasHtml = true;
+                    appendHtml(content);
+                } else {
+                    hasPlain = true;
+                    append(plain, content);
+                }
+            } else if (body instanceof SingleBody single) {
+                attachments.add(attachment(entity, single, depth));
+            }
+        }
+
+        private boolean isBodyText(Entity entity) {
+            String type = mimeType(entity);
+            boolean textType = "text/plain".equals(type) || "text/html".equals(type);
+            return textType && !"attachment".equalsIgnoreCase(entity.getDispositionType());
+        }
+
+        private void appendHtml(String content) {
+            Document document = Jsoup.parse(content);
+            for (Element anchor : document.select("a[href]")) {
+                links.add(new Link(anchor.attr("href"), anchor.text()));
+            }
+            append(html, document.text());
+        }
+
+        private void append(StringBuilder target, String text) {
+            int room = limits.maxTextChars() - target.length();
+            if (room <= 0) {
+                return;
+            }
+            if (!target.isEmpty()) {
+                target.append('\n');
+            }
+            if (text.length() > room) {
+                target.append(text, 0, room);
+                problems.add("text longer than " + limits.maxTextChars() + " characters, truncated");
+            } else {
+                target.append(text);
+            }
+        }
+
+        private String read(TextBody text, Entity entity) throws IOException {
+            try (InputStream in = text.getInputStream()) {
+                byte[] bytes = in.readNBytes(limits.maxTextChars() * 4);
+                return new String(bytes, charsetOf(entity));
+            }
+        }
+
+        private Attachment attachment(Entity entity, SingleBody body, int depth) throws IOException {
+            try (InputStream in = body.getInputStream()) {
+                byte[] head = in.readNBytes(limits.maxAttachmentBytes());
+                long size = head.length + in.transferTo(OutputStream.nullOutputStream());
+                Optional<String> name = Optional.ofNullable(entity.getFilename()).filter(n -> !n.isBlank())
+                    .map(n -> DecoderUtil.decodeEncodedWords(n, DecodeMonitor.SILENT));
+                return new Attachment(name, mimeType(entity), size, head, depth);
+            }
+        }
+    }
+
+    private static String mimeType(Entity entity) {
+        String type = entity.getMimeType();
+        return type == null ? "text/plain" : type.toLowerCase(Locale.ROOT);
+    }
+
+    private static Charset charsetOf(Entity entity) {
+        String name = entity.getCharset();
+        // Undeclared or US-ASCII text often carries 8-bit bytes anyway; Latin-1 decodes them without loss.
+        if (name == null || name.isBlank() || name.equalsIgnoreCase("us-ascii")) {
+            return StandardCharsets.ISO_8859_1;
+        }
+        try {
+            return Charset.forName(name.strip().replace("\"", ""));
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException unknown) {
+            // Mail that names a charset Java lacks is still mostly readable as Latin-1.
+            return StandardCharsets.ISO_8859_1;
+        }
+    }
+}
