@@ -60,8 +60,8 @@ class StartCommandTest {
             }
 
             // The self-signed certificate made on first start is what IMAPS presents, valid for localhost.
-            X509Certificate certificate = readCertificate(data.resolve("tls/certificate.pem"));
-            try (SSLSocket tls = (SSLSocket) clientTrusting(certificate).getSocketFactory()
+            X509Certificate certificate = ServerCertificate.read(data.resolve("tls/certificate.pem"));
+            try (SSLSocket tls = (SSLSocket) ServerCertificate.trusting(certificate).getSocketFactory()
                     .createSocket("localhost", running.imapTlsPort())) {
                 SSLParameters parameters = tls.getSSLParameters();
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
@@ -105,8 +105,8 @@ class StartCommandTest {
                 out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
             }
 
-            X509Certificate certificate = readCertificate(data.resolve("tls/certificate.pem"));
-            try (SSLSocket imap = (SSLSocket) clientTrusting(certificate).getSocketFactory()
+            X509Certificate certificate = ServerCertificate.read(data.resolve("tls/certificate.pem"));
+            try (SSLSocket imap = (SSLSocket) ServerCertificate.trusting(certificate).getSocketFactory()
                     .createSocket("localhost", running.imapTlsPort())) {
                 BufferedReader in = reader(imap);
                 var out = imap.getOutputStream();
@@ -194,22 +194,7 @@ class StartCommandTest {
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
     }
 
-    private static X509Certificate readCertificate(Path pem) throws Exception {
-        try (var in = Files.newInputStream(pem)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-    }
 
-    private static SSLContext clientTrusting(X509Certificate certificate) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("mailroom", certificate);
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
-    }
 
     @Test
     void dataDirectoryThatIsAFileStopsStartWithItsPath() throws IOException {
