@@ -59,14 +59,14 @@ class SmtpCrashSafetyIT {
     @BeforeAll
     static void createTemplate() throws IOException {
         template = templateRoot.resolve("data");
-        Path config = config(templateRoot, template);
+        Path config = writeConfig(templateRoot, template);
         assertThat(CliRun.run(templateRoot, "", "--config", config.toString(), "admin", "domain", "add",
             "example.org").exitCode()).isZero();
         assertThat(CliRun.run(templateRoot, PASSWORD + "\n", "--config", config.toString(), "admin", "user", "add",
             USER, "--password-stdin").exitCode()).isZero();
     }
 
-    private static Path config(Path dir, Path dataDir) throws IOException {
+    private static Path writeConfig(Path dir, Path dataDir) throws IOException {
         return Files.writeString(dir.resolve("mailroom.yaml"), "storage:\n  data-dir: " + dataDir + "\n"
             + "imap:\n  port: 0\n  tls-port: 0\n"
             + "smtp:\n  port: 0\n"
@@ -78,38 +78,65 @@ class SmtpCrashSafetyIT {
         long seed = Long.getLong("crash.seed", System.nanoTime());
         System.out.println("SmtpCrashSafetyIT seed=" + seed + " (rerun with -Dcrash.seed=" + seed + ")");
         Random random = new Random(seed);
+        // The next trial's server boots (a JVM start, Derby, TLS) while this trial's store is checked.
+        Trial next = Trial.start(root, 1);
         for (int trial = 1; trial <= TRIALS; trial++) {
-            runTrial(trial, 100 + random.nextInt(2_400));
+            Trial current = next;
+            current.killUnderLoad(100 + random.nextInt(2_400));
+            next = trial < TRIALS ? Trial.start(root, trial + 1) : null;
+            try {
+                current.verify();
+            } catch (Throwable failed) {
+                if (next != null) {
+                    next.server.process.destroyForcibly();
+                }
+                throw failed;
+            }
         }
     }
 
-    private void runTrial(int trial, int killDelayMillis) throws Exception {
-        Path trialDir = Files.createDirectories(root.resolve("trial-" + trial));
-        Path data = trialDir.resolve("data");
-        copy(template, data);
-        Path config = config(trialDir, data);
+    /** One trial: its own copy of the data folder and a server running on it. */
+    private record Trial(int number, Path config, Path data, ServerProcess server, Load load) {
 
-        ServerProcess server = ServerProcess.start(config);
-        Load load = new Load(trial, server.mxPort());
-        try {
-            load.start();
-            assertThat(load.firstAck.await(60, TimeUnit.SECONDS)).as("trial %d: a first 250 within 60 s; server: %s",
-                trial, server.output).isTrue();
-            Thread.sleep(killDelayMillis);
-            server.process.destroyForcibly();
-            assertThat(server.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(server.process.exitValue()).as("trial %d: exit status of a SIGKILLed JVM", trial)
-                .isEqualTo(SIGKILL_EXIT);
-        } finally {
-            server.process.destroyForcibly();
-            load.join();
+        static Trial start(Path root, int number) throws Exception {
+            Path trialDir = Files.createDirectories(root.resolve("trial-" + number));
+            Path data = trialDir.resolve("data");
+            copy(template, data);
+            Path config = writeConfig(trialDir, data);
+            ServerProcess server = ServerProcess.start(config);
+            return new Trial(number, config, data, server, new Load(number, server.mxPort()));
         }
 
-        List<String> stored = storedMessageIds(config, data);
+        void killUnderLoad(int killDelayMillis) throws Exception {
+            try {
+                load.start();
+                assertThat(load.firstAck.await(60, TimeUnit.SECONDS)).as("trial %d: a first 250 within 60 s; server: %s",
+                    number, server.output).isTrue();
+                Thread.sleep(killDelayMillis);
+                server.process.destroyForcibly();
+                assertThat(server.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(server.process.exitValue()).as("trial %d: exit status of a SIGKILLed JVM", number)
+                    .isEqualTo(SIGKILL_EXIT);
+            } finally {
+                server.process.destroyForcibly();
+                load.join();
+            }
+            System.out.printf("trial %d: killed %d ms after the first 250%n", number, killDelayMillis);
+        }
+
+        void verify() throws Exception {
+            check(this);
+        }
+    }
+
+    private static void check(Trial t) throws Exception {
+        int trial = t.number();
+        Load load = t.load();
+        List<String> stored = storedMessageIds(t.config(), t.data());
         Map<String, Integer> copies = new HashMap<>();
         stored.forEach(id -> copies.merge(id, 1, Integer::sum));
-        System.out.printf("trial %d: killed %d ms after the first 250; %d acknowledged, %d sent in all, %d stored%n",
-            trial, killDelayMillis, load.acknowledged.size(), load.attempted.size(), stored.size());
+        System.out.printf("trial %d: %d acknowledged, %d sent in all, %d stored%n",
+            trial, load.acknowledged.size(), load.attempted.size(), stored.size());
 
         assertThat(copies).as("trial %d: no message stored twice", trial).allSatisfy((id, n) -> assertThat(n).isOne());
         assertThat(copies.keySet()).as("trial %d: every acknowledged message is stored", trial)
@@ -129,16 +156,10 @@ class SmtpCrashSafetyIT {
                 StandardCharsets.US_ASCII));
             OutputStream out = imap.getOutputStream();
             assertThat(in.readLine()).startsWith("* OK");
-            out.write(("a1 LOGIN " + USER + " \"" + PASSWORD + "\"\r\na2 SELECT INBOX\r\n"
-                + "a3 FETCH 1:* (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])\r\n").getBytes(StandardCharsets.US_ASCII));
-            StringBuilder response = new StringBuilder();
-            String line;
-            while ((line = in.readLine()) != null && !line.startsWith("a3 ")) {
-                response.append(line).append('\n');
-                if (line.startsWith("a2 NO") || line.startsWith("a1 NO")) {
-                    throw new AssertionError(response);
-                }
-            }
+            // One command at a time: LOGIN changes the state the next command runs in (RFC 9051 5.5).
+            command(in, out, "a1 LOGIN " + USER + " \"" + PASSWORD + "\"");
+            command(in, out, "a2 SELECT INBOX");
+            String response = command(in, out, "a3 FETCH 1:* (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])");
             // An empty mailbox answers "a3 BAD" (no message 1): nothing stored is a valid outcome of an early kill.
             List<String> ids = new ArrayList<>();
             Matcher matcher = MESSAGE_ID.matcher(response);
@@ -147,6 +168,24 @@ class SmtpCrashSafetyIT {
             }
             return ids;
         }
+    }
+
+    /** Sends one command and returns everything up to its tagged reply; a NO for LOGIN or SELECT fails the test. */
+    private static String command(BufferedReader in, OutputStream out, String command) throws IOException {
+        String tag = command.substring(0, command.indexOf(' '));
+        out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        StringBuilder response = new StringBuilder();
+        String line;
+        while ((line = in.readLine()) != null) {
+            response.append(line).append('\n');
+            if (line.startsWith(tag + " ")) {
+                if (!line.startsWith(tag + " OK") && !tag.equals("a3")) {
+                    throw new AssertionError(response);
+                }
+                break;
+            }
+        }
+        return response.toString();
     }
 
     private static void copy(Path from, Path to) throws IOException {
