@@ -38,7 +38,7 @@ public final class SortTrace {
         StringBuilder out = new StringBuilder();
         out.append("category:   ").append(decision.category().name().toLowerCase(Locale.ROOT)).append('\n');
         decision.folder().ifPresent(folder -> out.append("folder:     ").append(folder).append('\n'));
-        out.append("keywords:   ").append(String.join(" ", decision.keywords())).append('\n');
+        out.append("keywords:   ").append(String.join(" ", new java.util.TreeSet<>(decision.keywords()))).append('\n');
         out.append("rule:       ").append(decision.matchedRule().orElse("(none matched)")).append('\n');
         out.append("spam:       ").append(number(decision.total(Dimension.SPAM)))
             .append("  (spam when > 0)\n");

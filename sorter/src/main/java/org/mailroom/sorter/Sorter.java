@@ -55,15 +55,23 @@ public final class Sorter {
     public MailContent inspect(MailContent content) {
         try {
             return inspection.inspect(content);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
             LOG.warn("attachment inspection failed, sorting without it", e);
             return content;
         }
     }
 
+    /** Inspects the message's attachments, then decides (see the class comment). */
     public Decision sort(IncomingMail incoming) {
-        IncomingMail mail = new IncomingMail(incoming.recipient(), incoming.mailFrom(), incoming.session(),
-            inspect(incoming.content()), incoming.receivedAt());
+        return sortInspected(new IncomingMail(incoming.recipient(), incoming.mailFrom(), incoming.session(),
+            inspect(incoming.content()), incoming.receivedAt()));
+    }
+
+    /**
+     * Decides for a message whose content already went through {@link #inspect}: delivery inspects once and sorts
+     * once per recipient.
+     */
+    public Decision sortInspected(IncomingMail mail) {
         RuleOutcome outcome = applyRules(mail);
         List<Score> scores = runSignals(mail);
         double spam = total(scores, Dimension.SPAM);
