@@ -33,7 +33,8 @@ public final class Main {
 
         CommandLine cli = new CommandLine(new MailroomCommand(configSource))
             .addSubcommand(new StartCommand(configSource))
-            .addSubcommand(AdminCommands.tree(directory, launch.stdin(), launch.console()));
+            .addSubcommand(AdminCommands.tree(directory, () -> new Mailroom(configSource.load(), configSource.file(),
+                out).openSortingTools(), launch.stdin(), launch.console()));
         OneLineErrors errors = new OneLineErrors();
         cli.setOut(out)
             .setErr(err)

@@ -13,9 +13,19 @@ public final class AdminCommands {
 
     /** {@code admin domain|user|alias}, each opening the directory only for the length of one command. */
     public static CommandLine tree(Supplier<UserDirectory> directory, InputStream stdin, Console console) {
+        return tree(directory, () -> {
+            throw new IllegalStateException("sorting tools not available");
+        }, stdin, console);
+    }
+
+    /** {@code admin domain|user|alias|rules|explain}; the sorting tools too are opened per command. */
+    public static CommandLine tree(Supplier<UserDirectory> directory, Supplier<SortingTools> sorting,
+                                   InputStream stdin, Console console) {
         return new CommandLine(new AdminCommand())
             .addSubcommand(new DomainCommand(directory))
             .addSubcommand(new UserCommand(directory, new PasswordInput(stdin, console)))
-            .addSubcommand(new AliasCommand(directory));
+            .addSubcommand(new AliasCommand(directory))
+            .addSubcommand(new RulesCommand(sorting))
+            .addSubcommand(new ExplainCommand(sorting));
     }
 }
