@@ -126,6 +126,14 @@ public final class SpamQualityBenchmark {
         System.out.printf(Locale.ROOT, "recall at <= 0.1%% ham FP (<= %d ham): %.2f%% (%d/%d), threshold %.3f%n",
             allowedFp, 100.0 * caught / spam, caught, spam, threshold);
         System.out.printf(Locale.ROOT, "ROC AUC: %.5f%n", auc(spamScores, hamScores));
+        StringBuilder shifted = new StringBuilder("if the threshold were moved (log-odds: recall/FP):");
+        for (double t = -1; t <= 4; t += 0.5) {
+            final double at = t;
+            long r = Arrays.stream(spamScores).filter(v -> v > at).count();
+            long f = Arrays.stream(hamScores).filter(v -> v > at).count();
+            shifted.append(String.format(Locale.ROOT, " %+.1f: %.2f%%/%.2f%%", t, 100.0 * r / spam, 100.0 * f / ham));
+        }
+        System.out.println(shifted);
         if (run != null) {
             long[] sorted = run.classifyNanos.clone();
             Arrays.sort(sorted);

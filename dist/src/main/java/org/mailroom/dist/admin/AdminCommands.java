@@ -11,11 +11,12 @@ public final class AdminCommands {
     private AdminCommands() {
     }
 
-    /** {@code admin domain|user|alias}, each opening the directory only for the length of one command. */
+    /** {@code admin domain|user|alias|spam}, each opening the directory only for the length of one command. */
     public static CommandLine tree(Supplier<UserDirectory> directory, InputStream stdin, Console console) {
         return new CommandLine(new AdminCommand())
             .addSubcommand(new DomainCommand(directory))
             .addSubcommand(new UserCommand(directory, new PasswordInput(stdin, console)))
-            .addSubcommand(new AliasCommand(directory));
+            .addSubcommand(new AliasCommand(directory))
+            .addSubcommand(new SpamCommand(directory));
     }
 }

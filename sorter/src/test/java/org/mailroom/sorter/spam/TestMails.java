@@ -20,19 +20,19 @@ public final class TestMails {
         return PARSER.parse(text.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A plain message with the given Message-ID number, subject and body. */
-    public static MailContent mail(int id, String from, String subject, String body) {
+    /** A plain message with the given Message-ID local part, subject and body. */
+    public static MailContent mail(String id, String from, String subject, String body) {
         return parse("From: " + from + "\nTo: alice@example.test\nSubject: " + subject
             + "\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <" + id + "@example.test>\n\n" + body + "\n");
     }
 
     public static MailContent spam(int id) {
-        return mail(id, "Deals <deals@cheap-pills.example>", "Cheap pills discount " + id,
+        return mail("s" + id, "Deals <deals@cheap-pills.example>", "Cheap pills discount " + id,
             "Buy cheap pills now, huge discount, limited offer, click here to order viagra " + id);
     }
 
     public static MailContent ham(int id) {
-        return mail(id, "Bob <bob@example.test>", "Meeting notes " + id,
+        return mail("" + id, "Bob <bob@example.test>", "Meeting notes " + id,
             "Hi Alice, attached are the notes from the project meeting, see you tomorrow at the review " + id);
     }
 

@@ -77,7 +77,7 @@ public abstract class TokenStoreContract {
 
     @Test
     void manyTokensAtOnce() {
-        long[] tokens = new long[5000];
+        long[] tokens = new long[1200];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = i * 0x9e3779b97f4a7c15L;
         }
@@ -89,7 +89,7 @@ public abstract class TokenStoreContract {
             assertThat(stats.weights()[i]).isCloseTo(0.25, within(1e-12));
             assertThat(stats.ham()[i]).isEqualTo(2);
         }
-        assertThat(store().record("dave@example.test", "<big@x>").orElseThrow().tokens()).hasSize(5000);
+        assertThat(store().record("dave@example.test", "<big@x>").orElseThrow().tokens()).hasSize(1200);
     }
 
     @Test
