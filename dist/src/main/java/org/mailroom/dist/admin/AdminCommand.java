@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 
 /** {@code mailroom admin}: groups the commands that manage domains, users and aliases. */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = {"Manages domains, users, aliases and sorting rules; explains sorting decisions.",
+    description = {"Manages domains, users, aliases and sorting rules; explains sorting decisions; trains the spam classifier.",
         "Opens the same store as the server; an embedded Derby store can be used by one process at a time."})
 final class AdminCommand {
 }

@@ -11,14 +11,14 @@ public final class AdminCommands {
     private AdminCommands() {
     }
 
-    /** {@code admin domain|user|alias}, each opening the directory only for the length of one command. */
+    /** {@code admin domain|user|alias|spam} (rules and explain unavailable), each opening the directory only for the length of one command. */
     public static CommandLine tree(Supplier<UserDirectory> directory, InputStream stdin, Console console) {
         return tree(directory, () -> {
             throw new IllegalStateException("sorting tools not available");
         }, stdin, console);
     }
 
-    /** {@code admin domain|user|alias|rules|explain}; the sorting tools too are opened per command. */
+    /** {@code admin domain|user|alias|rules|explain|spam}; the sorting tools too are opened per command. */
     public static CommandLine tree(Supplier<UserDirectory> directory, Supplier<SortingTools> sorting,
                                    InputStream stdin, Console console) {
         return new CommandLine(new AdminCommand())
@@ -26,6 +26,7 @@ public final class AdminCommands {
             .addSubcommand(new UserCommand(directory, new PasswordInput(stdin, console)))
             .addSubcommand(new AliasCommand(directory))
             .addSubcommand(new RulesCommand(sorting))
-            .addSubcommand(new ExplainCommand(sorting));
+            .addSubcommand(new ExplainCommand(sorting))
+            .addSubcommand(new SpamCommand(directory));
     }
 }
