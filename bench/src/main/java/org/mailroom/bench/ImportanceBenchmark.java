@@ -77,7 +77,8 @@ public final class ImportanceBenchmark {
             Double.parseDouble(System.getProperty("bench.learningRate", String.valueOf(defaults.learningRate()))),
             Double.parseDouble(System.getProperty("bench.l2", String.valueOf(defaults.l2()))),
             Double.parseDouble(System.getProperty("bench.threshold", String.valueOf(defaults.threshold()))),
-            defaults.labelAfter());
+            defaults.labelAfter(),
+            Double.parseDouble(System.getProperty("bench.prior", String.valueOf(defaults.prior()))));
         Map<String, Set<String>> ownByPrimary = selected.stream().collect(Collectors.toMap(User::primary, User::own));
         InMemoryImportanceState state = new InMemoryImportanceState();
         ImportanceModel model = new ImportanceModel(state, u -> ownByPrimary.getOrDefault(u, Set.of()), settings);
@@ -168,8 +169,8 @@ public final class ImportanceBenchmark {
         out.put("scored", scored.size());
         long positives = scored.stream().filter(Scored::important).count();
         out.put("important", positives);
-        out.put("settings", String.format(Locale.ROOT, "learningRate=%s l2=%s threshold=%s", settings.learningRate(),
-            settings.l2(), settings.threshold()));
+        out.put("settings", String.format(Locale.ROOT, "learningRate=%s l2=%s threshold=%s prior=%s",
+            settings.learningRate(), settings.l2(), settings.threshold(), settings.prior()));
         out.put("auc_pooled", f(auc(scored)));
         Map<String, List<Scored>> byUser = new HashMap<>();
         scored.forEach(s -> byUser.computeIfAbsent(s.user(), k -> new ArrayList<>()).add(s));

@@ -50,22 +50,34 @@ public final class ImportanceModel implements Signal {
      * @param threshold    the probability at which a message goes to Priority; the scores are shifted by
      *                     {@code -logit(threshold)} so that threshold sits at log-odds 0
      * @param labelAfter   how long a received message may wait for a reply before it is learned as normal
+     * @param prior        the share of mail a new user acts on, the model's starting point (so an untrained model
+     *                     puts nothing in Priority)
      */
-    public record Settings(double learningRate, double l2, double threshold, Duration labelAfter) {
+    public record Settings(double learningRate, double l2, double threshold, Duration labelAfter, double prior) {
 
         public Settings {
-            if (!(learningRate > 0) || !(l2 >= 0) || !(threshold > 0 && threshold < 1) || labelAfter.isNegative()) {
+            if (!(learningRate > 0) || !(l2 >= 0) || !(threshold > 0 && threshold < 1) || labelAfter.isNegative()
+                || !(prior > 0 && prior < 1)) {
                 throw new IllegalArgumentException("bad importance settings: " + learningRate + ", " + l2 + ", "
-                    + threshold + ", " + labelAfter);
+                    + threshold + ", " + labelAfter + ", " + prior);
             }
         }
 
         public static Settings defaults() {
-            return new Settings(0.05, 1e-6, 0.3, Duration.ofDays(30));
+            return new Settings(0.05, 1e-6, 0.3, Duration.ofDays(30), 0.1);
         }
 
+        /** Added to every score: the prior's log-odds, minus the threshold's (which then sits at 0). */
         double offset() {
-            return -Math.log(threshold / (1 - threshold));
+            return logit(prior) - logit(threshold);
+        }
+
+        double priorLogOdds() {
+            return logit(prior);
+        }
+
+        private static double logit(double p) {
+            return Math.log(p / (1 - p));
         }
     }
 
@@ -263,7 +275,7 @@ public final class ImportanceModel implements Signal {
         double[] w = new double[n];
         double[] g2 = new double[n];
         state.readWeights(keys, n, w, g2);
-        double z = 0;
+        double z = settings.priorLogOdds();
         for (int i = 0; i < n; i++) {
             z += w[i] * features.value(i);
         }
