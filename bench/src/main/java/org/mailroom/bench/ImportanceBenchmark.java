@@ -78,7 +78,10 @@ public final class ImportanceBenchmark {
             Double.parseDouble(System.getProperty("bench.l2", String.valueOf(defaults.l2()))),
             Double.parseDouble(System.getProperty("bench.threshold", String.valueOf(defaults.threshold()))),
             defaults.labelAfter(),
-            Double.parseDouble(System.getProperty("bench.prior", String.valueOf(defaults.prior()))));
+            Double.parseDouble(System.getProperty("bench.prior", String.valueOf(defaults.prior()))),
+            Double.parseDouble(System.getProperty("bench.perUserScale", String.valueOf(defaults.perUserScale()))),
+            Double.parseDouble(System.getProperty("bench.initialAccumulator",
+                String.valueOf(defaults.initialAccumulator()))));
         Map<String, Set<String>> ownByPrimary = selected.stream().collect(Collectors.toMap(User::primary, User::own));
         InMemoryImportanceState state = new InMemoryImportanceState();
         ImportanceModel model = new ImportanceModel(state, u -> ownByPrimary.getOrDefault(u, Set.of()), settings);
@@ -169,8 +172,9 @@ public final class ImportanceBenchmark {
         out.put("scored", scored.size());
         long positives = scored.stream().filter(Scored::important).count();
         out.put("important", positives);
-        out.put("settings", String.format(Locale.ROOT, "learningRate=%s l2=%s threshold=%s prior=%s",
-            settings.learningRate(), settings.l2(), settings.threshold(), settings.prior()));
+        out.put("settings", String.format(Locale.ROOT, "learningRate=%s l2=%s threshold=%s prior=%s perUserScale=%s initialAccumulator=%s",
+            settings.learningRate(), settings.l2(), settings.threshold(), settings.prior(), settings.perUserScale(),
+            settings.initialAccumulator()));
         out.put("auc_pooled", f(auc(scored)));
         Map<String, List<Scored>> byUser = new HashMap<>();
         scored.forEach(s -> byUser.computeIfAbsent(s.user(), k -> new ArrayList<>()).add(s));

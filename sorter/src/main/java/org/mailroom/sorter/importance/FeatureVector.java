@@ -5,19 +5,27 @@ import java.util.Arrays;
 
 /**
  * A sparse feature vector over hashed weight keys (each feature appears twice: once in the shared model, once in
- * the user's own copy). Immutable; stored with pending messages as bytes ({@link #toBytes()}).
+ * the user's own copy), plus the starting model's log-odds for it ({@link StartingWeights}). Immutable; stored
+ * with pending messages as bytes ({@link #toBytes()}).
  */
 public final class FeatureVector {
 
     private final long[] keys;
     private final float[] values;
+    private final float base;
 
-    FeatureVector(long[] keys, float[] values) {
+    FeatureVector(long[] keys, float[] values, float base) {
         if (keys.length != values.length) {
             throw new IllegalArgumentException("keys and values differ in length");
         }
         this.keys = keys;
         this.values = values;
+        this.base = base;
+    }
+
+    /** The starting model's log-odds for this message, to which the learned weights add. */
+    float base() {
+        return base;
     }
 
     public int size() {
@@ -36,9 +44,10 @@ public final class FeatureVector {
         return Arrays.copyOf(keys, keys.length);
     }
 
-    /** 12 bytes per entry: key then value, big-endian. */
+    /** The base as a float, then 12 bytes per entry: key then value, big-endian. */
     public byte[] toBytes() {
-        ByteBuffer buffer = ByteBuffer.allocate(keys.length * 12);
+        ByteBuffer buffer = ByteBuffer.allocate(4 + keys.length * 12);
+        buffer.putFloat(base);
         for (int i = 0; i < keys.length; i++) {
             buffer.putLong(keys[i]).putFloat(values[i]);
         }
@@ -47,24 +56,28 @@ public final class FeatureVector {
 
     /** Reads what {@link #toBytes()} wrote; a truncated trailing entry is dropped. */
     public static FeatureVector fromBytes(byte[] bytes) {
-        int n = bytes.length / 12;
+        if (bytes.length < 4) {
+            return new FeatureVector(new long[0], new float[0], 0f);
+        }
+        int n = (bytes.length - 4) / 12;
         long[] keys = new long[n];
         float[] values = new float[n];
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        float base = buffer.getFloat();
         for (int i = 0; i < n; i++) {
             keys[i] = buffer.getLong();
             values[i] = buffer.getFloat();
         }
-        return new FeatureVector(keys, values);
+        return new FeatureVector(keys, values, base);
     }
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof FeatureVector that && Arrays.equals(keys, that.keys) && Arrays.equals(values, that.values);
+        return other instanceof FeatureVector that && base == that.base && Arrays.equals(keys, that.keys) && Arrays.equals(values, that.values);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(keys) + Arrays.hashCode(values);
+        return 31 * (31 * Arrays.hashCode(keys) + Arrays.hashCode(values)) + Float.hashCode(base);
     }
 }

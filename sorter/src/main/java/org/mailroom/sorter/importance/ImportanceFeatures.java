@@ -20,6 +20,12 @@ import org.mailroom.sorter.message.MailContent;
  */
 final class ImportanceFeatures {
 
+    /**
+     * The contact-statistics row holding a user's totals (all mail received, all of it answered): not an address,
+     * so no correspondent collides with it.
+     */
+    static final String TOTALS = "*";
+
     /** Headers the model must never read (they record where the user filed the message: the label itself). */
     static final Set<String> IGNORED_HEADERS = Set.of("x-folder", "x-origin", "x-filename");
 
@@ -75,6 +81,10 @@ final class ImportanceFeatures {
     static List<Feature> extract(String user, Set<String> own, MailContent content, Instant at, ImportanceState state) {
         List<Feature> out = new ArrayList<>(120);
         out.add(new Feature(FeatureGroup.PRIOR, "bias", 1f, "base rate"));
+        // The user's own answer rate so far: lets the shared model place a user it has few labels for.
+        ContactStats totals = state.contact(user, TOTALS);
+        out.add(new Feature(FeatureGroup.PRIOR, "user-rate", (float) (logit((totals.replied() + 1.0) / (totals.received() + 10.0)) / 4),
+            "your usual share of important mail"));
         String sender = sender(content);
         social(user, sender, content, at, state, out);
         thread(user, content, state, out);
@@ -97,6 +107,18 @@ final class ImportanceFeatures {
             c.replied() == 0 ? "you never replied to this sender" : "you replied to this sender " + times(c.replied())));
         out.add(new Feature(FeatureGroup.SOCIAL, "received:" + bucket(c.received()), 1f,
             c.received() == 0 ? "first message from this sender" : "you received " + c.received() + " earlier from this sender"));
+        // Smooth counterparts of the buckets: a linear model generalises along them where buckets are sparse.
+        double smoothRate = (c.replied() + 0.1) / (c.received() + 1.0);
+        out.add(new Feature(FeatureGroup.SOCIAL, "rate", (float) smoothRate,
+            String.format(Locale.ROOT, "you answered %d of %d messages from this sender", c.replied(), c.received())));
+        out.add(new Feature(FeatureGroup.SOCIAL, "rate-logit", (float) (logit(smoothRate) / 4),
+            String.format(Locale.ROOT, "you answered %d of %d messages from this sender", c.replied(), c.received())));
+        out.add(new Feature(FeatureGroup.SOCIAL, "log-sentto", (float) (Math.log1p(c.sentTo()) / 3),
+            c.sentTo() == 0 ? "you never wrote to this sender" : "you wrote to this sender " + times(c.sentTo())));
+        out.add(new Feature(FeatureGroup.SOCIAL, "log-replied", (float) (Math.log1p(c.replied()) / 3),
+            c.replied() == 0 ? "you never replied to this sender" : "you replied to this sender " + times(c.replied())));
+        out.add(new Feature(FeatureGroup.SOCIAL, "log-received", (float) (Math.log1p(c.received()) / 3),
+            "you received " + c.received() + " earlier from this sender"));
         if (c.received() > 0) {
             double rate = (c.replied() + 0.2) / (c.received() + 1.0);
             int rateBin = rate < 0.02 ? 0 : rate < 0.05 ? 1 : rate < 0.1 ? 2 : rate < 0.2 ? 3 : rate < 0.35 ? 4 : rate < 0.6 ? 5 : 6;
@@ -278,6 +300,10 @@ final class ImportanceFeatures {
                 }
             }
         }
+    }
+
+    private static double logit(double p) {
+        return Math.log(p / (1 - p));
     }
 
     /** 0, 1, 2, 3-4, 5-8, 9-16, 17-32, 33+ → 0..7. */

@@ -52,19 +52,25 @@ public final class ImportanceModel implements Signal {
      * @param labelAfter   how long a received message may wait for a reply before it is learned as normal
      * @param prior        the share of mail a new user acts on, the model's starting point (so an untrained model
      *                     puts nothing in Priority)
+     * @param perUserScale the value of a feature's per-user copy relative to its shared one: below 1 the per-user
+     *                     weights move more slowly, so a user's few labels adjust the shared model instead of
+     *                     replacing it
+     * @param initialAccumulator AdaGrad's starting sum of squared gradients: damps the first steps of a new
+     *                     feature, which AdaGrad would otherwise take at the full learning rate
      */
-    public record Settings(double learningRate, double l2, double threshold, Duration labelAfter, double prior) {
+    public record Settings(double learningRate, double l2, double threshold, Duration labelAfter, double prior,
+                           double perUserScale, double initialAccumulator) {
 
         public Settings {
             if (!(learningRate > 0) || !(l2 >= 0) || !(threshold > 0 && threshold < 1) || labelAfter.isNegative()
-                || !(prior > 0 && prior < 1)) {
+                || !(prior > 0 && prior < 1) || !(perUserScale >= 0) || !(initialAccumulator >= 0)) {
                 throw new IllegalArgumentException("bad importance settings: " + learningRate + ", " + l2 + ", "
-                    + threshold + ", " + labelAfter + ", " + prior);
+                    + threshold + ", " + labelAfter + ", " + prior + ", " + perUserScale + ", " + initialAccumulator);
             }
         }
 
         public static Settings defaults() {
-            return new Settings(0.05, 1e-6, 0.3, Duration.ofDays(30), 0.1);
+            return new Settings(0.02, 1e-6, 0.22, Duration.ofDays(30), 0.1, 0.3, 1.0);
         }
 
         /** Added to every score: the prior's log-odds, minus the threshold's (which then sits at 0). */
@@ -140,6 +146,7 @@ public final class ImportanceModel implements Signal {
                 state.addPending(user, new PendingMessage(messageKey(content), sender, subjectKey, at,
                     vector(user, features)));
                 state.saveContact(user, state.contact(user, sender).withReceived(at));
+                state.saveContact(user, state.contact(user, ImportanceFeatures.TOTALS).withReceived(at));
             }
             if (!subjectKey.isEmpty()) {
                 state.saveThread(user, state.thread(user, subjectKey).withReceived(at));
@@ -260,10 +267,13 @@ public final class ImportanceModel implements Signal {
             }
             if (answered > 0) {
                 ContactStats contact = state.contact(user, recipient);
+                ContactStats totals = state.contact(user, ImportanceFeatures.TOTALS);
                 for (int i = 0; i < answered; i++) {
                     contact = contact.withReply();
+                    totals = totals.withReply();
                 }
                 state.saveContact(user, contact);
+                state.saveContact(user, totals);
             }
         }
     }
@@ -275,7 +285,7 @@ public final class ImportanceModel implements Signal {
         double[] w = new double[n];
         double[] g2 = new double[n];
         state.readWeights(keys, n, w, g2);
-        double z = settings.priorLogOdds();
+        double z = settings.priorLogOdds() + features.base();
         for (int i = 0; i < n; i++) {
             z += w[i] * features.value(i);
         }
@@ -285,7 +295,7 @@ public final class ImportanceModel implements Signal {
             double grad = error * features.value(i) + settings.l2() * w[i];
             g2[i] += grad * grad;
             if (g2[i] > 0) {
-                w[i] -= settings.learningRate() * grad / Math.sqrt(g2[i]);
+                w[i] -= settings.learningRate() * grad / Math.sqrt(g2[i] + settings.initialAccumulator());
             }
         }
         state.writeWeights(keys, n, w, g2);
@@ -325,7 +335,7 @@ public final class ImportanceModel implements Signal {
         return scores;
     }
 
-    /** Each feature's contribution (value × (shared + own weight)); features are laid out in pairs by {@link #vector}. */
+    /** Each feature's contribution (shared plus own copy); features are laid out in pairs by {@link #vector}. */
     private static Map<String, Double> contributions(List<Feature> features, FeatureVector vector, double[] w) {
         Map<String, Double> out = new LinkedHashMap<>();
         int i = 0;
@@ -334,29 +344,31 @@ public final class ImportanceModel implements Signal {
             if (!seen.add(f.name())) {
                 continue;
             }
-            out.put(f.name(), vector.value(i) * (w[i] + w[i + 1]));
+            out.put(f.name(), vector.value(i) * (w[i] + StartingWeights.of(f.name())) + vector.value(i + 1) * w[i + 1]);
             i += 2;
         }
         return out;
     }
 
     /** Two keys per feature (shared, then the user's own copy), duplicates by name dropped. */
-    private static FeatureVector vector(String user, List<Feature> features) {
+    private FeatureVector vector(String user, List<Feature> features) {
         long userHash = FeatureHashing.userHash(user);
         long[] keys = new long[features.size() * 2];
         float[] values = new float[features.size() * 2];
         Set<String> seen = new HashSet<>();
         int n = 0;
+        double base = 0;
         for (Feature f : features) {
             if (!seen.add(f.name())) {
                 continue;
             }
+            base += f.value() * StartingWeights.of(f.name());
             keys[n] = FeatureHashing.global(f.name());
             values[n++] = f.value();
             keys[n] = FeatureHashing.perUser(userHash, f.name());
-            values[n++] = f.value();
+            values[n++] = (float) (f.value() * settings.perUserScale());
         }
-        return new FeatureVector(java.util.Arrays.copyOf(keys, n), java.util.Arrays.copyOf(values, n));
+        return new FeatureVector(java.util.Arrays.copyOf(keys, n), java.util.Arrays.copyOf(values, n), (float) base);
     }
 
     private Set<String> own(String user) {

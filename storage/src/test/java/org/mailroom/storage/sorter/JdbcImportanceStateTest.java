@@ -63,7 +63,7 @@ class JdbcImportanceStateTest {
 
     @Test
     void pendingMessagesAreFoundBySenderAndAgeInArrivalOrder() {
-        FeatureVector features = FeatureVector.fromBytes(new byte[] {0, 0, 0, 0, 0, 0, 0, 7, 63, -128, 0, 0});
+        FeatureVector features = FeatureVector.fromBytes(new byte[] {63, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 63, -128, 0, 0});
         state.addPending("alice@x.test", new PendingMessage("m2", "bob@y.test", "b", T.plusSeconds(60), features));
         state.addPending("alice@x.test", new PendingMessage("m1", "bob@y.test", "a", T, features));
         state.addPending("alice@x.test", new PendingMessage("m3", "carol@y.test", "c", T.plusSeconds(120), features));
