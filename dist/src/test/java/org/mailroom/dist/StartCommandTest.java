@@ -144,8 +144,8 @@ class StartCommandTest {
                 + "\r\nContent-Disposition: attachment; filename=\"invoice.pdf.exe\"\r\n"
                 + "Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--x--\r\n");
 
-            X509Certificate certificate = readCertificate(data.resolve("tls/certificate.pem"));
-            try (SSLSocket imap = (SSLSocket) clientTrusting(certificate).getSocketFactory()
+            X509Certificate certificate = ServerCertificate.read(data.resolve("tls/certificate.pem"));
+            try (SSLSocket imap = (SSLSocket) ServerCertificate.trusting(certificate).getSocketFactory()
                     .createSocket("localhost", running.imapTlsPort())) {
                 BufferedReader in = reader(imap);
                 var out = imap.getOutputStream();
