@@ -242,8 +242,10 @@ final class FeatureExtractor {
         private final long seed;
         private final long pairSeed;
         private final long[] recent = new long[OSB_WINDOW];
-        private final String[] recentNames = new String[OSB_WINDOW];
-        private final StringBuilder scratch = new StringBuilder();
+        private final String[] recentText = new String[OSB_WINDOW];
+        private final int[] recentStart = new int[OSB_WINDOW];
+        private final int[] recentEnd = new int[OSB_WINDOW];
+        private final boolean[] recentNumeric = new boolean[OSB_WINDOW];
         private int seen;
 
         Words(String prefix, Sink sink) {
@@ -285,44 +287,54 @@ final class FeatureExtractor {
                 numeric = Character.isDigit(c) || c == '.' || c == ',' || c == '$' || c == '%';
             }
             long h = seed;
-            boolean naming = namesWanted();
-            scratch.setLength(0);
             if (length > MAX_WORD) {
                 // Long runs (encoded blobs, URLs) matter by their kind and length, not their exact text.
                 h = FeatureHash.step(h, '\u0001');
                 h = FeatureHash.step(h, Character.isLetter(text.charAt(start)) ? 'a' : '#');
                 h = FeatureHash.step(h, (char) ('0' + Math.min(9, length / 10)));
-                if (naming) {
-                    scratch.append("<long ").append(Math.min(9, length / 10) * 10).append("+>");
-                }
             } else {
                 for (int i = start; i < end; i++) {
                     char c = text.charAt(i);
-                    char t = numeric && Character.isDigit(c) ? '9' : Character.toLowerCase(c);
-                    h = FeatureHash.step(h, t);
-                    if (naming) {
-                        scratch.append(t);
-                    }
+                    h = FeatureHash.step(h, numeric && Character.isDigit(c) ? '9' : Character.toLowerCase(c));
                 }
             }
             long hash = FeatureHash.finish(h);
             sink.feature(hash);
-            String name = naming ? scratch.toString() : null;
+            // Names are spelled out only for the hashes a naming sink wants: no String per word otherwise.
+            boolean naming = namesWanted();
+            int slot = seen % OSB_WINDOW;
             if (naming && sink.wantsName(hash)) {
-                sink.name(hash, prefix + ":" + name);
+                sink.name(hash, prefix + ":" + wordName(text, start, end, numeric));
             }
             for (int d = 1; d <= OSB_WINDOW - 1 && d <= seen; d++) {
-                long previous = recent[(seen - d) % OSB_WINDOW];
-                long pair = FeatureHash.pair(previous ^ pairSeed, hash, d);
+                int previousSlot = (seen - d) % OSB_WINDOW;
+                long pair = FeatureHash.pair(recent[previousSlot] ^ pairSeed, hash, d);
                 sink.feature(pair);
                 if (naming && sink.wantsName(pair)) {
-                    sink.name(pair, prefix + ":" + recentNames[(seen - d) % OSB_WINDOW] + (d == 1 ? " " : " * ")
-                        + name);
+                    sink.name(pair, prefix + ":" + wordName(recentText[previousSlot], recentStart[previousSlot],
+                        recentEnd[previousSlot], recentNumeric[previousSlot]) + (d == 1 ? " " : " * ")
+                        + wordName(text, start, end, numeric));
                 }
             }
-            recent[seen % OSB_WINDOW] = hash;
-            recentNames[seen % OSB_WINDOW] = name;
+            recent[slot] = hash;
+            recentText[slot] = text;
+            recentStart[slot] = start;
+            recentEnd[slot] = end;
+            recentNumeric[slot] = numeric;
             seen++;
+        }
+
+        private static String wordName(String text, int start, int end, boolean numeric) {
+            int length = end - start;
+            if (length > MAX_WORD) {
+                return "<long " + Math.min(9, length / 10) * 10 + "+>";
+            }
+            StringBuilder name = new StringBuilder(length);
+            for (int i = start; i < end; i++) {
+                char c = text.charAt(i);
+                name.append(numeric && Character.isDigit(c) ? '9' : Character.toLowerCase(c));
+            }
+            return name.toString();
         }
 
         private boolean namesWanted() {

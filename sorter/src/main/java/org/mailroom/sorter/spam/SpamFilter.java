@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -83,8 +85,17 @@ public final class SpamFilter implements Signal {
         double scale = scale(features.tokens.length);
         List<Score> scores = new ArrayList<>();
         double factTotal = 0;
+        // Where each fact sits among the tokens, found in one scan rather than one scan per fact.
+        Map<Long, Integer> factIndex = new HashMap<>();
+        features.facts.forEach(f -> factIndex.put(f.hash, -1));
+        for (int i = 0; i < features.tokens.length; i++) {
+            if (factIndex.containsKey(features.tokens[i])) {
+                factIndex.put(features.tokens[i], i);
+            }
+        }
         for (Fact fact : features.facts) {
-            double value = model.weightOf(fact.hash, features.tokens) * scale;
+            int at = factIndex.getOrDefault(fact.hash, -1);
+            double value = (at < 0 ? 0 : model.weight(at)) * scale;
             factTotal += value;
             if (Math.abs(value) >= 0.005) {
                 scores.add(new Score("spam-" + fact.key, Dimension.SPAM, value, fact.reason));
@@ -329,15 +340,6 @@ public final class SpamFilter implements Signal {
 
         double weight(int i) {
             return (global == null ? 0 : global.weights()[i]) + (own == null ? 0 : own.weights()[i]);
-        }
-
-        double weightOf(long hash, long[] tokens) {
-            for (int i = 0; i < tokens.length; i++) {
-                if (tokens[i] == hash) {
-                    return weight(i);
-                }
-            }
-            return 0;
         }
 
         double logOdds(int tokenCount) {

@@ -18,7 +18,7 @@ public record SpamModelSettings(double learningRate, double decisionOffset, doub
                                 boolean shareWithGlobal) {
 
     public static SpamModelSettings defaults() {
-        return new SpamModelSettings(1.0, 0.0, 4.0, true);
+        return new SpamModelSettings(16.0, 1.5, 4.0, true);
     }
 
     public SpamModelSettings withLearningRate(double rate) {

@@ -77,16 +77,20 @@ class JdbcTokenStoreTest extends TokenStoreContract {
         assertThat(rows).isZero();
     }
 
+    /**
+     * SpamFilter serialises its own steps, so this race needs two processes (PostgreSQL) or two filters: the
+     * insert of a token another step inserted first fails as a duplicate and is retried as an update.
+     */
     @Test
     void concurrentStepsOnTheSameNewTokensAllCount() throws Exception {
-        long[] tokens = new long[100];
+        long[] tokens = new long[50];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = 1000 + i;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Future<Void>> results = new ArrayList<>();
-            for (int t = 0; t < 6; t++) {
+            for (int t = 0; t < 3; t++) {
                 String key = "<race" + t + "@x>";
                 results.add(pool.submit((Callable<Void>) () -> {
                     store.apply("race@example.test", key, new TokenStore.TrainingChange(tokens, 1.0, 1, 0,
@@ -95,17 +99,17 @@ class JdbcTokenStoreTest extends TokenStoreContract {
                 }));
             }
             for (Future<Void> f : results) {
-                f.get(60, TimeUnit.SECONDS);
+                f.get(300, TimeUnit.SECONDS);
             }
         } finally {
             pool.shutdownNow();
         }
         TokenStore.TokenStats stats = store.read("race@example.test", tokens);
         for (int i = 0; i < tokens.length; i++) {
-            assertThat(stats.spam()[i]).isEqualTo(6);
-            assertThat(stats.weights()[i]).isEqualTo(6.0);
+            assertThat(stats.spam()[i]).isEqualTo(3);
+            assertThat(stats.weights()[i]).isEqualTo(3.0);
         }
-        assertThat(store.totals("race@example.test").spamMessages()).isEqualTo(6);
+        assertThat(store.totals("race@example.test").spamMessages()).isEqualTo(3);
     }
 
     @Test
