@@ -29,20 +29,24 @@ import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.exception.MailboxExistsException;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.model.Content;
+import org.apache.james.mailbox.model.MailboxConstants;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.protocols.smtp.MailEnvelope;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.MessageHook;
 import org.mailroom.smtp.SmtpReplies;
+import org.mailroom.smtp.outbound.LocalInbox;
+import org.mailroom.smtp.outbound.Outbox;
 import org.mailroom.smtp.policy.SessionVerdicts;
 import org.mailroom.storage.mailbox.MessageTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers an accepted message into the mailbox of every local recipient and answers DATA: 250 only once every copy
- * is committed, 451 4.3.0 (and no copy left behind) when any append fails.
+ * Delivers an accepted message into the mailbox of every local recipient, queues it for the remote ones (mail
+ * submitted by an authenticated user, when an {@link Outbox} is given), and answers DATA: 250 only once every copy
+ * is committed and the queue row too, 451 4.3.0 (and no copy left behind) when any of it fails.
  *
  * <p>All or nothing: James's MessageHook answers once for the whole message, so per-recipient replies are not
  * possible here; instead copies already appended are deleted again when a later one fails, and the client retries
@@ -53,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * messages wait, and beyond that the client gets 451 4.3.0 (try later) instead of piling up. The Netty thread that
  * called the hook waits for the result, because James writes the DATA reply when the hook returns.
  */
-public final class LocalDelivery implements MessageHook, AutoCloseable {
+public final class LocalDelivery implements MessageHook, LocalInbox, AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LocalDelivery.class);
     private static final HookResult STORAGE_FAILED =
@@ -66,9 +70,18 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     private final FolderDecision folders;
     private final Clock clock;
     private final ThreadPoolExecutor executor;
+    private final Outbox outbox;
 
+    /** Local recipients only: remote recipients are refused at RCPT ({@link #acceptsRemote} is false). */
     public LocalDelivery(MailboxManager mailboxManager, LocalRecipients recipients, FolderDecision folders, Clock clock,
                          int threads, int queue) {
+        this(mailboxManager, recipients, folders, clock, threads, queue, null);
+    }
+
+    /** {@code outbox} takes the remote recipients of submitted mail; null = none (as the other constructor). */
+    public LocalDelivery(MailboxManager mailboxManager, LocalRecipients recipients, FolderDecision folders, Clock clock,
+                         int threads, int queue, Outbox outbox) {
+        this.outbox = outbox;
         this.mailboxManager = Objects.requireNonNull(mailboxManager, "mailboxManager");
         this.recipients = Objects.requireNonNull(recipients, "recipients");
         this.folders = Objects.requireNonNull(folders, "folders");
@@ -83,17 +96,33 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
             new ThreadPoolExecutor.AbortPolicy());
     }
 
+    /** Whether remote recipients can be taken (an outbox exists), so the recipient policy may accept them. */
+    public boolean acceptsRemote() {
+        return outbox != null;
+    }
+
     @Override
     public HookResult onMessage(SMTPSession session, MailEnvelope envelope) {
         Set<String> users = new LinkedHashSet<>();
+        List<String> remote = new ArrayList<>();
         for (MailAddress rcpt : envelope.getRecipients()) {
-            users.addAll(recipients.resolve(rcpt.getLocalPart(), rcpt.getDomain().asString()));
+            if (isRemote(rcpt)) {
+                remote.add(rcpt.asString());
+            } else {
+                users.addAll(recipients.resolve(rcpt.getLocalPart(), rcpt.getDomain().asString()));
+            }
         }
-        if (users.isEmpty()) {
+        if (!remote.isEmpty() && (outbox == null || session.getUsername() == null)) {
+            // RecipientPolicy refuses these at RCPT; this is the second lock on the door of an open relay.
+            LOGGER.error("session {}: remote recipients {} reached DATA without an authenticated outbox; refused",
+                session.getSessionID(), remote);
+            return SmtpReplies.deny("550", "5.7.1 Relaying denied");
+        }
+        if (users.isEmpty() && remote.isEmpty()) {
             return SmtpReplies.deny("554", "5.1.1 No deliverable recipients");
         }
         try {
-            return deliverAll(session, envelope, users);
+            return deliverAll(session, envelope, users, remote);
         } finally {
             if (envelope instanceof SpooledEnvelope spooled) {
                 spooled.close();
@@ -101,13 +130,28 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
     }
 
-    private HookResult deliverAll(SMTPSession session, MailEnvelope envelope, Set<String> users) {
+    private boolean isRemote(MailAddress rcpt) {
+        String domain = LocalRecipients.normalisedDomain(rcpt.getDomain().asString());
+        return !recipients.isServerPostmaster(rcpt.getLocalPart(), domain) && !recipients.isLocalDomain(domain);
+    }
+
+    private HookResult deliverAll(SMTPSession session, MailEnvelope envelope, Set<String> users, List<String> remote) {
         SessionVerdicts verdicts = SessionVerdicts.of(session);
         Content content = withTraceHeader(session, envelope, verdicts);
+        String sender = envelope.getMaybeSender().asString("");
         Future<?> delivery;
         try {
             delivery = executor.submit(() -> {
-                deliver(users, envelope, content, verdicts);
+                deliver(users, envelope, content, verdicts, () -> {
+                    if (!remote.isEmpty()) {
+                        byte[] bytes;
+                        try (InputStream in = content.getInputStream()) {
+                            bytes = in.readAllBytes();
+                        }
+                        long id = outbox.enqueue(sender, remote, bytes);
+                        LOGGER.info("session {}: queued as {} for {}", session.getSessionID(), id, remote);
+                    }
+                });
                 return null;
             });
         } catch (RejectedExecutionException e) {
@@ -116,7 +160,8 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
         try {
             delivery.get();
-            LOGGER.info("session {}: delivered {} bytes to {}", session.getSessionID(), envelope.getSize(), users);
+            LOGGER.info("session {}: delivered {} bytes to {}{}", session.getSessionID(), envelope.getSize(), users,
+                remote.isEmpty() ? "" : ", queued for " + remote);
             return SmtpReplies.ok("250", "2.6.0 Message accepted for delivery");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -158,13 +203,24 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     private record Appended(MessageManager mailbox, MailboxSession session, MessageUid uid) {
     }
 
-    private void deliver(Set<String> users, MailEnvelope envelope, Content content, SessionVerdicts verdicts)
-        throws Exception {
+    /** The last step of a delivery, after the local copies: queueing for remote recipients. */
+    @FunctionalInterface
+    private interface ThenQueue {
+        void run() throws Exception;
+    }
+
+    /**
+     * Local copies first, the queue row last: if queueing fails, the copies are removed and the client retries the
+     * whole message; queueing first would let the outbound schedule send a message the client is then told failed.
+     */
+    private void deliver(Set<String> users, MailEnvelope envelope, Content content, SessionVerdicts verdicts,
+                         ThenQueue thenQueue) throws Exception {
         List<Appended> done = new ArrayList<>();
         try {
             for (String user : users) {
                 done.add(append(user, envelope, content, verdicts));
             }
+            thenQueue.run();
         } catch (Exception failure) {
             for (Appended copy : done) {
                 try {
@@ -182,10 +238,56 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
     }
 
+    /**
+     * Puts a message Mailroom wrote (a delivery report) into the INBOX of every user the address reaches, without
+     * the sorter; false when the address is not local or reaches nobody.
+     */
+    @Override
+    public boolean deliver(String address, byte[] message) throws Exception {
+        int at = address.lastIndexOf('@');
+        if (at <= 0) {
+            return false;
+        }
+        String localPart = address.substring(0, at);
+        String domain = LocalRecipients.normalisedDomain(address.substring(at + 1));
+        if (!recipients.isLocalDomain(domain) && !recipients.isServerPostmaster(localPart, domain)) {
+            return false;
+        }
+        Set<String> users = recipients.resolve(localPart, domain);
+        if (users.isEmpty()) {
+            return false;
+        }
+        Content content = new Content() {
+            @Override
+            public InputStream getInputStream() {
+                return new ByteArrayInputStream(message);
+            }
+
+            @Override
+            public long size() {
+                return message.length;
+            }
+        };
+        List<Appended> done = new ArrayList<>();
+        try {
+            for (String user : users) {
+                done.add(append(user, MailboxPath.forUser(Username.of(user), MailboxConstants.INBOX), content));
+            }
+        } finally {
+            for (Appended copy : done) {
+                mailboxManager.endProcessingRequest(copy.session());
+            }
+        }
+        return true;
+    }
+
     private Appended append(String user, MailEnvelope envelope, Content content, SessionVerdicts verdicts)
         throws MailboxException {
+        return append(user, MailboxPath.forUser(Username.of(user), folders.decide(user, envelope, verdicts)), content);
+    }
+
+    private Appended append(String user, MailboxPath path, Content content) throws MailboxException {
         MailboxSession session = mailboxManager.createSystemSession(Username.of(user));
-        MailboxPath path = MailboxPath.forUser(Username.of(user), folders.decide(user, envelope, verdicts));
         if (!Boolean.TRUE.equals(reactor.core.publisher.Mono.from(mailboxManager.mailboxExists(path, session)).block())) {
             try {
                 mailboxManager.createMailbox(path, session);
