@@ -35,7 +35,7 @@ public final class TestSmtpReceiver implements AutoCloseable {
         NORMAL,
         /** Greets with a line that is not an SMTP reply. */
         GARBAGE_GREETING,
-        /** Greets with a 100,000-character line without a reply code. */
+        /** Greets with a 2,000,000-character line without a reply code (or line end). */
         OVERLONG_GREETING,
         /** Reads the message data and never answers it. */
         HANG_AFTER_DATA
@@ -137,7 +137,8 @@ public final class TestSmtpReceiver implements AutoCloseable {
                 return;
             }
             case OVERLONG_GREETING -> {
-                write(out, "x".repeat(100_000));
+                out.write("x".repeat(2_000_000).getBytes(StandardCharsets.US_ASCII));
+                out.flush();
                 readLine(in);
                 return;
             }

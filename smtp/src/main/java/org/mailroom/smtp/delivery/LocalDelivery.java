@@ -7,7 +7,6 @@ import java.io.SequenceInputStream;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -21,22 +20,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.james.core.MailAddress;
-import org.apache.james.core.Username;
 import org.apache.james.mailbox.MailboxManager;
-import org.apache.james.mailbox.MailboxSession;
-import org.apache.james.mailbox.MessageManager;
-import org.apache.james.mailbox.MessageUid;
-import org.apache.james.mailbox.exception.MailboxExistsException;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.model.Content;
-import org.apache.james.mailbox.model.MailboxConstants;
-import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.protocols.smtp.MailEnvelope;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.MessageHook;
 import org.mailroom.smtp.SmtpReplies;
-import org.mailroom.smtp.outbound.LocalInbox;
 import org.mailroom.smtp.outbound.Outbox;
 import org.mailroom.smtp.policy.SessionVerdicts;
 import org.mailroom.storage.mailbox.MessageTooLargeException;
@@ -57,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * messages wait, and beyond that the client gets 451 4.3.0 (try later) instead of piling up. The Netty thread that
  * called the hook waits for the result, because James writes the DATA reply when the hook returns.
  */
-public final class LocalDelivery implements MessageHook, LocalInbox, AutoCloseable {
+public final class LocalDelivery implements MessageHook, AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LocalDelivery.class);
     private static final HookResult STORAGE_FAILED =
@@ -71,6 +62,7 @@ public final class LocalDelivery implements MessageHook, LocalInbox, AutoCloseab
     private final Clock clock;
     private final ThreadPoolExecutor executor;
     private final Outbox outbox;
+    private final MailboxAppender appender;
 
     /** Local recipients only: remote recipients are refused at RCPT ({@link #acceptsRemote} is false). */
     public LocalDelivery(MailboxManager mailboxManager, LocalRecipients recipients, FolderDecision folders, Clock clock,
@@ -82,6 +74,7 @@ public final class LocalDelivery implements MessageHook, LocalInbox, AutoCloseab
     public LocalDelivery(MailboxManager mailboxManager, LocalRecipients recipients, FolderDecision folders, Clock clock,
                          int threads, int queue, Outbox outbox) {
         this.outbox = outbox;
+        this.appender = new MailboxAppender(mailboxManager, clock);
         this.mailboxManager = Objects.requireNonNull(mailboxManager, "mailboxManager");
         this.recipients = Objects.requireNonNull(recipients, "recipients");
         this.folders = Objects.requireNonNull(folders, "folders");
@@ -200,9 +193,6 @@ public final class LocalDelivery implements MessageHook, LocalInbox, AutoCloseab
         };
     }
 
-    private record Appended(MessageManager mailbox, MailboxSession session, MessageUid uid) {
-    }
-
     /** The last step of a delivery, after the local copies: queueing for remote recipients. */
     @FunctionalInterface
     private interface ThenQueue {
@@ -215,16 +205,16 @@ public final class LocalDelivery implements MessageHook, LocalInbox, AutoCloseab
      */
     private void deliver(Set<String> users, MailEnvelope envelope, Content content, SessionVerdicts verdicts,
                          ThenQueue thenQueue) throws Exception {
-        List<Appended> done = new ArrayList<>();
+        List<MailboxAppender.Appended> done = new ArrayList<>();
         try {
             for (String user : users) {
                 done.add(append(user, envelope, content, verdicts));
             }
             thenQueue.run();
         } catch (Exception failure) {
-            for (Appended copy : done) {
+            for (MailboxAppender.Appended copy : done) {
                 try {
-                    copy.mailbox().delete(List.of(copy.uid()), copy.session());
+                    appender.undo(copy);
                 } catch (MailboxException e) {
                     failure.addSuppressed(e);
                     LOGGER.error("could not remove partial copy uid {} after a failed delivery", copy.uid(), e);
@@ -232,76 +222,15 @@ public final class LocalDelivery implements MessageHook, LocalInbox, AutoCloseab
             }
             throw failure;
         } finally {
-            for (Appended copy : done) {
-                mailboxManager.endProcessingRequest(copy.session());
+            for (MailboxAppender.Appended copy : done) {
+                appender.end(copy);
             }
         }
     }
 
-    /**
-     * Puts a message Mailroom wrote (a delivery report) into the INBOX of every user the address reaches, without
-     * the sorter; false when the address is not local or reaches nobody.
-     */
-    @Override
-    public boolean deliver(String address, byte[] message) throws Exception {
-        int at = address.lastIndexOf('@');
-        if (at <= 0) {
-            return false;
-        }
-        String localPart = address.substring(0, at);
-        String domain = LocalRecipients.normalisedDomain(address.substring(at + 1));
-        if (!recipients.isLocalDomain(domain) && !recipients.isServerPostmaster(localPart, domain)) {
-            return false;
-        }
-        Set<String> users = recipients.resolve(localPart, domain);
-        if (users.isEmpty()) {
-            return false;
-        }
-        Content content = new Content() {
-            @Override
-            public InputStream getInputStream() {
-                return new ByteArrayInputStream(message);
-            }
-
-            @Override
-            public long size() {
-                return message.length;
-            }
-        };
-        List<Appended> done = new ArrayList<>();
-        try {
-            for (String user : users) {
-                done.add(append(user, MailboxPath.forUser(Username.of(user), MailboxConstants.INBOX), content));
-            }
-        } finally {
-            for (Appended copy : done) {
-                mailboxManager.endProcessingRequest(copy.session());
-            }
-        }
-        return true;
-    }
-
-    private Appended append(String user, MailEnvelope envelope, Content content, SessionVerdicts verdicts)
-        throws MailboxException {
-        return append(user, MailboxPath.forUser(Username.of(user), folders.decide(user, envelope, verdicts)), content);
-    }
-
-    private Appended append(String user, MailboxPath path, Content content) throws MailboxException {
-        MailboxSession session = mailboxManager.createSystemSession(Username.of(user));
-        if (!Boolean.TRUE.equals(reactor.core.publisher.Mono.from(mailboxManager.mailboxExists(path, session)).block())) {
-            try {
-                mailboxManager.createMailbox(path, session);
-            } catch (MailboxExistsException raced) {
-                // Another delivery created it first: fine.
-            }
-        }
-        MessageManager mailbox = mailboxManager.getMailbox(path, session);
-        MessageManager.AppendResult result = mailbox.appendMessage(MessageManager.AppendCommand.builder()
-            .recent()
-            .delivery()
-            .withInternalDate(Date.from(clock.instant()))
-            .build(content), session);
-        return new Appended(mailbox, session, result.getId().getUid());
+    private MailboxAppender.Appended append(String user, MailEnvelope envelope, Content content,
+                                            SessionVerdicts verdicts) throws MailboxException {
+        return appender.append(user, folders.decide(user, envelope, verdicts), content);
     }
 
     /** Stops taking deliveries and waits briefly for those in progress. */

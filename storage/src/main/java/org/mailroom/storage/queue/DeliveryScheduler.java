@@ -103,7 +103,10 @@ public final class DeliveryScheduler implements AutoCloseable {
         properties.setProperty("org.quartz.jobStore.useProperties", "false");
         // A trigger more than this late (e.g. the server was down) counts as misfired and fires at once.
         properties.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
-        properties.setProperty("org.quartz.scheduler.idleWaitTime", "5000");
+        // How often the scheduler thread looks for due triggers when nothing woke it: a trigger rescheduled by its own
+        // running job (the next attempt) wakes nobody, so this bounds how late a retry can start. 1 s is Quartz's minimum
+        // and one cheap query a second.
+        properties.setProperty("org.quartz.scheduler.idleWaitTime", "1000");
         try {
             Scheduler scheduler = new StdSchedulerFactory(properties).getScheduler();
             scheduler.setJobFactory(new AttemptJobFactory(attempt));
