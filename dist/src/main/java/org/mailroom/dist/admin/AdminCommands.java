@@ -11,11 +11,13 @@ public final class AdminCommands {
     private AdminCommands() {
     }
 
-    /** {@code admin domain|user|alias}, each opening the directory only for the length of one command. */
-    public static CommandLine tree(Supplier<UserDirectory> directory, InputStream stdin, Console console) {
+    /** {@code admin domain|user|alias|queue}, each opening the store only for the length of one command. */
+    public static CommandLine tree(Supplier<UserDirectory> directory, Supplier<QueueDirectory> queue,
+                                   InputStream stdin, Console console) {
         return new CommandLine(new AdminCommand())
             .addSubcommand(new DomainCommand(directory))
             .addSubcommand(new UserCommand(directory, new PasswordInput(stdin, console)))
-            .addSubcommand(new AliasCommand(directory));
+            .addSubcommand(new AliasCommand(directory))
+            .addSubcommand(new QueueCommand(queue));
     }
 }
