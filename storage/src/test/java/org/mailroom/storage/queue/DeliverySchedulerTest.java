@@ -15,14 +15,29 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.storage.schema.Database;
 import org.mailroom.storage.schema.DatabaseSettings;
 
+/**
+ * Quartz over the store's own database: attempts fire at their time, reschedule themselves, and survive a restart
+ * of the scheduler and the database ({@link PostgresDeliverySchedulerTest}: the same on PostgreSQL).
+ */
 class DeliverySchedulerTest {
     @TempDir
     Path dataDir;
 
+    /** Opens the database "again": the same Derby folder each time. */
+    protected Database open() {
+        return Database.open(DatabaseSettings.embedded(dataDir));
+    }
+
+    /** Closes what {@link #open} returned. */
+    protected void close(Database database) {
+        database.close();
+    }
+
     @Test
     void firesAtTheScheduledTimeAndAgainWhenRescheduledFromInsideTheAttempt() {
         List<Instant> fired = new CopyOnWriteArrayList<>();
-        try (Database database = Database.open(DatabaseSettings.embedded(dataDir))) {
+        Database database = open();
+        try {
             DeliveryScheduler[] holder = new DeliveryScheduler[1];
             holder[0] = DeliveryScheduler.open(database, 2, id -> {
                 fired.add(Instant.now());
@@ -40,23 +55,27 @@ class DeliverySchedulerTest {
                 Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !scheduler.isScheduled(7));
             }
             assertThat(fired).hasSize(3);
+        } finally {
+            close(database);
         }
     }
 
     @Test
     void aRestartResumesWhatWasScheduledAndFiresMissedTimesAtOnce() throws Exception {
         AtomicInteger firstRun = new AtomicInteger();
-        try (Database database = Database.open(DatabaseSettings.embedded(dataDir));
-             DeliveryScheduler scheduler = DeliveryScheduler.open(database, 1, id -> firstRun.incrementAndGet())) {
+        Database first = open();
+        try (DeliveryScheduler scheduler = DeliveryScheduler.open(first, 1, id -> firstRun.incrementAndGet())) {
             scheduler.start();
             scheduler.schedule(1, Instant.now().plusSeconds(2));
             scheduler.schedule(2, Instant.now().plusSeconds(60));
+        } finally {
+            close(first);
         }
         assertThat(firstRun).hasValue(0);
         Thread.sleep(2500);
         List<Long> fired = new CopyOnWriteArrayList<>();
-        try (Database database = Database.open(DatabaseSettings.embedded(dataDir));
-             DeliveryScheduler scheduler = DeliveryScheduler.open(database, 1, fired::add)) {
+        Database second = open();
+        try (DeliveryScheduler scheduler = DeliveryScheduler.open(second, 1, fired::add)) {
             assertThat(scheduler.isScheduled(1)).isTrue();
             assertThat(scheduler.isScheduled(2)).isTrue();
             scheduler.start();
@@ -65,6 +84,8 @@ class DeliverySchedulerTest {
             assertThat(fired).containsExactly(1L);
             scheduler.unschedule(2);
             assertThat(scheduler.isScheduled(2)).isFalse();
+        } finally {
+            close(second);
         }
     }
 }

@@ -3,35 +3,29 @@ package org.mailroom.storage.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.storage.schema.Database;
-import org.mailroom.storage.schema.DatabaseSettings;
+import org.mailroom.storage.testing.TestDatabases;
 
-/** One database for the class: creating a Derby database costs seconds, and the tests use their own rows. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+/** The queue repository on the shared, emptied Derby database ({@link PostgresOutboundQueueTest}: PostgreSQL). */
 class OutboundQueueTest {
     Database database;
     OutboundQueue queue;
     final Instant t0 = Instant.parse("2026-01-01T10:00:00Z");
 
-    @BeforeAll
-    void open(@TempDir Path dataDir) {
-        database = Database.open(DatabaseSettings.embedded(dataDir));
-        queue = new OutboundQueue(database);
+    protected Database database() {
+        return TestDatabases.derby();
     }
 
-    @AfterAll
-    void close() {
-        database.close();
+    @BeforeEach
+    void open() {
+        database = database();
+        queue = new OutboundQueue(database);
     }
 
     @Test
@@ -49,7 +43,7 @@ class OutboundQueueTest {
                 org.assertj.core.groups.Tuple.tuple("carol@other.test", RecipientState.QUEUED, 0));
         assertThat(message.nextAttemptAt()).contains(t0);
         assertThat(queue.content(id)).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(content));
-        assertThat(queue.pendingMessageIds()).contains(id);
+        assertThat(queue.pendingMessageIds()).containsExactly(id);
     }
 
     @Test
@@ -75,7 +69,7 @@ class OutboundQueueTest {
         assertThat(message.recipients().get(1).lastReply()).contains(new DeliveryReply(550, "5.1.1", "no such user"));
         assertThat(message.recipients().get(1).nextAttemptAt()).isEmpty();
         assertThat(message.pending()).isEmpty();
-        assertThat(queue.pendingMessageIds()).doesNotContain(id);
+        assertThat(queue.pendingMessageIds()).isEmpty();
         assertThat(queue.history(id)).extracting(AttemptRecord::address, AttemptRecord::outcome)
             .containsExactly(
                 org.assertj.core.groups.Tuple.tuple("a@r.test", RecipientState.DELIVERED),
@@ -91,7 +85,7 @@ class OutboundQueueTest {
         assertThat(queue.markDelayWarned(id)).isTrue();
         assertThat(queue.markDelayWarned(id)).isFalse();
         assertThat(queue.find(id).orElseThrow().delayWarned()).isTrue();
-        assertThat(queue.list(100)).extracting(QueuedMessage::id).contains(id);
+        assertThat(queue.list(100)).extracting(QueuedMessage::id).containsExactly(id);
         assertThat(queue.delete(id)).isTrue();
         assertThat(queue.delete(id)).isFalse();
         assertThat(queue.find(id)).isEmpty();
