@@ -148,8 +148,27 @@ public final class OutboundService implements Outbox, AutoCloseable {
         return queue.delete(id);
     }
 
-    /** One scheduled attempt (Quartz thread; never two at once for one message). */
+    /**
+     * One scheduled attempt (Quartz thread; never two at once for one message). An attempt that fails
+     * unexpectedly (the database timed out, a signer threw) is tried again after the first retry delay: its
+     * one-shot trigger has fired, and without a new one the message would wait for the next server start.
+     */
     void attemptDelivery(long id) {
+        try {
+            attemptOnce(id);
+        } catch (RuntimeException e) {
+            Instant retry = clock.instant().plus(settings.retrySchedule().delayAfter(1));
+            LOG.error("queued message {}: attempt failed ({}); trying again at {}", id, e.toString(), retry, e);
+            try {
+                scheduler.schedule(id, retry);
+            } catch (RuntimeException again) {
+                LOG.error("queued message {}: cannot reschedule ({}); it is scheduled again at the next start", id,
+                    again.toString());
+            }
+        }
+    }
+
+    private void attemptOnce(long id) {
         Optional<QueuedMessage> found = queue.find(id);
         Optional<byte[]> content = queue.content(id);
         if (found.isEmpty() || content.isEmpty()) {

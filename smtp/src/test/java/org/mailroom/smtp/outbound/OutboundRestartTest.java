@@ -91,6 +91,31 @@ class OutboundRestartTest {
     }
 
     @Test
+    void anAttemptThatFailsUnexpectedlyIsTriedAgainNotForgotten() throws Exception {
+        try (TestDnsServer dns = TestDnsServer.start();
+             TestSmtpReceiver receiver = TestSmtpReceiver.start(InetAddress.getByName("127.0.0.1"), 0, null)) {
+            dns.addMx("remote.test", 10, "mx.remote.test").addA("mx.remote.test", "127.0.0.1");
+            java.util.concurrent.atomic.AtomicInteger signed = new java.util.concurrent.atomic.AtomicInteger();
+            OutboundSigner failingOnce = message -> {
+                if (signed.incrementAndGet() == 1) {
+                    throw new IllegalStateException("signing key unreadable");
+                }
+                return message;
+            };
+            try (Database database = Database.open(DatabaseSettings.embedded(dataDir));
+                 OutboundService service = OutboundService.open(database, settings(receiver.port(), Duration.ofSeconds(1)),
+                     DnsClient.of(DnsSettings.of(dns.address(), Duration.ofSeconds(1))), (a, r) -> false, failingOnce,
+                     Clock.systemUTC())) {
+                service.start();
+                long id = service.enqueue("alice@example.test", List.of("dave@remote.test"), message("again"));
+                Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> service.find(id).isEmpty());
+            }
+            assertThat(signed).hasValue(2);
+            assertThat(receiver.received()).hasSize(1);
+        }
+    }
+
+    @Test
     void adminRetryBounceAndDeleteActOnTheStoredQueue() throws Exception {
         try (TestDnsServer dns = TestDnsServer.start();
              TestSmtpReceiver receiver = TestSmtpReceiver.start(InetAddress.getByName("127.0.0.1"), 0, null)) {

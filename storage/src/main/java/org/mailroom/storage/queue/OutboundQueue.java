@@ -73,8 +73,9 @@ public final class OutboundQueue {
         });
     }
 
+    /** Read in a (retried) transaction: a lock timeout under load must not fail a delivery attempt. */
     public Optional<QueuedMessage> find(long id) {
-        return database.read(connection -> {
+        return database.transaction(connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                 "SELECT " + MESSAGE_COLUMNS + " FROM mr_queue_message WHERE id = ?")) {
                 select.setLong(1, id);
@@ -90,7 +91,7 @@ public final class OutboundQueue {
 
     /** The message bytes as queued. */
     public Optional<byte[]> content(long id) {
-        return database.read(connection -> {
+        return database.transaction(connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                 "SELECT content FROM mr_queue_message WHERE id = ?")) {
                 select.setLong(1, id);
@@ -124,7 +125,7 @@ public final class OutboundQueue {
 
     /** Ids of messages with at least one recipient not yet delivered or bounced. */
     public List<Long> pendingMessageIds() {
-        return database.read(connection -> {
+        return database.transaction(connection -> {
             List<Long> ids = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
                 "SELECT DISTINCT message_id FROM mr_queue_recipient WHERE state IN (?, ?) ORDER BY message_id")) {
