@@ -18,14 +18,24 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.mailroom.dist.admin.SortingTools;
+import org.mailroom.dist.admin.QueueDirectory;
 import org.mailroom.dist.admin.UserDirectory;
 import org.mailroom.dist.config.MailroomConfig;
+import org.mailroom.dist.config.OutboundConfig;
+import org.mailroom.dist.config.TimeSpan;
 import org.mailroom.dist.tls.TlsMaterial;
 import org.mailroom.imap.FolderNames;
 import org.mailroom.imap.LoginThrottle;
 import org.mailroom.imap.learning.UserActionPublisher;
 import org.mailroom.imap.MailroomImapServer;
 import org.mailroom.smtp.MailroomSmtpServer;
+import org.mailroom.smtp.delivery.InboxDelivery;
+import org.mailroom.smtp.outbound.OutboundService;
+import org.mailroom.smtp.outbound.OutboundSettings;
+import org.mailroom.smtp.outbound.OutboundSigner;
+import org.mailroom.smtp.outbound.RetrySchedule;
+import org.mailroom.smtp.outbound.Smarthost;
+import org.mailroom.smtp.policy.DnsClient;
 import org.mailroom.smtp.delivery.LocalDelivery;
 import org.mailroom.smtp.delivery.SorterPlacement;
 import org.mailroom.sorter.Decision;
@@ -190,8 +200,20 @@ public final class Mailroom {
             AliasRepository aliases = new AliasRepository(database, domains, users);
             LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(),
                 config.server().hostname());
+            // Outbound: the queue in the store, its Quartz schedule, MX routing over the configured resolvers.
+            // Started before the SMTP listeners that fill it and stopped after them; reports to local senders go
+            // straight to their INBOX. DKIM signing plugs in at OutboundSigner.
+            OutboundService outbound = running.started(OutboundService.open(database, outboundSettings(),
+                DnsClient.of(dnsSettings()), new InboxDelivery(mailboxes.mailboxManager(), recipients, Clock.systemUTC()),
+                OutboundSigner.none(), Clock.systemUTC()));
+            outbound.start();
+            out.println("  running    outbound queue   " + outbound.list(Integer.MAX_VALUE).size() + " queued, "
+                + config.outbound().concurrency() + " deliveries at once, "
+                + (config.outbound().smarthost() != null ? "via smarthost " + config.outbound().smarthost()
+                    : "direct to MX hosts on port " + config.outbound().remotePort()));
+
             LocalDelivery delivery = running.started(new LocalDelivery(mailboxes.mailboxManager(), recipients,
-                placement, Clock.systemUTC(), DELIVERY_THREADS, DELIVERY_QUEUE));
+                placement, Clock.systemUTC(), DELIVERY_THREADS, DELIVERY_QUEUE, outbound));
             Path spool = config.storage().dataDirectory().resolve("spool");
             removeSpoolLeftovers(spool);
             MailroomSmtpServer.Services smtpServices = new MailroomSmtpServer.Services(users, aliases, recipients,
@@ -209,12 +231,11 @@ public final class Mailroom {
             running.smtpPorts(mx.port(), submission.port(), submissions.port());
             out.println("  running    SMTP inbound     MX on " + listener(mx.port()) + " (STARTTLS offered)");
             out.println("  running    SMTP submission  " + listener(submission.port()) + " STARTTLS, "
-                + listener(submissions.port()) + " TLS; remote recipients refused until the outbound queue lands");
+                + listener(submissions.port()) + " TLS; remote recipients queued");
 
             // The parts below are built here, in this order, as their issues land: each replaces its line in
             // notRunning with a constructor call registered with running.started(...).
             List<String> notRunning = List.of(
-                "outbound queue   delivery to other servers, retries and bounces",
                 "HTTP             autoconfig and metrics on " + listener(config.http().port()));
             for (String part : notRunning) {
                 out.println("  not yet    " + part);
@@ -261,10 +282,29 @@ public final class Mailroom {
         List<DnsblZone> zones = config.smtp().dnsbl().stream()
             .map(entry -> "reject".equalsIgnoreCase(entry.action()) ? DnsblZone.reject(entry.zone()) : DnsblZone.score(entry.zone()))
             .toList();
-        DnsSettings resolvers = new DnsSettings(
+        return DnsChecks.defaults().withSpf(config.smtp().spf()).withDnsbl(zones).withDns(dnsSettings());
+    }
+
+    /** The resolvers of the dns section, shared by the SMTP checks and outbound routing. */
+    private DnsSettings dnsSettings() {
+        return new DnsSettings(
             config.dns().servers().stream().map(server -> DnsServers.parse(server).orElseThrow()).toList(),
             Duration.ofSeconds(config.dns().timeoutSeconds()));
-        return DnsChecks.defaults().withSpf(config.smtp().spf()).withDnsbl(zones).withDns(resolvers);
+    }
+
+    /** The outbound section as the delivery code takes it (validated at load, so parsing here cannot fail). */
+    private OutboundSettings outboundSettings() {
+        OutboundConfig section = config.outbound();
+        Optional<Duration> warnAfter = "off".equalsIgnoreCase(section.delayWarningAfter()) ? Optional.empty()
+            : Optional.of(TimeSpan.parse(section.delayWarningAfter()).duration());
+        Optional<Smarthost> smarthost = Optional.ofNullable(section.smarthost()).map(relay -> new Smarthost(
+            relay.host(), relay.port(), Smarthost.Security.valueOf(relay.security().toUpperCase(java.util.Locale.ROOT)),
+            Optional.ofNullable(relay.username()), Optional.ofNullable(relay.password())));
+        return new OutboundSettings(
+            section.heloName() != null ? section.heloName() : config.server().hostname(),
+            section.remotePort(), section.connectTimeout().duration(), section.readTimeout().duration(),
+            new RetrySchedule(section.retrySchedule().stream().map(TimeSpan::duration).toList()),
+            section.maxLifetime().duration(), warnAfter, smarthost, section.concurrency());
     }
 
     private static void removeSpoolLeftovers(Path spool) {
@@ -383,6 +423,33 @@ public final class Mailroom {
             }
         } catch (MailboxException | IOException e) {
             throw new IllegalStateException("cannot read the stored message: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens the outbound queue for one administration command: the store, the queue and its schedule (not
+     * started: nothing is delivered from the command line; a retry scheduled here runs when the server does), and
+     * local mailboxes for the reports that "bounce" sends to local senders.
+     */
+    public QueueDirectory openQueue() {
+        Database database = Database.open(config.storage().databaseSettings());
+        try {
+            DomainRepository domains = new DomainRepository(database);
+            UserRepository users = new UserRepository(database, domains, PasswordHasher.defaults());
+            AliasRepository aliases = new AliasRepository(database, domains, users);
+            MailroomAuthenticator authenticator = new MailroomAuthenticator(users);
+            MailboxStore mailboxes = new MailboxStore(database, authenticator, authenticator,
+                new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(),
+                MailboxStore.Settings.defaults().withMaxMessageSize(config.limits().maxMessageSize().bytes()), Set.of());
+            LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(),
+                config.server().hostname());
+            OutboundService outbound = OutboundService.open(database, outboundSettings(), DnsClient.of(dnsSettings()),
+                new InboxDelivery(mailboxes.mailboxManager(), recipients, Clock.systemUTC()), OutboundSigner.none(),
+                Clock.systemUTC());
+            return new QueueDirectory(database, outbound);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
         }
     }
 

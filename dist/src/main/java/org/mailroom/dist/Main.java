@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.function.Supplier;
 
 import org.mailroom.dist.admin.AdminCommands;
+import org.mailroom.dist.admin.QueueDirectory;
 import org.mailroom.dist.admin.UserDirectory;
 
 import picocli.CommandLine;
@@ -30,11 +31,12 @@ public final class Main {
         ConfigSource configSource = new ConfigSource(launch);
         Supplier<UserDirectory> directory = () -> new Mailroom(configSource.load(), configSource.file(), out)
             .openUserDirectory();
+        Supplier<QueueDirectory> queue = () -> new Mailroom(configSource.load(), configSource.file(), out).openQueue();
 
         CommandLine cli = new CommandLine(new MailroomCommand(configSource))
             .addSubcommand(new StartCommand(configSource))
             .addSubcommand(AdminCommands.tree(directory, () -> new Mailroom(configSource.load(), configSource.file(),
-                out).openSortingTools(), launch.stdin(), launch.console()));
+                out).openSortingTools(), queue, launch.stdin(), launch.console()));
         OneLineErrors errors = new OneLineErrors();
         cli.setOut(out)
             .setErr(err)

@@ -50,7 +50,8 @@ class StartCommandTest {
                     + running.imapTlsPort() + " TLS")
                 .contains("running    SMTP inbound     MX on 127.0.0.1:" + running.smtpPort())
                 .contains("running    sorter           rules " + dir.resolve("rules"))
-                .contains("not yet    outbound queue");
+                .contains("running    outbound queue   0 queued, 4 deliveries at once, direct to MX hosts on port 25")
+                .doesNotContain("not yet    outbound queue");
 
             try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), running.imapPort())) {
                 BufferedReader in = reader(plain);

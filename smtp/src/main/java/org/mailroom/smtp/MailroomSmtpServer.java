@@ -252,7 +252,8 @@ public final class MailroomSmtpServer implements AutoCloseable {
         if (!submission && !dnsChecks.dnsbl().isEmpty()) {
             chain.add(new DnsblCheck(dnsChecks.dnsbl(), dns, dnsChecks.lookupLocalClients()));
         }
-        chain.add(new RecipientPolicy(services.recipients()));
+        // Remote recipients only on submission: the MX listener never relays, whatever the delivery can do.
+        chain.add(new RecipientPolicy(services.recipients(), submission && services.delivery().acceptsRemote()));
         // DATA lines, then the message
         chain.add(new CrlfGuard());
         chain.add(new DataLineMessageHookHandler());

@@ -20,6 +20,12 @@ import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.MessageResult;
 import org.apache.james.metrics.api.MetricFactory;
 import org.mailroom.smtp.delivery.RecipientSorting;
+import org.mailroom.smtp.delivery.InboxDelivery;
+import org.mailroom.smtp.outbound.OutboundService;
+import org.mailroom.smtp.outbound.OutboundSettings;
+import org.mailroom.smtp.outbound.OutboundSigner;
+import org.mailroom.smtp.outbound.Outbox;
+import org.mailroom.smtp.policy.DnsClient;
 import org.mailroom.smtp.delivery.LocalDelivery;
 import org.mailroom.smtp.delivery.LocalRecipients;
 import org.mailroom.smtp.policy.AuthFailureThrottle;
@@ -79,14 +85,35 @@ final class SmtpTestServers implements AutoCloseable {
     }
 
     MailroomSmtpServer start(MailroomSmtpServer.Settings settings, RecipientSorting folders) throws Exception {
+        return start(settings, folders, null);
+    }
+
+    /** A listener whose submissions queue remote recipients in {@code outbox} (null = none). */
+    MailroomSmtpServer start(MailroomSmtpServer.Settings settings, RecipientSorting folders, Outbox outbox)
+        throws Exception {
         LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(), settings.hostname());
-        LocalDelivery delivery = new LocalDelivery(store.mailboxManager(), recipients, folders, Clock.systemUTC(), 4, 64);
+        LocalDelivery delivery = new LocalDelivery(store.mailboxManager(), recipients, folders, Clock.systemUTC(), 4, 64,
+            outbox);
         MailroomSmtpServer server = MailroomSmtpServer.start(settings, certificate.serverContext(),
             new MailroomSmtpServer.Services(users, aliases, recipients, delivery,
                 AuthFailureThrottle.defaults(Clock.systemUTC()), metrics, spool));
         running.add(delivery);
         running.add(server);
         return server;
+    }
+
+    /**
+     * Outbound delivery over this store, started: reports to local senders land in their INBOX. Closed with the
+     * fixture, or earlier by the caller.
+     */
+    OutboundService outbound(OutboundSettings settings, DnsClient dns) {
+        LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(), "mx.example.test");
+        OutboundService service = OutboundService.open(database, settings, dns,
+            new InboxDelivery(store.mailboxManager(), recipients, Clock.systemUTC()), OutboundSigner.none(),
+            Clock.systemUTC());
+        running.add(service);
+        service.start();
+        return service;
     }
 
     /** Every message in the user's INBOX, as text, oldest first. */

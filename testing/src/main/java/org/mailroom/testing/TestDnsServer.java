@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
@@ -36,7 +37,7 @@ import org.xbill.DNS.Type;
  * An authoritative-looking DNS responder for tests, built on dnsjava: UDP and TCP on 127.0.0.1 (one port, chosen
  * free), answering the A, AAAA, TXT and MX records added with {@code add...}; a name with records but none of the
  * asked type gets an empty NOERROR answer, any other name NXDOMAIN. {@link #failWith} makes a name answer SERVFAIL,
- * {@link #setSilent} drops every query (a resolver then times out). Thread-safe; records may change while running.
+ * {@link #setSilent} drops every query (a resolver then times out), {@link #silenceFor} only those for one name. Thread-safe; records may change while running.
  *
  * <p>Point a dnsjava {@code SimpleResolver} at {@link #address()}; answers too large for UDP are truncated (TC set),
  * so the resolver retries over TCP as a real one would.
@@ -47,6 +48,7 @@ public final class TestDnsServer implements AutoCloseable {
 
     private final Map<Name, List<Record>> records = new ConcurrentHashMap<>();
     private final Set<Name> failing = ConcurrentHashMap.newKeySet();
+    private final Set<Name> silentNames = ConcurrentHashMap.newKeySet();
     private final List<String> queries = new CopyOnWriteArrayList<>();
     private final AtomicInteger threads = new AtomicInteger();
     private final DatagramSocket udp;
@@ -115,6 +117,22 @@ public final class TestDnsServer implements AutoCloseable {
         return add(new MXRecord(name(name), DClass.IN, TTL, preference, name(host)));
     }
 
+    /** An alias: {@code name} CNAME {@code target} (answered to CNAME queries; not chased, as no server here recurses). */
+    public TestDnsServer addCname(String name, String target) {
+        return add(new CNAMERecord(name(name), DClass.IN, TTL, name(target)));
+    }
+
+    /** A null MX (RFC 7505): the domain accepts no mail. */
+    public TestDnsServer addNullMx(String name) {
+        return add(new MXRecord(name(name), DClass.IN, TTL, 0, Name.root));
+    }
+
+    /** Queries for {@code name} (any type) are read and never answered: the asker times out. */
+    public TestDnsServer silenceFor(String name) {
+        silentNames.add(name(name));
+        return this;
+    }
+
     public TestDnsServer add(Record record) {
         records.computeIfAbsent(record.getName(), n -> new CopyOnWriteArrayList<>()).add(record);
         return this;
@@ -135,6 +153,7 @@ public final class TestDnsServer implements AutoCloseable {
     public void clear() {
         records.clear();
         failing.clear();
+        silentNames.clear();
         queries.clear();
         silent = false;
     }
@@ -142,6 +161,12 @@ public final class TestDnsServer implements AutoCloseable {
     /** The questions received so far, as {@code name TYPE} (e.g. {@code 2.0.0.127.zen.test. A}), oldest first. */
     public List<String> queries() {
         return List.copyOf(queries);
+    }
+
+    /** Whether a query gets no answer at all (server silent, or silenced for its name). */
+    private boolean ignores(Message query) {
+        Record question = query.getQuestion();
+        return silent || question != null && silentNames.contains(question.getName());
     }
 
     /** The answer for one query message: what both transports send. */
@@ -186,6 +211,10 @@ public final class TestDnsServer implements AutoCloseable {
                     continue;
                 }
                 Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+                if (ignores(query)) {
+                    queries.add(query.getQuestion().getName() + " " + Type.string(query.getQuestion().getType()));
+                    continue;
+                }
                 int max = query.getOPT() != null ? Math.max(512, query.getOPT().getPayloadSize()) : 512;
                 byte[] wire = answer(query).toWire(max);
                 udp.send(new DatagramPacket(wire, wire.length, packet.getSocketAddress()));
@@ -216,10 +245,11 @@ public final class TestDnsServer implements AutoCloseable {
             while (!closed) {
                 int length = in.readUnsignedShort();
                 byte[] query = in.readNBytes(length);
-                if (silent) {
+                Message parsed = new Message(query);
+                if (ignores(parsed)) {
                     continue;
                 }
-                byte[] wire = answer(new Message(query)).toWire();
+                byte[] wire = answer(parsed).toWire();
                 out.writeShort(wire.length);
                 out.write(wire);
                 out.flush();

@@ -11,15 +11,12 @@ public final class AdminCommands {
     private AdminCommands() {
     }
 
-    /** {@code admin domain|user|alias|spam} (rules and explain unavailable), each opening the directory only for the length of one command. */
-    public static CommandLine tree(Supplier<UserDirectory> directory, InputStream stdin, Console console) {
-        return tree(directory, () -> {
-            throw new IllegalStateException("sorting tools not available");
-        }, stdin, console);
-    }
-
-    /** {@code admin domain|user|alias|rules|explain|spam}; the sorting tools too are opened per command. */
+    /**
+     * {@code admin domain|user|alias|rules|explain|spam|queue}, each opening what it needs (the store, the sorting
+     * tools, the queue) only for the length of one command.
+     */
     public static CommandLine tree(Supplier<UserDirectory> directory, Supplier<SortingTools> sorting,
+                                   Supplier<QueueDirectory> queue,
                                    InputStream stdin, Console console) {
         return new CommandLine(new AdminCommand())
             .addSubcommand(new DomainCommand(directory))
@@ -27,6 +24,7 @@ public final class AdminCommands {
             .addSubcommand(new AliasCommand(directory))
             .addSubcommand(new RulesCommand(sorting))
             .addSubcommand(new ExplainCommand(sorting))
-            .addSubcommand(new SpamCommand(directory));
+            .addSubcommand(new SpamCommand(directory))
+            .addSubcommand(new QueueCommand(queue));
     }
 }

@@ -117,7 +117,8 @@ public final class ConfigLoader {
         if (e instanceof UnrecognizedPropertyException unknown) {
             return "unknown key; the keys allowed here are " + names(unknown.getKnownPropertyIds());
         }
-        if (e instanceof InvalidFormatException invalid && invalid.getTargetType() == DataSize.class) {
+        if (e instanceof InvalidFormatException invalid
+            && (invalid.getTargetType() == DataSize.class || invalid.getTargetType() == TimeSpan.class)) {
             return invalid.getOriginalMessage();
         }
         if (e instanceof InvalidFormatException invalid) {
@@ -144,6 +145,9 @@ public final class ConfigLoader {
         }
         if (type == DataSize.class) {
             return "a size such as 25MB";
+        }
+        if (type == TimeSpan.class) {
+            return "a time span such as 5m or 4h";
         }
         return "a section of 'key: value' lines";
     }

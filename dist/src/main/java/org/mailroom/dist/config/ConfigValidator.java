@@ -30,6 +30,7 @@ final class ConfigValidator {
         validator.checkPorts(config);
         validator.checkTls(config.tls());
         validator.checkDnsChecks(config.smtp(), config.dns());
+        validator.checkOutbound(config.outbound());
         return List.copyOf(validator.problems);
     }
 
@@ -108,6 +109,49 @@ final class ConfigValidator {
         }
         if (dns.timeoutSeconds() < 1 || dns.timeoutSeconds() > 30) {
             problem("dns.timeout-seconds", "must be between 1 and 30, was " + dns.timeoutSeconds());
+        }
+    }
+
+    private void checkOutbound(OutboundConfig outbound) {
+        if (outbound.heloName() != null
+            && (outbound.heloName().isBlank() || outbound.heloName().chars().anyMatch(Character::isWhitespace))) {
+            problem("outbound.helo-name", "must be a host name without spaces, such as mail.example.org");
+        }
+        if (outbound.remotePort() < 1 || outbound.remotePort() > 65535) {
+            problem("outbound.remote-port", "must be between 1 and 65535, was " + outbound.remotePort());
+        }
+        if (outbound.retrySchedule().isEmpty()) {
+            problem("outbound.retry-schedule", "needs at least one time span, such as [5m, 10m, 1h]");
+        }
+        if (outbound.concurrency() < 1 || outbound.concurrency() > 64) {
+            problem("outbound.concurrency", "must be between 1 and 64, was " + outbound.concurrency());
+        }
+        if (!"off".equalsIgnoreCase(outbound.delayWarningAfter())) {
+            try {
+                java.time.Duration warn = TimeSpan.parse(outbound.delayWarningAfter()).duration();
+                if (warn.compareTo(outbound.maxLifetime().duration()) >= 0) {
+                    problem("outbound.delay-warning-after", "must be shorter than outbound.max-lifetime ("
+                        + outbound.maxLifetime() + "), or off");
+                }
+            } catch (IllegalArgumentException e) {
+                problem("outbound.delay-warning-after", e.getMessage() + ", or off");
+            }
+        }
+        OutboundConfig.SmarthostConfig relay = outbound.smarthost();
+        if (relay != null) {
+            if (relay.host() == null || relay.host().isBlank()) {
+                problem("outbound.smarthost.host", "must name the relay host, such as smtp.example.net");
+            }
+            if (relay.port() < 1 || relay.port() > 65535) {
+                problem("outbound.smarthost.port", "must be between 1 and 65535, was " + relay.port());
+            }
+            if (!List.of("starttls", "tls", "none").contains(relay.security().toLowerCase(java.util.Locale.ROOT))) {
+                problem("outbound.smarthost.security", "must be starttls, tls or none, was " + relay.security());
+            }
+            if ((relay.username() == null) != (relay.password() == null)) {
+                problem(relay.username() == null ? "outbound.smarthost.password" : "outbound.smarthost.username",
+                    "username and password go together: set both, or neither");
+            }
         }
     }
 

@@ -5,7 +5,7 @@ package org.mailroom.dist.config;
  */
 public record MailroomConfig(ServerConfig server, StorageConfig storage, SmtpConfig smtp,
                              SubmissionConfig submission, ImapConfig imap, HttpConfig http, LimitsConfig limits,
-                             TlsConfig tls, DnsConfig dns) {
+                             TlsConfig tls, DnsConfig dns, OutboundConfig outbound) {
 
     public MailroomConfig {
         server = server != null ? server : new ServerConfig(null, null);
@@ -17,14 +17,15 @@ public record MailroomConfig(ServerConfig server, StorageConfig storage, SmtpCon
         limits = limits != null ? limits : new LimitsConfig(null);
         tls = tls != null ? tls : TlsConfig.of(null, null);
         dns = dns != null ? dns : new DnsConfig(null, null);
+        outbound = outbound != null ? outbound : new OutboundConfig(null, null, null, null, null, null, null, null, null);
     }
 
     /** Every configuration value at its default, as if the file were empty. */
     public static MailroomConfig defaults() {
-        return new MailroomConfig(null, null, null, null, null, null, null, null, null);
+        return new MailroomConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     MailroomConfig withTls(TlsConfig tls) {
-        return new MailroomConfig(server, storage, smtp, submission, imap, http, limits, tls, dns);
+        return new MailroomConfig(server, storage, smtp, submission, imap, http, limits, tls, dns, outbound);
     }
 }

@@ -12,6 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.dist.ExitCode;
 import org.mailroom.dist.CliRun;
 import org.mailroom.dist.config.ConfigLoader;
+import org.mailroom.storage.queue.DeliveryReply;
+import org.mailroom.storage.queue.OutboundQueue;
+import org.mailroom.storage.queue.RecipientOutcome;
+import org.mailroom.storage.queue.RecipientState;
 import org.mailroom.storage.schema.Database;
 import org.mailroom.storage.user.DomainRepository;
 import org.mailroom.storage.user.PasswordHasher;
@@ -190,6 +194,51 @@ class AdminCliTest {
         assertThat(result.exitCode()).isEqualTo(ExitCode.CONFIG);
         assertThat(result.errLines()).hasSize(1);
         assertThat(result.err()).startsWith(bad + ":2: storage.data-dri: unknown key");
+    }
+
+    @Test
+    void queueIsListedShownRetriedBouncedAndDeleted() {
+        long first;
+        long second;
+        try (Database db = Database.open(new ConfigLoader().load(cli.config).storage().databaseSettings())) {
+            OutboundQueue queue = new OutboundQueue(db);
+            byte[] message = "Subject: queued\r\n\r\nhi\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            first = queue.enqueue("alice@elsewhere.test", java.util.List.of("bob@remote.test", "carol@remote.test"),
+                message, java.time.Instant.parse("2026-01-01T10:00:00Z"));
+            second = queue.enqueue("dave@elsewhere.test", java.util.List.of("erin@remote.test"), message,
+                java.time.Instant.parse("2026-01-01T11:00:00Z"));
+            queue.record(first, java.util.List.of(new RecipientOutcome(0, RecipientState.DEFERRED,
+                java.util.Optional.of(java.time.Instant.parse("2026-01-01T10:05:00Z")),
+                new DeliveryReply(451, "4.3.0", "greylisted"), java.util.Optional.of("mx.remote.test"))),
+                java.time.Instant.parse("2026-01-01T10:00:01Z"));
+        }
+
+        CliRun list = cli.run("admin", "queue", "list");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).contains(first + "  2026-01-01 10:00:00Z  23 bytes  <alice@elsewhere.test>  2/2 pending",
+            "2 message(s) queued");
+
+        CliRun show = cli.run("admin", "queue", "show", Long.toString(first));
+        assertThat(show.exitCode()).as(show.err()).isZero();
+        assertThat(show.out()).contains("<bob@remote.test>  DEFERRED  1 attempt(s)  next 2026-01-01 10:05:00Z"
+            + "  last: 451 4.3.0 greylisted", "<carol@remote.test>  QUEUED  0 attempt(s)",
+            "2026-01-01 10:00:01Z  <bob@remote.test>  DEFERRED at mx.remote.test  451 4.3.0 greylisted");
+
+        assertThat(cli.run("admin", "queue", "retry", Long.toString(first)).out())
+            .isEqualTo("Message " + first + " will be tried now\n");
+
+        CliRun bounced = cli.run("admin", "queue", "bounce", Long.toString(second));
+        assertThat(bounced.exitCode()).as(bounced.err()).isZero();
+        // The sender is not local: the report waits in the queue, from <>, for dave.
+        CliRun after = cli.run("admin", "queue", "list");
+        assertThat(after.out()).doesNotContain("<dave@elsewhere.test>").contains("<>  1/1 pending", "2 message(s) queued");
+
+        assertThat(cli.run("admin", "queue", "delete", Long.toString(first)).exitCode()).isZero();
+        CliRun missing = cli.run("admin", "queue", "show", Long.toString(first));
+        assertThat(missing.exitCode()).isEqualTo(ExitCode.REFUSED);
+        assertThat(missing.errLines()).hasSize(1);
+        assertThat(missing.err()).contains("no queued message " + first);
+        assertThat(cli.run("admin", "queue", "bounce", "999999").exitCode()).isEqualTo(ExitCode.REFUSED);
     }
 
     private boolean verify(String address, String password) {

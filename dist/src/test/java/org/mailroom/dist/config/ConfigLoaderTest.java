@@ -43,7 +43,9 @@ class ConfigLoaderTest {
         String text = Files.readString(SHIPPED);
         for (String key : new String[] {"hostname:", "bind-address:", "data-dir:", "jdbc-url:", "jdbc-user:",
             "jdbc-password:", "pool-size:", "port:", "tls-port:", "max-message-size:", "certificate:",
-            "private-key:", "spf:", "dnsbl:", "servers:", "timeout-seconds:"}) {
+            "private-key:", "spf:", "dnsbl:", "servers:", "timeout-seconds:", "outbound:", "helo-name:",
+            "remote-port:", "connect-timeout:", "read-timeout:", "retry-schedule:", "max-lifetime:",
+            "delay-warning-after:", "concurrency:", "smarthost:", "security:", "username:", "password:"}) {
             assertThat(text).contains(key);
         }
     }
@@ -88,6 +90,42 @@ class ConfigLoaderTest {
         assertThat(DnsServers.parse("[::1]:5353")).hasValueSatisfying(a -> assertThat(a.getPort()).isEqualTo(5353));
         assertThat(DnsServers.parse("127.0.0.1")).hasValueSatisfying(a -> assertThat(a.getPort()).isEqualTo(53));
         assertThat(loader.load(write("# defaults\n")).smtp().spf()).isTrue();
+    }
+
+    @Test
+    void outboundSectionIsBoundWithTimeSpans() throws IOException {
+        MailroomConfig config = loader.load(write("outbound:\n  helo-name: mail.example.org\n  remote-port: 2525\n"
+            + "  connect-timeout: 10s\n  read-timeout: 2m\n  retry-schedule: [1m, 1h]\n  max-lifetime: 3d\n"
+            + "  delay-warning-after: off\n  concurrency: 8\n  smarthost:\n    host: smtp.example.net\n"
+            + "    security: tls\n    username: me\n    password: secret\n"));
+        OutboundConfig outbound = config.outbound();
+        assertThat(outbound.heloName()).isEqualTo("mail.example.org");
+        assertThat(outbound.remotePort()).isEqualTo(2525);
+        assertThat(outbound.connectTimeout().duration()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(outbound.readTimeout().duration()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(outbound.retrySchedule()).extracting(TimeSpan::duration)
+            .containsExactly(java.time.Duration.ofMinutes(1), java.time.Duration.ofHours(1));
+        assertThat(outbound.maxLifetime().duration()).isEqualTo(java.time.Duration.ofDays(3));
+        assertThat(outbound.delayWarningAfter()).isEqualTo("off");
+        assertThat(outbound.concurrency()).isEqualTo(8);
+        assertThat(outbound.smarthost().port()).as("tls defaults to 465").isEqualTo(465);
+        assertThat(outbound.smarthost().toString()).doesNotContain("secret");
+        assertThat(MailroomConfig.defaults().outbound().retrySchedule()).hasToString("[5m, 10m, 20m, 40m, 1h, 2h, 4h]");
+    }
+
+    @Test
+    void badOutboundValuesAreReportedWithTheirLines() throws IOException {
+        Path span = write("outbound:\n  retry-schedule: [5m, soon]\n");
+        assertThatThrownBy(() -> loader.load(span)).isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith(span + ":2: outbound.retry-schedule")
+            .hasMessageContaining("unparsable time span 'soon'");
+        Path warn = write("outbound:\n  max-lifetime: 2h\n  delay-warning-after: 4h\n");
+        assertThatThrownBy(() -> loader.load(warn)).isInstanceOf(ConfigException.class)
+            .hasMessage(warn + ":3: outbound.delay-warning-after: must be shorter than outbound.max-lifetime (2h), or off");
+        Path relay = write("outbound:\n  smarthost:\n    host: smtp.example.net\n    security: ssl\n    username: me\n");
+        assertThatThrownBy(() -> loader.load(relay)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining(relay + ":4: outbound.smarthost.security: must be starttls, tls or none, was ssl")
+            .hasMessageContaining(relay + ":5: outbound.smarthost.username: username and password go together");
     }
 
     @Test

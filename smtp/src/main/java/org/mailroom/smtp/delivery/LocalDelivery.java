@@ -7,7 +7,6 @@ import java.io.SequenceInputStream;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -24,21 +23,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.mail.Flags;
 
 import org.apache.james.core.MailAddress;
-import org.apache.james.core.Username;
 import org.apache.james.mailbox.MailboxManager;
-import org.apache.james.mailbox.MailboxSession;
-import org.apache.james.mailbox.MessageManager;
-import org.apache.james.mailbox.MessageUid;
-import org.apache.james.mailbox.exception.MailboxExistsException;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.model.Content;
-import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.protocols.smtp.MailEnvelope;
 import org.apache.james.protocols.api.ProtocolSession.State;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.MessageHook;
 import org.mailroom.smtp.SmtpReplies;
+import org.mailroom.smtp.outbound.Outbox;
 import org.mailroom.smtp.policy.DnsblResult;
 import org.mailroom.smtp.policy.SessionVerdicts;
 import org.mailroom.sorter.SessionFacts;
@@ -67,15 +61,24 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     private static final HookResult BUSY =
         SmtpReplies.denySoft("451", "4.3.0 Server busy storing mail; please try again later");
 
-    private final MailboxManager mailboxManager;
     private final LocalRecipients recipients;
     private final RecipientSorting sorting;
     private final Clock clock;
     private final ThreadPoolExecutor executor;
+    private final Outbox outbox;
+    private final MailboxAppender appender;
 
+    /** Local recipients only: remote recipients are refused at RCPT ({@link #acceptsRemote} is false). */
     public LocalDelivery(MailboxManager mailboxManager, LocalRecipients recipients, RecipientSorting sorting,
                          Clock clock, int threads, int queue) {
-        this.mailboxManager = Objects.requireNonNull(mailboxManager, "mailboxManager");
+        this(mailboxManager, recipients, sorting, clock, threads, queue, null);
+    }
+
+    /** {@code outbox} takes the remote recipients of submitted mail; null = none (as the other constructor). */
+    public LocalDelivery(MailboxManager mailboxManager, LocalRecipients recipients, RecipientSorting sorting,
+                         Clock clock, int threads, int queue, Outbox outbox) {
+        this.outbox = outbox;
+        this.appender = new MailboxAppender(mailboxManager, clock);
         this.recipients = Objects.requireNonNull(recipients, "recipients");
         this.sorting = Objects.requireNonNull(sorting, "sorting");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -89,17 +92,33 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
             new ThreadPoolExecutor.AbortPolicy());
     }
 
+    /** Whether remote recipients can be taken (an outbox exists), so the recipient policy may accept them. */
+    public boolean acceptsRemote() {
+        return outbox != null;
+    }
+
     @Override
     public HookResult onMessage(SMTPSession session, MailEnvelope envelope) {
         Set<String> users = new LinkedHashSet<>();
+        List<String> remote = new ArrayList<>();
         for (MailAddress rcpt : envelope.getRecipients()) {
-            users.addAll(recipients.resolve(rcpt.getLocalPart(), rcpt.getDomain().asString()));
+            if (isRemote(rcpt)) {
+                remote.add(rcpt.asString());
+            } else {
+                users.addAll(recipients.resolve(rcpt.getLocalPart(), rcpt.getDomain().asString()));
+            }
         }
-        if (users.isEmpty()) {
+        if (!remote.isEmpty() && (outbox == null || session.getUsername() == null)) {
+            // RecipientPolicy refuses these at RCPT; this is the second lock on the door of an open relay.
+            LOGGER.error("session {}: remote recipients {} reached DATA without an authenticated outbox; refused",
+                session.getSessionID(), remote);
+            return SmtpReplies.deny("550", "5.7.1 Relaying denied");
+        }
+        if (users.isEmpty() && remote.isEmpty()) {
             return SmtpReplies.deny("554", "5.1.1 No deliverable recipients");
         }
         try {
-            return deliverAll(session, envelope, users);
+            return deliverAll(session, envelope, users, remote);
         } finally {
             if (envelope instanceof SpooledEnvelope spooled) {
                 spooled.close();
@@ -107,7 +126,12 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
     }
 
-    private HookResult deliverAll(SMTPSession session, MailEnvelope envelope, Set<String> users) {
+    private boolean isRemote(MailAddress rcpt) {
+        String domain = LocalRecipients.normalisedDomain(rcpt.getDomain().asString());
+        return !recipients.isServerPostmaster(rcpt.getLocalPart(), domain) && !recipients.isLocalDomain(domain);
+    }
+
+    private HookResult deliverAll(SMTPSession session, MailEnvelope envelope, Set<String> users, List<String> remote) {
         SessionVerdicts verdicts = SessionVerdicts.of(session);
         SessionFacts facts = factsOf(session, verdicts);
         Optional<String> mailFrom = envelope.getMaybeSender().asOptional().map(MailAddress::asString);
@@ -115,9 +139,19 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         Future<?> delivery;
         try {
             delivery = executor.submit(() -> {
-                RecipientSorting.Prepared prepared = sorting.prepare(() -> withHeader(header, envelope, new byte[0])
-                    .getInputStream(), header.length + envelope.getSize(), mailFrom, facts, verdicts);
-                deliver(users, envelope, header, prepared);
+                Content asReceived = withHeader(header, envelope, new byte[0]);
+                RecipientSorting.Prepared prepared = users.isEmpty() ? null : sorting.prepare(
+                    asReceived::getInputStream, asReceived.size(), mailFrom, facts, verdicts);
+                deliver(users, envelope, header, prepared, () -> {
+                    if (!remote.isEmpty()) {
+                        byte[] bytes;
+                        try (InputStream in = asReceived.getInputStream()) {
+                            bytes = in.readAllBytes();
+                        }
+                        long id = outbox.enqueue(mailFrom.orElse(""), remote, bytes);
+                        LOGGER.info("session {}: queued as {} for {}", session.getSessionID(), id, remote);
+                    }
+                });
                 return null;
             });
         } catch (RejectedExecutionException e) {
@@ -126,7 +160,8 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
         try {
             delivery.get();
-            LOGGER.info("session {}: delivered {} bytes to {}", session.getSessionID(), envelope.getSize(), users);
+            LOGGER.info("session {}: delivered {} bytes to {}{}", session.getSessionID(), envelope.getSize(), users,
+                remote.isEmpty() ? "" : ", queued for " + remote);
             return SmtpReplies.ok("250", "2.6.0 Message accepted for delivery");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -186,20 +221,28 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
             verdicts.spf().map(spf -> spf.result().keyword()));
     }
 
-    private record Appended(MessageManager mailbox, MailboxSession session, MessageUid uid) {
+    /** The last step of a delivery, after the local copies: queueing for remote recipients. */
+    @FunctionalInterface
+    private interface ThenQueue {
+        void run() throws Exception;
     }
 
-    private void deliver(Set<String> users, MailEnvelope envelope, byte[] trace, RecipientSorting.Prepared prepared)
-        throws Exception {
-        List<Appended> done = new ArrayList<>();
+    /**
+     * Local copies first, the queue row last: if queueing fails, the copies are removed and the client retries the
+     * whole message; queueing first would let the outbound schedule send a message the client is then told failed.
+     */
+    private void deliver(Set<String> users, MailEnvelope envelope, byte[] trace, RecipientSorting.Prepared prepared,
+                         ThenQueue thenQueue) throws Exception {
+        List<MailboxAppender.Appended> done = new ArrayList<>();
         try {
             for (String user : users) {
                 done.add(append(user, envelope, trace, prepared.place(user)));
             }
+            thenQueue.run();
         } catch (Exception failure) {
-            for (Appended copy : done) {
+            for (MailboxAppender.Appended copy : done) {
                 try {
-                    copy.mailbox().delete(List.of(copy.uid()), copy.session());
+                    appender.undo(copy);
                 } catch (MailboxException e) {
                     failure.addSuppressed(e);
                     LOGGER.error("could not remove partial copy uid {} after a failed delivery", copy.uid(), e);
@@ -207,18 +250,19 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
             }
             throw failure;
         } finally {
-            for (Appended copy : done) {
-                mailboxManager.endProcessingRequest(copy.session());
+            for (MailboxAppender.Appended copy : done) {
+                appender.end(copy);
             }
         }
     }
 
-    private Appended append(String user, MailEnvelope envelope, byte[] trace, Placement placement)
+    private MailboxAppender.Appended append(String user, MailEnvelope envelope, byte[] trace, Placement placement)
         throws MailboxException {
-        MailboxSession session = mailboxManager.createSystemSession(Username.of(user));
-        MessageManager mailbox;
+        Flags keywords = new Flags();
+        placement.keywords().forEach(keywords::add);
+        Content copy = withHeader(trace, envelope, placement.traceHeader());
         try {
-            mailbox = folder(user, placement.folder(), session);
+            return appender.append(user, placement.folder(), keywords, copy);
         } catch (MailboxException refused) {
             // A folder named by a user rule that the store refuses (bad name, quota...) must not bounce the mail.
             if ("INBOX".equalsIgnoreCase(placement.folder())) {
@@ -226,30 +270,8 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
             }
             LOGGER.warn("folder '{}' of {} unusable ({}); delivering to INBOX", placement.folder(), user,
                 refused.getMessage());
-            mailbox = folder(user, "INBOX", session);
+            return appender.append(user, "INBOX", keywords, copy);
         }
-        Flags flags = new Flags();
-        placement.keywords().forEach(flags::add);
-        MessageManager.AppendResult result = mailbox.appendMessage(MessageManager.AppendCommand.builder()
-            .recent()
-            .delivery()
-            .withFlags(flags)
-            .withInternalDate(Date.from(clock.instant()))
-            .build(withHeader(trace, envelope, placement.traceHeader())), session);
-        return new Appended(mailbox, session, result.getId().getUid());
-    }
-
-    /** The user's folder, created when missing (Priority and Spam exist from the start, rule folders may not). */
-    private MessageManager folder(String user, String name, MailboxSession session) throws MailboxException {
-        MailboxPath path = MailboxPath.forUser(Username.of(user), name);
-        if (!Boolean.TRUE.equals(reactor.core.publisher.Mono.from(mailboxManager.mailboxExists(path, session)).block())) {
-            try {
-                mailboxManager.createMailbox(path, session);
-            } catch (MailboxExistsException raced) {
-                // Another delivery created it first: fine.
-            }
-        }
-        return mailboxManager.getMailbox(path, session);
     }
 
     /** Stops taking deliveries and waits briefly for those in progress. */

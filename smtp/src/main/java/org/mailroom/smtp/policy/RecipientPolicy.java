@@ -12,8 +12,8 @@ import org.mailroom.smtp.delivery.LocalRecipients;
 
 /**
  * Decides whether a recipient is accepted: local addresses must reach a user (else 550 5.1.1); other domains are
- * relaying, refused with 550 5.7.1 unless the client authenticated (then, until the outbound queue exists,
- * 451 4.3.2).
+ * relaying, refused with 550 5.7.1 unless the client authenticated (submission); then they are accepted for the
+ * outbound queue, or answered 451 4.3.2 where no queue is available.
  *
  * <p>No routing syntax is ever honoured: a local part holding {@code %}, {@code !} or {@code @} (the {@code %}-hack,
  * UUCP bang paths, quoted addresses) is refused as relaying even in a local domain, a trailing dot is dropped before
@@ -27,9 +27,16 @@ public final class RecipientPolicy implements RcptHook {
         SmtpReplies.denySoft("451", "4.3.2 Outbound delivery not available yet; only local recipients are accepted");
 
     private final LocalRecipients recipients;
+    private final boolean outboundAvailable;
 
+    /** Without an outbound queue: authenticated clients get 451 4.3.2 for remote recipients. */
     public RecipientPolicy(LocalRecipients recipients) {
+        this(recipients, false);
+    }
+
+    public RecipientPolicy(LocalRecipients recipients, boolean outboundAvailable) {
         this.recipients = Objects.requireNonNull(recipients, "recipients");
+        this.outboundAvailable = outboundAvailable;
     }
 
     @Override
@@ -42,7 +49,18 @@ public final class RecipientPolicy implements RcptHook {
                 : SmtpReplies.ok("250", "2.1.5 Recipient <postmaster> OK");
         }
         if (!recipients.isLocalDomain(domain)) {
-            return session.getUsername() == null ? RELAYING_DENIED : OUTBOUND_NOT_AVAILABLE;
+            if (session.getUsername() == null) {
+                return RELAYING_DENIED;
+            }
+            if (!outboundAvailable) {
+                return OUTBOUND_NOT_AVAILABLE;
+            }
+            // Routing syntax is refused here too: the remote host might honour what we would not.
+            if (hasRoutingSyntax(localPart) || domain.startsWith("[")) {
+                return SmtpReplies.deny("553", "5.1.3 <" + localPart + "@" + domain
+                    + ">: routing syntax and address literals are not accepted for outbound mail");
+            }
+            return SmtpReplies.ok("250", "2.1.5 Recipient <" + localPart + "@" + domain + "> OK, queued for delivery");
         }
         if (hasRoutingSyntax(localPart)) {
             return RELAYING_DENIED;

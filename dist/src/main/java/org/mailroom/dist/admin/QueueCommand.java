@@ -1,0 +1,124 @@
+package org.mailroom.dist.admin;
+
+import java.io.PrintWriter;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.mailroom.storage.queue.AttemptRecord;
+import org.mailroom.storage.queue.QueuedMessage;
+import org.mailroom.storage.queue.QueuedRecipient;
+import org.mailroom.storage.user.UserAdminException;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mailroom admin queue list|show|retry|bounce|delete}: the outbound queue, as Postfix's mailq/postsuper. */
+@Command(name = "queue", mixinStandardHelpOptions = true,
+    description = "Lists and manages the outbound queue (mail waiting for other servers).")
+final class QueueCommand {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
+        .withZone(ZoneOffset.UTC);
+
+    private final Supplier<QueueDirectory> queue;
+
+    @Spec
+    private CommandSpec spec;
+
+    QueueCommand(Supplier<QueueDirectory> queue) {
+        this.queue = queue;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+        description = "Prints one line per queued message: id, queued at, size, sender, pending/total recipients,"
+            + " next attempt.")
+    int list(@Option(names = "--limit", defaultValue = "1000", description = "at most this many (default 1000)")
+             int limit) {
+        try (QueueDirectory dir = queue.get()) {
+            List<QueuedMessage> messages = dir.outbound().list(limit);
+            for (QueuedMessage m : messages) {
+                out().printf("%d  %s  %d bytes  <%s>  %d/%d pending  next %s%n", m.id(), TIME.format(m.createdAt()),
+                    m.size(), m.sender(), m.pending().size(), m.recipients().size(),
+                    m.nextAttemptAt().map(TIME::format).orElse("-"));
+            }
+            out().println(messages.size() + " message(s) queued");
+        }
+        return 0;
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+        description = "Prints a queued message's recipients, their states and the attempt history.")
+    int show(@Parameters(paramLabel = "ID") long id) {
+        try (QueueDirectory dir = queue.get()) {
+            QueuedMessage m = dir.outbound().find(id).orElseThrow(() -> notQueued(id));
+            out().printf("message %d from <%s>, queued %s, %d bytes%s%n", m.id(), m.sender(),
+                TIME.format(m.createdAt()), m.size(), m.delayWarned() ? ", sender warned of the delay" : "");
+            out().println("recipients:");
+            for (QueuedRecipient r : m.recipients()) {
+                out().printf("  <%s>  %s  %d attempt(s)%s%s%n", r.address(), r.state(), r.attempts(),
+                    r.nextAttemptAt().map(t -> "  next " + TIME.format(t)).orElse(""),
+                    r.lastReply().map(reply -> "  last: " + reply).orElse(""));
+            }
+            List<AttemptRecord> history = dir.outbound().history(id);
+            out().println("attempts:");
+            for (AttemptRecord a : history) {
+                out().printf("  %s  <%s>  %s%s  %s%n", TIME.format(a.attemptedAt()), a.address(), a.outcome(),
+                    a.host().map(h -> " at " + h).orElse(""), a.reply().map(Object::toString).orElse(""));
+            }
+            if (history.isEmpty()) {
+                out().println("  none yet");
+            }
+        }
+        return 0;
+    }
+
+    @Command(name = "retry", mixinStandardHelpOptions = true,
+        description = "Makes the pending recipients due now (the running server, or the next one started, tries"
+            + " them at once).")
+    int retry(@Parameters(paramLabel = "ID") long id) {
+        try (QueueDirectory dir = queue.get()) {
+            if (!dir.outbound().retryNow(id)) {
+                throw notQueued(id);
+            }
+        }
+        out().println("Message " + id + " will be tried now");
+        return 0;
+    }
+
+    @Command(name = "bounce", mixinStandardHelpOptions = true,
+        description = "Gives up on the pending recipients: the sender gets a delivery report, the message leaves"
+            + " the queue.")
+    int bounce(@Parameters(paramLabel = "ID") long id) {
+        try (QueueDirectory dir = queue.get()) {
+            if (!dir.outbound().bounceNow(id)) {
+                throw notQueued(id);
+            }
+        }
+        out().println("Message " + id + " bounced to its sender");
+        return 0;
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+        description = "Removes a message from the queue without telling anyone.")
+    int delete(@Parameters(paramLabel = "ID") long id) {
+        try (QueueDirectory dir = queue.get()) {
+            if (!dir.outbound().delete(id)) {
+                throw notQueued(id);
+            }
+        }
+        out().println("Deleted message " + id);
+        return 0;
+    }
+
+    private static UserAdminException notQueued(long id) {
+        return new UserAdminException("no queued message " + id + " (with recipients still pending)");
+    }
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+}
