@@ -23,6 +23,8 @@ import org.mailroom.dist.admin.UserDirectory;
 import org.mailroom.dist.config.MailroomConfig;
 import org.mailroom.dist.config.OutboundConfig;
 import org.mailroom.dist.config.TimeSpan;
+
+import org.mailroom.dist.learning.MailboxContentLookup;
 import org.mailroom.dist.tls.TlsMaterial;
 import org.mailroom.imap.FolderNames;
 import org.mailroom.imap.LoginThrottle;
@@ -47,6 +49,7 @@ import org.mailroom.sorter.attachment.AttachmentInspector;
 import org.mailroom.sorter.attachment.DisguisedAttachment;
 import org.mailroom.sorter.attachment.ExecutableAttachment;
 import org.mailroom.sorter.attachment.UninspectableAttachment;
+import org.mailroom.sorter.learning.LearningDispatcher;
 import org.mailroom.sorter.message.MailParser;
 import org.mailroom.sorter.rules.RuleFiles;
 import org.mailroom.smtp.delivery.LocalRecipients;
@@ -94,6 +97,8 @@ public final class Mailroom {
     private static final int DELIVERY_QUEUE = 64;
     /** The sorter reads at most this much of a message (text and attachments beyond are stored, not judged). */
     private static final int SORTER_MAX_PARSED_BYTES = 8 * 1024 * 1024;
+    /** User actions waiting to be learned from before more are dropped (with a warning). */
+    private static final int LEARNING_QUEUE = 10_000;
 
     private final MailroomConfig config;
     private final Path configFile;
@@ -156,10 +161,33 @@ public final class Mailroom {
             out.println("  running    mailbox manager: " + mailboxes.mailboxManager().getClass().getSimpleName()
                 + " over the store (" + domains.list().size() + " domains, " + users.list().size() + " users)");
 
-            // User actions in IMAP (moves into and out of Spam and Priority, junk and importance keywords) are what
-            // the sorter learns from; until it lands they are only logged. The bus stops with the store.
-            UserActionPublisher.register(mailboxes, FolderNames.defaults(),
-                action -> LOG.debug("user action {} by {} on {}", action.kind(), action.user(), action.messageId()));
+            // The sorter: user rules (conf/rules, conf/rules.d/<user>.rules, re-read when they change) first, then
+            // the signals, over attachments Tika has looked into. Delivery asks it once per local recipient.
+            RuleFiles rules = new RuleFiles(rulesFile(), userRulesDirectory());
+            AttachmentInspector attachments = running.started(new AttachmentInspector(
+                AttachmentInspector.Limits.defaults()));
+            Thread warmUp = daemon(attachments::warmUp, "mailroom-tika-warm-up");
+            warmUp.start();
+            Sorter sorter = new Sorter(rules, signals(), attachments);
+            FolderNames folderNames = FolderNames.defaults();
+            SorterPlacement placement = new SorterPlacement(sorter,
+                new SorterPlacement.Folders(folderNames.priority(), folderNames.spam()), new MailParser(),
+                SORTER_MAX_PARSED_BYTES, Clock.systemUTC());
+            List<String> ruleProblems = rules.problems(null);
+            out.println("  running    sorter           rules " + rulesFile() + (ruleProblems.isEmpty() ? ""
+                : " (NOT loaded: " + String.join("; ", ruleProblems) + ")") + ", per-user rules in "
+                + userRulesDirectory() + ", " + signals().size() + " signals");
+
+            // User actions in IMAP (moves into and out of Spam and Priority, junk and importance keywords) teach
+            // the sorter. Until the spam and importance models land their learners only log; the merge connects
+            // SpamFilter::learn and ImportanceModel::learnLabel here. The bus stops with the store.
+            LearningDispatcher learning = running.started(new LearningDispatcher(
+                new MailboxContentLookup(mailboxes, new MailParser(), sorter),
+                (user, key, content, spam) -> LOG.debug("learn spam={} for {} from {}", spam, user, key),
+                (user, content, receivedAt, important, labelledAt) ->
+                    LOG.debug("learn important={} for {}", important, user),
+                LEARNING_QUEUE));
+            UserActionPublisher.register(mailboxes, folderNames, learning);
 
             TlsMaterial tls = TlsMaterial.load(config.tls(), config.storage().dataDirectory(), config.server().hostname());
             out.println("  running    TLS: " + tls.summary());
@@ -179,23 +207,6 @@ public final class Mailroom {
             running.imapPorts(imap.port(), imaps.port());
             out.println("  running    IMAP             " + listener(imap.port()) + " STARTTLS, "
                 + listener(imaps.port()) + " TLS");
-
-            // The sorter: user rules (conf/rules, conf/rules.d/<user>.rules, re-read when they change) first, then
-            // the signals, over attachments Tika has looked into. Delivery asks it once per local recipient.
-            RuleFiles rules = new RuleFiles(rulesFile(), userRulesDirectory());
-            AttachmentInspector attachments = running.started(new AttachmentInspector(
-                AttachmentInspector.Limits.defaults()));
-            Thread warmUp = daemon(attachments::warmUp, "mailroom-tika-warm-up");
-            warmUp.start();
-            Sorter sorter = new Sorter(rules, signals(), attachments);
-            FolderNames folderNames = FolderNames.defaults();
-            SorterPlacement placement = new SorterPlacement(sorter,
-                new SorterPlacement.Folders(folderNames.priority(), folderNames.spam()), new MailParser(),
-                SORTER_MAX_PARSED_BYTES, Clock.systemUTC());
-            List<String> ruleProblems = rules.problems(null);
-            out.println("  running    sorter           rules " + rulesFile() + (ruleProblems.isEmpty() ? ""
-                : " (NOT loaded: " + String.join("; ", ruleProblems) + ")") + ", per-user rules in "
-                + userRulesDirectory() + ", " + signals().size() + " signals");
 
             AliasRepository aliases = new AliasRepository(database, domains, users);
             LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(),

@@ -152,4 +152,13 @@ class RuleParserTest {
         assertThat(rules).extracting(Rule::origin).containsExactly("r:2", "r:5");
         assertThat(rules.get(0).text()).isEqualTo("if from domain b.test  and size > 1  then spam");
     }
+
+    @Test
+    void theShippedRulesFileAndItsExamplesParse() throws Exception {
+        List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("../conf/rules"));
+        assertThat(parser.parseFile("conf/rules", lines)).isEmpty();
+        List<String> examples = lines.stream().filter(l -> l.startsWith("# if ")).map(l -> l.substring(2)).toList();
+        assertThat(examples).hasSizeGreaterThan(5);
+        assertThat(parser.parseFile("conf/rules examples", examples)).hasSize(examples.size());
+    }
 }

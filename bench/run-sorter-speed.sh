@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the sorter speed benchmark (JMH) and runs it: classification of a 50 KB message without attachments
+# through the Sorter with every signal and a dozen rules. Prints JMH's percentiles (p0.99 is the goal's figure).
+# Extra arguments go to JMH (e.g. -f 1 -wi 2 -i 3); none means the defaults in SorterSpeedBenchmark.main.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q -o -pl bench -am package -DskipTests
+exec java -Xmx1g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
+    org.mailroom.bench.SorterSpeedBenchmark "$@"

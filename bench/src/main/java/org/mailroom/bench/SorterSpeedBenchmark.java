@@ -1,0 +1,146 @@
+package org.mailroom.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.mailroom.sorter.Category;
+import org.mailroom.sorter.IncomingMail;
+import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.Signal;
+import org.mailroom.sorter.Sorter;
+import org.mailroom.sorter.attachment.AttachmentInspector;
+import org.mailroom.sorter.attachment.DisguisedAttachment;
+import org.mailroom.sorter.attachment.ExecutableAttachment;
+import org.mailroom.sorter.attachment.UninspectableAttachment;
+import org.mailroom.sorter.message.MailContent;
+import org.mailroom.sorter.message.MailParser;
+import org.mailroom.sorter.rules.Rule;
+import org.mailroom.sorter.rules.RuleParser;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * How long the sorter takes for one 50 KB message without attachments (multipart/alternative, plain text and HTML
+ * with links, realistic headers), with every signal the server runs and a dozen user rules: {@code parseAndSort}
+ * is what delivery does per message (parse once, sort), {@code sortParsed} the per-recipient part alone. Sample
+ * mode, so JMH prints percentiles; the goal is p99 at most 2 ms.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class SorterSpeedBenchmark {
+
+    /** The signals the composition root (dist Mailroom.signals()) runs; kept in step with it by hand. */
+    static List<Signal> signals() {
+        return List.of(new ExecutableAttachment(), new DisguisedAttachment(), new UninspectableAttachment());
+    }
+
+    private byte[] raw;
+    private MailContent parsed;
+    private Sorter sorter;
+    private AttachmentInspector inspector;
+    private final MailParser parser = new MailParser();
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        raw = message(50 * 1024);
+        List<Rule> rules = new RuleParser().parseFile("bench-rules", List.of(
+            "if from domain \"bank.example\" and subject contains \"statement\" then priority",
+            "if list-id contains \"announce\" then fileinto \"Lists\"",
+            "if header \"X-Spam-Flag\" is \"YES\" then spam",
+            "if dnsbl listed and spf is fail then spam",
+            "if attachment name matches \"\\\\.(exe|scr|js)$\" then spam",
+            "if any(from is \"boss@example.org\", subject matches \"^urgent\\\\b\") then priority",
+            "if size > 20M then fileinto \"Large\"",
+            "if from domain \"newsletters.example\" then fileinto \"Newsletters\"",
+            "if to domain \"partner.example\" or cc domain \"partner.example\" then keyword $Partner",
+            "if subject contains \"invoice\" and not from domain \"supplier.example\" then keyword $Check",
+            "if mailfrom is \"\" then keyword $Bounce",
+            "if header \"Precedence\" is bulk then keyword $Bulk"));
+        inspector = new AttachmentInspector(AttachmentInspector.Limits.defaults());
+        sorter = new Sorter(user -> rules, signals(), inspector);
+        parsed = parser.parse(raw);
+        if (parsed.size() < 50 * 1024 || sortParsed() == null) {
+            throw new IllegalStateException("benchmark message not as intended");
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        inspector.close();
+    }
+
+    @Benchmark
+    public Category parseAndSort() {
+        return sorter.sort(mail(parser.parse(raw))).category();
+    }
+
+    @Benchmark
+    public Category sortParsed() {
+        return sorter.sort(mail(parsed)).category();
+    }
+
+    private static IncomingMail mail(MailContent content) {
+        return new IncomingMail("alice@example.org", Optional.of("news@shop.example"),
+            new SessionFacts(Optional.of("203.0.113.9"), Optional.of("mx.shop.example"), true, false, List.of(),
+                Optional.of("pass")), content, Instant.parse("2026-11-28T12:00:00Z"));
+    }
+
+    /** A newsletter-like message of about {@code size} bytes: half plain text, half HTML with links. */
+    static byte[] message(int size) {
+        StringBuilder text = new StringBuilder();
+        StringBuilder html = new StringBuilder("<html><body><table>");
+        String[] words = {"order", "shipping", "offer", "account", "meeting", "report", "quarter", "delivery",
+            "customer", "invoice", "weekend", "discount", "project", "schedule", "update", "thanks"};
+        int i = 0;
+        while (text.length() + html.length() < size) {
+            StringBuilder line = new StringBuilder();
+            for (int w = 0; w < 12; w++) {
+                line.append(words[(i * 7 + w * 3) % words.length]).append(i % 13 == 0 ? ", " : " ");
+            }
+            text.append(line).append("\r\n");
+            html.append("<tr><td><p>").append(line).append("<a href=\"https://shop.example/p/").append(i)
+                .append("?utm=news\">see item ").append(i).append("</a></p></td></tr>\r\n");
+            i++;
+        }
+        html.append("</table></body></html>\r\n");
+        String message = "Return-Path: <news@shop.example>\r\n"
+            + "Received: from mx.shop.example (mx.shop.example [203.0.113.9])\r\n\tby mx.example.org (Mailroom) "
+            + "with ESMTPS id 1234\r\n\tfor <alice@example.org>; Sat, 28 Nov 2026 12:00:00 +0000\r\n"
+            + "From: \"Shop News\" <news@shop.example>\r\nTo: alice@example.org\r\n"
+            + "Subject: =?UTF-8?Q?Your_weekly_offers_=E2=80=93_up_to_50=25_off?=\r\n"
+            + "Date: Sat, 28 Nov 2026 12:00:00 +0000\r\nMessage-ID: <weekly-2026-48@shop.example>\r\n"
+            + "List-Id: Shop news <news.shop.example>\r\nList-Unsubscribe: <https://shop.example/u>\r\n"
+            + "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n"
+            + "--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + text
+            + "--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html + "--alt--\r\n";
+        return message.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Runs both benchmarks with settings that finish in about a minute; arguments are JMH's own. */
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0) {
+            org.openjdk.jmh.Main.main(args);
+            return;
+        }
+        new Runner(new OptionsBuilder()
+            .include(SorterSpeedBenchmark.class.getSimpleName())
+            .forks(1)
+            .warmupIterations(3).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(3))
+            .measurementIterations(5).measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(3))
+            .threads(1)
+            .build()).run();
+    }
+}
