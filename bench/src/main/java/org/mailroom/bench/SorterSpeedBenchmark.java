@@ -16,7 +16,12 @@ import org.mailroom.sorter.attachment.DisguisedAttachment;
 import org.mailroom.sorter.attachment.ExecutableAttachment;
 import org.mailroom.sorter.attachment.UninspectableAttachment;
 import org.mailroom.sorter.message.MailContent;
+import org.mailroom.sorter.importance.ImportanceModel;
+import org.mailroom.sorter.importance.InMemoryImportanceState;
 import org.mailroom.sorter.message.MailParser;
+import org.mailroom.sorter.spam.InMemoryTokenStore;
+import org.mailroom.sorter.spam.SpamFilter;
+import org.mailroom.sorter.spam.signals.DnsblListing;
 import org.mailroom.sorter.rules.Rule;
 import org.mailroom.sorter.rules.RuleParser;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,9 +47,14 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class SorterSpeedBenchmark {
 
-    /** The signals the composition root (dist Mailroom.signals()) runs; kept in step with it by hand. */
+    /**
+     * The signals the composition root (dist {@code Mailroom.signals}) runs, kept in step with it by hand; the
+     * learned models over their in-memory state (the server's are JDBC-backed).
+     */
     static List<Signal> signals() {
-        return List.of(new ExecutableAttachment(), new DisguisedAttachment(), new UninspectableAttachment());
+        return List.of(new ExecutableAttachment(), new DisguisedAttachment(), new UninspectableAttachment(),
+            new DnsblListing(), new SpamFilter(new InMemoryTokenStore()),
+            new ImportanceModel(new InMemoryImportanceState()));
     }
 
     private byte[] raw;

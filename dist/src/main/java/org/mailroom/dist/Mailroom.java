@@ -50,7 +50,10 @@ import org.mailroom.sorter.attachment.DisguisedAttachment;
 import org.mailroom.sorter.attachment.ExecutableAttachment;
 import org.mailroom.sorter.attachment.UninspectableAttachment;
 import org.mailroom.sorter.learning.LearningDispatcher;
+import org.mailroom.sorter.importance.ImportanceModel;
 import org.mailroom.sorter.message.MailParser;
+import org.mailroom.sorter.spam.SpamFilter;
+import org.mailroom.sorter.spam.signals.DnsblListing;
 import org.mailroom.sorter.rules.RuleFiles;
 import org.mailroom.smtp.delivery.LocalRecipients;
 import org.mailroom.smtp.delivery.SpooledEnvelope;
@@ -62,6 +65,8 @@ import org.mailroom.dist.config.DnsServers;
 import org.mailroom.storage.mailbox.MailboxStore;
 import org.mailroom.storage.metrics.MicrometerMetricFactory;
 import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.sorter.JdbcImportanceState;
+import org.mailroom.storage.sorter.JdbcTokenStore;
 import org.mailroom.storage.user.AliasRepository;
 import org.mailroom.storage.user.DomainRepository;
 import org.mailroom.storage.user.MailroomAuthenticator;
@@ -168,25 +173,30 @@ public final class Mailroom {
                 AttachmentInspector.Limits.defaults()));
             Thread warmUp = daemon(attachments::warmUp, "mailroom-tika-warm-up");
             warmUp.start();
-            Sorter sorter = new Sorter(rules, signals(), attachments);
+            // The learned models keep their state in the store: the spam filter's token weights (global and per
+            // user) and the importance model's contact, thread and weight tables.
+            SpamFilter spamFilter = new SpamFilter(new JdbcTokenStore(database));
+            ImportanceModel importance = importanceModel(database);
+            List<Signal> signals = signals(spamFilter, importance);
+            Sorter sorter = new Sorter(rules, signals, attachments);
             FolderNames folderNames = FolderNames.defaults();
+
+            // What users do teaches the sorter, on one background thread: IMAP actions (moves into and out of Spam
+            // and Priority, junk and importance keywords) train the spam filter and label importance; every
+            // delivered message is remembered for the importance model, and mail users send through submission
+            // tells it whom they write to and answer. The bus stops with the store.
+            LearningDispatcher learning = running.started(new LearningDispatcher(
+                new MailboxContentLookup(mailboxes, new MailParser(), sorter),
+                spamFilter::learn, importance::learnLabel, importance::recordReceived, importance::learnSent,
+                LEARNING_QUEUE));
             SorterPlacement placement = new SorterPlacement(sorter,
                 new SorterPlacement.Folders(folderNames.priority(), folderNames.spam()), new MailParser(),
-                SORTER_MAX_PARSED_BYTES, Clock.systemUTC());
+                SORTER_MAX_PARSED_BYTES, Clock.systemUTC(), learning::received);
             List<String> ruleProblems = rules.problems(null);
             out.println("  running    sorter           rules " + rulesFile() + (ruleProblems.isEmpty() ? ""
                 : " (NOT loaded: " + String.join("; ", ruleProblems) + ")") + ", per-user rules in "
-                + userRulesDirectory() + ", " + signals().size() + " signals");
-
-            // User actions in IMAP (moves into and out of Spam and Priority, junk and importance keywords) teach
-            // the sorter. Until the spam and importance models land their learners only log; the merge connects
-            // SpamFilter::learn and ImportanceModel::learnLabel here. The bus stops with the store.
-            LearningDispatcher learning = running.started(new LearningDispatcher(
-                new MailboxContentLookup(mailboxes, new MailParser(), sorter),
-                (user, key, content, spam) -> LOG.debug("learn spam={} for {} from {}", spam, user, key),
-                (user, content, receivedAt, important, labelledAt) ->
-                    LOG.debug("learn important={} for {}", important, user),
-                LEARNING_QUEUE));
+                + userRulesDirectory() + ", " + signals.size() + " signals (spam filter and importance model"
+                + " learning from users)");
             UserActionPublisher.register(mailboxes, folderNames, learning);
 
             TlsMaterial tls = TlsMaterial.load(config.tls(), config.storage().dataDirectory(), config.server().hostname());
@@ -224,7 +234,7 @@ public final class Mailroom {
                     : "direct to MX hosts on port " + config.outbound().remotePort()));
 
             LocalDelivery delivery = running.started(new LocalDelivery(mailboxes.mailboxManager(), recipients,
-                placement, Clock.systemUTC(), DELIVERY_THREADS, DELIVERY_QUEUE, outbound));
+                placement, Clock.systemUTC(), DELIVERY_THREADS, DELIVERY_QUEUE, outbound, learning::sent));
             Path spool = config.storage().dataDirectory().resolve("spool");
             removeSpoolLeftovers(spool);
             MailroomSmtpServer.Services smtpServices = new MailroomSmtpServer.Services(users, aliases, recipients,
@@ -260,11 +270,17 @@ public final class Mailroom {
     }
 
     /**
-     * Every signal the sorter weighs, in the order they run. The spam and importance models join this list as
-     * they land; each is one class that can be read alone.
+     * Every signal the sorter weighs, in the order they run; each is one class that can be read alone. The spam
+     * filter also weighs the header and structure checks and the DNSBL listing through its own features.
      */
-    static List<Signal> signals() {
-        return List.of(new ExecutableAttachment(), new DisguisedAttachment(), new UninspectableAttachment());
+    static List<Signal> signals(SpamFilter spamFilter, ImportanceModel importance) {
+        return List.of(new ExecutableAttachment(), new DisguisedAttachment(), new UninspectableAttachment(),
+            new DnsblListing(), spamFilter, importance);
+    }
+
+    /** The importance model over the store; a user's own address is their login (aliases are not counted yet). */
+    private static ImportanceModel importanceModel(Database database) {
+        return new ImportanceModel(new JdbcImportanceState(database), Set::of, ImportanceModel.Settings.defaults());
     }
 
     /** The global rules file: {@code rules} next to the configuration file. */
@@ -383,8 +399,11 @@ public final class Mailroom {
         RuleFiles rules = new RuleFiles(rulesFile(), userRulesDirectory());
         AttachmentInspector attachments = new AttachmentInspector(AttachmentInspector.Limits.defaults()
             .withTimeBudget(Duration.ofSeconds(30)));
-        Sorter sorter = new Sorter(rules, signals(), attachments);
         return new SortingTools() {
+            // Opened on the first sort only: listing and editing rules must work while the server holds the store.
+            private Database database;
+            private Sorter sorter;
+
             @Override
             public RuleFiles rules() {
                 return rules;
@@ -392,6 +411,11 @@ public final class Mailroom {
 
             @Override
             public Decision sort(String user, byte[] message) {
+                if (sorter == null) {
+                    database = Database.open(config.storage().databaseSettings());
+                    sorter = new Sorter(rules, signals(new SpamFilter(new JdbcTokenStore(database)),
+                        importanceModel(database)), attachments);
+                }
                 return sorter.sort(new IncomingMail(user, Optional.empty(), SessionFacts.none(),
                     new MailParser().parse(message), Instant.now()));
             }
@@ -404,6 +428,9 @@ public final class Mailroom {
             @Override
             public void close() {
                 attachments.close();
+                if (database != null) {
+                    database.close();
+                }
             }
         };
     }

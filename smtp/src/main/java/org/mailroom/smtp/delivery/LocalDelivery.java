@@ -67,6 +67,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     private final ThreadPoolExecutor executor;
     private final Outbox outbox;
     private final MailboxAppender appender;
+    private final SubmittedMailListener submitted;
 
     /** Local recipients only: remote recipients are refused at RCPT ({@link #acceptsRemote} is false). */
     public LocalDelivery(MailboxManager mailboxManager, LocalRecipients recipients, RecipientSorting sorting,
@@ -77,7 +78,14 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     /** {@code outbox} takes the remote recipients of submitted mail; null = none (as the other constructor). */
     public LocalDelivery(MailboxManager mailboxManager, LocalRecipients recipients, RecipientSorting sorting,
                          Clock clock, int threads, int queue, Outbox outbox) {
+        this(mailboxManager, recipients, sorting, clock, threads, queue, outbox, (user, rcpts, message, at) -> { });
+    }
+
+    /** {@code submitted} hears of every message accepted from an authenticated user (the sorter learns from it). */
+    public LocalDelivery(MailboxManager mailboxManager, LocalRecipients recipients, RecipientSorting sorting,
+                         Clock clock, int threads, int queue, Outbox outbox, SubmittedMailListener submitted) {
         this.outbox = outbox;
+        this.submitted = Objects.requireNonNull(submitted, "submitted");
         this.appender = new MailboxAppender(mailboxManager, clock);
         this.recipients = Objects.requireNonNull(recipients, "recipients");
         this.sorting = Objects.requireNonNull(sorting, "sorting");
@@ -136,30 +144,37 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         SessionFacts facts = factsOf(session, verdicts);
         Optional<String> mailFrom = envelope.getMaybeSender().asOptional().map(MailAddress::asString);
         byte[] header = traceHeaders(session, envelope, verdicts);
-        Future<?> delivery;
+        boolean authenticated = session.getUsername() != null;
+        Future<byte[]> delivery;
         try {
             delivery = executor.submit(() -> {
                 Content asReceived = withHeader(header, envelope, new byte[0]);
                 RecipientSorting.Prepared prepared = users.isEmpty() ? null : sorting.prepare(
                     asReceived::getInputStream, asReceived.size(), mailFrom, facts, verdicts);
+                byte[][] sent = new byte[1][];
                 deliver(users, envelope, header, prepared, () -> {
+                    if (remote.isEmpty() && !authenticated) {
+                        return;
+                    }
+                    try (InputStream in = asReceived.getInputStream()) {
+                        sent[0] = in.readAllBytes();
+                    }
                     if (!remote.isEmpty()) {
-                        byte[] bytes;
-                        try (InputStream in = asReceived.getInputStream()) {
-                            bytes = in.readAllBytes();
-                        }
-                        long id = outbox.enqueue(mailFrom.orElse(""), remote, bytes);
+                        long id = outbox.enqueue(mailFrom.orElse(""), remote, sent[0]);
                         LOGGER.info("session {}: queued as {} for {}", session.getSessionID(), id, remote);
                     }
                 });
-                return null;
+                return sent[0];
             });
         } catch (RejectedExecutionException e) {
             LOGGER.warn("session {}: delivery queue full, deferring message", session.getSessionID());
             return BUSY;
         }
         try {
-            delivery.get();
+            byte[] sentBytes = delivery.get();
+            if (authenticated && sentBytes != null) {
+                tellSubmitted(session, envelope, sentBytes);
+            }
             LOGGER.info("session {}: delivered {} bytes to {}{}", session.getSessionID(), envelope.getSize(), users,
                 remote.isEmpty() ? "" : ", queued for " + remote);
             return SmtpReplies.ok("250", "2.6.0 Message accepted for delivery");
@@ -172,6 +187,16 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
             }
             LOGGER.error("session {}: delivery to {} failed, nothing kept", session.getSessionID(), users, e.getCause());
             return STORAGE_FAILED;
+        }
+    }
+
+    private void tellSubmitted(SMTPSession session, MailEnvelope envelope, byte[] message) {
+        try {
+            submitted.submitted(session.getUsername().asString(),
+                envelope.getRecipients().stream().map(MailAddress::asString).toList(), message, clock.instant());
+        } catch (RuntimeException e) {
+            // Learning is a bonus; the message is stored and the client gets its 250 regardless.
+            LOGGER.warn("session {}: submitted mail not handed to learning: {}", session.getSessionID(), e.toString());
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.mailroom.sorter.Category;
 import org.mailroom.sorter.Decision;
@@ -45,8 +46,16 @@ public final class SorterPlacement implements RecipientSorting {
     private final MailParser parser;
     private final int maxParsedBytes;
     private final Clock clock;
+    private final Consumer<IncomingMail> sorted;
 
     public SorterPlacement(Sorter sorter, Folders folders, MailParser parser, int maxParsedBytes, Clock clock) {
+        this(sorter, folders, parser, maxParsedBytes, clock, mail -> { });
+    }
+
+    /** {@code sorted} hears of every message sorted for a recipient (the importance model remembers arrivals). */
+    public SorterPlacement(Sorter sorter, Folders folders, MailParser parser, int maxParsedBytes, Clock clock,
+                           Consumer<IncomingMail> sorted) {
+        this.sorted = Objects.requireNonNull(sorted, "sorted");
         this.sorter = Objects.requireNonNull(sorter, "sorter");
         this.folders = Objects.requireNonNull(folders, "folders");
         this.parser = Objects.requireNonNull(parser, "parser");
@@ -66,8 +75,9 @@ public final class SorterPlacement implements RecipientSorting {
         }
         return user -> {
             try {
-                Decision decision = sorter.sortInspected(new IncomingMail(user, sender, facts, content,
-                    clock.instant()));
+                IncomingMail mail = new IncomingMail(user, sender, facts, content, clock.instant());
+                Decision decision = sorter.sortInspected(mail);
+                sorted.accept(mail);
                 return new Placement(folderOf(decision), decision.keywords(),
                     SortTrace.header(decision).getBytes(StandardCharsets.US_ASCII));
             } catch (RuntimeException | LinkageError | StackOverflowError e) {

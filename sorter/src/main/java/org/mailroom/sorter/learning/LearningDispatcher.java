@@ -1,5 +1,7 @@
 package org.mailroom.sorter.learning;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -7,6 +9,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import org.mailroom.sorter.IncomingMail;
+import org.mailroom.sorter.message.MailParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +31,21 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
     private final MessageContentLookup lookup;
     private final SpamLearning spam;
     private final ImportanceLabels importance;
+    private final ArrivalRecording arrivals;
+    private final SentLearning sentLearning;
+    private final MailParser parser = new MailParser();
     private final ThreadPoolExecutor executor;
 
+    /** Learning from user actions only (arrivals and sent mail are not recorded). */
     public LearningDispatcher(MessageContentLookup lookup, SpamLearning spam, ImportanceLabels importance,
                               int queue) {
+        this(lookup, spam, importance, mail -> { }, sent -> { }, queue);
+    }
+
+    public LearningDispatcher(MessageContentLookup lookup, SpamLearning spam, ImportanceLabels importance,
+                              ArrivalRecording arrivals, SentLearning sentLearning, int queue) {
+        this.arrivals = Objects.requireNonNull(arrivals, "arrivals");
+        this.sentLearning = Objects.requireNonNull(sentLearning, "sentLearning");
         this.lookup = Objects.requireNonNull(lookup, "lookup");
         this.spam = Objects.requireNonNull(spam, "spam");
         this.importance = Objects.requireNonNull(importance, "importance");
@@ -52,6 +67,34 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
         } catch (RejectedExecutionException full) {
             LOG.warn("learning queue full: {} by {} on {} not learned", action.kind(), action.user(),
                 action.messageId());
+        }
+    }
+
+    /** A message was delivered to {@code mail.recipient()}: remembered for importance, in the background. */
+    public void received(IncomingMail mail) {
+        later("arrival for " + mail.recipient(), () -> arrivals.recordReceived(mail));
+    }
+
+    /**
+     * {@code user} sent {@code message} through submission to {@code recipients}: who the user writes to and
+     * answers teaches importance. Parsed and learned in the background.
+     */
+    public void sent(String user, List<String> recipients, byte[] message, Instant sentAt) {
+        later("sent mail of " + user, () -> sentLearning.learnSent(new SentMail(user, parser.parse(message),
+            recipients, sentAt)));
+    }
+
+    private void later(String what, Runnable work) {
+        try {
+            executor.execute(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    LOG.error("learning from {} failed", what, e);
+                }
+            });
+        } catch (RejectedExecutionException full) {
+            LOG.warn("learning queue full: {} not learned", what);
         }
     }
 
