@@ -50,6 +50,8 @@ class StartCommandTest {
                     + running.imapTlsPort() + " TLS")
                 .contains("running    SMTP inbound     MX on 127.0.0.1:" + running.smtpPort())
                 .contains("not yet    sorter")
+                .contains("running    HTTP             127.0.0.1:" + running.httpPort())
+                .contains("running    admin endpoint   127.0.0.1:")
                 .contains("not yet    outbound queue");
 
             try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), running.imapPort())) {
@@ -187,7 +189,8 @@ class StartCommandTest {
         return Files.writeString(dir.resolve("server.yaml"), "storage:\n  data-dir: " + dataDir + "\n"
             + "imap:\n  port: 0\n  tls-port: 0\n"
             + "smtp:\n  port: 0\n"
-            + "submission:\n  port: 0\n  tls-port: 0\n");
+            + "submission:\n  port: 0\n  tls-port: 0\n"
+            + "http:\n  port: 0\n");
     }
 
     private static BufferedReader reader(Socket socket) throws IOException {

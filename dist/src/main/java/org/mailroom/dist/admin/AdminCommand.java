@@ -2,9 +2,10 @@ package org.mailroom.dist.admin;
 
 import picocli.CommandLine.Command;
 
-/** {@code mailroom admin}: groups the commands that manage domains, users and aliases. */
+/** {@code mailroom admin}: groups the commands that manage domains, users, aliases, quotas, mail and DKIM keys. */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = {"Manages domains, users and aliases.",
-        "Opens the same store as the server; an embedded Derby store can be used by one process at a time."})
+    description = {"Manages domains, users, aliases, quotas, mailboxes and DKIM keys.",
+        "While the server runs, commands are sent to it over its loopback admin endpoint (the token is in the data"
+            + " directory, readable by the server's user only); when it is stopped they open the store directly."})
 final class AdminCommand {
 }
