@@ -5,9 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 
 import com.sun.net.httpserver.HttpServer;
@@ -21,8 +19,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * domain's certificate. The JDK's own server is enough for a handful of small documents.
  */
 public final class HttpService implements AutoCloseable {
-    private static final int THREADS = 2;
-    private static final int QUEUE = 64;
+    private static final int THREADS = 4;
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -52,13 +49,13 @@ public final class HttpService implements AutoCloseable {
         server.createContext("/metrics", new MetricsEndpoint(metrics));
         server.createContext("/healthz", new HealthEndpoint());
         server.createContext("/", exchange -> HttpReplies.text(exchange, 404, "not found"));
-        // Bounded: a flood of requests queues a little, then the excess is refused instead of piling up threads.
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(QUEUE), runnable -> {
-                Thread thread = new Thread(runnable, "mailroom-http");
-                thread.setDaemon(true);
-                return thread;
-            }, new ThreadPoolExecutor.AbortPolicy());
+        // A fixed number of threads and a queue that never refuses: the JDK server does not document how its
+        // dispatcher thread copes with RejectedExecutionException, and losing it would stop all of HTTP.
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS, runnable -> {
+            Thread thread = new Thread(runnable, "mailroom-http");
+            thread.setDaemon(true);
+            return thread;
+        });
         server.setExecutor(executor);
         server.start();
         return new HttpService(server, executor);
