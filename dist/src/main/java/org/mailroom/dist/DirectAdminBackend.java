@@ -6,6 +6,7 @@ import java.util.Set;
 
 import org.mailroom.dist.admin.AdminBackend;
 import org.mailroom.dist.admin.MailStore;
+import org.mailroom.dist.admin.SortingTools;
 import org.mailroom.dist.admin.UserDirectory;
 import org.mailroom.dist.config.MailroomConfig;
 import org.mailroom.smtp.outbound.dkim.DkimKeyDirectory;
@@ -26,9 +27,16 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 final class DirectAdminBackend implements AdminBackend {
     private final MailroomConfig config;
+    private final java.util.function.Supplier<SortingTools> sorting;
 
-    DirectAdminBackend(MailroomConfig config) {
+    DirectAdminBackend(MailroomConfig config, java.util.function.Supplier<SortingTools> sorting) {
         this.config = config;
+        this.sorting = sorting;
+    }
+
+    @Override
+    public SortingTools openSortingTools() {
+        return sorting.get();
     }
 
     @Override
@@ -37,7 +45,7 @@ final class DirectAdminBackend implements AdminBackend {
         try {
             DomainRepository domains = new DomainRepository(database);
             UserRepository users = new UserRepository(database, domains, PasswordHasher.defaults());
-            return new UserDirectory(domains, users, new AliasRepository(database, domains, users), database::close);
+            return new UserDirectory(database, domains, users, new AliasRepository(database, domains, users), database::close);
         } catch (RuntimeException e) {
             database.close();
             throw e;

@@ -1,12 +1,14 @@
 package org.mailroom.dist;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -19,6 +21,7 @@ import org.mailroom.dist.control.AdminEndpoint;
 import org.mailroom.dist.http.ClientSettings;
 import org.mailroom.dist.http.HttpService;
 import org.mailroom.smtp.outbound.dkim.DkimKeyDirectory;
+import org.mailroom.dist.admin.SortingTools;
 import org.mailroom.dist.config.MailroomConfig;
 import org.mailroom.dist.tls.TlsMaterial;
 import org.mailroom.imap.FolderNames;
@@ -26,8 +29,19 @@ import org.mailroom.imap.LoginThrottle;
 import org.mailroom.imap.learning.UserActionPublisher;
 import org.mailroom.imap.MailroomImapServer;
 import org.mailroom.smtp.MailroomSmtpServer;
-import org.mailroom.smtp.delivery.FolderDecision;
 import org.mailroom.smtp.delivery.LocalDelivery;
+import org.mailroom.smtp.delivery.SorterPlacement;
+import org.mailroom.sorter.Decision;
+import org.mailroom.sorter.IncomingMail;
+import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.Signal;
+import org.mailroom.sorter.Sorter;
+import org.mailroom.sorter.attachment.AttachmentInspector;
+import org.mailroom.sorter.attachment.DisguisedAttachment;
+import org.mailroom.sorter.attachment.ExecutableAttachment;
+import org.mailroom.sorter.attachment.UninspectableAttachment;
+import org.mailroom.sorter.message.MailParser;
+import org.mailroom.sorter.rules.RuleFiles;
 import org.mailroom.smtp.delivery.LocalRecipients;
 import org.mailroom.smtp.delivery.SpooledEnvelope;
 import org.mailroom.smtp.policy.AuthFailureThrottle;
@@ -44,6 +58,17 @@ import org.mailroom.storage.user.MailroomAuthenticator;
 import org.mailroom.storage.user.PasswordHasher;
 import org.mailroom.storage.user.UserRepository;
 
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.exception.MailboxNotFoundException;
+import org.apache.james.mailbox.model.FetchGroup;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.MessageResultIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +82,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The composition root: every part of a Mailroom process is built here from the configuration, with plain
@@ -68,6 +94,8 @@ public final class Mailroom {
     /** Threads that commit received mail, and how many messages may wait for one before SMTP answers 451. */
     private static final int DELIVERY_THREADS = 4;
     private static final int DELIVERY_QUEUE = 64;
+    /** The sorter reads at most this much of a message (text and attachments beyond are stored, not judged). */
+    private static final int SORTER_MAX_PARSED_BYTES = 8 * 1024 * 1024;
 
     private final MailroomConfig config;
     private final Path configFile;
@@ -154,12 +182,28 @@ public final class Mailroom {
             out.println("  running    IMAP             " + listener(imap.port()) + " STARTTLS, "
                 + listener(imaps.port()) + " TLS");
 
+            // The sorter: user rules (conf/rules, conf/rules.d/<user>.rules, re-read when they change) first, then
+            // the signals, over attachments Tika has looked into. Delivery asks it once per local recipient.
+            RuleFiles rules = new RuleFiles(rulesFile(), userRulesDirectory());
+            AttachmentInspector attachments = running.started(new AttachmentInspector(
+                AttachmentInspector.Limits.defaults()));
+            Thread warmUp = daemon(attachments::warmUp, "mailroom-tika-warm-up");
+            warmUp.start();
+            Sorter sorter = new Sorter(rules, signals(), attachments);
+            FolderNames folderNames = FolderNames.defaults();
+            SorterPlacement placement = new SorterPlacement(sorter,
+                new SorterPlacement.Folders(folderNames.priority(), folderNames.spam()), new MailParser(),
+                SORTER_MAX_PARSED_BYTES, Clock.systemUTC());
+            List<String> ruleProblems = rules.problems(null);
+            out.println("  running    sorter           rules " + rulesFile() + (ruleProblems.isEmpty() ? ""
+                : " (NOT loaded: " + String.join("; ", ruleProblems) + ")") + ", per-user rules in "
+                + userRulesDirectory() + ", " + signals().size() + " signals");
+
             AliasRepository aliases = new AliasRepository(database, domains, users);
             LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(),
                 config.server().hostname());
-            // Until the sorter lands every message goes to INBOX; FolderDecision is where it plugs in.
             LocalDelivery delivery = running.started(new LocalDelivery(mailboxes.mailboxManager(), recipients,
-                FolderDecision.inbox(), Clock.systemUTC(), DELIVERY_THREADS, DELIVERY_QUEUE));
+                placement, Clock.systemUTC(), DELIVERY_THREADS, DELIVERY_QUEUE));
             Path spool = config.storage().dataDirectory().resolve("spool");
             removeSpoolLeftovers(spool);
             MailroomSmtpServer.Services smtpServices = new MailroomSmtpServer.Services(users, aliases, recipients,
@@ -188,8 +232,8 @@ public final class Mailroom {
                 + " autoconfig, autodiscover, /metrics, /healthz");
 
             // Last to start, first to stop: while its file exists in the data directory, admin commands come here.
-            ServerAdminBackend adminBackend = new ServerAdminBackend(domains, users, aliases, mailboxes, dkimKeys(config),
-                config.storage().dataDirectory());
+            ServerAdminBackend adminBackend = new ServerAdminBackend(database, domains, users, aliases, mailboxes, dkimKeys(config),
+                config.storage().dataDirectory(), this::openSortingTools);
             AdminEndpoint admin = running.started(AdminEndpoint.start(config.storage().dataDirectory(),
                 request -> Main.runInServer(adminBackend, request)));
             out.println("  running    admin endpoint   127.0.0.1:" + admin.port() + " (for ./mailroom admin while running)");
@@ -197,7 +241,6 @@ public final class Mailroom {
             // The parts below are built here, in this order, as their issues land: each replaces its line in
             // notRunning with a constructor call registered with running.started(...).
             List<String> notRunning = List.of(
-                "sorter           Priority / Inbox / Spam classification and learning (all mail goes to INBOX)",
                 "outbound queue   delivery to other servers, retries and bounces");
             for (String part : notRunning) {
                 out.println("  not yet    " + part);
@@ -208,6 +251,29 @@ public final class Mailroom {
             running.close();
             throw e;
         }
+    }
+
+    /**
+     * Every signal the sorter weighs, in the order they run. The spam and importance models join this list as
+     * they land; each is one class that can be read alone.
+     */
+    static List<Signal> signals() {
+        return List.of(new ExecutableAttachment(), new DisguisedAttachment(), new UninspectableAttachment());
+    }
+
+    /** The global rules file: {@code rules} next to the configuration file. */
+    Path rulesFile() {
+        return configDirectory().resolve("rules");
+    }
+
+    /** Per-user rules: {@code rules.d/<user>.rules} next to the configuration file. */
+    Path userRulesDirectory() {
+        return configDirectory().resolve("rules.d");
+    }
+
+    private Path configDirectory() {
+        Path parent = configFile.toAbsolutePath().getParent();
+        return parent == null ? Path.of(".") : parent;
     }
 
     private MailroomSmtpServer.Settings smtpListener(InetAddress bind, int port, MailroomSmtpServer.Mode mode,
@@ -288,6 +354,68 @@ public final class Mailroom {
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(meters);
         return gc;
+    }
+
+    /**
+     * The rule files and a sorter assembled exactly as {@link #launch()} does, for {@code admin rules} and
+     * {@code admin explain}; the store is opened only when a stored message is read.
+     */
+    public SortingTools openSortingTools() {
+        RuleFiles rules = new RuleFiles(rulesFile(), userRulesDirectory());
+        AttachmentInspector attachments = new AttachmentInspector(AttachmentInspector.Limits.defaults()
+            .withTimeBudget(Duration.ofSeconds(30)));
+        Sorter sorter = new Sorter(rules, signals(), attachments);
+        return new SortingTools() {
+            @Override
+            public RuleFiles rules() {
+                return rules;
+            }
+
+            @Override
+            public Decision sort(String user, byte[] message) {
+                return sorter.sort(new IncomingMail(user, Optional.empty(), SessionFacts.none(),
+                    new MailParser().parse(message), Instant.now()));
+            }
+
+            @Override
+            public byte[] storedMessage(String user, String folder, long uid) {
+                return readStoredMessage(user, folder, uid);
+            }
+
+            @Override
+            public void close() {
+                attachments.close();
+            }
+        };
+    }
+
+    private byte[] readStoredMessage(String user, String folder, long uid) {
+        try (Database database = Database.open(config.storage().databaseSettings())) {
+            DomainRepository domains = new DomainRepository(database);
+            UserRepository users = new UserRepository(database, domains, PasswordHasher.defaults());
+            MailroomAuthenticator authenticator = new MailroomAuthenticator(users);
+            MailboxStore store = new MailboxStore(database, authenticator, authenticator,
+                new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(),
+                MailboxStore.Settings.defaults(), Set.of());
+            MailboxManager manager = store.mailboxManager();
+            MailboxSession session = manager.createSystemSession(Username.of(user));
+            MessageManager mailbox;
+            try {
+                mailbox = manager.getMailbox(MailboxPath.forUser(Username.of(user), folder), session);
+            } catch (MailboxNotFoundException e) {
+                throw new IllegalArgumentException("no folder " + folder + " for " + user);
+            }
+            MessageResultIterator results = mailbox.getMessages(MessageRange.one(MessageUid.of(uid)),
+                FetchGroup.FULL_CONTENT, session);
+            if (!results.hasNext()) {
+                throw new IllegalArgumentException("no message with UID " + uid + " in " + folder + " of " + user);
+            }
+            try (InputStream in = results.next().getFullContent().getInputStream()) {
+                return in.readAllBytes();
+            }
+        } catch (MailboxException | IOException e) {
+            throw new IllegalStateException("cannot read the stored message: " + e.getMessage(), e);
+        }
     }
 
     private String listener(int port) {

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import org.mailroom.dist.admin.AdminBackend;
 import org.mailroom.dist.admin.AdminCommands;
+import org.mailroom.dist.config.MailroomConfig;
 import org.mailroom.dist.control.AdminReply;
 import org.mailroom.dist.control.AdminRequest;
 
@@ -60,7 +61,11 @@ public final class Main {
     private static CommandLine commandLine(Launch launch, PrintWriter out, PrintWriter err, AdminBackend server) {
         ConfigSource configSource = new ConfigSource(launch);
         Supplier<AdminBackend> backend = server != null ? () -> server
-            : () -> new DirectAdminBackend(configSource.load());
+            : () -> {
+                MailroomConfig config = configSource.load();
+                return new DirectAdminBackend(config,
+                    () -> new Mailroom(config, configSource.file(), out).openSortingTools());
+            };
 
         CommandLine cli = new CommandLine(new MailroomCommand(configSource))
             .addSubcommand(new StartCommand(configSource))

@@ -49,7 +49,7 @@ class StartCommandTest {
                 .contains("running    IMAP             127.0.0.1:" + running.imapPort() + " STARTTLS, 127.0.0.1:"
                     + running.imapTlsPort() + " TLS")
                 .contains("running    SMTP inbound     MX on 127.0.0.1:" + running.smtpPort())
-                .contains("not yet    sorter")
+                .contains("running    sorter           rules " + dir.resolve("rules"))
                 .contains("running    HTTP             127.0.0.1:" + running.httpPort())
                 .contains("running    admin endpoint   127.0.0.1:")
                 .contains("not yet    outbound queue");
@@ -62,8 +62,8 @@ class StartCommandTest {
             }
 
             // The self-signed certificate made on first start is what IMAPS presents, valid for localhost.
-            X509Certificate certificate = readCertificate(data.resolve("tls/certificate.pem"));
-            try (SSLSocket tls = (SSLSocket) clientTrusting(certificate).getSocketFactory()
+            X509Certificate certificate = ServerCertificate.read(data.resolve("tls/certificate.pem"));
+            try (SSLSocket tls = (SSLSocket) ServerCertificate.trusting(certificate).getSocketFactory()
                     .createSocket("localhost", running.imapTlsPort())) {
                 SSLParameters parameters = tls.getSSLParameters();
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
@@ -107,8 +107,8 @@ class StartCommandTest {
                 out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
             }
 
-            X509Certificate certificate = readCertificate(data.resolve("tls/certificate.pem"));
-            try (SSLSocket imap = (SSLSocket) clientTrusting(certificate).getSocketFactory()
+            X509Certificate certificate = ServerCertificate.read(data.resolve("tls/certificate.pem"));
+            try (SSLSocket imap = (SSLSocket) ServerCertificate.trusting(certificate).getSocketFactory()
                     .createSocket("localhost", running.imapTlsPort())) {
                 BufferedReader in = reader(imap);
                 var out = imap.getOutputStream();
@@ -120,6 +120,84 @@ class StartCommandTest {
                 out.write("a3 FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(untilTagged(in, "a3")).contains("Subject: hello over the wire");
             }
+        }
+    }
+
+    @Test
+    void aRuleSendsMailToPriorityAnExecutableGoesToSpamAndTheTraceHeaderIsReadBackOverImaps() throws Exception {
+        Path data = dir.resolve("data");
+        Path config = serverConfig(data);
+        Files.writeString(dir.resolve("rules"), "# test rules\n"
+            + "if subject contains \"board meeting\" and from domain sender.example then priority, keyword $Board\n");
+        assertThat(CliRun.run(dir, "", "--config", config.toString(), "admin", "domain", "add", "example.org").exitCode())
+            .isZero();
+        assertThat(CliRun.run(dir, "a long password\n", "--config", config.toString(), "admin", "user", "add",
+            "alice@example.org", "--password-stdin").exitCode()).isZero();
+        Mailroom mailroom = new Mailroom(new ConfigLoader().load(config), config, new PrintWriter(new StringWriter()));
+
+        try (RunningMailroom running = mailroom.launch()) {
+            sendOverSmtp(running.smtpPort(), "From: bob@sender.example\r\nTo: alice@example.org\r\n"
+                + "Subject: Board meeting on Monday\r\n\r\nagenda attached\r\n");
+            sendOverSmtp(running.smtpPort(), "From: bob@sender.example\r\nTo: alice@example.org\r\n"
+                + "Subject: lunch?\r\n\r\nnoon\r\n");
+            sendOverSmtp(running.smtpPort(), "From: bob@sender.example\r\nTo: alice@example.org\r\n"
+                + "Subject: your invoice\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n"
+                + "--x\r\nContent-Type: text/plain\r\n\r\nsee file\r\n--x\r\nContent-Type: application/octet-stream"
+                + "\r\nContent-Disposition: attachment; filename=\"invoice.pdf.exe\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--x--\r\n");
+
+            X509Certificate certificate = ServerCertificate.read(data.resolve("tls/certificate.pem"));
+            try (SSLSocket imap = (SSLSocket) ServerCertificate.trusting(certificate).getSocketFactory()
+                    .createSocket("localhost", running.imapTlsPort())) {
+                BufferedReader in = reader(imap);
+                var out = imap.getOutputStream();
+                assertThat(in.readLine()).startsWith("* OK");
+                out.write("a1 LOGIN alice@example.org \"a long password\"\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a1")).endsWith("a1 OK LOGIN completed.");
+
+                out.write("a2 SELECT Priority\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a2")).contains("* 1 EXISTS");
+                out.write("a3 FETCH 1 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT X-MAILROOM-SORT)])\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+                String priority = untilTagged(in, "a3");
+                assertThat(priority).contains("Subject: Board meeting on Monday", "$Important", "$Board", "$NotJunk");
+                assertThat(priority.replaceAll("\n[ \t]+", " ")).contains("X-Mailroom-Sort: category=priority;")
+                    .contains("rule=\"" + dir.resolve("rules") + ":2\"");
+
+                out.write("a4 SELECT INBOX\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a4")).contains("* 1 EXISTS");
+                out.write("a5 FETCH 1 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT X-MAILROOM-SORT)])\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a5")).contains("Subject: lunch?", "$NotJunk",
+                    "X-Mailroom-Sort: category=inbox;").doesNotContain("$Important");
+
+                out.write("a6 SELECT Spam\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a6")).contains("* 1 EXISTS");
+                out.write("a7 FETCH 1 (FLAGS BODY.PEEK[HEADER.FIELDS (X-MAILROOM-SORT)])\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a7").replaceAll("\n[ \t]+", " ")).contains("$Junk",
+                    "category=spam", "program attached: invoice.pdf.exe");
+            }
+        }
+    }
+
+    private static void sendOverSmtp(int port, String message) throws IOException {
+        try (Socket smtp = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            BufferedReader in = reader(smtp);
+            var out = smtp.getOutputStream();
+            assertThat(in.readLine()).startsWith("220");
+            out.write("EHLO sender.example\r\n".getBytes(StandardCharsets.US_ASCII));
+            String line;
+            while ((line = in.readLine()).startsWith("250-")) {
+                // extensions
+            }
+            for (String command : new String[] {"MAIL FROM:<bob@sender.example>", "RCPT TO:<alice@example.org>", "DATA"}) {
+                out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).as(command).matches("^(250|354).*");
+            }
+            out.write((message + ".\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).startsWith("250");
+            out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
         }
     }
 
@@ -197,22 +275,7 @@ class StartCommandTest {
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
     }
 
-    private static X509Certificate readCertificate(Path pem) throws Exception {
-        try (var in = Files.newInputStream(pem)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-    }
 
-    private static SSLContext clientTrusting(X509Certificate certificate) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("mailroom", certificate);
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
-    }
 
     @Test
     void dataDirectoryThatIsAFileStopsStartWithItsPath() throws IOException {

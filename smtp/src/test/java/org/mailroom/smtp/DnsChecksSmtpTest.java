@@ -13,7 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.smtp.MailroomSmtpServer.Mode;
-import org.mailroom.smtp.delivery.FolderDecision;
+import org.mailroom.smtp.delivery.Placement;
+import org.mailroom.smtp.delivery.RecipientSorting;
 import org.mailroom.smtp.policy.DnsChecks;
 import org.mailroom.smtp.policy.DnsSettings;
 import org.mailroom.smtp.policy.DnsblZone;
@@ -21,7 +22,6 @@ import org.mailroom.smtp.policy.SessionVerdicts;
 import org.mailroom.smtp.policy.SpfResult;
 import org.mailroom.testing.TestDnsServer;
 
-import org.apache.james.protocols.smtp.MailEnvelope;
 
 /**
  * DNSBL and SPF on the MX listener over real sockets, with a real DNS responder on loopback. The client connects
@@ -41,17 +41,9 @@ class DnsChecksSmtpTest {
     static void start() throws Exception {
         fixture = new SmtpTestServers(directory);
         dns = TestDnsServer.start();
-        FolderDecision recording = new FolderDecision() {
-            @Override
-            public String decide(String user, MailEnvelope envelope) {
-                return "INBOX";
-            }
-
-            @Override
-            public String decide(String user, MailEnvelope envelope, SessionVerdicts verdicts) {
-                seen.add(verdicts);
-                return "INBOX";
-            }
+        RecipientSorting recording = (message, size, mailFrom, facts, verdicts) -> {
+            seen.add(verdicts);
+            return user -> Placement.inbox();
         };
         server = fixture.start(MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0, Mode.INBOUND, "mx.example.test")
             .withDnsChecks(DnsChecks.defaults()
@@ -148,7 +140,7 @@ class DnsChecksSmtpTest {
                 Mode.INBOUND, "mx.example.test")
             .withDnsChecks(DnsChecks.defaults().withDnsbl(List.of(DnsblZone.reject("block.test")))
                 .withDns(DnsSettings.of(gone.address(), Duration.ofSeconds(1))).withLookupLocalClients(true)),
-            FolderDecision.inbox());
+            RecipientSorting.inbox());
         long start = System.nanoTime();
         try (RawSmtp smtp = RawSmtp.connect(down.port())) {
             smtp.reply();

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.mailroom.smtp.MailroomSmtpServer.Mode;
-import org.mailroom.smtp.delivery.FolderDecision;
+import org.mailroom.smtp.delivery.RecipientSorting;
 
 /** The MX listener over real sockets and a real Derby store: acceptance, relay refusal, limits, smuggling. */
 class InboundSmtpTest {
@@ -28,7 +28,7 @@ class InboundSmtpTest {
     static void start() throws Exception {
         fixture = new SmtpTestServers(directory);
         server = fixture.start(MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0, Mode.INBOUND, "mx.example.test")
-            .withLimits(MailroomSmtpServer.Limits.defaults().withMaxMessageSize(10_000).withMaxRecipients(3)), FolderDecision.inbox());
+            .withLimits(MailroomSmtpServer.Limits.defaults().withMaxMessageSize(10_000).withMaxRecipients(3)), RecipientSorting.inbox());
     }
 
     @AfterAll
@@ -243,7 +243,7 @@ class InboundSmtpTest {
     void connectionsBeyondThePerIpLimitAreClosed() throws Exception {
         MailroomSmtpServer limited = fixture.start(MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0, Mode.INBOUND,
             "mx.example.test").withLimits(MailroomSmtpServer.Limits.defaults().withMaxConnectionsPerIp(2)),
-            FolderDecision.inbox());
+            RecipientSorting.inbox());
         // One at a time: the server counts connections in the order its I/O threads see them.
         try (RawSmtp first = RawSmtp.connect(limited.port())) {
             assertThat(first.reply()).startsWith("220");

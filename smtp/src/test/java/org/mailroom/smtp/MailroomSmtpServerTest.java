@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.smtp.MailroomSmtpServer.Mode;
-import org.mailroom.smtp.delivery.FolderDecision;
+import org.mailroom.smtp.delivery.RecipientSorting;
 import org.mailroom.smtp.delivery.LocalDelivery;
 import org.mailroom.smtp.delivery.LocalRecipients;
 import org.mailroom.smtp.policy.AuthFailureThrottle;
@@ -39,7 +39,7 @@ class MailroomSmtpServerTest {
     private static MailroomSmtpServer.Services services() {
         LocalRecipients recipients = new LocalRecipients(fixture.domains, fixture.users, fixture.aliases,
             Optional.empty(), "mx.example.test");
-        LocalDelivery delivery = new LocalDelivery(fixture.store.mailboxManager(), recipients, FolderDecision.inbox(),
+        LocalDelivery delivery = new LocalDelivery(fixture.store.mailboxManager(), recipients, RecipientSorting.inbox(),
             Clock.systemUTC(), 1, 1);
         return new MailroomSmtpServer.Services(fixture.users, fixture.aliases, recipients, delivery,
             AuthFailureThrottle.defaults(Clock.systemUTC()), fixture.metrics, fixture.spool);

@@ -19,7 +19,7 @@ import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.MessageResult;
 import org.apache.james.metrics.api.MetricFactory;
-import org.mailroom.smtp.delivery.FolderDecision;
+import org.mailroom.smtp.delivery.RecipientSorting;
 import org.mailroom.smtp.delivery.LocalDelivery;
 import org.mailroom.smtp.delivery.LocalRecipients;
 import org.mailroom.smtp.policy.AuthFailureThrottle;
@@ -75,10 +75,10 @@ final class SmtpTestServers implements AutoCloseable {
     }
 
     MailroomSmtpServer start(MailroomSmtpServer.Mode mode) throws Exception {
-        return start(MailroomSmtpServer.Settings.of(LOOPBACK, 0, mode, "mx.example.test"), FolderDecision.inbox());
+        return start(MailroomSmtpServer.Settings.of(LOOPBACK, 0, mode, "mx.example.test"), RecipientSorting.inbox());
     }
 
-    MailroomSmtpServer start(MailroomSmtpServer.Settings settings, FolderDecision folders) throws Exception {
+    MailroomSmtpServer start(MailroomSmtpServer.Settings settings, RecipientSorting folders) throws Exception {
         LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(), settings.hostname());
         LocalDelivery delivery = new LocalDelivery(store.mailboxManager(), recipients, folders, Clock.systemUTC(), 4, 64);
         MailroomSmtpServer server = MailroomSmtpServer.start(settings, certificate.serverContext(),

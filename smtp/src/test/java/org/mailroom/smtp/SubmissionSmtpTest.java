@@ -12,7 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.smtp.MailroomSmtpServer.Mode;
-import org.mailroom.smtp.delivery.FolderDecision;
+import org.mailroom.smtp.delivery.Placement;
+import org.mailroom.smtp.delivery.RecipientSorting;
 
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
@@ -206,11 +207,11 @@ class SubmissionSmtpTest {
 
     @Test
     void aStorageFailureForOneRecipientAnswers451AndKeepsNoCopyForTheOthers(@TempDir Path own) throws Exception {
-        FolderDecision failForBob = (user, envelope) -> {
+        RecipientSorting failForBob = (message, size, mailFrom, facts, verdicts) -> user -> {
             if (user.equals(SmtpTestServers.BOB)) {
                 throw new IllegalStateException("simulated storage failure for bob");
             }
-            return "INBOX";
+            return Placement.inbox();
         };
         MailroomSmtpServer failing = fixture.start(
             MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0, Mode.INBOUND, "mx.example.test"), failForBob);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.smtp.MailroomSmtpServer.Mode;
-import org.mailroom.smtp.delivery.FolderDecision;
+import org.mailroom.smtp.delivery.RecipientSorting;
 
 /**
  * The same server driven by {@code swaks}, a real third-party SMTP client: inbound, submission with AUTH over
@@ -42,7 +42,7 @@ class SwaksScriptTest {
         assumeTrue(installed, "swaks is not installed (apt-get install swaks)");
         fixture = new SmtpTestServers(directory);
         inbound = fixture.start(MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0, Mode.INBOUND, "mx.example.test")
-            .withLimits(MailroomSmtpServer.Limits.defaults().withMaxMessageSize(10_000)), FolderDecision.inbox());
+            .withLimits(MailroomSmtpServer.Limits.defaults().withMaxMessageSize(10_000)), RecipientSorting.inbox());
         submission = fixture.start(Mode.SUBMISSION_STARTTLS);
         submissionTls = fixture.start(Mode.SUBMISSION_IMPLICIT_TLS);
     }

@@ -23,6 +23,9 @@ public interface AdminBackend {
     /** The DKIM keys of the hosted domains (files in the data directory). */
     DkimKeyDirectory dkimKeys();
 
+    /** The rule files and the sorter (rules, explain); the caller closes it. */
+    SortingTools openSortingTools();
+
     /** The data directory, for commands that keep files there. */
     Path dataDirectory();
 }

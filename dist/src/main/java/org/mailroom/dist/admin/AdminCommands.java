@@ -13,7 +13,7 @@ public final class AdminCommands {
     }
 
     /**
-     * {@code admin domain|user|alias|quota|import|export|dkim}. {@code backend} is asked for only when a command
+     * {@code admin domain|user|alias|quota|import|export|dkim|rules|explain|spam}. {@code backend} is asked for only when a command
      * runs, so that {@code --help} works without a configuration; {@code workingDirectory} is where relative file
      * arguments are resolved (the caller's, also when the command runs inside the server).
      */
@@ -21,6 +21,7 @@ public final class AdminCommands {
                                    Path workingDirectory) {
         Supplier<UserDirectory> directory = () -> backend.get().openDirectory();
         Supplier<MailStore> mail = () -> backend.get().openMailStore();
+        Supplier<SortingTools> sorting = () -> backend.get().openSortingTools();
         return new CommandLine(new AdminCommand())
             .addSubcommand(new DomainCommand(directory))
             .addSubcommand(new UserCommand(directory, new PasswordInput(stdin, console)))
@@ -28,6 +29,9 @@ public final class AdminCommands {
             .addSubcommand(new QuotaCommand(mail))
             .addSubcommand(new ImportCommand(mail, workingDirectory))
             .addSubcommand(new ExportCommand(mail, workingDirectory))
-            .addSubcommand(new DkimCommand(() -> backend.get().dkimKeys(), directory));
+            .addSubcommand(new DkimCommand(() -> backend.get().dkimKeys(), directory))
+            .addSubcommand(new RulesCommand(sorting))
+            .addSubcommand(new ExplainCommand(sorting))
+            .addSubcommand(new SpamCommand(directory));
     }
 }

@@ -11,6 +11,7 @@ import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -19,6 +20,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.mail.Flags;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.Username;
@@ -31,11 +34,14 @@ import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.model.Content;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.protocols.smtp.MailEnvelope;
+import org.apache.james.protocols.api.ProtocolSession.State;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.MessageHook;
 import org.mailroom.smtp.SmtpReplies;
+import org.mailroom.smtp.policy.DnsblResult;
 import org.mailroom.smtp.policy.SessionVerdicts;
+import org.mailroom.sorter.SessionFacts;
 import org.mailroom.storage.mailbox.MessageTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,15 +69,15 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
 
     private final MailboxManager mailboxManager;
     private final LocalRecipients recipients;
-    private final FolderDecision folders;
+    private final RecipientSorting sorting;
     private final Clock clock;
     private final ThreadPoolExecutor executor;
 
-    public LocalDelivery(MailboxManager mailboxManager, LocalRecipients recipients, FolderDecision folders, Clock clock,
-                         int threads, int queue) {
+    public LocalDelivery(MailboxManager mailboxManager, LocalRecipients recipients, RecipientSorting sorting,
+                         Clock clock, int threads, int queue) {
         this.mailboxManager = Objects.requireNonNull(mailboxManager, "mailboxManager");
         this.recipients = Objects.requireNonNull(recipients, "recipients");
-        this.folders = Objects.requireNonNull(folders, "folders");
+        this.sorting = Objects.requireNonNull(sorting, "sorting");
         this.clock = Objects.requireNonNull(clock, "clock");
         AtomicInteger count = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
@@ -103,11 +109,15 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
 
     private HookResult deliverAll(SMTPSession session, MailEnvelope envelope, Set<String> users) {
         SessionVerdicts verdicts = SessionVerdicts.of(session);
-        Content content = withTraceHeader(session, envelope, verdicts);
+        SessionFacts facts = factsOf(session, verdicts);
+        Optional<String> mailFrom = envelope.getMaybeSender().asOptional().map(MailAddress::asString);
+        byte[] header = traceHeaders(session, envelope, verdicts);
         Future<?> delivery;
         try {
             delivery = executor.submit(() -> {
-                deliver(users, envelope, content, verdicts);
+                RecipientSorting.Prepared prepared = sorting.prepare(() -> withHeader(header, envelope, new byte[0])
+                    .getInputStream(), header.length + envelope.getSize(), mailFrom, facts, verdicts);
+                deliver(users, envelope, header, prepared);
                 return null;
             });
         } catch (RejectedExecutionException e) {
@@ -131,10 +141,10 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     }
 
     /**
-     * The message as stored: Received-SPF (when SPF was evaluated; RFC 7208 9.1 puts it above our Received), our
-     * Received header, then the bytes as received, re-readable once per recipient.
+     * Received-SPF (when SPF was evaluated; RFC 7208 9.1 puts it above our Received), then our Received header:
+     * the same for every recipient.
      */
-    private Content withTraceHeader(SMTPSession session, MailEnvelope envelope, SessionVerdicts verdicts) {
+    private byte[] traceHeaders(SMTPSession session, MailEnvelope envelope, SessionVerdicts verdicts) {
         byte[] received = ReceivedHeader.of(session, envelope.getRecipients(), ZonedDateTime.now(clock));
         byte[] spf = verdicts.spf()
             .map(result -> ReceivedSpfHeader.of(result, session.getConfiguration().getHelloName()))
@@ -142,6 +152,17 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         byte[] header = new byte[spf.length + received.length];
         System.arraycopy(spf, 0, header, 0, spf.length);
         System.arraycopy(received, 0, header, spf.length, received.length);
+        return header;
+    }
+
+    /**
+     * One recipient's copy as stored: the trace headers, that recipient's {@code X-Mailroom-Sort} header, then the
+     * bytes as received, re-readable.
+     */
+    private static Content withHeader(byte[] trace, MailEnvelope envelope, byte[] sortHeader) {
+        byte[] header = new byte[trace.length + sortHeader.length];
+        System.arraycopy(trace, 0, header, 0, trace.length);
+        System.arraycopy(sortHeader, 0, header, trace.length, sortHeader.length);
         return new Content() {
             @Override
             public InputStream getInputStream() throws IOException {
@@ -155,15 +176,25 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         };
     }
 
+    /** What the sorter may know about the session, free of SMTP library types. */
+    private static SessionFacts factsOf(SMTPSession session, SessionVerdicts verdicts) {
+        return new SessionFacts(
+            Optional.ofNullable(session.getRemoteAddress()).map(a -> a.getAddress().getHostAddress()),
+            session.getAttachment(SMTPSession.CURRENT_HELO_NAME, State.Connection),
+            session.isTLSStarted(), session.getUsername() != null,
+            verdicts.dnsbl().stream().map(DnsblResult::zone).toList(),
+            verdicts.spf().map(spf -> spf.result().keyword()));
+    }
+
     private record Appended(MessageManager mailbox, MailboxSession session, MessageUid uid) {
     }
 
-    private void deliver(Set<String> users, MailEnvelope envelope, Content content, SessionVerdicts verdicts)
+    private void deliver(Set<String> users, MailEnvelope envelope, byte[] trace, RecipientSorting.Prepared prepared)
         throws Exception {
         List<Appended> done = new ArrayList<>();
         try {
             for (String user : users) {
-                done.add(append(user, envelope, content, verdicts));
+                done.add(append(user, envelope, trace, prepared.place(user)));
             }
         } catch (Exception failure) {
             for (Appended copy : done) {
@@ -182,10 +213,35 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
     }
 
-    private Appended append(String user, MailEnvelope envelope, Content content, SessionVerdicts verdicts)
+    private Appended append(String user, MailEnvelope envelope, byte[] trace, Placement placement)
         throws MailboxException {
         MailboxSession session = mailboxManager.createSystemSession(Username.of(user));
-        MailboxPath path = MailboxPath.forUser(Username.of(user), folders.decide(user, envelope, verdicts));
+        MessageManager mailbox;
+        try {
+            mailbox = folder(user, placement.folder(), session);
+        } catch (MailboxException refused) {
+            // A folder named by a user rule that the store refuses (bad name, quota...) must not bounce the mail.
+            if ("INBOX".equalsIgnoreCase(placement.folder())) {
+                throw refused;
+            }
+            LOGGER.warn("folder '{}' of {} unusable ({}); delivering to INBOX", placement.folder(), user,
+                refused.getMessage());
+            mailbox = folder(user, "INBOX", session);
+        }
+        Flags flags = new Flags();
+        placement.keywords().forEach(flags::add);
+        MessageManager.AppendResult result = mailbox.appendMessage(MessageManager.AppendCommand.builder()
+            .recent()
+            .delivery()
+            .withFlags(flags)
+            .withInternalDate(Date.from(clock.instant()))
+            .build(withHeader(trace, envelope, placement.traceHeader())), session);
+        return new Appended(mailbox, session, result.getId().getUid());
+    }
+
+    /** The user's folder, created when missing (Priority and Spam exist from the start, rule folders may not). */
+    private MessageManager folder(String user, String name, MailboxSession session) throws MailboxException {
+        MailboxPath path = MailboxPath.forUser(Username.of(user), name);
         if (!Boolean.TRUE.equals(reactor.core.publisher.Mono.from(mailboxManager.mailboxExists(path, session)).block())) {
             try {
                 mailboxManager.createMailbox(path, session);
@@ -193,13 +249,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
                 // Another delivery created it first: fine.
             }
         }
-        MessageManager mailbox = mailboxManager.getMailbox(path, session);
-        MessageManager.AppendResult result = mailbox.appendMessage(MessageManager.AppendCommand.builder()
-            .recent()
-            .delivery()
-            .withInternalDate(Date.from(clock.instant()))
-            .build(content), session);
-        return new Appended(mailbox, session, result.getId().getUid());
+        return mailboxManager.getMailbox(path, session);
     }
 
     /** Stops taking deliveries and waits briefly for those in progress. */

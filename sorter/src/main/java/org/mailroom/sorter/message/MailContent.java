@@ -19,10 +19,25 @@ import java.util.Optional;
  * @param size        the raw message size in bytes
  * @param problems    what was wrong with the message's structure (broken MIME, nesting too deep, limits hit), in
  *                    words; empty for a well-formed message
+ * @param attachmentText text extracted from the attachments (PDF, Office, HTML...) by the sorter's attachment
+ *                    inspection, within its limits; empty before inspection or when there is none
  */
 public record MailContent(List<HeaderField> headers, String plainText, String htmlText, boolean hasPlain,
                           boolean hasHtml, List<Link> links, List<Attachment> attachments, long size,
-                          List<String> problems) {
+                          List<String> problems, String attachmentText) {
+
+    /** A message as the MIME parser sees it, before attachment inspection. */
+    public MailContent(List<HeaderField> headers, String plainText, String htmlText, boolean hasPlain,
+                       boolean hasHtml, List<Link> links, List<Attachment> attachments, long size,
+                       List<String> problems) {
+        this(headers, plainText, htmlText, hasPlain, hasHtml, links, attachments, size, problems, "");
+    }
+
+    /** This message with inspected attachments and their extracted text. */
+    public MailContent withAttachments(List<Attachment> inspected, String extractedText) {
+        return new MailContent(headers, plainText, htmlText, hasPlain, hasHtml, links, inspected, size, problems,
+            extractedText);
+    }
 
     public MailContent {
         headers = List.copyOf(headers);
@@ -31,6 +46,7 @@ public record MailContent(List<HeaderField> headers, String plainText, String ht
         links = List.copyOf(links);
         attachments = List.copyOf(attachments);
         problems = List.copyOf(problems);
+        Objects.requireNonNull(attachmentText, "attachmentText");
     }
 
     /** The first value of the named header (case-insensitive), if present. */

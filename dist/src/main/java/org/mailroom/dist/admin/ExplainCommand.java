@@ -1,0 +1,82 @@
+package org.mailroom.dist.admin;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+import org.mailroom.sorter.SortTrace;
+import org.mailroom.sorter.message.MailParser;
+
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mailroom admin explain}: why a message went where it did. For a stored message it prints the decision
+ * recorded at delivery (its {@code X-Mailroom-Sort} header) and the full breakdown the sorter gives it now.
+ */
+@Command(name = "explain", mixinStandardHelpOptions = true,
+    description = {"Prints every score behind the sorting of a message: a stored one (USER FOLDER UID) or a file.",
+        "Session facts (DNSBL, SPF) are not known when explaining, so those signals are silent here."})
+final class ExplainCommand implements Callable<Integer> {
+    private final Supplier<SortingTools> tools;
+
+    @Spec
+    private CommandSpec spec;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
+
+    static final class Target {
+        @ArgGroup(exclusive = false)
+        Stored stored;
+
+        @Option(names = "--file", paramLabel = "FILE", description = "a message file (.eml)")
+        Path file;
+    }
+
+    static final class Stored {
+        @Parameters(index = "0", paramLabel = "USER") String user;
+        @Parameters(index = "1", paramLabel = "FOLDER") String folder;
+        @Parameters(index = "2", paramLabel = "UID") long uid;
+    }
+
+    @Option(names = "--user", paramLabel = "USER", defaultValue = "postmaster@localhost",
+        description = "whose rules apply to --file (default: ${DEFAULT-VALUE})")
+    String fileUser;
+
+    ExplainCommand(Supplier<SortingTools> tools) {
+        this.tools = tools;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        try (SortingTools sorting = tools.get()) {
+            byte[] message;
+            String user;
+            if (target.file != null) {
+                message = Files.readAllBytes(target.file);
+                user = fileUser;
+            } else {
+                user = target.stored.user;
+                try {
+                    message = sorting.storedMessage(user, target.stored.folder, target.stored.uid);
+                } catch (IllegalArgumentException e) {
+                    spec.commandLine().getErr().println(e.getMessage());
+                    return 1;
+                }
+                String recorded = new MailParser().parse(message).header(SortTrace.HEADER)
+                    .orElse("(none: delivered before the sorter, or not by SMTP)");
+                spec.commandLine().getOut().println("at delivery: " + recorded);
+                spec.commandLine().getOut().println("now:");
+            }
+            spec.commandLine().getOut().print(SortTrace.breakdown(sorting.sort(user, message)));
+            return 0;
+        }
+    }
+}

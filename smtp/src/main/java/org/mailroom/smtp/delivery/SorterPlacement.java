@@ -1,0 +1,105 @@
+package org.mailroom.smtp.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import org.mailroom.sorter.Category;
+import org.mailroom.sorter.Decision;
+import org.mailroom.sorter.IncomingMail;
+import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.SortTrace;
+import org.mailroom.sorter.Sorter;
+import org.mailroom.sorter.message.MailContent;
+import org.mailroom.sorter.message.MailParser;
+import org.mailroom.smtp.policy.SessionVerdicts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link RecipientSorting} by the {@link Sorter}: parses the message once (the first {@code maxParsedBytes}; the
+ * rest is stored but not read by the sorter), inspects its attachments once, then sorts it for each recipient into
+ * the Priority, INBOX or Spam folder (or the folder a rule names) with the decision's keywords and trace header.
+ *
+ * <p>Never loses mail: when parsing or sorting fails, the copy goes to INBOX with a trace header saying why.
+ */
+public final class SorterPlacement implements RecipientSorting {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SorterPlacement.class);
+
+    /** The folders the categories map to (imap's FolderNames; INBOX is always INBOX). */
+    public record Folders(String priority, String spam) {
+        public Folders {
+            Objects.requireNonNull(priority, "priority");
+            Objects.requireNonNull(spam, "spam");
+        }
+    }
+
+    private final Sorter sorter;
+    private final Folders folders;
+    private final MailParser parser;
+    private final int maxParsedBytes;
+    private final Clock clock;
+
+    public SorterPlacement(Sorter sorter, Folders folders, MailParser parser, int maxParsedBytes, Clock clock) {
+        this.sorter = Objects.requireNonNull(sorter, "sorter");
+        this.folders = Objects.requireNonNull(folders, "folders");
+        this.parser = Objects.requireNonNull(parser, "parser");
+        this.maxParsedBytes = maxParsedBytes;
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public Prepared prepare(MessageBytes message, long size, Optional<String> sender, SessionFacts facts,
+                            SessionVerdicts verdicts) {
+        MailContent content;
+        try (InputStream in = message.open()) {
+            content = sorter.inspect(parsed(parser.parse(in.readNBytes(maxParsedBytes)), size));
+        } catch (IOException | RuntimeException | LinkageError | StackOverflowError e) {
+            LOG.error("message could not be read for sorting; delivering to INBOX", e);
+            return user -> fallback("message could not be read for sorting: " + e.getClass().getSimpleName());
+        }
+        return user -> {
+            try {
+                Decision decision = sorter.sortInspected(new IncomingMail(user, sender, facts, content,
+                    clock.instant()));
+                return new Placement(folderOf(decision), decision.keywords(),
+                    SortTrace.header(decision).getBytes(StandardCharsets.US_ASCII));
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                LOG.error("sorting failed for {}; delivering to INBOX", user, e);
+                return fallback("sorter failed: " + e.getClass().getSimpleName());
+            }
+        };
+    }
+
+    /** The size rules see is the whole message's, even when only its beginning was parsed. */
+    private static MailContent parsed(MailContent content, long size) {
+        if (content.size() == size) {
+            return content;
+        }
+        return new MailContent(content.headers(), content.plainText(), content.htmlText(), content.hasPlain(),
+            content.hasHtml(), content.links(), content.attachments(), size, content.problems(),
+            content.attachmentText());
+    }
+
+    private String folderOf(Decision decision) {
+        if (decision.folder().isPresent()) {
+            return decision.folder().get();
+        }
+        return switch (decision.category()) {
+            case PRIORITY -> folders.priority();
+            case SPAM -> folders.spam();
+            case INBOX -> "INBOX";
+        };
+    }
+
+    private static Placement fallback(String why) {
+        Decision inbox = new Decision(Category.INBOX, Optional.empty(), Set.of(), List.of(), Optional.empty(), why);
+        return new Placement("INBOX", Set.of(), SortTrace.header(inbox).getBytes(StandardCharsets.US_ASCII));
+    }
+}

@@ -1,0 +1,334 @@
+package org.mailroom.sorter.importance;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+import org.mailroom.sorter.message.HeaderField;
+import org.mailroom.sorter.message.MailAddress;
+import org.mailroom.sorter.message.MailContent;
+
+/**
+ * Describes one received message, as one user sees it now, by named features (social, thread, addressing, content,
+ * explicit headers). Reads the headers a sender controls and the user's history; never the mailbox-export headers
+ * {@link #IGNORED_HEADERS}, which name the folder a message was filed in and would leak the answer.
+ */
+final class ImportanceFeatures {
+
+    /**
+     * The contact-statistics row holding a user's totals (all mail received, all of it answered): not an address,
+     * so no correspondent collides with it.
+     */
+    static final String TOTALS = "*";
+
+    /** Headers the model must never read (they record where the user filed the message: the label itself). */
+    static final Set<String> IGNORED_HEADERS = Set.of("x-folder", "x-origin", "x-filename");
+
+    /** Body words looked at: the start of what the sender wrote is what the user reads before deciding. */
+    private static final int MAX_BODY_WORDS = 60;
+    private static final int MAX_SUBJECT_WORDS = 12;
+    private static final int MAX_BODY_CHARS = 4000;
+
+    private static final Set<String> STOP_WORDS = Set.of("the", "and", "for", "you", "that", "this", "with", "are",
+        "have", "will", "from", "your", "our", "not", "but", "can", "all", "was", "has", "any", "its", "been", "there",
+        "they", "their", "would", "could", "what", "which", "when", "who", "about", "into", "them", "than", "then");
+
+    private static final String[] NO_REPLY_MARKS = {"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply",
+        "do_not_reply", "mailer-daemon", "postmaster", "bounce", "notification", "newsletter", "news", "announce",
+        "alert", "info", "marketing", "admin", "help", "support", "list", "digest", "update", "service", "mailman",
+        "owner-", "-request", "automated", "system"};
+
+    private static final String[] QUOTE_MARKERS = {"-----original message-----", "----- forwarded by",
+        "---------------------- forwarded by", "-----forwarded message-----", "---------- forwarded message",
+        "\n>", "\nfrom: ", "wrote:\n"};
+
+    /** One named piece of evidence with its value and, for the explanation, what it means in words. */
+    record Feature(FeatureGroup group, String name, float value, String reason) {
+    }
+
+    private ImportanceFeatures() {
+    }
+
+    /** The header view the model uses: {@code content}'s headers without {@link #IGNORED_HEADERS}. */
+    static MailContent withoutIgnoredHeaders(MailContent content) {
+        boolean any = false;
+        for (HeaderField field : content.headers()) {
+            if (IGNORED_HEADERS.contains(field.name().toLowerCase(Locale.ROOT))) {
+                any = true;
+                break;
+            }
+        }
+        if (!any) {
+            return content;
+        }
+        List<HeaderField> kept = content.headers().stream()
+            .filter(f -> !IGNORED_HEADERS.contains(f.name().toLowerCase(Locale.ROOT))).toList();
+        return new MailContent(kept, content.plainText(), content.htmlText(), content.hasPlain(), content.hasHtml(),
+            content.links(), content.attachments(), content.size(), content.problems());
+    }
+
+    /** The first From address, lower-cased, or empty. */
+    static String sender(MailContent content) {
+        List<MailAddress> from = content.from();
+        return from.isEmpty() ? "" : from.get(0).address();
+    }
+
+    static List<Feature> extract(String user, Set<String> own, MailContent content, Instant at, ImportanceState state) {
+        List<Feature> out = new ArrayList<>(120);
+        out.add(new Feature(FeatureGroup.PRIOR, "bias", 1f, "base rate"));
+        // The user's own answer rate so far: lets the shared model place a user it has few labels for.
+        ContactStats totals = state.contact(user, TOTALS);
+        out.add(new Feature(FeatureGroup.PRIOR, "user-rate", (float) (logit((totals.replied() + 1.0) / (totals.received() + 10.0)) / 4),
+            "your usual share of important mail"));
+        String sender = sender(content);
+        social(user, sender, content, at, state, out);
+        thread(user, content, state, out);
+        addressing(own, sender, content, out);
+        header(content, out);
+        content(content, out);
+        return out;
+    }
+
+    private static void social(String user, String sender, MailContent content, Instant at, ImportanceState state,
+                               List<Feature> out) {
+        if (sender.isEmpty()) {
+            out.add(new Feature(FeatureGroup.SOCIAL, "sender:none", 1f, "no sender address"));
+            return;
+        }
+        ContactStats c = state.contact(user, sender);
+        out.add(new Feature(FeatureGroup.SOCIAL, "sentto:" + bucket(c.sentTo()), 1f,
+            c.sentTo() == 0 ? "you never wrote to this sender" : "you wrote to this sender " + times(c.sentTo())));
+        out.add(new Feature(FeatureGroup.SOCIAL, "replied:" + bucket(c.replied()), 1f,
+            c.replied() == 0 ? "you never replied to this sender" : "you replied to this sender " + times(c.replied())));
+        out.add(new Feature(FeatureGroup.SOCIAL, "received:" + bucket(c.received()), 1f,
+            c.received() == 0 ? "first message from this sender" : "you received " + c.received() + " earlier from this sender"));
+        // Smooth counterparts of the buckets: a linear model generalises along them where buckets are sparse.
+        double smoothRate = (c.replied() + 0.1) / (c.received() + 1.0);
+        out.add(new Feature(FeatureGroup.SOCIAL, "rate", (float) smoothRate,
+            String.format(Locale.ROOT, "you answered %d of %d messages from this sender", c.replied(), c.received())));
+        out.add(new Feature(FeatureGroup.SOCIAL, "rate-logit", (float) (logit(smoothRate) / 4),
+            String.format(Locale.ROOT, "you answered %d of %d messages from this sender", c.replied(), c.received())));
+        out.add(new Feature(FeatureGroup.SOCIAL, "log-sentto", (float) (Math.log1p(c.sentTo()) / 3),
+            c.sentTo() == 0 ? "you never wrote to this sender" : "you wrote to this sender " + times(c.sentTo())));
+        out.add(new Feature(FeatureGroup.SOCIAL, "log-replied", (float) (Math.log1p(c.replied()) / 3),
+            c.replied() == 0 ? "you never replied to this sender" : "you replied to this sender " + times(c.replied())));
+        out.add(new Feature(FeatureGroup.SOCIAL, "log-received", (float) (Math.log1p(c.received()) / 3),
+            "you received " + c.received() + " earlier from this sender"));
+        if (c.received() > 0) {
+            double rate = (c.replied() + 0.2) / (c.received() + 1.0);
+            int rateBin = rate < 0.02 ? 0 : rate < 0.05 ? 1 : rate < 0.1 ? 2 : rate < 0.2 ? 3 : rate < 0.35 ? 4 : rate < 0.6 ? 5 : 6;
+            out.add(new Feature(FeatureGroup.SOCIAL, "replyrate:" + rateBin, 1f,
+                String.format(Locale.ROOT, "you answered %d of %d messages from this sender", c.replied(), c.received())));
+            out.add(new Feature(FeatureGroup.SOCIAL, "replyrate:" + rateBin + ":recv" + Math.min(bucket(c.received()), 4), 1f,
+                String.format(Locale.ROOT, "you answered %d of %d messages from this sender", c.replied(), c.received())));
+        }
+        out.add(new Feature(FeatureGroup.SOCIAL, "lastsent:" + ageBucket(c.lastSent(), at), 1f,
+            c.lastSent().map(t -> "you last wrote to this sender " + ago(t, at)).orElse("you never wrote to this sender")));
+        out.add(new Feature(FeatureGroup.SOCIAL, "lastreceived:" + ageBucket(c.lastReceived(), at), 1f,
+            c.lastReceived().map(t -> "last message from this sender " + ago(t, at)).orElse("first message from this sender")));
+        if (c.sentTo() > 0 && c.replied() == 0 && c.received() >= 3) {
+            out.add(new Feature(FeatureGroup.SOCIAL, "written-never-answered", 1f,
+                "you write to this sender but never answered their mail"));
+        }
+        out.add(new Feature(FeatureGroup.SOCIAL, "from:" + sender, 1f, "mail from " + sender));
+        String domain = sender.substring(sender.lastIndexOf('@') + 1);
+        out.add(new Feature(FeatureGroup.SOCIAL, "domain:" + domain, 1f, "mail from the domain " + domain));
+    }
+
+    private static void thread(String user, MailContent content, ImportanceState state, List<Feature> out) {
+        String subject = content.subject();
+        String key = ThreadKeys.subject(subject);
+        boolean reply = ThreadKeys.isReply(subject);
+        boolean forward = ThreadKeys.isForward(subject);
+        if (key.isEmpty()) {
+            out.add(new Feature(FeatureGroup.THREAD, "subject:empty", 1f, "no subject"));
+        } else {
+            ThreadStats t = state.thread(user, key);
+            if (t.startedByUser()) {
+                out.add(new Feature(FeatureGroup.THREAD, reply ? "thread:started:re" : "thread:started", 1f,
+                    "a thread you started"));
+            } else if (t.sent() > 0) {
+                out.add(new Feature(FeatureGroup.THREAD, "thread:joined:" + bucket(t.sent()) + (reply ? ":re" : ""), 1f,
+                    "a thread you wrote in " + times(t.sent())));
+            } else if (t.received() > 0) {
+                out.add(new Feature(FeatureGroup.THREAD, "thread:silent:" + bucket(t.received()), 1f,
+                    "a thread you received " + t.received() + " messages of and never wrote in"));
+            } else {
+                out.add(new Feature(FeatureGroup.THREAD, "thread:new", 1f, "a new conversation"));
+            }
+        }
+        for (String id : ThreadKeys.references(content)) {
+            ThreadStats byId = state.thread(user, ThreadKeys.messageIdKey(id));
+            if (byId.sent() > 0) {
+                out.add(new Feature(FeatureGroup.THREAD, "inreplyto:user", 1f, "an answer to a message you sent"));
+                break;
+            }
+        }
+        if (reply) {
+            out.add(new Feature(FeatureGroup.THREAD, "subject:re", 1f, "a reply"));
+        }
+        if (forward) {
+            out.add(new Feature(FeatureGroup.THREAD, "subject:fw", 1f, "a forward"));
+        }
+    }
+
+    private static void addressing(Set<String> own, String sender, MailContent content, List<Feature> out) {
+        List<MailAddress> to = content.to();
+        List<MailAddress> cc = content.cc();
+        boolean inTo = to.stream().anyMatch(a -> own.contains(a.address()));
+        boolean inCc = !inTo && cc.stream().anyMatch(a -> own.contains(a.address()));
+        int recipients = to.size() + cc.size();
+        String where = inTo ? "to" : inCc ? "cc" : "none";
+        out.add(new Feature(FeatureGroup.ADDRESSING, "addressed:" + where, 1f,
+            inTo ? "sent to you" : inCc ? "you are in Cc" : "you are not in To or Cc"));
+        int rb = recipients <= 1 ? recipients : recipients <= 2 ? 2 : recipients <= 4 ? 3 : recipients <= 9 ? 4
+            : recipients <= 25 ? 5 : 6;
+        out.add(new Feature(FeatureGroup.ADDRESSING, "recipients:" + rb + ":" + where, 1f,
+            recipients <= 1 ? "sent to you alone" : "sent to " + recipients + " recipients"));
+        if (own.contains(sender)) {
+            out.add(new Feature(FeatureGroup.ADDRESSING, "from:self", 1f, "sent by you"));
+        }
+        String local = sender.indexOf('@') > 0 ? sender.substring(0, sender.indexOf('@')) : sender;
+        for (String mark : NO_REPLY_MARKS) {
+            if (local.contains(mark)) {
+                out.add(new Feature(FeatureGroup.ADDRESSING, "sender:automated", 1f, "an automated sender address"));
+                break;
+            }
+        }
+        boolean list = content.header("List-Id").isPresent() || content.header("List-Unsubscribe").isPresent()
+            || content.header("List-Post").isPresent() || content.header("Mailing-List").isPresent();
+        if (list) {
+            out.add(new Feature(FeatureGroup.ADDRESSING, "list", 1f, "mailing-list mail"));
+        }
+        String precedence = content.header("Precedence").orElse("").strip().toLowerCase(Locale.ROOT);
+        if (precedence.equals("bulk") || precedence.equals("list") || precedence.equals("junk")) {
+            out.add(new Feature(FeatureGroup.ADDRESSING, "precedence:" + precedence, 1f, "marked as " + precedence + " mail"));
+        }
+        String auto = content.header("Auto-Submitted").orElse("no").strip().toLowerCase(Locale.ROOT);
+        if (!auto.startsWith("no")) {
+            out.add(new Feature(FeatureGroup.ADDRESSING, "auto-submitted", 1f, "sent automatically"));
+        }
+        if (content.header("Reply-To").isPresent() && !content.replyTo().isEmpty()
+            && !content.replyTo().get(0).address().equals(sender)) {
+            out.add(new Feature(FeatureGroup.ADDRESSING, "reply-to:other", 1f, "replies go to another address"));
+        }
+    }
+
+    private static void header(MailContent content, List<Feature> out) {
+        String importance = content.header("Importance").orElse("").strip().toLowerCase(Locale.ROOT);
+        String priority = content.header("X-Priority").orElse("").strip();
+        String msPriority = content.header("X-MSMail-Priority").orElse("").strip().toLowerCase(Locale.ROOT);
+        boolean high = importance.equals("high") || priority.startsWith("1") || priority.startsWith("2")
+            || msPriority.equals("high") || content.header("Priority").orElse("").strip().equalsIgnoreCase("urgent");
+        boolean low = importance.equals("low") || priority.startsWith("4") || priority.startsWith("5")
+            || msPriority.equals("low") || content.header("Priority").orElse("").strip().equalsIgnoreCase("non-urgent");
+        if (high) {
+            out.add(new Feature(FeatureGroup.HEADER, "priority:high", 1f, "the sender marked it important"));
+        } else if (low) {
+            out.add(new Feature(FeatureGroup.HEADER, "priority:low", 1f, "the sender marked it unimportant"));
+        }
+    }
+
+    private static void content(MailContent content, List<Feature> out) {
+        Set<String> words = new HashSet<>();
+        List<String> subjectWords = new ArrayList<>();
+        words(ThreadKeys.subject(content.subject()), MAX_SUBJECT_WORDS, subjectWords, words);
+        String body = ownText(content.text());
+        List<String> bodyWords = new ArrayList<>();
+        words(body, MAX_BODY_WORDS, bodyWords, words);
+        int n = subjectWords.size() + bodyWords.size();
+        float weight = n == 0 ? 0f : (float) (1.0 / Math.sqrt(n));
+        for (String w : subjectWords) {
+            out.add(new Feature(FeatureGroup.CONTENT, "s:" + w, weight, "the subject word '" + w + "'"));
+        }
+        for (String w : bodyWords) {
+            out.add(new Feature(FeatureGroup.CONTENT, "b:" + w, weight, "the word '" + w + "'"));
+        }
+        int length = body.length();
+        int lb = length < 100 ? 0 : length < 400 ? 1 : length < 1500 ? 2 : 3;
+        out.add(new Feature(FeatureGroup.CONTENT, "bodylength:" + lb, 1f, "body length"));
+        if (body.indexOf('?') >= 0) {
+            out.add(new Feature(FeatureGroup.CONTENT, "question", 1f, "it asks a question"));
+        }
+        if (body.length() < content.text().length() - 20) {
+            out.add(new Feature(FeatureGroup.CONTENT, "quotes-earlier-mail", 1f, "it quotes or forwards earlier mail"));
+        }
+        int attachments = content.attachments().size();
+        if (attachments > 0) {
+            out.add(new Feature(FeatureGroup.CONTENT, "attachments:" + Math.min(attachments, 3), 1f, "it has attachments"));
+        }
+        if (content.hasHtml() && !content.hasPlain()) {
+            out.add(new Feature(FeatureGroup.CONTENT, "html-only", 1f, "an HTML-only message"));
+        }
+    }
+
+    /** The text the sender wrote: the body up to the first quoted or forwarded block, bounded. */
+    static String ownText(String text) {
+        String head = text.length() > MAX_BODY_CHARS ? text.substring(0, MAX_BODY_CHARS) : text;
+        String lower = head.toLowerCase(Locale.ROOT);
+        int end = lower.length();
+        for (String marker : QUOTE_MARKERS) {
+            int at = lower.indexOf(marker);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        return head.substring(0, end);
+    }
+
+    private static void words(String text, int max, List<String> into, Set<String> seen) {
+        int i = 0;
+        int n = text.length();
+        while (i < n && into.size() < max) {
+            while (i < n && !Character.isLetter(text.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < n && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '\'')) {
+                i++;
+            }
+            int len = i - start;
+            if (len >= 3 && len <= 20) {
+                String w = text.substring(start, i).toLowerCase(Locale.ROOT);
+                if (!STOP_WORDS.contains(w) && seen.add(w)) {
+                    into.add(w);
+                }
+            }
+        }
+    }
+
+    private static double logit(double p) {
+        return Math.log(p / (1 - p));
+    }
+
+    /** 0, 1, 2, 3-4, 5-8, 9-16, 17-32, 33+ → 0..7. */
+    static int bucket(int count) {
+        if (count <= 2) {
+            return Math.max(count, 0);
+        }
+        int b = 32 - Integer.numberOfLeadingZeros(count - 1);
+        return Math.min(b + 1, 7);
+    }
+
+    private static String ageBucket(Optional<Instant> when, Instant now) {
+        if (when.isEmpty()) {
+            return "never";
+        }
+        long hours = Duration.between(when.get(), now).toHours();
+        return hours < 24 ? "day" : hours < 24 * 7 ? "week" : hours < 24 * 30 ? "month" : hours < 24 * 120 ? "quarter" : "older";
+    }
+
+    private static String ago(Instant then, Instant now) {
+        long days = Duration.between(then, now).toDays();
+        return days <= 0 ? "today" : days == 1 ? "yesterday" : days + " days ago";
+    }
+
+    private static String times(int n) {
+        return n == 1 ? "once" : n + " times";
+    }
+}

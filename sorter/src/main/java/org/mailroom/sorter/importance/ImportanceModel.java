@@ -1,0 +1,393 @@
+package org.mailroom.sorter.importance;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+import org.mailroom.sorter.Dimension;
+import org.mailroom.sorter.IncomingMail;
+import org.mailroom.sorter.Score;
+import org.mailroom.sorter.Signal;
+import org.mailroom.sorter.importance.ImportanceFeatures.Feature;
+import org.mailroom.sorter.learning.SentMail;
+import org.mailroom.sorter.message.MailAddress;
+import org.mailroom.sorter.message.MailContent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The learned "will this user act on it" model, in the spirit of Gmail's Priority Inbox: one online logistic
+ * regression over hashed features shared by all users, plus a per-user copy of every feature (per-user bias and
+ * weights), trained with AdaGrad as labels become known.
+ *
+ * <p>Labels come from what the user does: a reply sent through submission that answers an earlier received message
+ * makes that message important ({@link #learnSent}); a message left {@link Settings#labelAfter} without a reply is
+ * normal ({@link #expireDue}, also run by every learning call for that user); moves into or out of Priority,
+ * flags and {@code $Important} arrive through {@link #learnLabel}. Each received message is remembered with the
+ * features the model saw at arrival ({@link #recordReceived}) so it learns from exactly what it predicted on.
+ *
+ * <p>{@link #evaluate} gives one IMPORTANCE score per feature family (social, thread, addressing, content,
+ * header, prior) whose sum is calibrated log-odds with the operating threshold at 0 (positive: Priority).
+ */
+public final class ImportanceModel implements Signal {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImportanceModel.class);
+
+    /**
+     * Tuning of the model.
+     *
+     * @param learningRate AdaGrad's step size
+     * @param l2           L2 shrinkage per update (keeps rare per-user weights small)
+     * @param threshold    the probability at which a message goes to Priority; the scores are shifted by
+     *                     {@code -logit(threshold)} so that threshold sits at log-odds 0
+     * @param labelAfter   how long a received message may wait for a reply before it is learned as normal
+     * @param prior        the share of mail a new user acts on, the model's starting point (so an untrained model
+     *                     puts nothing in Priority)
+     * @param perUserScale the value of a feature's per-user copy relative to its shared one: below 1 the per-user
+     *                     weights move more slowly, so a user's few labels adjust the shared model instead of
+     *                     replacing it
+     * @param initialAccumulator AdaGrad's starting sum of squared gradients: damps the first steps of a new
+     *                     feature, which AdaGrad would otherwise take at the full learning rate
+     */
+    public record Settings(double learningRate, double l2, double threshold, Duration labelAfter, double prior,
+                           double perUserScale, double initialAccumulator) {
+
+        public Settings {
+            if (!(learningRate > 0) || !(l2 >= 0) || !(threshold > 0 && threshold < 1) || labelAfter.isNegative()
+                || !(prior > 0 && prior < 1) || !(perUserScale >= 0) || !(initialAccumulator >= 0)) {
+                throw new IllegalArgumentException("bad importance settings: " + learningRate + ", " + l2 + ", "
+                    + threshold + ", " + labelAfter + ", " + prior + ", " + perUserScale + ", " + initialAccumulator);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(0.02, 1e-6, 0.22, Duration.ofDays(30), 0.1, 0.3, 1.0);
+        }
+
+        /** Added to every score: the prior's log-odds, minus the threshold's (which then sits at 0). */
+        double offset() {
+            return logit(prior) - logit(threshold);
+        }
+
+        double priorLogOdds() {
+            return logit(prior);
+        }
+
+        private static double logit(double p) {
+            return Math.log(p / (1 - p));
+        }
+    }
+
+    private static final int EXPIRE_BATCH = 500;
+
+    private final ImportanceState state;
+    private final Function<String, Set<String>> ownAddresses;
+    private final Settings settings;
+    private final ReentrantLock learning = new ReentrantLock();
+
+    /**
+     * @param state        where statistics, pending messages and weights live
+     * @param ownAddresses a user's own addresses (the user key itself is always included): aliases and the forms
+     *                     mail to the user is addressed with
+     */
+    public ImportanceModel(ImportanceState state, Function<String, Set<String>> ownAddresses, Settings settings) {
+        this.state = state;
+        this.ownAddresses = ownAddresses;
+        this.settings = settings;
+    }
+
+    public ImportanceModel(ImportanceState state) {
+        this(state, user -> Set.of(), Settings.defaults());
+    }
+
+    @Override
+    public List<Score> evaluate(IncomingMail mail) {
+        try {
+            MailContent content = ImportanceFeatures.withoutIgnoredHeaders(mail.content());
+            String user = mail.recipient();
+            List<Feature> features = ImportanceFeatures.extract(user, own(user), content, mail.receivedAt(), state);
+            return explain(user, features);
+        } catch (RuntimeException e) {
+            LOG.warn("importance model could not judge a message for {}: {}", mail.recipient(), e.toString());
+            return List.of();
+        }
+    }
+
+    /** The calibrated log-odds (threshold at 0) of {@code mail}: the sum of {@link #evaluate}'s scores. */
+    public double logOdds(IncomingMail mail) {
+        return evaluate(mail).stream().mapToDouble(Score::value).sum();
+    }
+
+    /**
+     * Remembers a delivered message: its sender's and thread's counts, and the message itself until its label is
+     * known. Call once per delivered message and recipient, after {@link #evaluate}.
+     */
+    public void recordReceived(IncomingMail mail) {
+        MailContent content = ImportanceFeatures.withoutIgnoredHeaders(mail.content());
+        String user = mail.recipient();
+        Instant at = mail.receivedAt();
+        learning.lock();
+        try {
+            expireDue(user, at);
+            Set<String> own = own(user);
+            String sender = ImportanceFeatures.sender(content);
+            List<Feature> features = ImportanceFeatures.extract(user, own, content, at, state);
+            String subjectKey = ThreadKeys.subject(content.subject());
+            if (!sender.isEmpty() && !own.contains(sender)) {
+                state.addPending(user, new PendingMessage(messageKey(content), sender, subjectKey, at,
+                    vector(user, features)));
+                state.saveContact(user, state.contact(user, sender).withReceived(at));
+                state.saveContact(user, state.contact(user, ImportanceFeatures.TOTALS).withReceived(at));
+            }
+            if (!subjectKey.isEmpty()) {
+                state.saveThread(user, state.thread(user, subjectKey).withReceived(at));
+            }
+        } finally {
+            learning.unlock();
+        }
+    }
+
+    /**
+     * Learns from a message the user sent: who the user writes to, which threads the user takes part in, and which
+     * earlier received messages it answers (each becomes an important example).
+     */
+    public void learnSent(SentMail sent) {
+        MailContent content = ImportanceFeatures.withoutIgnoredHeaders(sent.content());
+        String user = sent.user();
+        Instant at = sent.sentAt();
+        learning.lock();
+        try {
+            expireDue(user, at);
+            Set<String> own = own(user);
+            Set<String> recipients = new HashSet<>();
+            for (String r : sent.envelopeRecipients()) {
+                recipients.add(r.strip().toLowerCase(Locale.ROOT));
+            }
+            for (MailAddress a : content.to()) {
+                recipients.add(a.address());
+            }
+            for (MailAddress a : content.cc()) {
+                recipients.add(a.address());
+            }
+            recipients.removeAll(own);
+            String subject = content.subject();
+            String subjectKey = ThreadKeys.subject(subject);
+            Set<String> references = new HashSet<>(ThreadKeys.references(content));
+            boolean reply = ThreadKeys.isReply(subject) || !references.isEmpty();
+            if (reply) {
+                learnAnswered(user, recipients, subjectKey, references, at);
+            }
+            for (String r : recipients) {
+                state.saveContact(user, state.contact(user, r).withSent(at));
+            }
+            if (!subjectKey.isEmpty()) {
+                state.saveThread(user, state.thread(user, subjectKey).withSent(at, !reply));
+            }
+            String id = ThreadKeys.messageId(content);
+            if (!id.isEmpty()) {
+                state.saveThread(user, state.thread(user, ThreadKeys.messageIdKey(id)).withSent(at, !reply));
+            }
+        } finally {
+            learning.unlock();
+        }
+    }
+
+    /**
+     * Learns an explicit label the user gave (moved into or out of Priority, flagged, {@code $Important}, or a final
+     * decision the caller made). Uses the features remembered at arrival when the message is still pending.
+     */
+    public void learnLabel(String user, MailContent content, Instant receivedAt, boolean important, Instant labelledAt) {
+        MailContent clean = ImportanceFeatures.withoutIgnoredHeaders(content);
+        learning.lock();
+        try {
+            String key = messageKey(clean);
+            var pending = state.pending(user, key);
+            FeatureVector features;
+            if (pending.isPresent()) {
+                features = pending.get().features();
+                state.removePending(user, key);
+            } else {
+                features = vector(user, ImportanceFeatures.extract(user, own(user), clean, receivedAt, state));
+            }
+            train(features, important);
+            if (important) {
+                String sender = ImportanceFeatures.sender(clean);
+                if (!sender.isEmpty() && pending.isPresent()) {
+                    state.saveContact(user, state.contact(user, sender).withReply());
+                }
+            }
+        } finally {
+            learning.unlock();
+        }
+    }
+
+    /**
+     * Learns every message of {@code user} that waited longer than {@link Settings#labelAfter} without a reply as
+     * normal ("30 days without reply → normal", the server's rule and the benchmark's).
+     */
+    public void expireDue(String user, Instant now) {
+        learning.lock();
+        try {
+            Instant cutoff = now.minus(settings.labelAfter());
+            List<PendingMessage> due;
+            do {
+                due = state.pendingReceivedBefore(user, cutoff, EXPIRE_BATCH);
+                for (PendingMessage message : due) {
+                    train(message.features(), false);
+                    state.removePending(user, message.messageKey());
+                }
+            } while (due.size() == EXPIRE_BATCH);
+        } finally {
+            learning.unlock();
+        }
+    }
+
+    private void learnAnswered(String user, Set<String> recipients, String subjectKey, Set<String> references,
+                               Instant at) {
+        Instant oldest = at.minus(settings.labelAfter());
+        for (String recipient : recipients) {
+            int answered = 0;
+            for (PendingMessage message : state.pendingFrom(user, recipient)) {
+                boolean sameThread = (!subjectKey.isEmpty() && subjectKey.equals(message.subjectKey()))
+                    || references.contains(message.messageKey());
+                if (sameThread && !message.receivedAt().isBefore(oldest) && !message.receivedAt().isAfter(at)) {
+                    train(message.features(), true);
+                    state.removePending(user, message.messageKey());
+                    answered++;
+                }
+            }
+            if (answered > 0) {
+                ContactStats contact = state.contact(user, recipient);
+                ContactStats totals = state.contact(user, ImportanceFeatures.TOTALS);
+                for (int i = 0; i < answered; i++) {
+                    contact = contact.withReply();
+                    totals = totals.withReply();
+                }
+                state.saveContact(user, contact);
+                state.saveContact(user, totals);
+            }
+        }
+    }
+
+    /** One AdaGrad step of logistic loss on the uncalibrated log-odds. */
+    private void train(FeatureVector features, boolean important) {
+        int n = features.size();
+        long[] keys = features.keysCopy();
+        double[] w = new double[n];
+        double[] g2 = new double[n];
+        state.readWeights(keys, n, w, g2);
+        double z = settings.priorLogOdds() + features.base();
+        for (int i = 0; i < n; i++) {
+            z += w[i] * features.value(i);
+        }
+        double p = 1 / (1 + Math.exp(-Math.max(-30, Math.min(30, z))));
+        double error = p - (important ? 1 : 0);
+        for (int i = 0; i < n; i++) {
+            double grad = error * features.value(i) + settings.l2() * w[i];
+            g2[i] += grad * grad;
+            if (g2[i] > 0) {
+                w[i] -= settings.learningRate() * grad / Math.sqrt(g2[i] + settings.initialAccumulator());
+            }
+        }
+        state.writeWeights(keys, n, w, g2);
+    }
+
+    private List<Score> explain(String user, List<Feature> features) {
+        FeatureVector vector = vector(user, features);
+        int n = vector.size();
+        long[] keys = vector.keysCopy();
+        double[] w = new double[n];
+        double[] g2 = new double[n];
+        state.readWeights(keys, n, w, g2);
+        Map<FeatureGroup, Double> totals = new EnumMap<>(FeatureGroup.class);
+        Map<FeatureGroup, Feature> strongest = new EnumMap<>(FeatureGroup.class);
+        Map<FeatureGroup, Double> strongestValue = new EnumMap<>(FeatureGroup.class);
+        Map<String, Double> byName = contributions(features, vector, w);
+        for (Feature f : features) {
+            double c = byName.getOrDefault(f.name(), 0.0);
+            totals.merge(f.group(), c, Double::sum);
+            if (Math.abs(c) > Math.abs(strongestValue.getOrDefault(f.group(), 0.0)) || !strongest.containsKey(f.group())) {
+                strongest.put(f.group(), f);
+                strongestValue.put(f.group(), c);
+            }
+        }
+        totals.merge(FeatureGroup.PRIOR, settings.offset(), Double::sum);
+        List<Score> scores = new ArrayList<>(totals.size());
+        for (Map.Entry<FeatureGroup, Double> e : totals.entrySet()) {
+            FeatureGroup group = e.getKey();
+            double value = e.getValue();
+            if (!Double.isFinite(value)) {
+                continue;
+            }
+            String reason = group == FeatureGroup.PRIOR ? "your usual share of important mail"
+                : strongest.get(group).reason();
+            scores.add(new Score(group.signal, Dimension.IMPORTANCE, value, reason));
+        }
+        return scores;
+    }
+
+    /** Each feature's contribution (shared plus own copy); features are laid out in pairs by {@link #vector}. */
+    private static Map<String, Double> contributions(List<Feature> features, FeatureVector vector, double[] w) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        int i = 0;
+        Set<String> seen = new HashSet<>();
+        for (Feature f : features) {
+            if (!seen.add(f.name())) {
+                continue;
+            }
+            out.put(f.name(), vector.value(i) * (w[i] + StartingWeights.of(f.name())) + vector.value(i + 1) * w[i + 1]);
+            i += 2;
+        }
+        return out;
+    }
+
+    /** Two keys per feature (shared, then the user's own copy), duplicates by name dropped. */
+    private FeatureVector vector(String user, List<Feature> features) {
+        long userHash = FeatureHashing.userHash(user);
+        long[] keys = new long[features.size() * 2];
+        float[] values = new float[features.size() * 2];
+        Set<String> seen = new HashSet<>();
+        int n = 0;
+        double base = 0;
+        for (Feature f : features) {
+            if (!seen.add(f.name())) {
+                continue;
+            }
+            base += f.value() * StartingWeights.of(f.name());
+            keys[n] = FeatureHashing.global(f.name());
+            values[n++] = f.value();
+            keys[n] = FeatureHashing.perUser(userHash, f.name());
+            values[n++] = (float) (f.value() * settings.perUserScale());
+        }
+        return new FeatureVector(java.util.Arrays.copyOf(keys, n), java.util.Arrays.copyOf(values, n), (float) base);
+    }
+
+    private Set<String> own(String user) {
+        Set<String> own = new HashSet<>();
+        own.add(user.toLowerCase(Locale.ROOT));
+        for (String a : ownAddresses.apply(user)) {
+            own.add(a.toLowerCase(Locale.ROOT));
+        }
+        return own;
+    }
+
+    /** The Message-ID, or a digest of sender, date and subject for mail without one. */
+    static String messageKey(MailContent content) {
+        String id = ThreadKeys.messageId(content);
+        if (!id.isEmpty()) {
+            return id;
+        }
+        String basis = ImportanceFeatures.sender(content) + "\n" + content.header("Date").orElse("") + "\n"
+            + content.subject();
+        return "digest:" + Long.toHexString(FeatureHashing.global(basis));
+    }
+}

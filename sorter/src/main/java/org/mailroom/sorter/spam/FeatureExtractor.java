@@ -1,0 +1,357 @@
+package org.mailroom.sorter.spam;
+
+import java.util.List;
+import java.util.Locale;
+
+import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.message.Attachment;
+import org.mailroom.sorter.message.HeaderField;
+import org.mailroom.sorter.message.Link;
+import org.mailroom.sorter.message.MailAddress;
+import org.mailroom.sorter.message.MailContent;
+import org.mailroom.sorter.spam.signals.Domains;
+import org.mailroom.sorter.spam.signals.StructureCheck;
+
+/**
+ * Turns a message into the hashed binary features the spam classifier weighs: words and orthogonal sparse bigrams
+ * (OSB, pairs of words up to {@link #OSB_WINDOW} apart, as CRM114 and rspamd use) of the subject and body; tokens of
+ * selected headers (sender and reply domains, Received hosts and networks, mailer, Message-ID shape, content type,
+ * every header name present); link hosts; attachment types; and the facts of the structure checks. Words are
+ * lower-cased, numbers reduced to their shape ({@code 99.99}), over-long words to their length.
+ *
+ * <p>Every feature is a 64-bit hash of its name, computed without building the name; a {@link Sink} that asks for
+ * names (for explanations) gets them built only for the hashes it wants.
+ */
+final class FeatureExtractor {
+    /** Body text beyond this is not tokenized: enough to judge, and keeps a 50 KB message fast. */
+    static final int MAX_BODY_CHARS = 20_000;
+    static final int OSB_WINDOW = 3;
+    private static final int MAX_WORD = 30;
+    private static final int MAX_RECEIVED = 5;
+    private static final String[] NAMED_HEADERS = {"x-mailer", "user-agent", "precedence", "content-transfer-encoding",
+        "x-priority", "x-msmail-priority", "importance", "mime-version"};
+
+    /** Receives features; {@link #wantsName} lets a sink collect readable names for some of them. */
+    interface Sink {
+        void feature(long hash);
+
+        default boolean wantsName(long hash) {
+            return false;
+        }
+
+        default void name(long hash, String name) {
+        }
+
+        /** A structure fact, with its feature hash. */
+        default void fact(long hash, String key, String reason) {
+            feature(hash);
+        }
+    }
+
+    private final StructureCheck checks;
+
+    FeatureExtractor(StructureCheck checks) {
+        this.checks = checks;
+    }
+
+    static long factHash(String key) {
+        return FeatureHash.of("fact", key);
+    }
+
+    void extract(MailContent content, SessionFacts session, Sink sink) {
+        checks.check(content, session, (key, reason) -> {
+            long h = factHash(key);
+            sink.fact(h, key, reason);
+            if (sink.wantsName(h)) {
+                sink.name(h, reason);
+            }
+        });
+        headers(content, sink);
+        new Words("s", sink).text(content.subject(), 500);
+        String body = content.text();
+        new Words("b", sink).text(body, MAX_BODY_CHARS);
+        structure(content, sink);
+    }
+
+    private static void headers(MailContent content, Sink sink) {
+        for (HeaderField field : content.headers()) {
+            String name = field.name().toLowerCase(Locale.ROOT);
+            emit(sink, "h", name);
+            for (String named : NAMED_HEADERS) {
+                if (named.equals(name)) {
+                    emit(sink, name, shape(field.value(), 60));
+                    new Words(name, sink).text(field.value(), 200);
+                }
+            }
+        }
+        List<MailAddress> from = content.from();
+        if (!from.isEmpty()) {
+            MailAddress sender = from.get(0);
+            emit(sink, "from", sender.address());
+            emit(sink, "fromdom", Domains.organisational(sender.domain()));
+            new Words("fromname", sink).text(sender.displayName(), 100);
+            if (sender.displayName().isEmpty()) {
+                emit(sink, "fromname", "<none>");
+            }
+        }
+        content.replyTo().stream().findFirst().ifPresent(r -> emit(sink, "replytodom",
+            Domains.organisational(r.domain())));
+        content.header("Return-Path").flatMap(Domains::ofAddress).ifPresent(d -> emit(sink, "returnpathdom",
+            Domains.organisational(d)));
+        int recipients = content.to().size() + content.cc().size();
+        emit(sink, "rcpts", recipients == 0 ? "0" : recipients == 1 ? "1" : recipients <= 5 ? "2-5" : "6+");
+        emit(sink, "ct", content.contentType());
+        content.header("Content-Type").ifPresent(ct -> charset(ct, sink));
+        content.header("Message-ID").ifPresent(id -> messageId(id, sink));
+        content.header("Date").ifPresent(date -> {
+            String d = date.strip();
+            int space = d.lastIndexOf(' ');
+            emit(sink, "datetz", shape(space < 0 ? d : d.substring(space + 1), 12));
+        });
+        List<String> received = content.headerValues("Received");
+        for (int i = 0; i < received.size() && i < MAX_RECEIVED; i++) {
+            receivedTokens(received.get(i), sink);
+        }
+    }
+
+    private static void charset(String contentType, Sink sink) {
+        String lower = contentType.toLowerCase(Locale.ROOT);
+        int at = lower.indexOf("charset=");
+        if (at >= 0) {
+            int end = at + 8;
+            while (end < lower.length() && ";, ".indexOf(lower.charAt(end)) < 0) {
+                end++;
+            }
+            emit(sink, "charset", lower.substring(at + 8, end).replace("\"", ""));
+        }
+    }
+
+    private static void messageId(String id, Sink sink) {
+        String v = id.strip();
+        int at = v.lastIndexOf('@');
+        if (at >= 0) {
+            emit(sink, "midlocal", shape(v.substring(0, at), 40));
+            emit(sink, "middom", Domains.organisational(v.substring(at + 1).replace(">", "")));
+        } else {
+            emit(sink, "midlocal", shape(v, 40));
+        }
+    }
+
+    /** Host names and networks of one Received line (SpamBayes style): who handed the message over. */
+    private static void receivedTokens(String line, Sink sink) {
+        String lower = line.toLowerCase(Locale.ROOT);
+        int semicolon = lower.lastIndexOf(';');
+        if (semicolon >= 0) {
+            lower = lower.substring(0, semicolon);
+        }
+        int i = 0;
+        int n = lower.length();
+        while (i < n) {
+            while (i < n && " \t()[]<>;,=".indexOf(lower.charAt(i)) >= 0) {
+                i++;
+            }
+            int start = i;
+            while (i < n && " \t()[]<>;,=".indexOf(lower.charAt(i)) < 0) {
+                i++;
+            }
+            if (i > start) {
+                String word = lower.substring(start, i);
+                if (isIpv4(word)) {
+                    String[] octets = word.split("\\.");
+                    emit(sink, "rcvip", octets[0] + "." + octets[1]);
+                    emit(sink, "rcvip", octets[0] + "." + octets[1] + "." + octets[2]);
+                } else if (word.indexOf('.') > 0 && word.length() <= 80) {
+                    emit(sink, "rcvhost", Domains.organisational(word));
+                } else if (word.length() <= 20) {
+                    emit(sink, "rcv", word);
+                }
+            }
+        }
+    }
+
+    private static boolean isIpv4(String word) {
+        int dots = 0;
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            if (c == '.') {
+                dots++;
+            } else if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return dots == 3 && !word.startsWith(".") && !word.endsWith(".") && !word.contains("..");
+    }
+
+    private static void structure(MailContent content, Sink sink) {
+        emit(sink, "parts", (content.hasPlain() ? "plain" : "") + (content.hasHtml() ? "+html" : "")
+            + (content.attachments().isEmpty() ? "" : "+att"));
+        int links = content.links().size();
+        emit(sink, "links", links == 0 ? "0" : links < 3 ? "1-2" : links < 10 ? "3-9" : "10+");
+        int counted = 0;
+        for (Link link : content.links()) {
+            if (counted++ >= 50) {
+                break;
+            }
+            Domains.hostOfUrl(link.href()).ifPresent(host -> {
+                emit(sink, "urlhost", host);
+                emit(sink, "urldom", Domains.organisational(host));
+            });
+            if (link.href().regionMatches(true, 0, "mailto:", 0, 7)) {
+                emit(sink, "url", "mailto");
+            }
+        }
+        for (Attachment attachment : content.attachments()) {
+            emit(sink, "atttype", attachment.declaredType());
+            attachment.fileName().ifPresent(name -> {
+                int dot = name.lastIndexOf('.');
+                emit(sink, "attext", dot < 0 ? "<none>" : name.substring(dot + 1).toLowerCase(Locale.ROOT));
+            });
+        }
+        long size = content.size();
+        emit(sink, "size", size < 2_000 ? "<2k" : size < 8_000 ? "<8k" : size < 32_000 ? "<32k" : size < 128_000
+            ? "<128k" : "big");
+    }
+
+    /** Letters become {@code a}, digits {@code 9}, runs collapse: the form of an identifier, not its value. */
+    static String shape(String value, int max) {
+        StringBuilder out = new StringBuilder();
+        char last = 0;
+        for (int i = 0; i < value.length() && out.length() < max; i++) {
+            char c = value.charAt(i);
+            char s = Character.isDigit(c) ? '9' : Character.isLetter(c) ? (Character.isUpperCase(c) ? 'A' : 'a') : c;
+            if (s != last || (s != '9' && s != 'a' && s != 'A')) {
+                out.append(s);
+            }
+            last = s;
+        }
+        return out.toString();
+    }
+
+    private static void emit(Sink sink, String prefix, String value) {
+        long h = FeatureHash.of(prefix, value);
+        sink.feature(h);
+        if (sink.wantsName(h)) {
+            sink.name(h, prefix + ":" + value);
+        }
+    }
+
+    /** The words and word pairs of one text, hashed as they are scanned. */
+    private static final class Words {
+        private final String prefix;
+        private final Sink sink;
+        private final long seed;
+        private final long pairSeed;
+        private final long[] recent = new long[OSB_WINDOW];
+        private final String[] recentText = new String[OSB_WINDOW];
+        private final int[] recentStart = new int[OSB_WINDOW];
+        private final int[] recentEnd = new int[OSB_WINDOW];
+        private final boolean[] recentNumeric = new boolean[OSB_WINDOW];
+        private int seen;
+
+        Words(String prefix, Sink sink) {
+            this.prefix = prefix;
+            this.sink = sink;
+            this.seed = FeatureHash.start(prefix);
+            this.pairSeed = FeatureHash.of(prefix, "<pair>");
+        }
+
+        void text(String text, int maxChars) {
+            int n = Math.min(text.length(), maxChars);
+            int i = 0;
+            while (i < n) {
+                while (i < n && !isWordChar(text.charAt(i))) {
+                    i++;
+                }
+                int start = i;
+                while (i < n && isWordChar(text.charAt(i))) {
+                    i++;
+                }
+                int end = i;
+                while (start < end && isEdgePunctuation(text.charAt(start))) {
+                    start++;
+                }
+                while (end > start && isEdgePunctuation(text.charAt(end - 1))) {
+                    end--;
+                }
+                if (end > start) {
+                    word(text, start, end);
+                }
+            }
+        }
+
+        private void word(String text, int start, int end) {
+            int length = end - start;
+            boolean numeric = true;
+            for (int i = start; i < end && numeric; i++) {
+                char c = text.charAt(i);
+                numeric = Character.isDigit(c) || c == '.' || c == ',' || c == '$' || c == '%';
+            }
+            long h = seed;
+            if (length > MAX_WORD) {
+                // Long runs (encoded blobs, URLs) matter by their kind and length, not their exact text.
+                h = FeatureHash.step(h, '\u0001');
+                h = FeatureHash.step(h, Character.isLetter(text.charAt(start)) ? 'a' : '#');
+                h = FeatureHash.step(h, (char) ('0' + Math.min(9, length / 10)));
+            } else {
+                for (int i = start; i < end; i++) {
+                    char c = text.charAt(i);
+                    h = FeatureHash.step(h, numeric && Character.isDigit(c) ? '9' : Character.toLowerCase(c));
+                }
+            }
+            long hash = FeatureHash.finish(h);
+            sink.feature(hash);
+            // Names are spelled out only for the hashes a naming sink wants: no String per word otherwise.
+            boolean naming = namesWanted();
+            int slot = seen % OSB_WINDOW;
+            if (naming && sink.wantsName(hash)) {
+                sink.name(hash, prefix + ":" + wordName(text, start, end, numeric));
+            }
+            for (int d = 1; d <= OSB_WINDOW - 1 && d <= seen; d++) {
+                int previousSlot = (seen - d) % OSB_WINDOW;
+                long pair = FeatureHash.pair(recent[previousSlot] ^ pairSeed, hash, d);
+                sink.feature(pair);
+                if (naming && sink.wantsName(pair)) {
+                    sink.name(pair, prefix + ":" + wordName(recentText[previousSlot], recentStart[previousSlot],
+                        recentEnd[previousSlot], recentNumeric[previousSlot]) + (d == 1 ? " " : " * ")
+                        + wordName(text, start, end, numeric));
+                }
+            }
+            recent[slot] = hash;
+            recentText[slot] = text;
+            recentStart[slot] = start;
+            recentEnd[slot] = end;
+            recentNumeric[slot] = numeric;
+            seen++;
+        }
+
+        private static String wordName(String text, int start, int end, boolean numeric) {
+            int length = end - start;
+            if (length > MAX_WORD) {
+                return "<long " + Math.min(9, length / 10) * 10 + "+>";
+            }
+            StringBuilder name = new StringBuilder(length);
+            for (int i = start; i < end; i++) {
+                char c = text.charAt(i);
+                name.append(numeric && Character.isDigit(c) ? '9' : Character.toLowerCase(c));
+            }
+            return name.toString();
+        }
+
+        private boolean namesWanted() {
+            return sink instanceof NamingSink;
+        }
+    }
+
+    /** Marker for sinks that want names: words are then spelled out as they are hashed. */
+    interface NamingSink extends Sink {
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '$' || c == '\'' || c == '.' || c == '-' || c == '_' || c == '@'
+            || c == '%' || c == '&' || c == '!';
+    }
+
+    private static boolean isEdgePunctuation(char c) {
+        return c == '.' || c == '\'' || c == '-' || c == '_' || c == '!' || c == '&';
+    }
+}

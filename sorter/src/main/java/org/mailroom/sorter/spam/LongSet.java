@@ -1,0 +1,91 @@
+package org.mailroom.sorter.spam;
+
+/**
+ * A set of longs with open addressing (no boxing): the distinct features of one message. Zero is stored aside
+ * because it marks empty slots.
+ */
+final class LongSet {
+    private long[] slots;
+    private int size;
+    private boolean hasZero;
+
+    LongSet(int expected) {
+        int capacity = Integer.highestOneBit(Math.max(16, expected * 2) - 1) << 1;
+        slots = new long[capacity];
+    }
+
+    /** Adds the value; true when it was not present. */
+    boolean add(long value) {
+        if (value == 0) {
+            if (hasZero) {
+                return false;
+            }
+            hasZero = true;
+            return true;
+        }
+        if ((size + 1) * 2 > slots.length) {
+            grow();
+        }
+        return insert(slots, value);
+    }
+
+    boolean contains(long value) {
+        if (value == 0) {
+            return hasZero;
+        }
+        int mask = slots.length - 1;
+        for (int i = (int) (value ^ (value >>> 32)) & mask; ; i = (i + 1) & mask) {
+            if (slots[i] == value) {
+                return true;
+            }
+            if (slots[i] == 0) {
+                return false;
+            }
+        }
+    }
+
+    int size() {
+        return size + (hasZero ? 1 : 0);
+    }
+
+    long[] toArray() {
+        long[] out = new long[size()];
+        int n = 0;
+        for (long slot : slots) {
+            if (slot != 0) {
+                out[n++] = slot;
+            }
+        }
+        if (hasZero) {
+            out[n] = 0;
+        }
+        return out;
+    }
+
+    private boolean insert(long[] table, long value) {
+        int mask = table.length - 1;
+        for (int i = (int) (value ^ (value >>> 32)) & mask; ; i = (i + 1) & mask) {
+            if (table[i] == value) {
+                return false;
+            }
+            if (table[i] == 0) {
+                table[i] = value;
+                if (table == slots) {
+                    size++;
+                }
+                return true;
+            }
+        }
+    }
+
+    private void grow() {
+        long[] old = slots;
+        slots = new long[old.length * 2];
+        size = 0;
+        for (long value : old) {
+            if (value != 0) {
+                insert(slots, value);
+            }
+        }
+    }
+}

@@ -1,0 +1,354 @@
+package org.mailroom.sorter.spam;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.mailroom.sorter.Dimension;
+import org.mailroom.sorter.IncomingMail;
+import org.mailroom.sorter.Score;
+import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.Signal;
+import org.mailroom.sorter.message.MailContent;
+import org.mailroom.sorter.spam.signals.StructureCheck;
+import org.mailroom.sorter.spam.signals.StructureChecks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The learned spam classifier: online logistic regression over hashed binary features ({@link FeatureExtractor}:
+ * words, sparse word pairs, header tokens and the structure checks' facts), scaled to unit length. Each user's
+ * weights are added to the global weights, so a user with no training gets the global model and a user's
+ * corrections refine it. Training is incremental and idempotent per message key; a correction first undoes the
+ * message's earlier training (its record keeps the exact change it made).
+ *
+ * <p>Reports its output as SPAM scores in log-odds: one score per structure fact that fired (its learned weight,
+ * with the check's reason), and one for the rest (tokens and prior) naming the strongest tokens.
+ */
+public final class SpamFilter implements Signal {
+    private static final Logger LOG = LoggerFactory.getLogger(SpamFilter.class);
+    static final String SIGNAL = "spam-classifier";
+    private static final int REASON_TOKENS = 3;
+
+    private final TokenStore store;
+    private final SpamModelSettings settings;
+    private final FeatureExtractor extractor;
+
+    public SpamFilter(TokenStore store, SpamModelSettings settings, StructureCheck checks) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.extractor = new FeatureExtractor(checks);
+    }
+
+    public SpamFilter(TokenStore store, SpamModelSettings settings) {
+        this(store, settings, StructureChecks.standard());
+    }
+
+    public SpamFilter(TokenStore store) {
+        this(store, SpamModelSettings.defaults());
+    }
+
+    @Override
+    public List<Score> evaluate(IncomingMail mail) {
+        try {
+            return scores(mail.recipient(), mail.content(), mail.session());
+        } catch (RuntimeException e) {
+            LOG.warn("Spam classifier could not judge a message for {}: {}", mail.recipient(), e.toString());
+            return List.of();
+        }
+    }
+
+    /**
+     * The spam log-odds for {@code user} (after the decision offset: positive means spam), or empty when neither
+     * the user nor the global model has any training.
+     */
+    public Optional<Double> spamLogOdds(String user, MailContent content, SessionFacts session) {
+        Features features = features(content, session);
+        Model model = model(user, features.tokens);
+        return model.untrained() ? Optional.empty()
+            : Optional.of(model.logOdds(features.tokens.length) - settings.decisionOffset());
+    }
+
+    private List<Score> scores(String user, MailContent content, SessionFacts session) {
+        Features features = features(content, session);
+        Model model = model(user, features.tokens);
+        if (model.untrained()) {
+            return List.of();
+        }
+        double scale = scale(features.tokens.length);
+        List<Score> scores = new ArrayList<>();
+        double factTotal = 0;
+        // Where each fact sits among the tokens, found in one scan rather than one scan per fact.
+        Map<Long, Integer> factIndex = new HashMap<>();
+        features.facts.forEach(f -> factIndex.put(f.hash, -1));
+        for (int i = 0; i < features.tokens.length; i++) {
+            if (factIndex.containsKey(features.tokens[i])) {
+                factIndex.put(features.tokens[i], i);
+            }
+        }
+        for (Fact fact : features.facts) {
+            int at = factIndex.getOrDefault(fact.hash, -1);
+            double value = (at < 0 ? 0 : model.weight(at)) * scale;
+            factTotal += value;
+            if (Math.abs(value) >= 0.005) {
+                scores.add(new Score("spam-" + fact.key, Dimension.SPAM, value, fact.reason));
+            }
+        }
+        double rest = model.logOdds(features.tokens.length) - settings.decisionOffset() - factTotal;
+        scores.add(0, new Score(SIGNAL, Dimension.SPAM, rest, tokenReason(content, session, features, model, rest)));
+        return scores;
+    }
+
+    /** Names the tokens that pushed hardest in the direction of the classifier's score. */
+    private String tokenReason(MailContent content, SessionFacts session, Features features, Model model,
+                               double rest) {
+        double sign = rest >= 0 ? 1 : -1;
+        long[] top = new long[REASON_TOKENS];
+        double[] topValue = new double[REASON_TOKENS];
+        LongSet factHashes = new LongSet(features.facts.size());
+        features.facts.forEach(f -> factHashes.add(f.hash));
+        for (int i = 0; i < features.tokens.length; i++) {
+            double v = sign * model.weight(i);
+            if (v <= topValue[REASON_TOKENS - 1] || factHashes.contains(features.tokens[i])) {
+                continue;
+            }
+            int at = REASON_TOKENS - 1;
+            while (at > 0 && v > topValue[at - 1]) {
+                top[at] = top[at - 1];
+                topValue[at] = topValue[at - 1];
+                at--;
+            }
+            top[at] = features.tokens[i];
+            topValue[at] = v;
+        }
+        LongSet wanted = new LongSet(REASON_TOKENS);
+        for (int i = 0; i < REASON_TOKENS; i++) {
+            if (topValue[i] > 0) {
+                wanted.add(top[i]);
+            }
+        }
+        String[] names = new String[REASON_TOKENS];
+        extractor.extract(content, session, new FeatureExtractor.NamingSink() {
+            @Override
+            public void feature(long hash) {
+            }
+
+            @Override
+            public boolean wantsName(long hash) {
+                return wanted.contains(hash);
+            }
+
+            @Override
+            public void name(long hash, String name) {
+                for (int i = 0; i < REASON_TOKENS; i++) {
+                    if (top[i] == hash && names[i] == null && topValue[i] > 0) {
+                        names[i] = name;
+                    }
+                }
+            }
+        });
+        StringBuilder reason = new StringBuilder(rest >= 0 ? "learned: looks like spam" : "learned: looks like ham");
+        String separator = " (";
+        for (int i = 0; i < REASON_TOKENS; i++) {
+            if (names[i] != null) {
+                reason.append(separator).append('"').append(names[i]).append('"');
+                separator = ", ";
+            }
+        }
+        if (!separator.equals(" (")) {
+            reason.append(')');
+        }
+        return reason.toString();
+    }
+
+    /** Trains the message for {@code user} under its Message-ID (or a digest of its headers when it has none). */
+    public void learn(String user, MailContent content, boolean spam) {
+        learn(user, messageKey(content), content, spam);
+    }
+
+    /**
+     * Trains one message as spam or ham for {@code user} ({@link TokenStore#GLOBAL} trains only the global model).
+     * Idempotent: learning a message again with the same label changes nothing; with the other label (the user
+     * corrected the verdict) the earlier training is undone first.
+     */
+    public synchronized void learn(String user, String messageKey, MailContent content, boolean spam) {
+        long[] tokens = features(content, SessionFacts.none()).tokens;
+        boolean global = TokenStore.GLOBAL.equals(user);
+        if (!global) {
+            train(user, messageKey, tokens, spam, true, false);
+        }
+        if (global || settings.shareWithGlobal()) {
+            train(TokenStore.GLOBAL, messageKey, tokens, spam, false, false);
+        }
+    }
+
+    /**
+     * Another training step for an already learned message when the model is still unsure of it (its log-odds
+     * within {@link SpamModelSettings#reinforceMargin()} of the wrong side): the later passes of bulk training.
+     * Returns whether a step was taken; does nothing for messages not learned with this label.
+     */
+    public synchronized boolean reinforce(String user, String messageKey, MailContent content, boolean spam) {
+        long[] tokens = features(content, SessionFacts.none()).tokens;
+        boolean global = TokenStore.GLOBAL.equals(user);
+        boolean stepped = false;
+        if (!global) {
+            stepped = train(user, messageKey, tokens, spam, true, true);
+        }
+        if (global || settings.shareWithGlobal()) {
+            stepped |= train(TokenStore.GLOBAL, messageKey, tokens, spam, false, true);
+        }
+        return stepped;
+    }
+
+    /** Undoes the training of one message for {@code user} (and in the global model when shared). */
+    public synchronized void forget(String user, String messageKey) {
+        undo(user, messageKey);
+        if (!TokenStore.GLOBAL.equals(user) && settings.shareWithGlobal()) {
+            undo(TokenStore.GLOBAL, messageKey);
+        }
+    }
+
+    private void undo(String scope, String messageKey) {
+        store.record(scope, messageKey).ifPresent(r -> store.apply(scope, messageKey, new TokenStore.TrainingChange(
+            r.tokens(), -r.weightDelta(), r.spam() ? -1 : 0, r.spam() ? 0 : -1, Optional.empty())));
+    }
+
+    /**
+     * One logistic-regression step in {@code scope}. A user scope learns the residual of the global model
+     * ({@code withGlobal}): its prediction includes the global weights, so it only learns where the user differs.
+     */
+    private boolean train(String scope, String messageKey, long[] tokens, boolean spam, boolean withGlobal,
+                          boolean reinforcing) {
+        Optional<TokenStore.TrainingRecord> earlier = store.record(scope, messageKey);
+        double kept = 0;
+        if (earlier.isPresent()) {
+            if (earlier.get().spam() == spam) {
+                if (!reinforcing) {
+                    return false;
+                }
+                kept = earlier.get().weightDelta();
+            } else {
+                if (reinforcing) {
+                    return false;
+                }
+                undo(scope, messageKey);
+            }
+        } else if (reinforcing) {
+            return false;
+        }
+        double z = logOdds(scope, tokens, withGlobal);
+        double label = spam ? 1 : 0;
+        if (reinforcing && (spam ? z : -z) >= settings.reinforceMargin()) {
+            return false;
+        }
+        double p = 1 / (1 + Math.exp(-z));
+        double delta = settings.learningRate() * (label - p) * scale(tokens.length);
+        boolean first = earlier.isEmpty() || earlier.get().spam() != spam;
+        store.apply(scope, messageKey, new TokenStore.TrainingChange(tokens, delta, first && spam ? 1 : 0,
+            first && !spam ? 1 : 0, Optional.of(new TokenStore.TrainingRecord(spam, tokens, kept + delta))));
+        return true;
+    }
+
+    private double logOdds(String scope, long[] tokens, boolean withGlobal) {
+        double sum = sumOf(store.read(scope, tokens).weights());
+        double bias = store.totals(scope).bias();
+        if (withGlobal) {
+            sum += sumOf(store.read(TokenStore.GLOBAL, tokens).weights());
+            bias += store.totals(TokenStore.GLOBAL).bias();
+        }
+        return bias + sum * scale(tokens.length);
+    }
+
+    private static double sumOf(double[] weights) {
+        double sum = 0;
+        for (double w : weights) {
+            sum += w;
+        }
+        return sum;
+    }
+
+    /** Features are binary, scaled so each message's vector has unit length: long mail does not shout louder. */
+    static double scale(int tokens) {
+        return tokens == 0 ? 0 : 1 / Math.sqrt(tokens);
+    }
+
+    /** The key a message is trained under when the caller has none: its Message-ID, or a digest of its headers. */
+    public static String messageKey(MailContent content) {
+        Optional<String> id = content.header("Message-ID").map(String::strip).filter(s -> !s.isEmpty());
+        if (id.isPresent()) {
+            return id.get().length() <= 900 ? id.get() : id.get().substring(0, 900);
+        }
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            content.headers().forEach(h -> digest.update((h.name() + ":" + h.value() + "\n")
+                .getBytes(StandardCharsets.UTF_8)));
+            digest.update(content.text().getBytes(StandardCharsets.UTF_8));
+            return "sha256:" + HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    private Features features(MailContent content, SessionFacts session) {
+        LongSet set = new LongSet(4096);
+        List<Fact> facts = new ArrayList<>();
+        extractor.extract(content, session, new FeatureExtractor.Sink() {
+            @Override
+            public void feature(long hash) {
+                set.add(hash);
+            }
+
+            @Override
+            public void fact(long hash, String key, String reason) {
+                if (set.add(hash)) {
+                    facts.add(new Fact(hash, key, reason));
+                }
+            }
+        });
+        return new Features(set.toArray(), facts);
+    }
+
+    private Model model(String user, long[] tokens) {
+        TokenStore.Totals globalTotals = store.totals(TokenStore.GLOBAL);
+        TokenStore.TokenStats global = globalTotals.messages() > 0 ? store.read(TokenStore.GLOBAL, tokens) : null;
+        boolean personal = !TokenStore.GLOBAL.equals(user);
+        TokenStore.Totals userTotals = personal ? store.totals(user) : TokenStore.Totals.EMPTY;
+        TokenStore.TokenStats own = userTotals.messages() > 0 ? store.read(user, tokens) : null;
+        return new Model(globalTotals, global, userTotals, own);
+    }
+
+    private record Fact(long hash, String key, String reason) {
+    }
+
+    private record Features(long[] tokens, List<Fact> facts) {
+    }
+
+    /** The global and the user's weights of one message's tokens. */
+    private record Model(TokenStore.Totals globalTotals, TokenStore.TokenStats global, TokenStore.Totals userTotals,
+                         TokenStore.TokenStats own) {
+
+        boolean untrained() {
+            return global == null && own == null;
+        }
+
+        double weight(int i) {
+            return (global == null ? 0 : global.weights()[i]) + (own == null ? 0 : own.weights()[i]);
+        }
+
+        double logOdds(int tokenCount) {
+            double sum = 0;
+            int n = global != null ? global.weights().length : own.weights().length;
+            for (int i = 0; i < n; i++) {
+                sum += weight(i);
+            }
+            return globalTotals.bias() + userTotals.bias() + sum * scale(tokenCount);
+        }
+    }
+}

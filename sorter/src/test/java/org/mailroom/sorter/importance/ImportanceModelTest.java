@@ -1,0 +1,174 @@
+package org.mailroom.sorter.importance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.mailroom.sorter.Dimension;
+import org.mailroom.sorter.IncomingMail;
+import org.mailroom.sorter.Score;
+import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.learning.SentMail;
+import org.mailroom.sorter.message.MailContent;
+import org.mailroom.sorter.message.MailParser;
+
+class ImportanceModelTest {
+
+    private static final String ALICE = "alice@example.test";
+    private static final Instant T0 = Instant.parse("2026-01-05T09:00:00Z");
+
+    private final MailParser parser = new MailParser();
+    private final InMemoryImportanceState state = new InMemoryImportanceState();
+    private final ImportanceModel model = new ImportanceModel(state, u -> Set.of("alice.smith@example.test"),
+        ImportanceModel.Settings.defaults());
+    private int ids;
+
+    private MailContent mail(String from, String to, String subject, String extraHeaders, String body) {
+        String raw = "Message-ID: <m" + (++ids) + "@test>\r\nFrom: " + from + "\r\nTo: " + to + "\r\nSubject: " + subject
+            + "\r\n" + extraHeaders + "\r\n" + body + "\r\n";
+        return parser.parse(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private IncomingMail incoming(MailContent content, Instant at) {
+        return new IncomingMail(ALICE, Optional.empty(), SessionFacts.none(), content, at);
+    }
+
+    private double receive(MailContent content, Instant at) {
+        IncomingMail mail = incoming(content, at);
+        double score = model.logOdds(mail);
+        model.recordReceived(mail);
+        return score;
+    }
+
+    /** Bob writes, Alice answers; a newsletter writes to a list, nobody answers. */
+    private void history(int rounds) {
+        for (int i = 0; i < rounds; i++) {
+            Instant day = T0.plus(Duration.ofDays(2L * i));
+            receive(mail("bob@partner.test", ALICE, "budget " + i, "", "Can you check the numbers for Q" + i + "?"), day);
+            receive(mail("news@lists.test", "all-staff@example.test", "weekly digest " + i,
+                "List-Id: <staff.example.test>\r\nPrecedence: bulk\r\n", "This week: canteen menu and parking."), day);
+            model.learnSent(new SentMail(ALICE, mail(ALICE, "bob@partner.test", "RE: budget " + i, "", "Done."),
+                List.of("bob@partner.test"), day.plus(Duration.ofHours(3))));
+        }
+    }
+
+    @Test
+    void learnsThatRepliedSendersMatterAndUnansweredListsDoNot() {
+        history(40);
+        Instant later = T0.plus(Duration.ofDays(90));
+        IncomingMail fromBob = incoming(mail("bob@partner.test", ALICE, "forecast", "", "Is the forecast ready?"), later);
+        IncomingMail digest = incoming(mail("news@lists.test", "all-staff@example.test", "weekly digest 99",
+            "List-Id: <staff.example.test>\r\nPrecedence: bulk\r\n", "This week: canteen menu."), later);
+
+        assertThat(model.logOdds(fromBob)).isGreaterThan(0);
+        assertThat(model.logOdds(digest)).isLessThan(0);
+        Score bobSocial = score(fromBob, "importance-social");
+        assertThat(bobSocial.value()).isPositive();
+        assertThat(bobSocial.reason()).isIn("you wrote to this sender 40 times", "you replied to this sender 40 times",
+            "you answered 40 of 40 messages from this sender");
+        Score digestAddressing = score(digest, "importance-addressing");
+        assertThat(digestAddressing.value()).isNegative();
+        assertThat(digestAddressing.reason()).isIn("you are not in To or Cc", "mailing-list mail", "marked as bulk mail");
+    }
+
+    private Score score(IncomingMail mail, String signal) {
+        return model.evaluate(mail).stream().filter(s -> s.signal().equals(signal)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aReplyFindsTheAnsweredMessageAndCountsIt() {
+        receive(mail("carol@example.test", ALICE, "Lunch on Friday", "", "Shall we?"), T0);
+        assertThat(state.pendingFrom(ALICE, "carol@example.test")).hasSize(1);
+
+        model.learnSent(new SentMail(ALICE, mail("alice.smith@example.test", "Carol <carol@example.test>",
+            "Re: lunch on   friday", "", "Yes"), List.of("carol@example.test"), T0.plus(Duration.ofDays(2))));
+
+        assertThat(state.pendingFrom(ALICE, "carol@example.test")).isEmpty();
+        ContactStats carol = state.contact(ALICE, "carol@example.test");
+        assertThat(carol.replied()).isEqualTo(1);
+        assertThat(carol.received()).isEqualTo(1);
+        assertThat(carol.sentTo()).isEqualTo(1);
+        assertThat(state.weightCount()).isPositive();
+    }
+
+    @Test
+    void aReplyAfterThirtyDaysDoesNotCountAndTheMessageIsLearnedAsNormal() {
+        receive(mail("carol@example.test", ALICE, "Lunch", "", "Shall we?"), T0);
+        model.learnSent(new SentMail(ALICE, mail(ALICE, "carol@example.test", "Re: Lunch", "", "Sorry, late"),
+            List.of("carol@example.test"), T0.plus(Duration.ofDays(31))));
+
+        assertThat(state.pendingFrom(ALICE, "carol@example.test")).isEmpty();
+        assertThat(state.contact(ALICE, "carol@example.test").replied()).isZero();
+    }
+
+    @Test
+    void expiryLearnsUnansweredMailAsNormal() {
+        receive(mail("dave@example.test", ALICE, "Hello", "", "hi"), T0);
+        model.expireDue(ALICE, T0.plus(Duration.ofDays(29)));
+        assertThat(state.pendingFrom(ALICE, "dave@example.test")).hasSize(1);
+        model.expireDue(ALICE, T0.plus(Duration.ofDays(31)));
+        assertThat(state.pendingFrom(ALICE, "dave@example.test")).isEmpty();
+        assertThat(state.weightCount()).isPositive();
+    }
+
+    @Test
+    void labelsRaiseOrLowerTheScoreOfSimilarMail() {
+        MailContent first = mail("erin@example.test", ALICE, "contract draft", "", "see attached draft");
+        receive(first, T0);
+        IncomingMail next = incoming(mail("erin@example.test", ALICE, "contract draft v2", "", "see attached draft"),
+            T0.plus(Duration.ofDays(1)));
+        double before = model.logOdds(next);
+        for (int i = 0; i < 5; i++) {
+            model.learnLabel(ALICE, first, T0, true, T0.plus(Duration.ofHours(i + 1)));
+        }
+        assertThat(model.logOdds(next)).isGreaterThan(before);
+        assertThat(state.pending(ALICE, "m1@test")).isEmpty();
+    }
+
+    @Test
+    void mailboxExportHeadersAreIgnored() {
+        history(10);
+        Instant at = T0.plus(Duration.ofDays(40));
+        MailContent plain = mail("bob@partner.test", ALICE, "x", "", "body");
+        MailContent exported = mail("bob@partner.test", ALICE, "x",
+            "X-Folder: \\Alice\\Important\r\nX-Origin: Alice-A\r\nX-FileName: alice.pst\r\n", "body");
+        assertThat(model.logOdds(incoming(exported, at))).isEqualTo(model.logOdds(incoming(plain, at)));
+        assertThat(ImportanceFeatures.withoutIgnoredHeaders(exported).header("X-Folder")).isEmpty();
+    }
+
+    @Test
+    void scoresAreImportanceScoresWithReasonsAndTheCalibrationPutsAnUnknownMessageBelowPriority() {
+        List<Score> scores = model.evaluate(incoming(mail("someone@example.test", ALICE, "hi", "", "text"), T0));
+        assertThat(scores).isNotEmpty().allMatch(s -> s.dimension() == Dimension.IMPORTANCE)
+            .allMatch(s -> !s.reason().isBlank());
+        assertThat(scores).extracting(Score::signal).contains("importance-prior", "importance-social");
+        // An untrained model says "the prior" (10%), below the threshold: not Priority.
+        assertThat(scores.stream().mapToDouble(Score::value).sum()).isLessThan(0);
+    }
+
+    @Test
+    void brokenOrEmptyMessagesAreScoredWithoutFailing() {
+        MailContent empty = parser.parse(new byte[0]);
+        MailContent garbage = parser.parse("From: <<<@@@\r\nTo: ,,,\r\nSubject: Re: RE: fw:\r\n\r\n\0\0".getBytes(
+            StandardCharsets.ISO_8859_1));
+        for (MailContent content : List.of(empty, garbage)) {
+            IncomingMail mail = incoming(content, T0);
+            assertThat(model.evaluate(mail)).isNotEmpty();
+            model.recordReceived(mail);
+            model.learnSent(new SentMail(ALICE, content, List.of(), T0));
+            model.learnLabel(ALICE, content, T0, true, T0);
+        }
+    }
+
+    @Test
+    void explicitHighPriorityHeaderIsAFeature() {
+        MailContent urgent = mail("x@example.test", ALICE, "now", "Importance: High\r\nX-Priority: 1\r\n", "text");
+        assertThat(model.evaluate(incoming(urgent, T0))).extracting(Score::signal).contains("importance-header");
+    }
+}

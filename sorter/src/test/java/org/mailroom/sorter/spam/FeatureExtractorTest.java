@@ -1,0 +1,71 @@
+package org.mailroom.sorter.spam;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.message.MailContent;
+import org.mailroom.sorter.spam.signals.StructureChecks;
+
+class FeatureExtractorTest {
+    private final FeatureExtractor extractor = new FeatureExtractor(StructureChecks.standard());
+
+    private Map<Long, String> named(MailContent content) {
+        Map<Long, String> names = new HashMap<>();
+        extractor.extract(content, SessionFacts.none(), new FeatureExtractor.NamingSink() {
+            @Override
+            public void feature(long hash) {
+                names.putIfAbsent(hash, "?");
+            }
+
+            @Override
+            public boolean wantsName(long hash) {
+                return true;
+            }
+
+            @Override
+            public void name(long hash, String name) {
+                names.put(hash, name);
+            }
+        });
+        return names;
+    }
+
+    @Test
+    void wordsPairsHeadersAndNumbersByShape() {
+        MailContent content = TestMails.parse("""
+            From: "Shop" <offers@mail.shop.example.co.uk>
+            To: alice@example.test
+            Subject: Save $25.00 today
+            Message-ID: <ABC123.456@mx.shop.example.co.uk>
+            Received: from relay.example.net (relay.example.net [192.0.2.33]) by mx.example.test
+            X-Mailer: Blaster 3.1
+
+            Order NOW at www.shop.example, only 12,99!
+            """);
+        Map<Long, String> names = named(content);
+
+        assertThat(names.values()).contains("s:save", "s:$99.99", "s:save $99.99", "s:save * today",
+            "b:order", "b:now", "b:order now", "b:order * at", "b:www.shop.example", "b:99", "fromdom:example.co.uk", "from:offers@mail.shop.example.co.uk",
+            "midlocal:<A9.9", "middom:example.co.uk", "rcvip:192.0", "rcvip:192.0.2", "rcvhost:example.net",
+            "x-mailer:Aa 9.9", "h:x-mailer", "no Date header");
+        assertThat(names.values()).doesNotContain("s:25.00", "b:Order");
+    }
+
+    @Test
+    void theSameMessageAlwaysGivesTheSameFeatures() {
+        MailContent content = TestMails.ham(3);
+        assertThat(named(content).keySet()).isEqualTo(named(TestMails.ham(3)).keySet());
+    }
+
+    @Test
+    void longBodiesAreCutAtTheLimit() {
+        String body = "word ".repeat(FeatureExtractor.MAX_BODY_CHARS);
+        MailContent short1 = TestMails.parse("Subject: a\n\n" + body + "\n");
+        MailContent longer = TestMails.parse("Subject: a\n\n" + body + " extra tail words here\n");
+        assertThat(named(short1).keySet()).isEqualTo(named(longer).keySet());
+    }
+}

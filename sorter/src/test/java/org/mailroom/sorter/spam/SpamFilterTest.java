@@ -1,0 +1,169 @@
+package org.mailroom.sorter.spam;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.mailroom.sorter.spam.TestMails.ham;
+import static org.mailroom.sorter.spam.TestMails.incoming;
+import static org.mailroom.sorter.spam.TestMails.spam;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.mailroom.sorter.Dimension;
+import org.mailroom.sorter.Score;
+import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.message.MailContent;
+
+class SpamFilterTest {
+    private static final String ALICE = "alice@example.test";
+    private static final String BOB = "bob@example.test";
+
+    private final InMemoryTokenStore store = new InMemoryTokenStore();
+    private final SpamFilter filter = new SpamFilter(store);
+
+    private void trainGlobal(int each) {
+        List<BulkTraining.Example> examples = new ArrayList<>();
+        for (int i = 0; i < each; i++) {
+            examples.add(new BulkTraining.Example("s" + i, spam(i), true));
+            examples.add(new BulkTraining.Example("h" + i, ham(i), false));
+        }
+        new BulkTraining(filter).train(TokenStore.GLOBAL, examples);
+    }
+
+    private double total(String user, MailContent content) {
+        return filter.evaluate(incoming(user, content)).stream().mapToDouble(Score::value).sum();
+    }
+
+    @Test
+    void saysNothingBeforeAnyTraining() {
+        assertThat(filter.evaluate(incoming(ALICE, spam(1)))).isEmpty();
+    }
+
+    @Test
+    void separatesSpamFromHamAfterTrainingAndNamesTheTokens() {
+        trainGlobal(20);
+
+        List<Score> scores = filter.evaluate(incoming(ALICE, spam(1000)));
+        assertThat(scores).allMatch(s -> s.dimension() == Dimension.SPAM);
+        assertThat(scores.stream().mapToDouble(Score::value).sum()).isGreaterThan(1);
+        assertThat(scores.get(0).signal()).isEqualTo("spam-classifier");
+        assertThat(scores.get(0).reason()).startsWith("learned: looks like spam (\"");
+        assertThat(total(ALICE, ham(1000))).isLessThan(-1);
+    }
+
+    @Test
+    void scoresAddUpToTheLogOdds() {
+        trainGlobal(10);
+        MailContent content = spam(500);
+        assertThat(total(ALICE, content)).isCloseTo(
+            filter.spamLogOdds(ALICE, content, SessionFacts.none()).orElseThrow(), within(1e-9));
+    }
+
+    @Test
+    void learningTheSameMessageTwiceChangesNothing() {
+        filter.learn(ALICE, "<1@x>", spam(1), true);
+        TokenStore.Totals once = store.totals(ALICE);
+        double scoreOnce = total(ALICE, spam(2));
+
+        filter.learn(ALICE, "<1@x>", spam(1), true);
+
+        assertThat(store.totals(ALICE)).isEqualTo(once);
+        assertThat(total(ALICE, spam(2))).isEqualTo(scoreOnce);
+    }
+
+    @Test
+    void aCorrectionUndoesTheEarlierTraining() {
+        filter.learn(ALICE, "<1@x>", spam(1), true);
+        filter.learn(ALICE, "<1@x>", spam(1), false);
+
+        TokenStore.Totals totals = store.totals(ALICE);
+        assertThat(totals.spamMessages()).isZero();
+        assertThat(totals.hamMessages()).isEqualTo(1);
+        assertThat(store.record(ALICE, "<1@x>").orElseThrow().spam()).isFalse();
+        assertThat(total(ALICE, spam(1))).isLessThan(0);
+    }
+
+    @Test
+    void forgettingRestoresAnUntrainedModel() {
+        filter.learn(ALICE, "<1@x>", spam(1), true);
+        filter.forget(ALICE, "<1@x>");
+
+        assertThat(store.totals(ALICE).messages()).isZero();
+        assertThat(store.totals(TokenStore.GLOBAL).messages()).isZero();
+        long[] tokens = {FeatureExtractor.factHash("missing-date")};
+        assertThat(store.read(ALICE, tokens).weights()[0]).isZero();
+        assertThat(store.totals(ALICE).bias()).isCloseTo(0, within(1e-12));
+    }
+
+    @Test
+    void aUserWithoutTrainingGetsTheGlobalModelAndTheUsersCorrectionsRefineIt() {
+        trainGlobal(20);
+        double before = total(BOB, spam(77));
+        assertThat(total(ALICE, spam(77))).isEqualTo(before);
+
+        // Bob wants these offers: he marks several as not junk. Only his own verdicts move.
+        SpamFilter bobsOwn = new SpamFilter(store, SpamModelSettings.defaults().withLearningRate(1.0));
+        for (int i = 100; i < 130; i++) {
+            bobsOwn.learn(BOB, "<bob" + i + "@x>", spam(i), false);
+        }
+        assertThat(total(BOB, spam(77))).isLessThan(before - 0.5);
+        assertThat(total(ALICE, spam(77))).isLessThan(before);
+        assertThat(total(ALICE, spam(77))).isGreaterThan(total(BOB, spam(77)));
+    }
+
+    @Test
+    void withoutSharingAUsersTrainingStaysPrivate() {
+        SpamFilter isolated = new SpamFilter(store, new SpamModelSettings(1.0, 0, 4, false));
+        isolated.learn(ALICE, "<1@x>", spam(1), true);
+
+        assertThat(store.totals(TokenStore.GLOBAL).messages()).isZero();
+        assertThat(isolated.evaluate(incoming(BOB, spam(2)))).isEmpty();
+        assertThat(isolated.evaluate(incoming(ALICE, spam(2)))).isNotEmpty();
+    }
+
+    @Test
+    void factsAreReportedWithTheirOwnLearnedWeightAndReason() {
+        List<BulkTraining.Example> examples = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            examples.add(new BulkTraining.Example("s" + i, TestMails.parse("From: x@spam.example\nSubject: offer "
+                + i + "\n\nbuy now " + i + "\n"), true));
+            examples.add(new BulkTraining.Example("h" + i, ham(i), false));
+        }
+        new BulkTraining(filter).train(TokenStore.GLOBAL, examples);
+
+        List<Score> scores = filter.evaluate(incoming(ALICE, TestMails.parse("From: y@other.example\nSubject: hi"
+            + "\n\nhello there\n")));
+        assertThat(scores).anySatisfy(s -> {
+            assertThat(s.signal()).isEqualTo("spam-missing-date");
+            assertThat(s.reason()).isEqualTo("no Date header");
+            assertThat(s.value()).isGreaterThan(0);
+        });
+    }
+
+    @Test
+    void messageKeyIsTheMessageIdOrADigest() {
+        assertThat(SpamFilter.messageKey(ham(5))).isEqualTo("<5@example.test>");
+        MailContent noId = TestMails.parse("From: a@b.example\nSubject: x\n\nbody\n");
+        assertThat(SpamFilter.messageKey(noId)).startsWith("sha256:").isEqualTo(SpamFilter.messageKey(
+            TestMails.parse("From: a@b.example\nSubject: x\n\nbody\n")));
+    }
+
+    @Test
+    void reinforcementOnlyStepsForLearnedUnsureMessages() {
+        // A small learning rate, so that one step leaves the message within the margin.
+        SpamFilter slow = new SpamFilter(store, SpamModelSettings.defaults().withLearningRate(1.0));
+        assertThat(slow.reinforce(ALICE, "<9@x>", spam(9), true)).isFalse();
+        slow.learn(ALICE, "<9@x>", spam(9), true);
+        double before = store.record(ALICE, "<9@x>").orElseThrow().weightDelta();
+
+        assertThat(slow.reinforce(ALICE, "<9@x>", spam(9), true)).isTrue();
+        assertThat(slow.reinforce(ALICE, "<9@x>", spam(9), false)).isFalse();
+        assertThat(store.record(ALICE, "<9@x>").orElseThrow().weightDelta()).isGreaterThan(before);
+
+        // The record holds every step, so a correction still undoes all of them.
+        slow.learn(ALICE, "<9@x>", spam(9), false);
+        slow.forget(ALICE, "<9@x>");
+        assertThat(store.totals(ALICE).bias()).isCloseTo(0, within(1e-9));
+    }
+}

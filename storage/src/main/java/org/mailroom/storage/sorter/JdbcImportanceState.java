@@ -1,0 +1,335 @@
+package org.mailroom.storage.sorter;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.mailroom.sorter.importance.ContactStats;
+import org.mailroom.sorter.importance.FeatureVector;
+import org.mailroom.sorter.importance.ImportanceState;
+import org.mailroom.sorter.importance.PendingMessage;
+import org.mailroom.sorter.importance.ThreadStats;
+import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.schema.StorageException;
+
+/**
+ * The importance model's state in the database (tables {@code mr_importance_*}, migration V8): contact and thread
+ * statistics, pending messages with their arrival features, and the model weights. Every write commits before it
+ * returns, so learning survives a restart. Keys longer than their columns are cut (two such keys may then share a
+ * row, which only blurs a statistic).
+ */
+public final class JdbcImportanceState implements ImportanceState {
+
+    private static final int ADDRESS_MAX = 320;
+    private static final int KEY_MAX = 512;
+    /** Keys per IN list when reading weights: small enough for every driver, few round trips per message. */
+    private static final int IN_CHUNK = 100;
+    private static final int WRITE_ATTEMPTS = 3;
+
+    private final Database db;
+
+    public JdbcImportanceState(Database db) {
+        this.db = db;
+    }
+
+    @Override
+    public ContactStats contact(String user, String address) {
+        String a = cut(address, ADDRESS_MAX);
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT received, replied, sent_to, last_received, last_sent"
+                + " FROM mr_importance_contact WHERE username = ? AND address = ?")) {
+                s.setString(1, cut(user, ADDRESS_MAX));
+                s.setString(2, a);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return ContactStats.unknown(address);
+                    }
+                    return new ContactStats(address, rs.getInt(1), rs.getInt(2), rs.getInt(3), instant(rs, 4),
+                        instant(rs, 5));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void saveContact(String user, ContactStats contact) {
+        writeRow(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE mr_importance_contact SET received = ?, replied = ?,"
+                + " sent_to = ?, last_received = ?, last_sent = ? WHERE username = ? AND address = ?")) {
+                contactValues(s, contact, 1);
+                s.setString(6, cut(user, ADDRESS_MAX));
+                s.setString(7, cut(contact.address(), ADDRESS_MAX));
+                return s.executeUpdate();
+            }
+        }, c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO mr_importance_contact (received, replied,"
+                + " sent_to, last_received, last_sent, username, address) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                contactValues(s, contact, 1);
+                s.setString(6, cut(user, ADDRESS_MAX));
+                s.setString(7, cut(contact.address(), ADDRESS_MAX));
+                s.executeUpdate();
+            }
+        });
+    }
+
+    private static void contactValues(PreparedStatement s, ContactStats contact, int from) throws SQLException {
+        s.setInt(from, contact.received());
+        s.setInt(from + 1, contact.replied());
+        s.setInt(from + 2, contact.sentTo());
+        setInstant(s, from + 3, contact.lastReceived());
+        setInstant(s, from + 4, contact.lastSent());
+    }
+
+    @Override
+    public ThreadStats thread(String user, String key) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT sent, received, started_by_user, last_activity"
+                + " FROM mr_importance_thread WHERE username = ? AND thread_key = ?")) {
+                s.setString(1, cut(user, ADDRESS_MAX));
+                s.setString(2, cut(key, KEY_MAX));
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return ThreadStats.unknown(key);
+                    }
+                    return new ThreadStats(key, rs.getInt(1), rs.getInt(2), rs.getBoolean(3), instant(rs, 4));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void saveThread(String user, ThreadStats thread) {
+        writeRow(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE mr_importance_thread SET sent = ?, received = ?,"
+                + " started_by_user = ?, last_activity = ? WHERE username = ? AND thread_key = ?")) {
+                threadValues(s, user, thread);
+                return s.executeUpdate();
+            }
+        }, c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO mr_importance_thread (sent, received,"
+                + " started_by_user, last_activity, username, thread_key) VALUES (?, ?, ?, ?, ?, ?)")) {
+                threadValues(s, user, thread);
+                s.executeUpdate();
+            }
+        });
+    }
+
+    private static void threadValues(PreparedStatement s, String user, ThreadStats thread) throws SQLException {
+        s.setInt(1, thread.sent());
+        s.setInt(2, thread.received());
+        s.setBoolean(3, thread.startedByUser());
+        setInstant(s, 4, thread.lastActivity());
+        s.setString(5, cut(user, ADDRESS_MAX));
+        s.setString(6, cut(thread.key(), KEY_MAX));
+    }
+
+    @Override
+    public void addPending(String user, PendingMessage message) {
+        db.transactionVoid(c -> {
+            try (PreparedStatement delete = c.prepareStatement(
+                "DELETE FROM mr_importance_pending WHERE username = ? AND message_key = ?")) {
+                delete.setString(1, cut(user, ADDRESS_MAX));
+                delete.setString(2, cut(message.messageKey(), KEY_MAX));
+                delete.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO mr_importance_pending (username, message_key,"
+                + " sender, subject_key, received_at, features) VALUES (?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, cut(user, ADDRESS_MAX));
+                s.setString(2, cut(message.messageKey(), KEY_MAX));
+                s.setString(3, cut(message.sender(), ADDRESS_MAX));
+                s.setString(4, cut(message.subjectKey(), KEY_MAX));
+                s.setLong(5, message.receivedAt().toEpochMilli());
+                s.setBytes(6, message.features().toBytes());
+                s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<PendingMessage> pending(String user, String messageKey) {
+        List<PendingMessage> found = queryPending("username = ? AND message_key = ?", "", 1,
+            cut(user, ADDRESS_MAX), cut(messageKey, KEY_MAX));
+        return found.stream().findFirst();
+    }
+
+    @Override
+    public List<PendingMessage> pendingFrom(String user, String sender) {
+        return queryPending("username = ? AND sender = ?", " ORDER BY received_at, message_key", Integer.MAX_VALUE,
+            cut(user, ADDRESS_MAX), cut(sender, ADDRESS_MAX));
+    }
+
+    @Override
+    public List<PendingMessage> pendingReceivedBefore(String user, Instant cutoff, int limit) {
+        return queryPending("username = ? AND received_at < ?", " ORDER BY received_at, message_key", limit,
+            cut(user, ADDRESS_MAX), cutoff.toEpochMilli());
+    }
+
+    private List<PendingMessage> queryPending(String where, String order, int limit, Object... parameters) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT message_key, sender, subject_key, received_at,"
+                + " features FROM mr_importance_pending WHERE " + where + order)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    s.setObject(i + 1, parameters[i]);
+                }
+                s.setMaxRows(limit == Integer.MAX_VALUE ? 0 : limit);
+                List<PendingMessage> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next() && out.size() < limit) {
+                        out.add(new PendingMessage(rs.getString(1), rs.getString(2), rs.getString(3),
+                            Instant.ofEpochMilli(rs.getLong(4)), FeatureVector.fromBytes(rs.getBytes(5))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void removePending(String user, String messageKey) {
+        db.transactionVoid(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                "DELETE FROM mr_importance_pending WHERE username = ? AND message_key = ?")) {
+                s.setString(1, cut(user, ADDRESS_MAX));
+                s.setString(2, cut(messageKey, KEY_MAX));
+                s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void readWeights(long[] keys, int count, double[] weights, double[] squaredGradients) {
+        Map<Long, double[]> found = db.read(c -> existing(c, keys, count));
+        for (int i = 0; i < count; i++) {
+            double[] row = found.get(keys[i]);
+            weights[i] = row == null ? 0 : row[0];
+            squaredGradients[i] = row == null ? 0 : row[1];
+        }
+    }
+
+    @Override
+    public void writeWeights(long[] keys, int count, double[] weights, double[] squaredGradients) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                db.transactionVoid(c -> {
+                    Map<Long, double[]> present = existing(c, keys, count);
+                    Map<Long, Integer> last = new HashMap<>();
+                    for (int i = 0; i < count; i++) {
+                        last.put(keys[i], i);
+                    }
+                    try (PreparedStatement update = c.prepareStatement(
+                             "UPDATE mr_importance_weight SET weight = ?, squared_gradient = ? WHERE feature_key = ?");
+                         PreparedStatement insert = c.prepareStatement(
+                             "INSERT INTO mr_importance_weight (weight, squared_gradient, feature_key) VALUES (?, ?, ?)")) {
+                        boolean updates = false;
+                        boolean inserts = false;
+                        for (Map.Entry<Long, Integer> e : last.entrySet()) {
+                            PreparedStatement s = present.containsKey(e.getKey()) ? update : insert;
+                            s.setDouble(1, weights[e.getValue()]);
+                            s.setDouble(2, squaredGradients[e.getValue()]);
+                            s.setLong(3, e.getKey());
+                            s.addBatch();
+                            if (s == update) {
+                                updates = true;
+                            } else {
+                                inserts = true;
+                            }
+                        }
+                        if (updates) {
+                            update.executeBatch();
+                        }
+                        if (inserts) {
+                            insert.executeBatch();
+                        }
+                    }
+                });
+                return;
+            } catch (StorageException e) {
+                // Another server (one PostgreSQL, several Mailrooms) inserted the same key first: start again.
+                if (attempt >= WRITE_ATTEMPTS || !isDuplicateKey(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static Map<Long, double[]> existing(Connection c, long[] keys, int count) throws SQLException {
+        Map<Long, double[]> found = new HashMap<>();
+        for (int from = 0; from < count; from += IN_CHUNK) {
+            int n = Math.min(IN_CHUNK, count - from);
+            StringBuilder sql = new StringBuilder(
+                "SELECT feature_key, weight, squared_gradient FROM mr_importance_weight WHERE feature_key IN (");
+            for (int i = 0; i < n; i++) {
+                sql.append(i == 0 ? "?" : ", ?");
+            }
+            sql.append(')');
+            try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < n; i++) {
+                    s.setLong(i + 1, keys[from + i]);
+                }
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        found.put(rs.getLong(1), new double[] {rs.getDouble(2), rs.getDouble(3)});
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    @FunctionalInterface
+    private interface Update {
+        int run(Connection c) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface Insert {
+        void run(Connection c) throws SQLException;
+    }
+
+    /** Update the keyed row, insert it when none exists; a lost race to insert is retried as an update. */
+    private void writeRow(Update update, Insert insert) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                db.transactionVoid(c -> {
+                    if (update.run(c) == 0) {
+                        insert.run(c);
+                    }
+                });
+                return;
+            } catch (StorageException e) {
+                if (attempt >= WRITE_ATTEMPTS || !isDuplicateKey(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private boolean isDuplicateKey(StorageException e) {
+        return e.getCause() instanceof SQLException sql && db.dialect().isDuplicateKey(sql);
+    }
+
+    private static Optional<Instant> instant(ResultSet rs, int column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+    }
+
+    private static void setInstant(PreparedStatement s, int column, Optional<Instant> value) throws SQLException {
+        if (value.isPresent()) {
+            s.setLong(column, value.get().toEpochMilli());
+        } else {
+            s.setNull(column, Types.BIGINT);
+        }
+    }
+
+    private static String cut(String value, int max) {
+        return value.length() <= max ? value : value.substring(0, max);
+    }
+}

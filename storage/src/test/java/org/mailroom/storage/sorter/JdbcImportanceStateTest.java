@@ -1,0 +1,148 @@
+package org.mailroom.storage.sorter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailroom.sorter.IncomingMail;
+import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.importance.ContactStats;
+import org.mailroom.sorter.importance.FeatureVector;
+import org.mailroom.sorter.importance.ImportanceModel;
+import org.mailroom.sorter.importance.ImportanceState;
+import org.mailroom.sorter.importance.PendingMessage;
+import org.mailroom.sorter.importance.ThreadStats;
+import org.mailroom.sorter.learning.SentMail;
+import org.mailroom.sorter.message.MailContent;
+import org.mailroom.sorter.message.MailParser;
+import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.schema.DatabaseSettings;
+import org.mailroom.storage.testing.TestDatabases;
+
+/** The importance model's state on Derby (emptied shared database); the PostgreSQL twin overrides {@link #database}. */
+class JdbcImportanceStateTest {
+
+    private static final Instant T = Instant.parse("2026-03-01T10:15:30.123Z");
+
+    protected Database database() {
+        return TestDatabases.derby();
+    }
+
+    private final ImportanceState state = new JdbcImportanceState(database());
+
+    @Test
+    void contactsRoundTripAndUnknownOnesAreZero() {
+        assertThat(state.contact("alice@x.test", "bob@y.test")).isEqualTo(ContactStats.unknown("bob@y.test"));
+        ContactStats bob = new ContactStats("bob@y.test", 5, 2, 7, Optional.of(T), Optional.empty());
+        state.saveContact("alice@x.test", bob);
+        assertThat(state.contact("alice@x.test", "bob@y.test")).isEqualTo(bob);
+        ContactStats updated = new ContactStats("bob@y.test", 6, 3, 8, Optional.of(T), Optional.of(T.plusSeconds(5)));
+        state.saveContact("alice@x.test", updated);
+        assertThat(state.contact("alice@x.test", "bob@y.test")).isEqualTo(updated);
+        assertThat(state.contact("carol@x.test", "bob@y.test").received()).isZero();
+    }
+
+    @Test
+    void threadsRoundTripAndLongKeysAreCutConsistently() {
+        ThreadStats thread = new ThreadStats("gas prices", 2, 3, true, Optional.of(T));
+        state.saveThread("alice@x.test", thread);
+        assertThat(state.thread("alice@x.test", "gas prices")).isEqualTo(thread);
+        String longKey = "k".repeat(2000);
+        state.saveThread("alice@x.test", new ThreadStats(longKey, 1, 0, false, Optional.empty()));
+        assertThat(state.thread("alice@x.test", longKey).sent()).isEqualTo(1);
+        assertThat(state.thread("alice@x.test", "other").sent()).isZero();
+    }
+
+    @Test
+    void pendingMessagesAreFoundBySenderAndAgeInArrivalOrder() {
+        FeatureVector features = FeatureVector.fromBytes(new byte[] {63, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 63, -128, 0, 0});
+        state.addPending("alice@x.test", new PendingMessage("m2", "bob@y.test", "b", T.plusSeconds(60), features));
+        state.addPending("alice@x.test", new PendingMessage("m1", "bob@y.test", "a", T, features));
+        state.addPending("alice@x.test", new PendingMessage("m3", "carol@y.test", "c", T.plusSeconds(120), features));
+        state.addPending("dave@x.test", new PendingMessage("m9", "bob@y.test", "d", T, features));
+
+        assertThat(state.pendingFrom("alice@x.test", "bob@y.test")).extracting(PendingMessage::messageKey)
+            .containsExactly("m1", "m2");
+        assertThat(state.pendingReceivedBefore("alice@x.test", T.plusSeconds(61), 10))
+            .extracting(PendingMessage::messageKey).containsExactly("m1", "m2");
+        assertThat(state.pendingReceivedBefore("alice@x.test", T.plusSeconds(600), 1))
+            .extracting(PendingMessage::messageKey).containsExactly("m1");
+        PendingMessage m1 = state.pending("alice@x.test", "m1").orElseThrow();
+        assertThat(m1.features()).isEqualTo(features);
+        assertThat(m1.receivedAt()).isEqualTo(T);
+
+        state.removePending("alice@x.test", "m1");
+        assertThat(state.pending("alice@x.test", "m1")).isEmpty();
+        assertThat(state.pendingFrom("dave@x.test", "bob@y.test")).hasSize(1);
+        // A message delivered twice (same key) is remembered once, with the later arrival.
+        state.addPending("alice@x.test", new PendingMessage("m2", "bob@y.test", "b", T.plusSeconds(90), features));
+        assertThat(state.pendingFrom("alice@x.test", "bob@y.test")).singleElement()
+            .extracting(PendingMessage::receivedAt).isEqualTo(T.plusSeconds(90));
+    }
+
+    @Test
+    void weightsRoundTripAcrossManyKeysAndUnknownKeysReadZero() {
+        int n = 250;
+        long[] keys = new long[n];
+        double[] w = new double[n];
+        double[] g = new double[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = Long.MIN_VALUE + i * 7919L;
+            w[i] = i / 10.0 - 3;
+            g[i] = i;
+        }
+        state.writeWeights(keys, n / 2, w, g);
+        state.writeWeights(keys, n, w, g);
+        w[0] = 42;
+        state.writeWeights(keys, 1, w, g);
+        double[] readW = new double[n + 1];
+        double[] readG = new double[n + 1];
+        long[] withUnknown = java.util.Arrays.copyOf(keys, n + 1);
+        withUnknown[n] = 12345L;
+        state.readWeights(withUnknown, n + 1, readW, readG);
+        assertThat(readW[0]).isEqualTo(42);
+        for (int i = 1; i < n; i++) {
+            assertThat(readW[i]).isEqualTo(w[i]);
+            assertThat(readG[i]).isEqualTo(g[i]);
+        }
+        assertThat(readW[n]).isZero();
+        assertThat(readG[n]).isZero();
+    }
+
+    /** Learning survives a restart: a model over a reopened database scores exactly as before. */
+    @Test
+    void learningSurvivesReopeningTheDatabase(@TempDir Path dir) {
+        MailParser parser = new MailParser();
+        String alice = "alice@x.test";
+        MailContent fromBob = parser.parse(("Message-ID: <q@y>\r\nFrom: bob@y.test\r\nTo: alice@x.test\r\n"
+            + "Subject: numbers\r\n\r\nCan you check?\r\n").getBytes(StandardCharsets.UTF_8));
+        IncomingMail next = new IncomingMail(alice, Optional.empty(), SessionFacts.none(), parser.parse((
+            "Message-ID: <r@y>\r\nFrom: bob@y.test\r\nTo: alice@x.test\r\nSubject: more numbers\r\n\r\nAnd these?\r\n")
+            .getBytes(StandardCharsets.UTF_8)), T.plus(Duration.ofDays(3)));
+        double trained;
+        try (Database db = Database.open(DatabaseSettings.embedded(dir))) {
+            ImportanceModel model = new ImportanceModel(new JdbcImportanceState(db));
+            double untrained = model.logOdds(next);
+            model.recordReceived(new IncomingMail(alice, Optional.empty(), SessionFacts.none(), fromBob, T));
+            model.learnSent(new SentMail(alice, parser.parse(("From: alice@x.test\r\nTo: bob@y.test\r\n"
+                + "Subject: RE: numbers\r\n\r\nok\r\n").getBytes(StandardCharsets.UTF_8)), List.of("bob@y.test"),
+                T.plus(Duration.ofHours(2))));
+            trained = model.logOdds(next);
+            assertThat(trained).isGreaterThan(untrained);
+        }
+        try (Database db = Database.open(DatabaseSettings.embedded(dir))) {
+            JdbcImportanceState reopened = new JdbcImportanceState(db);
+            assertThat(new ImportanceModel(reopened).logOdds(next)).isEqualTo(trained);
+            assertThat(reopened.contact(alice, "bob@y.test").replied()).isEqualTo(1);
+            assertThat(reopened.pending(alice, "q@y")).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.mailroom.storage.sorter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.message.MailContent;
+import org.mailroom.sorter.spam.SpamFilter;
+import org.mailroom.sorter.spam.TestMails;
+import org.mailroom.sorter.spam.TokenStore;
+import org.mailroom.sorter.spam.TokenStoreContract;
+import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.testing.TestDatabases;
+
+/** The TokenStore contract on the shared Derby database (emptied before each test), plus persistence and races. */
+class JdbcTokenStoreTest extends TokenStoreContract {
+    private Database db;
+    private JdbcTokenStore store;
+
+    /** The database this suite runs on, emptied; the PostgreSQL twin overrides it. */
+    protected Database database() {
+        return TestDatabases.derby();
+    }
+
+    @BeforeEach
+    void setUp() {
+        db = database();
+        store = new JdbcTokenStore(db);
+    }
+
+    @Override
+    protected TokenStore store() {
+        return store;
+    }
+
+    @Test
+    void aFilterOnTheDatabaseLearnsAndAFreshStoreOverTheSameDataScoresTheSame() {
+        SpamFilter filter = new SpamFilter(store);
+        for (int i = 0; i < 10; i++) {
+            filter.learn("alice@example.test", TestMails.spam(i), true);
+            filter.learn("alice@example.test", TestMails.ham(i), false);
+        }
+        MailContent probe = TestMails.spam(99);
+        double score = filter.spamLogOdds("alice@example.test", probe, SessionFacts.none()).orElseThrow();
+        double hamScore = filter.spamLogOdds("alice@example.test", TestMails.ham(99), SessionFacts.none())
+            .orElseThrow();
+
+        SpamFilter reopened = new SpamFilter(new JdbcTokenStore(db));
+        assertThat(score).isGreaterThan(hamScore + 1);
+        assertThat(reopened.spamLogOdds("alice@example.test", probe, SessionFacts.none()))
+            .contains(score);
+        assertThat(store.totals(TokenStore.GLOBAL).messages()).isEqualTo(20);
+    }
+
+    @Test
+    void undoingEveryMessageLeavesNoTokenRows() {
+        SpamFilter filter = new SpamFilter(store);
+        filter.learn("bob@example.test", "<1@x>", TestMails.spam(1), true);
+        filter.forget("bob@example.test", "<1@x>");
+
+        Integer rows = db.read(c -> {
+            try (var s = c.createStatement(); var rs = s.executeQuery("SELECT COUNT(*) FROM mr_spam_token")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(rows).isZero();
+    }
+
+    /**
+     * SpamFilter serialises its own steps, so this race needs two processes (PostgreSQL) or two filters: the
+     * insert of a token another step inserted first fails as a duplicate and is retried as an update.
+     */
+    @Test
+    void concurrentStepsOnTheSameNewTokensAllCount() throws Exception {
+        long[] tokens = new long[50];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = 1000 + i;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Void>> results = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                String key = "<race" + t + "@x>";
+                results.add(pool.submit((Callable<Void>) () -> {
+                    store.apply("race@example.test", key, new TokenStore.TrainingChange(tokens, 1.0, 1, 0,
+                        Optional.of(new TokenStore.TrainingRecord(true, tokens, 1.0))));
+                    return null;
+                }));
+            }
+            for (Future<Void> f : results) {
+                f.get(300, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        TokenStore.TokenStats stats = store.read("race@example.test", tokens);
+        for (int i = 0; i < tokens.length; i++) {
+            assertThat(stats.spam()[i]).isEqualTo(3);
+            assertThat(stats.weights()[i]).isEqualTo(3.0);
+        }
+        assertThat(store.totals("race@example.test").spamMessages()).isEqualTo(3);
+    }
+
+    @Test
+    void keysWithTheSameHashPrefixDoNotShareRecords() {
+        assertThat(JdbcTokenStore.keyHash("<a@x>")).isNotEqualTo(JdbcTokenStore.keyHash("<b@x>"));
+    }
+}
