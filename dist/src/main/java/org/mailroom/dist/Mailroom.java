@@ -17,9 +17,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.mailroom.dist.control.AdminEndpoint;
+import org.mailroom.dist.http.ClientSettings;
+import org.mailroom.dist.http.HttpService;
+import org.mailroom.smtp.outbound.dkim.DkimKeyDirectory;
+import org.mailroom.smtp.outbound.dkim.DkimSigner;
 import org.mailroom.dist.admin.SortingTools;
 import org.mailroom.dist.admin.QueueDirectory;
-import org.mailroom.dist.admin.UserDirectory;
 import org.mailroom.dist.config.MailroomConfig;
 import org.mailroom.dist.config.OutboundConfig;
 import org.mailroom.dist.config.TimeSpan;
@@ -88,6 +92,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -157,12 +170,12 @@ public final class Mailroom {
             DomainRepository domains = new DomainRepository(database);
             UserRepository users = new UserRepository(database, domains, PasswordHasher.defaults());
             MailroomAuthenticator authenticator = new MailroomAuthenticator(users);
-            // An in-memory registry until the HTTP part serves metrics; then it becomes the Prometheus one.
-            MeterRegistry meters = new SimpleMeterRegistry();
+            // One registry for every part (store, SMTP, IMAP, JVM), scraped by /metrics on the HTTP port.
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            running.started(bindJvmMetrics(meters));
             MicrometerMetricFactory metrics = new MicrometerMetricFactory(meters);
             MailboxStore mailboxes = new MailboxStore(database, authenticator, authenticator, metrics,
-                Clock.systemUTC(),
-                MailboxStore.Settings.defaults().withMaxMessageSize(config.limits().maxMessageSize().bytes()), Set.of());
+                Clock.systemUTC(), storeSettings(config), Set.of());
             out.println("  running    mailbox manager: " + mailboxes.mailboxManager().getClass().getSimpleName()
                 + " over the store (" + domains.list().size() + " domains, " + users.list().size() + " users)");
 
@@ -223,10 +236,10 @@ public final class Mailroom {
                 config.server().hostname());
             // Outbound: the queue in the store, its Quartz schedule, MX routing over the configured resolvers.
             // Started before the SMTP listeners that fill it and stopped after them; reports to local senders go
-            // straight to their INBOX. DKIM signing plugs in at OutboundSigner.
+            // straight to their INBOX. Outgoing mail is DKIM-signed when its From domain has a key (admin dkim).
             OutboundService outbound = running.started(OutboundService.open(database, outboundSettings(),
                 DnsClient.of(dnsSettings()), new InboxDelivery(mailboxes.mailboxManager(), recipients, Clock.systemUTC()),
-                OutboundSigner.none(), Clock.systemUTC()));
+                new DkimSigner(dkimKeys(config), Clock.systemUTC()), Clock.systemUTC()));
             outbound.start();
             out.println("  running    outbound queue   " + outbound.list(Integer.MAX_VALUE).size() + " queued, "
                 + config.outbound().concurrency() + " deliveries at once, "
@@ -254,13 +267,21 @@ public final class Mailroom {
             out.println("  running    SMTP submission  " + listener(submission.port()) + " STARTTLS, "
                 + listener(submissions.port()) + " TLS; remote recipients queued");
 
-            // The parts below are built here, in this order, as their issues land: each replaces its line in
-            // notRunning with a constructor call registered with running.started(...).
-            List<String> notRunning = List.of(
-                "HTTP             autoconfig and metrics on " + listener(config.http().port()));
-            for (String part : notRunning) {
-                out.println("  not yet    " + part);
-            }
+            ClientSettings clients = new ClientSettings(config.server().hostname(), imaps.port(), imap.port(),
+                submissions.port(), submission.port());
+            HttpService http = running.started(HttpService.start(bind, config.http().port(), clients, domains::contains,
+                meters));
+            running.httpPort(http.port());
+            out.println("  running    HTTP             " + listener(http.port())
+                + " autoconfig, autodiscover, /metrics, /healthz");
+
+            // Last to start, first to stop: while its file exists in the data directory, admin commands come here.
+            ServerAdminBackend adminBackend = new ServerAdminBackend(database, domains, users, aliases, mailboxes, dkimKeys(config),
+                config.storage().dataDirectory(), this::openSortingTools, outbound);
+            AdminEndpoint admin = running.started(AdminEndpoint.start(config.storage().dataDirectory(),
+                request -> Main.runInServer(adminBackend, request)));
+            out.println("  running    admin endpoint   127.0.0.1:" + admin.port() + " (for ./mailroom admin while running)");
+
             out.flush();
             return running;
         } catch (RuntimeException e) {
@@ -374,21 +395,27 @@ public final class Mailroom {
         }
     }
 
-    /**
-     * Opens the store and the user, domain and alias repositories for one administration command. Until admin
-     * commands go through the running server, this needs the database to itself when it is embedded Derby.
-     */
-    public UserDirectory openUserDirectory() {
-        Database database = Database.open(config.storage().databaseSettings());
-        try {
-            DomainRepository domains = new DomainRepository(database);
-            UserRepository users = new UserRepository(database, domains, PasswordHasher.defaults());
-            AliasRepository aliases = new AliasRepository(database, domains, users);
-            return new UserDirectory(database, domains, users, aliases);
-        } catch (RuntimeException e) {
-            database.close();
-            throw e;
-        }
+    /** The store's settings from the configuration, the same for the server and for admin commands. */
+    static MailboxStore.Settings storeSettings(MailroomConfig config) {
+        return MailboxStore.Settings.defaults().withMaxMessageSize(config.limits().maxMessageSize().bytes());
+    }
+
+    /** The DKIM keys of the hosted domains: {@code <data-dir>/dkim/DOMAIN.SELECTOR.pem}. */
+    static DkimKeyDirectory dkimKeys(MailroomConfig config) {
+        return new DkimKeyDirectory(config.storage().dataDirectory().resolve("dkim"));
+    }
+
+    /** JVM memory, GC, threads, class loading, CPU, uptime and file descriptors; the GC listener must be closed. */
+    private static AutoCloseable bindJvmMetrics(MeterRegistry meters) {
+        new ClassLoaderMetrics().bindTo(meters);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        new FileDescriptorMetrics().bindTo(meters);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(meters);
+        return gc;
     }
 
     /**
@@ -484,7 +511,13 @@ public final class Mailroom {
             OutboundService outbound = OutboundService.open(database, outboundSettings(), DnsClient.of(dnsSettings()),
                 new InboxDelivery(mailboxes.mailboxManager(), recipients, Clock.systemUTC()), OutboundSigner.none(),
                 Clock.systemUTC());
-            return new QueueDirectory(database, outbound);
+            return new QueueDirectory(database, outbound, () -> {
+                try {
+                    outbound.close();
+                } finally {
+                    database.close();
+                }
+            });
         } catch (RuntimeException e) {
             database.close();
             throw e;

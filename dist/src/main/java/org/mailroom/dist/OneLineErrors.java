@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.stream.Collectors;
 
 import org.mailroom.dist.config.ConfigException;
+import org.mailroom.dist.control.ControlException;
 import org.mailroom.dist.tls.TlsStartupException;
 import org.mailroom.storage.schema.StorageStartupException;
 import org.mailroom.storage.user.UserAdminException;
@@ -33,7 +34,8 @@ final class OneLineErrors implements IExecutionExceptionHandler, IParameterExcep
         int code;
         if (e instanceof ConfigException) {
             code = ExitCode.CONFIG;
-        } else if (e instanceof StorageStartupException || e instanceof TlsStartupException) {
+        } else if (e instanceof StorageStartupException || e instanceof TlsStartupException
+            || e instanceof ControlException) {
             code = ExitCode.STORE;
         } else if (e instanceof UserAdminException) {
             code = ExitCode.REFUSED;

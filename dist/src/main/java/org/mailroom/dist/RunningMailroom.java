@@ -19,6 +19,7 @@ public final class RunningMailroom implements AutoCloseable {
     private int smtpPort;
     private int submissionPort;
     private int submissionTlsPort;
+    private int httpPort;
 
     <T extends AutoCloseable> T started(T part) {
         parts.push(part);
@@ -34,6 +35,15 @@ public final class RunningMailroom implements AutoCloseable {
         this.smtpPort = inbound;
         this.submissionPort = submissionStartTls;
         this.submissionTlsPort = submissionImplicitTls;
+    }
+
+    void httpPort(int port) {
+        this.httpPort = port;
+    }
+
+    /** The bound HTTP port (autoconfig, metrics). */
+    public int httpPort() {
+        return httpPort;
     }
 
     /** The bound SMTP (MX) port. */

@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 /** {@code mailroom start}: runs the server in the foreground. */
 @Command(name = "start", mixinStandardHelpOptions = true,
     description = {"Runs the server in the foreground.",
-        "Today it opens the store (creating or migrating it), reports what is not running yet, and exits."})
+        "Opens the store (creating or migrating it), starts SMTP, IMAP, HTTP and the admin endpoint, and runs until"
+            + " SIGTERM or Ctrl-C."})
 final class StartCommand implements Callable<Integer> {
     private final ConfigSource configSource;
 

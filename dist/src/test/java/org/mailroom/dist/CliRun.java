@@ -14,7 +14,7 @@ public record CliRun(int exitCode, String out, String err) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         Launch launch = new Launch(installRoot, Map.of(),
-            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), null);
+            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), null, installRoot);
         int code = Main.commandLine(launch, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
         return new CliRun(code, out.toString(), err.toString());
     }

@@ -51,7 +51,9 @@ class StartCommandTest {
                 .contains("running    SMTP inbound     MX on 127.0.0.1:" + running.smtpPort())
                 .contains("running    sorter           rules " + dir.resolve("rules"))
                 .contains("running    outbound queue   0 queued, 4 deliveries at once, direct to MX hosts on port 25")
-                .doesNotContain("not yet    outbound queue");
+                .contains("running    HTTP             127.0.0.1:" + running.httpPort())
+                .contains("running    admin endpoint   127.0.0.1:")
+                .doesNotContain("not yet");
 
             try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), running.imapPort())) {
                 BufferedReader in = reader(plain);
@@ -266,7 +268,8 @@ class StartCommandTest {
         return Files.writeString(dir.resolve("server.yaml"), "storage:\n  data-dir: " + dataDir + "\n"
             + "imap:\n  port: 0\n  tls-port: 0\n"
             + "smtp:\n  port: 0\n"
-            + "submission:\n  port: 0\n  tls-port: 0\n");
+            + "submission:\n  port: 0\n  tls-port: 0\n"
+            + "http:\n  port: 0\n");
     }
 
     private static BufferedReader reader(Socket socket) throws IOException {

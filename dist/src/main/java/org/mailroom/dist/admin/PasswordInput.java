@@ -16,17 +16,17 @@ import org.mailroom.storage.user.UserAdminException;
  * Reads a new password from standard input or a terminal prompt. Never from the command line: arguments are
  * visible to every user of the machine (ps, /proc) and end up in shell history.
  */
-final class PasswordInput {
+public final class PasswordInput {
     private final InputStream stdin;
     private final Console console;
 
-    PasswordInput(InputStream stdin, Console console) {
+    public PasswordInput(InputStream stdin, Console console) {
         this.stdin = stdin;
         this.console = console;
     }
 
     /** The password, which the caller wipes once used; {@code fromStdin} reads the first line of standard input. */
-    char[] read(boolean fromStdin, String address) {
+    public char[] read(boolean fromStdin, String address) {
         char[] password = fromStdin ? firstLineOfStdin() : prompt(address);
         if (password.length == 0) {
             throw new UserAdminException("the password is empty");

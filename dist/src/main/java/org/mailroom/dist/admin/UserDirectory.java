@@ -5,11 +5,14 @@ import org.mailroom.storage.user.AliasRepository;
 import org.mailroom.storage.user.DomainRepository;
 import org.mailroom.storage.user.UserRepository;
 
-/** The domain, user and alias repositories over one open store, closed together after one admin command. */
-public record UserDirectory(Database database, DomainRepository domains, UserRepository users,
-                            AliasRepository aliases) implements AutoCloseable {
+/**
+ * The store and its domain, user and alias repositories for one admin command. {@link #close()} runs {@code release}: it
+ * closes the store when the command opened it itself, and does nothing inside the running server.
+ */
+public record UserDirectory(Database database, DomainRepository domains, UserRepository users, AliasRepository aliases,
+                            AutoCloseable release) implements AutoCloseable {
     @Override
     public void close() {
-        database.close();
+        MailStore.closeQuietly(release);
     }
 }
