@@ -25,6 +25,11 @@ import org.apache.james.imap.processor.base.ImapResponseMessageProcessor;
 import org.apache.james.imap.processor.base.UnknownRequestProcessor;
 import org.apache.james.imap.processor.fetch.FetchProcessor;
 import org.apache.james.imap.api.message.request.ImapRequest;
+import org.apache.james.imap.api.ImapMessage;
+import org.apache.james.imap.api.ImapSessionState;
+import org.apache.james.imap.api.message.response.StatusResponse;
+import org.apache.james.imap.api.process.SelectedMailbox;
+import org.apache.james.imap.message.response.ImmutableStatusResponse;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.SubscriptionManager;
@@ -64,7 +69,34 @@ final class MailroomProcessors {
     private static final String ATTEMPTED_USER = "mailroom.attemptedUser";
     private static final String READ_ONLY = "mailroom.readOnly";
 
+    private static final HumanReadableText SELECTED_MAILBOX_DELETED = new HumanReadableText(
+        "org.mailroom.imap.SELECTED_MAILBOX_DELETED", "Selected mailbox has been deleted");
+
     private MailroomProcessors() {
+    }
+
+    /**
+     * Writes a {@code * BYE} and logs the session out. The flush comes first: James's channel handler closes a
+     * logged-out session's connection before it flushes what the command wrote, so an unflushed BYE was lost.
+     */
+    static Mono<Void> byeAndLogout(StatusResponse bye, ImapProcessor.Responder responder, ImapSession session) {
+        responder.respond(bye);
+        responder.flush();
+        return session.getState() == ImapSessionState.LOGOUT ? Mono.empty() : session.logout();
+    }
+
+    /**
+     * James's processor for responses made while decoding (a BAD, a BYE for an unknown command before login, the
+     * answers of {@link MailroomRequestFrameDecoder}), except that a BYE is flushed and ends the session.
+     */
+    private static final class ClosingResponseMessageProcessor extends ImapResponseMessageProcessor {
+        @Override
+        protected Mono<Void> doProcess(ImmutableStatusResponse response, Responder responder, ImapSession session) {
+            if (response.getServerResponseType() == StatusResponse.Type.BYE) {
+                return byeAndLogout(response, responder, session);
+            }
+            return super.doProcess(response, responder, session);
+        }
     }
 
     static ImapProcessor create(MailboxManager mailboxManager, EventBus eventBus, SubscriptionManager subscriptionManager,
@@ -120,7 +152,7 @@ final class MailroomProcessors {
         builder.add(new GetQuotaProcessor(mailboxManager, statusResponseFactory, quotaManager, quotaRootResolver, metricFactory));
         builder.add(new SetQuotaProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new GetQuotaRootProcessor(mailboxManager, statusResponseFactory, quotaRootResolver, quotaManager, metricFactory));
-        builder.add(new ImapResponseMessageProcessor());
+        builder.add(new ClosingResponseMessageProcessor());
         if (mailboxManager.hasCapability(MailboxManager.MailboxCapabilities.Move)) {
             builder.add(new MoveProcessor(mailboxManager, statusResponseFactory, metricFactory));
         }
@@ -149,6 +181,16 @@ final class MailroomProcessors {
             @Override
             public void configure(ImapConfiguration configuration) {
                 super.configure(mailroomConfiguration(configuration));
+            }
+
+            @Override
+            public Mono<Void> processReactive(ImapMessage message, Responder responder, ImapSession session) {
+                SelectedMailbox selected = session.getSelected();
+                if (selected != null && selected.isDeletedByOtherSession()) {
+                    // RFC 3501 7.1.5: the session's mailbox is gone, nothing it could do next makes sense
+                    return byeAndLogout(statusResponseFactory.bye(SELECTED_MAILBOX_DELETED), responder, session);
+                }
+                return super.processReactive(message, responder, session);
             }
         };
     }
@@ -231,6 +273,8 @@ final class MailroomProcessors {
                                           HumanReadableText failed) {
             hooks.failed(session);
             super.manageFailureCount(session, request, responder, failed);
+            // the third failure wrote BYE and logged out: flush it before James closes the connection
+            responder.flush();
         }
     }
 
@@ -268,6 +312,8 @@ final class MailroomProcessors {
                                           HumanReadableText failed) {
             hooks.failed(session);
             super.manageFailureCount(session, request, responder, failed);
+            // the third failure wrote BYE and logged out: flush it before James closes the connection
+            responder.flush();
         }
     }
 
