@@ -58,6 +58,11 @@ import reactor.core.publisher.Mono;
  *   <li>XLIST (a pre-RFC 6154 Gmail extension) is not offered.</li>
  *   <li>A FETCH of a body section in a mailbox opened by EXAMINE does not set {@code \Seen} (RFC 3501 6.3.2: a
  *       read-only session must not change flags); James stored it.</li>
+ *   <li>A QRESYNC SELECT/EXAMINE sends the FETCH of messages whose flags changed since the client's MODSEQ
+ *       ({@link QresyncFlagChanges}); James sent only VANISHED.</li>
+ *   <li>A session whose selected mailbox another session deleted gets {@code * BYE} and is closed at its next
+ *       command (James's Netty handler dropped the check its older stream handler had).</li>
+ *   <li>A BYE is flushed before James closes the connection (unknown command before login, third failed login).</li>
  *   <li>A failed conditional STORE answers {@code [MODIFIED 2]}, not 3.8.1's {@code [MODIFIED 0 2]}
  *       ({@link MailroomStatusResponseFactory}).</li>
  * </ul>
@@ -66,6 +71,8 @@ final class MailroomProcessors {
 
     /** Session attribute: the client's IP address, set by {@link ConnectionGuard}. */
     static final String REMOTE_IP = "mailroom.remoteIp";
+    /** Session attribute: a BYE to send, and then close, right after the next response made while decoding. */
+    static final String BYE_AFTER_RESPONSE = "mailroom.byeAfterResponse";
     private static final String ATTEMPTED_USER = "mailroom.attemptedUser";
     private static final String READ_ONLY = "mailroom.readOnly";
 
@@ -94,6 +101,12 @@ final class MailroomProcessors {
         protected Mono<Void> doProcess(ImmutableStatusResponse response, Responder responder, ImapSession session) {
             if (response.getServerResponseType() == StatusResponse.Type.BYE) {
                 return byeAndLogout(response, responder, session);
+            }
+            Object bye = session.getAttribute(BYE_AFTER_RESPONSE);
+            if (bye instanceof StatusResponse byeResponse) {
+                session.setAttribute(BYE_AFTER_RESPONSE, null);
+                responder.respond(response);
+                return byeAndLogout(byeResponse, responder, session);
             }
             return super.doProcess(response, responder, session);
         }
@@ -338,7 +351,8 @@ final class MailroomProcessors {
         @Override
         protected Mono<Void> processRequestReactive(ExamineRequest request, ImapSession session, Responder responder) {
             session.setAttribute(READ_ONLY, Boolean.TRUE);
-            return super.processRequestReactive(request, session, responder);
+            return super.processRequestReactive(request, session,
+                QresyncFlagChanges.around(request, session, getMailboxManager(), responder));
         }
     }
 
@@ -351,7 +365,8 @@ final class MailroomProcessors {
         @Override
         protected Mono<Void> processRequestReactive(SelectRequest request, ImapSession session, Responder responder) {
             session.setAttribute(READ_ONLY, null);
-            return super.processRequestReactive(request, session, responder);
+            return super.processRequestReactive(request, session,
+                QresyncFlagChanges.around(request, session, getMailboxManager(), responder));
         }
     }
 

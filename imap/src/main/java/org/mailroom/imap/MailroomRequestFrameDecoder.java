@@ -116,8 +116,9 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
                 discarding = true;
                 disableFraming(ctx);
                 in.skipBytes(in.readableBytes());
+                // one message, so that nothing can come between the BAD and the BYE
+                session.setAttribute(MailroomProcessors.BYE_AFTER_RESPONSE, responses.bye(TOO_BIG_BYE));
                 out.add(responses.taggedBad(tag, null, TOO_BIG, MailroomStatusResponseFactory.tooBig()));
-                out.add(responses.bye(TOO_BIG_BYE));
             }
         }
     }

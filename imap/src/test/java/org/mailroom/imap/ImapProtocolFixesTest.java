@@ -115,6 +115,51 @@ class ImapProtocolFixesTest {
     }
 
     @Test
+    void qresyncSelectSendsFlagChangesAndVanishedBeforeTheTaggedOk() throws Exception {
+        String user = fixture.addUser("qresync");
+        long uidValidity;
+        long knownModSeq;
+        try (ImapClient imap = loggedIn(user)) {
+            assertThat(ImapClient.last(imap.command("CREATE q"))).contains("OK");
+            for (String subject : List.of("one", "two", "three", "four")) {
+                assertThat(ImapClient.last(imap.append("q", null, subject))).contains("OK");
+            }
+            assertThat(ImapClient.last(imap.command("ENABLE QRESYNC"))).contains("OK");
+            List<String> select = imap.command("SELECT q");
+            uidValidity = number(select, "UIDVALIDITY");
+            knownModSeq = number(select, "HIGHESTMODSEQ");
+            // what changes while the client is away: a flag on 2, message 3 expunged; 1 and 4 untouched
+            assertThat(ImapClient.last(imap.command("UID STORE 2 +FLAGS (\\Flagged)"))).contains("OK");
+            assertThat(ImapClient.last(imap.command("UID STORE 3 +FLAGS (\\Deleted)"))).contains("OK");
+            assertThat(ImapClient.last(imap.command("EXPUNGE"))).contains("OK");
+        }
+        try (ImapClient imap = loggedIn(user)) {
+            assertThat(ImapClient.last(imap.command("ENABLE QRESYNC"))).contains("OK");
+            List<String> select = imap.command("SELECT q (QRESYNC (" + uidValidity + " " + knownModSeq + " 1:4))");
+            assertThat(ImapClient.last(select)).as(String.join("\n", select)).matches("t3 OK .*SELECT completed.*");
+            List<String> untagged = select.subList(0, select.size() - 1);
+            assertThat(untagged).as(String.join("\n", select)).contains("* VANISHED (EARLIER) 3");
+            List<String> fetches = untagged.stream().filter(l -> l.contains(" FETCH ")).toList();
+            assertThat(fetches).as(String.join("\n", select)).hasSize(1);
+            assertThat(fetches.get(0)).startsWith("* 2 FETCH (").contains("UID 2").contains("\\Flagged")
+                .containsPattern("MODSEQ \\(\\d+\\)");
+            long modSeq = Long.parseLong(fetches.get(0).replaceAll(".*MODSEQ \\((\\d+)\\).*", "$1"));
+            assertThat(modSeq).isGreaterThan(knownModSeq);
+            // with the current HIGHESTMODSEQ nothing is owed
+            long highest = number(select, "HIGHESTMODSEQ");
+            assertThat(ImapClient.last(imap.command("UNSELECT"))).contains("OK");
+            List<String> again = imap.command("SELECT q (QRESYNC (" + uidValidity + " " + highest + " 1:4))");
+            assertThat(again).noneMatch(l -> l.contains(" FETCH "));
+        }
+    }
+
+    private static long number(List<String> lines, String code) {
+        return lines.stream().filter(l -> l.contains("[" + code + " "))
+            .map(l -> Long.parseLong(l.replaceAll(".*\\[" + code + " (\\d+)].*", "$1")))
+            .findFirst().orElseThrow(() -> new AssertionError("no " + code + " in " + lines));
+    }
+
+    @Test
     void unterminatedQuotedStringIsBad() throws Exception {
         try (ImapClient imap = loggedIn(fixture.addUser("quoted"))) {
             assertThat(ImapClient.last(imap.command("SELECT \"unterminated"))).startsWith("t2 BAD");
