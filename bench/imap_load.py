@@ -86,6 +86,10 @@ def client(index, args, deadline, start_at):
                     counts["store"] += 1
                     if typ == "OK":
                         typ, _ = imap.expunge()
+                        if typ == "OK":
+                            # imaplib keeps the last EXISTS and ignores EXPUNGE: one message fewer now (each client
+                            # has its own mailbox, nobody else changes it)
+                            imap.untagged_responses["EXISTS"] = [str(exists - 1).encode()]
                 else:
                     typ, _ = imap.noop()
             else:
@@ -97,7 +101,8 @@ def client(index, args, deadline, start_at):
             error("abort")
             imap = None
         except imaplib.IMAP4.error as e:
-            error("error")
+            # the server's words, so that a protocol error can be told from a refusal
+            error("error:" + "".join(c if c.isalnum() else "_" for c in str(e)[:60]))
             try:
                 imap.logout()
             except Exception:

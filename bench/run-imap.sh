@@ -2,7 +2,8 @@
 # IMAP side by side: the same load against Dovecot (Debian, started by ../shared/bench/peers.sh) and against
 # Mailroom (this checkout's dist build, data in a temporary folder), mailboxes pre-filled over SMTP on both.
 #
-#   bench/run-imap.sh [--clients N] [--seconds S] [--messages M]     (defaults 20 clients, 30 s, 200 messages)
+#   bench/run-imap.sh [--clients N] [--seconds S] [--messages M] [--only dovecot|mailroom]
+#                                                     (defaults 20 clients, 30 s, 200 messages, both servers)
 #
 # The load is Dovecot's imaptest (default profile) when an `imaptest` binary is on the PATH; Debian 12 does not
 # package it, so otherwise bench/imap_load.py runs a mix modelled on imaptest's default profile. Needs root (peers.sh
@@ -11,13 +12,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-clients=20; seconds=30; messages=200
+clients=20; seconds=30; messages=200; only=
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) clients=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --messages) messages=$2; shift 2 ;;
-    *) sed -n '2,10p' "$0"; exit 2 ;;
+    --only) only=$2; shift 2 ;;
+    *) sed -n '2,11p' "$0"; exit 2 ;;
   esac
 done
 peers="$root/../shared/bench/peers.sh"
@@ -26,6 +28,8 @@ mailroom_pid=""
 cleanup() {
   [ -n "$mailroom_pid" ] && kill "$mailroom_pid" 2>/dev/null && wait "$mailroom_pid" 2>/dev/null || true
   bash "$peers" stop "$work/peers" >/dev/null 2>&1 || true
+  # the server's log outlives the run, for the errors the summary counts
+  [ -f "$work/mailroom.log" ] && cp "$work/mailroom.log" /tmp/mailroom-imap-bench-last.log
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -72,7 +76,9 @@ echo "date=$(date -u +%FT%TZ)"
 echo "nproc=$(nproc)"
 echo "load_average_at_start=$(cut -d' ' -f1 /proc/loadavg)"
 
+dovecot_out=""; mailroom_out=""
 # --- Dovecot ---
+if [ "$only" != mailroom ]; then
 command -v dovecot >/dev/null || bash "$peers" install
 bash "$peers" start "$work/peers" >/dev/null
 start=$(date +%s.%N)
@@ -83,8 +89,10 @@ echo "dovecot_fill_s=$(echo "$(date +%s.%N) - $start" | bc)"
 dovecot_out=$(load 10143 none pass)
 echo "$dovecot_out" | sed 's/^/dovecot_/'
 bash "$peers" stop "$work/peers" >/dev/null
+fi
 
 # --- Mailroom ---
+if [ "$only" != dovecot ]; then
 mvn -B -q -o -pl dist -am -DskipTests package >/dev/null
 run() { java -cp "$root/dist/target/lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main "$@" --config "$work/mailroom.yaml"; }
 sed -e "s#data-dir: ./data#data-dir: $work/mailroom-data#" -e "s#^  spf: true#  spf: false#" \
@@ -93,7 +101,11 @@ run admin domain add example.test >/dev/null
 for i in $(seq 1 "$clients"); do
   echo "$mailroom_password" | run admin user add "user$i@example.test" --password-stdin >/dev/null
 done
-run start > "$work/mailroom.log" 2>&1 &
+# a server left over from an earlier run would answer instead of this one
+if (exec 3<>/dev/tcp/127.0.0.1/2143) 2>/dev/null; then echo "port 2143 is already in use" >&2; exit 1; fi
+# java itself in the background (not the run function, whose subshell would be what $! names)
+java -cp "$root/dist/target/lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start --config "$work/mailroom.yaml" \
+  > "$work/mailroom.log" 2>&1 &
 mailroom_pid=$!
 wait_port 2525; wait_port 2143
 start=$(date +%s.%N)
@@ -103,6 +115,7 @@ echo "mailroom_fill_s=$(echo "$(date +%s.%N) - $start" | bc)"
 # ssl = no), so Mailroom's figures include TLS.
 mailroom_out=$(load 2143 starttls "$mailroom_password")
 echo "$mailroom_out" | sed 's/^/mailroom_/'
+fi
 
 value() { echo "$1" | sed -n "s/^$2=//p" | head -1; }
 d=$(value "$dovecot_out" commands_per_s); m=$(value "$mailroom_out" commands_per_s)
@@ -110,4 +123,6 @@ echo "# summary ($clients clients, $seconds s, $messages pre-filled messages per
 printf '%-10s %12s %8s\n' server commands/s errors
 printf '%-10s %12s %8s\n' dovecot "${d:-?}" "$(value "$dovecot_out" errors)"
 printf '%-10s %12s %8s\n' mailroom "${m:-?}" "$(value "$mailroom_out" errors)"
-[ -n "$d" ] && [ -n "$m" ] && echo "ratio_mailroom_over_dovecot=$(echo "scale=2; $m / $d" | bc)"
+if [ -n "$d" ] && [ -n "$m" ] && [ "$d" != 0 ]; then
+  echo "ratio_mailroom_over_dovecot=$(echo "scale=2; $m / $d" | bc)"
+fi
