@@ -1,5 +1,6 @@
 package org.mailroom.imap;
 
+import java.util.List;
 import java.util.Objects;
 
 import org.apache.james.core.Username;
@@ -19,9 +20,20 @@ import reactor.core.publisher.Mono;
 public final class DefaultFolders {
 
     private final FolderNames names;
+    private final List<String> created;
 
     public DefaultFolders(FolderNames names) {
+        this(names, List.copyOf(names.all().keySet()));
+    }
+
+    private DefaultFolders(FolderNames names, List<String> created) {
         this.names = Objects.requireNonNull(names, "names");
+        this.created = created;
+    }
+
+    /** Creates INBOX only: for protocol test suites whose scripts expect a fresh account to hold nothing else. */
+    public static DefaultFolders inboxOnly(FolderNames names) {
+        return new DefaultFolders(names, List.of(FolderNames.INBOX));
     }
 
     public FolderNames names() {
@@ -40,7 +52,7 @@ public final class DefaultFolders {
 
     /** Ensures the folders of the session's user exist. */
     public void ensure(MailboxManager mailboxManager, MailboxSession session) throws MailboxException {
-        for (String name : names.all().keySet()) {
+        for (String name : created) {
             MailboxPath path = MailboxPath.forUser(session.getUser(), name);
             if (Boolean.TRUE.equals(Mono.from(mailboxManager.mailboxExists(path, session)).block())) {
                 continue;

@@ -33,10 +33,13 @@ public final class MailroomImapServer implements AutoCloseable {
     /**
      * What one listener needs: where to bind (port 0 picks a free port), how it is secured, the name it greets
      * with, whether LOGIN may be used before TLS — allowed on a loopback address only —, its resource limits
-     * ({@link ImapLimits#defaults()}) and the names of the default folders ({@link FolderNames#defaults()}).
+     * ({@link ImapLimits#defaults()}), the names of the default folders ({@link FolderNames#defaults()}) and
+     * whether a login creates them (always, except for protocol test suites whose scripts assume a fresh
+     * INBOX-only account: {@link #withDefaultFoldersCreated}).
      */
     public record Settings(InetAddress bindAddress, int port, Security security, String hostname,
-                           boolean plaintextLoginAllowed, ImapLimits limits, FolderNames folders) {
+                           boolean plaintextLoginAllowed, ImapLimits limits, FolderNames folders,
+                           boolean defaultFoldersCreated) {
         public Settings {
             Objects.requireNonNull(bindAddress, "bindAddress");
             Objects.requireNonNull(security, "security");
@@ -54,7 +57,8 @@ public final class MailroomImapServer implements AutoCloseable {
 
         public Settings(InetAddress bindAddress, int port, Security security, String hostname,
                         boolean plaintextLoginAllowed) {
-            this(bindAddress, port, security, hostname, plaintextLoginAllowed, ImapLimits.defaults(), FolderNames.defaults());
+            this(bindAddress, port, security, hostname, plaintextLoginAllowed, ImapLimits.defaults(), FolderNames.defaults(),
+                true);
         }
 
         public static Settings startTls(InetAddress bindAddress, int port, String hostname) {
@@ -66,15 +70,22 @@ public final class MailroomImapServer implements AutoCloseable {
         }
 
         public Settings withPlaintextLoginAllowed(boolean allowed) {
-            return new Settings(bindAddress, port, security, hostname, allowed, limits, folders);
+            return new Settings(bindAddress, port, security, hostname, allowed, limits, folders, defaultFoldersCreated);
         }
 
         public Settings withLimits(ImapLimits value) {
-            return new Settings(bindAddress, port, security, hostname, plaintextLoginAllowed, value, folders);
+            return new Settings(bindAddress, port, security, hostname, plaintextLoginAllowed, value, folders,
+                defaultFoldersCreated);
         }
 
         public Settings withFolders(FolderNames value) {
-            return new Settings(bindAddress, port, security, hostname, plaintextLoginAllowed, limits, value);
+            return new Settings(bindAddress, port, security, hostname, plaintextLoginAllowed, limits, value,
+                defaultFoldersCreated);
+        }
+
+        /** With {@code false} a login only makes sure INBOX exists (the folder names still type LIST answers). */
+        public Settings withDefaultFoldersCreated(boolean value) {
+            return new Settings(bindAddress, port, security, hostname, plaintextLoginAllowed, limits, folders, value);
         }
     }
 
@@ -116,14 +127,14 @@ public final class MailroomImapServer implements AutoCloseable {
                 store.quotaManager(),
                 store.quotaRootResolver(),
                 metrics,
-                new DefaultFolders(settings.folders()),
+                settings.defaultFoldersCreated() ? new DefaultFolders(settings.folders())
+                    : DefaultFolders.inboxOnly(settings.folders()),
                 throttle),
             new ImapMetrics(metrics),
             new NoopGaugeRegistry(),
             tls,
             settings.security() == Security.IMPLICIT_TLS,
-            settings.limits().idleTimeout(),
-            settings.limits().loginTimeout());
+            settings.limits());
         try {
             server.configure(configuration(settings));
             server.init();

@@ -25,6 +25,11 @@ import org.apache.james.imap.processor.base.ImapResponseMessageProcessor;
 import org.apache.james.imap.processor.base.UnknownRequestProcessor;
 import org.apache.james.imap.processor.fetch.FetchProcessor;
 import org.apache.james.imap.api.message.request.ImapRequest;
+import org.apache.james.imap.api.ImapMessage;
+import org.apache.james.imap.api.ImapSessionState;
+import org.apache.james.imap.api.message.response.StatusResponse;
+import org.apache.james.imap.api.process.SelectedMailbox;
+import org.apache.james.imap.message.response.ImmutableStatusResponse;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.SubscriptionManager;
@@ -53,6 +58,11 @@ import reactor.core.publisher.Mono;
  *   <li>XLIST (a pre-RFC 6154 Gmail extension) is not offered.</li>
  *   <li>A FETCH of a body section in a mailbox opened by EXAMINE does not set {@code \Seen} (RFC 3501 6.3.2: a
  *       read-only session must not change flags); James stored it.</li>
+ *   <li>A QRESYNC SELECT/EXAMINE sends the FETCH of messages whose flags changed since the client's MODSEQ
+ *       ({@link QresyncFlagChanges}); James sent only VANISHED.</li>
+ *   <li>A session whose selected mailbox another session deleted gets {@code * BYE} and is closed at its next
+ *       command (James's Netty handler dropped the check its older stream handler had).</li>
+ *   <li>A BYE is flushed before James closes the connection (unknown command before login, third failed login).</li>
  *   <li>A failed conditional STORE answers {@code [MODIFIED 2]}, not 3.8.1's {@code [MODIFIED 0 2]}
  *       ({@link MailroomStatusResponseFactory}).</li>
  * </ul>
@@ -61,10 +71,45 @@ final class MailroomProcessors {
 
     /** Session attribute: the client's IP address, set by {@link ConnectionGuard}. */
     static final String REMOTE_IP = "mailroom.remoteIp";
+    /** Session attribute: a BYE to send, and then close, right after the next response made while decoding. */
+    static final String BYE_AFTER_RESPONSE = "mailroom.byeAfterResponse";
     private static final String ATTEMPTED_USER = "mailroom.attemptedUser";
     private static final String READ_ONLY = "mailroom.readOnly";
 
+    private static final HumanReadableText SELECTED_MAILBOX_DELETED = new HumanReadableText(
+        "org.mailroom.imap.SELECTED_MAILBOX_DELETED", "Selected mailbox has been deleted");
+
     private MailroomProcessors() {
+    }
+
+    /**
+     * Writes a {@code * BYE} and logs the session out. The flush comes first: James's channel handler closes a
+     * logged-out session's connection before it flushes what the command wrote, so an unflushed BYE was lost.
+     */
+    static Mono<Void> byeAndLogout(StatusResponse bye, ImapProcessor.Responder responder, ImapSession session) {
+        responder.respond(bye);
+        responder.flush();
+        return session.getState() == ImapSessionState.LOGOUT ? Mono.empty() : session.logout();
+    }
+
+    /**
+     * James's processor for responses made while decoding (a BAD, a BYE for an unknown command before login, the
+     * answers of {@link MailroomRequestFrameDecoder}), except that a BYE is flushed and ends the session.
+     */
+    private static final class ClosingResponseMessageProcessor extends ImapResponseMessageProcessor {
+        @Override
+        protected Mono<Void> doProcess(ImmutableStatusResponse response, Responder responder, ImapSession session) {
+            if (response.getServerResponseType() == StatusResponse.Type.BYE) {
+                return byeAndLogout(response, responder, session);
+            }
+            Object bye = session.getAttribute(BYE_AFTER_RESPONSE);
+            if (bye instanceof StatusResponse byeResponse) {
+                session.setAttribute(BYE_AFTER_RESPONSE, null);
+                responder.respond(response);
+                return byeAndLogout(byeResponse, responder, session);
+            }
+            return super.doProcess(response, responder, session);
+        }
     }
 
     static ImapProcessor create(MailboxManager mailboxManager, EventBus eventBus, SubscriptionManager subscriptionManager,
@@ -120,7 +165,7 @@ final class MailroomProcessors {
         builder.add(new GetQuotaProcessor(mailboxManager, statusResponseFactory, quotaManager, quotaRootResolver, metricFactory));
         builder.add(new SetQuotaProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new GetQuotaRootProcessor(mailboxManager, statusResponseFactory, quotaRootResolver, quotaManager, metricFactory));
-        builder.add(new ImapResponseMessageProcessor());
+        builder.add(new ClosingResponseMessageProcessor());
         if (mailboxManager.hasCapability(MailboxManager.MailboxCapabilities.Move)) {
             builder.add(new MoveProcessor(mailboxManager, statusResponseFactory, metricFactory));
         }
@@ -149,6 +194,16 @@ final class MailroomProcessors {
             @Override
             public void configure(ImapConfiguration configuration) {
                 super.configure(mailroomConfiguration(configuration));
+            }
+
+            @Override
+            public Mono<Void> processReactive(ImapMessage message, Responder responder, ImapSession session) {
+                SelectedMailbox selected = session.getSelected();
+                if (selected != null && selected.isDeletedByOtherSession()) {
+                    // RFC 3501 7.1.5: the session's mailbox is gone, nothing it could do next makes sense
+                    return byeAndLogout(statusResponseFactory.bye(SELECTED_MAILBOX_DELETED), responder, session);
+                }
+                return super.processReactive(message, responder, session);
             }
         };
     }
@@ -231,6 +286,8 @@ final class MailroomProcessors {
                                           HumanReadableText failed) {
             hooks.failed(session);
             super.manageFailureCount(session, request, responder, failed);
+            // the third failure wrote BYE and logged out: flush it before James closes the connection
+            responder.flush();
         }
     }
 
@@ -268,6 +325,8 @@ final class MailroomProcessors {
                                           HumanReadableText failed) {
             hooks.failed(session);
             super.manageFailureCount(session, request, responder, failed);
+            // the third failure wrote BYE and logged out: flush it before James closes the connection
+            responder.flush();
         }
     }
 
@@ -292,7 +351,8 @@ final class MailroomProcessors {
         @Override
         protected Mono<Void> processRequestReactive(ExamineRequest request, ImapSession session, Responder responder) {
             session.setAttribute(READ_ONLY, Boolean.TRUE);
-            return super.processRequestReactive(request, session, responder);
+            return super.processRequestReactive(request, session,
+                QresyncFlagChanges.around(request, session, getMailboxManager(), responder));
         }
     }
 
@@ -305,7 +365,8 @@ final class MailroomProcessors {
         @Override
         protected Mono<Void> processRequestReactive(SelectRequest request, ImapSession session, Responder responder) {
             session.setAttribute(READ_ONLY, null);
-            return super.processRequestReactive(request, session, responder);
+            return super.processRequestReactive(request, session,
+                QresyncFlagChanges.around(request, session, getMailboxManager(), responder));
         }
     }
 

@@ -25,6 +25,21 @@ final class MailroomStatusResponseFactory extends UnpooledStatusResponseFactory 
         return super.createResponse(type, tag, command, displayTextKey, fixed(code));
     }
 
+    /**
+     * The RFC 4469 {@code TOOBIG} response code (for an over-limit literal): James's public factory only makes
+     * extension codes, which it prefixes with {@code X}.
+     */
+    static ResponseCode tooBig() {
+        if (RESPONSE_CODE != null) {
+            try {
+                return RESPONSE_CODE.newInstance("TOOBIG", java.util.List.of(), (long) ResponseCode.NO_NUMBER, true);
+            } catch (ReflectiveOperationException e) {
+                // fall through to the extension code
+            }
+        }
+        return ResponseCode.createExtension("TOOBIG");
+    }
+
     static ResponseCode fixed(ResponseCode code) {
         if (code == null || RESPONSE_CODE == null || !"MODIFIED".equals(code.getCode())
                 || code.getNumber() == ResponseCode.NO_NUMBER) {

@@ -29,7 +29,8 @@ import io.netty.channel.ChannelPipeline;
  *
  * <p>James refuses an idle timeout under 30 minutes at configuration time and has no login timeout: the pipeline
  * James builds is kept, its idle handler is replaced by one with Mailroom's timeout and a {@link ConnectionGuard}
- * is put in front of the core handler.
+ * is put in front of the core handler. James's request decoder is replaced by {@link MailroomRequestFrameDecoder}
+ * (literal limits checked before the continuation, bare-LF line ends after literals, unterminated quoted strings).
  */
 final class SslContextImapServer extends IMAPServer {
 
@@ -37,15 +38,18 @@ final class SslContextImapServer extends IMAPServer {
     private final boolean implicitTls;
     private final Duration idleTimeout;
     private final Duration loginTimeout;
+    private final ImapDecoder decoder;
+    private final ImapLimits limits;
 
     SslContextImapServer(ImapDecoder decoder, ImapEncoder encoder, ImapProcessor processor, ImapMetrics metrics,
-                         GaugeRegistry gauges, SSLContext sslContext, boolean implicitTls, Duration idleTimeout,
-                         Duration loginTimeout) {
+                         GaugeRegistry gauges, SSLContext sslContext, boolean implicitTls, ImapLimits limits) {
         super(decoder, encoder, processor, metrics, gauges);
+        this.decoder = decoder;
+        this.limits = limits;
         this.sslContext = sslContext;
         this.implicitTls = implicitTls;
-        this.idleTimeout = idleTimeout;
-        this.loginTimeout = loginTimeout;
+        this.idleTimeout = limits.idleTimeout();
+        this.loginTimeout = limits.loginTimeout();
     }
 
     @Override
@@ -71,6 +75,9 @@ final class SslContextImapServer extends IMAPServer {
                 pipeline.addLast(james);
                 pipeline.replace(NettyConstants.TIMEOUT_HANDLER, NettyConstants.TIMEOUT_HANDLER,
                     new ImapIdleStateHandler(idleSeconds));
+                pipeline.replace(NettyConstants.REQUEST_DECODER, NettyConstants.REQUEST_DECODER,
+                    new MailroomRequestFrameDecoder(decoder, new MailroomStatusResponseFactory(),
+                        (int) DEFAULT_IN_MEMORY_SIZE_LIMIT.asBytes(), limits.maxLiteralSize(), limits.maxLineLength()));
                 pipeline.addBefore(NettyConstants.CORE_HANDLER, "mailroomConnectionGuard", new ConnectionGuard(loginTimeout));
             }
         };

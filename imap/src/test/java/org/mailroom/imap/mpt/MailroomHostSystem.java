@@ -89,6 +89,8 @@ public final class MailroomHostSystem implements ImapHostSystem {
         server = MailroomImapServer.start(store, certificate.serverContext(), metrics,
             MailroomImapServer.Settings.startTls(InetAddress.getLoopbackAddress(), 0, "mail." + DOMAIN)
                 .withPlaintextLoginAllowed(true)
+                // the scripts assume a fresh account holds INBOX only (LIST, RENAME, SELECT expectations)
+                .withDefaultFoldersCreated(false)
                 .withLimits(ImapLimits.defaults().withConnectionsPerIp(0)
                     .withThrottle(LoginThrottle.Policy.disabled())));
     }
@@ -216,6 +218,9 @@ public final class MailroomHostSystem implements ImapHostSystem {
         private static final Pattern INLINE_PLAIN = Pattern.compile("^(\\S+ AUTHENTICATE \"?PLAIN\"? )(\\S+)$",
             Pattern.CASE_INSENSITIVE);
         private static final Pattern LITERAL_PLUS = Pattern.compile("^(.*)\\{(\\d+)\\+}$");
+        // SETACL/DELETEACL name a user by a bare name too; James refuses rights for another domain's user
+        private static final Pattern ACL_IDENTIFIER = Pattern.compile("^(\\S+ (?:SETACL|DELETEACL) \\S+ -?)([^\\s@\"]+)(.*)$",
+            Pattern.CASE_INSENSITIVE);
 
         private final Continuation continuation;
         private Socket socket;
@@ -316,6 +321,10 @@ public final class MailroomHostSystem implements ImapHostSystem {
             }
             for (String user : knownUsers) {
                 line = line.replaceAll("(#private&)" + Pattern.quote(user) + "(?![@\\w.-])", "$1" + address(user));
+            }
+            Matcher acl = ACL_IDENTIFIER.matcher(line);
+            if (acl.matches()) {
+                line = acl.group(1) + address(acl.group(2)) + acl.group(3);
             }
             Matcher login = LOGIN.matcher(line);
             Matcher inline = INLINE_PLAIN.matcher(line);

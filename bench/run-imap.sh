@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# IMAP side by side: the same load against Dovecot (Debian, started by ../shared/bench/peers.sh) and against
+# Mailroom (this checkout's dist build, data in a temporary folder), mailboxes pre-filled over SMTP on both.
+#
+#   bench/run-imap.sh [--clients N] [--seconds S] [--messages M] [--only dovecot|mailroom]
+#                                                     (defaults 20 clients, 30 s, 200 messages, both servers)
+#
+# The load is Dovecot's imaptest (default profile) when an `imaptest` binary is on the PATH; Debian 12 does not
+# package it, so otherwise bench/imap_load.py runs a mix modelled on imaptest's default profile. Needs root (peers.sh
+# installs and starts Postfix and Dovecot), python3, Java 17 and Maven. Prints key=value lines per server, then a
+# side-by-side summary; everything it started is stopped and its temporary folder deleted at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+clients=20; seconds=30; messages=200; only=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --clients) clients=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --messages) messages=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    *) sed -n '2,11p' "$0"; exit 2 ;;
+  esac
+done
+peers="$root/../shared/bench/peers.sh"
+work=$(mktemp -d /tmp/mailroom-imap-bench.XXXXXX)
+mailroom_pid=""
+cleanup() {
+  [ -n "$mailroom_pid" ] && kill "$mailroom_pid" 2>/dev/null && wait "$mailroom_pid" 2>/dev/null || true
+  bash "$peers" stop "$work/peers" >/dev/null 2>&1 || true
+  # the server's log outlives the run, for the errors the summary counts
+  [ -f "$work/mailroom.log" ] && cp "$work/mailroom.log" /tmp/mailroom-imap-bench-last.log
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Mailroom's passwords need 8 characters; Dovecot's users have "pass" (peers.sh).
+mailroom_password=benchpass1
+
+wait_port() {
+  for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
+  echo "nothing listens on port $1" >&2; return 1
+}
+
+# Sends $messages messages to each of user1..user$clients over SMTP; exits non-zero on any refusal.
+fill() {
+  python3 - "$1" "$clients" "$messages" <<'PY'
+import smtplib, sys
+port, clients, messages = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+body = "".join("Line %d of a message that fills the mailbox for the IMAP benchmark.\r\n" % i for i in range(50))
+with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
+    for n in range(messages):
+        for i in range(1, clients + 1):
+            to = "user%d@example.test" % i
+            msg = ("From: filler@example.org\r\nTo: %s\r\nSubject: fill %d for %s\r\n"
+                   "Message-ID: <fill.%d.%d@example.org>\r\n\r\n%s") % (to, n, to, n, i, body)
+            smtp.sendmail("filler@example.org", [to], msg)
+PY
+}
+
+load() { # port tls password
+  if command -v imaptest >/dev/null; then
+    echo "load=imaptest"
+    local out
+    out=$(imaptest host=127.0.0.1 port="$1" user='user%d@example.test' pass="$3" users="$clients" \
+      clients="$clients" secs="$seconds" mbox=/dev/null no_pipelining 2>&1 | tail -n 12) || true
+    echo "$out" | sed 's/^/imaptest: /'
+  else
+    echo "load=bench/imap_load.py"
+    python3 "$root/bench/imap_load.py" --port "$1" --tls "$2" --password "$3" --clients "$clients" \
+      --seconds "$seconds" --keep "$messages"
+  fi
+}
+
+echo "date=$(date -u +%FT%TZ)"
+echo "nproc=$(nproc)"
+echo "load_average_at_start=$(cut -d' ' -f1 /proc/loadavg)"
+
+dovecot_out=""; mailroom_out=""
+# --- Dovecot ---
+if [ "$only" != mailroom ]; then
+command -v dovecot >/dev/null || bash "$peers" install
+bash "$peers" start "$work/peers" >/dev/null
+start=$(date +%s.%N)
+fill 10025
+want=$((clients * messages))
+for _ in $(seq 1 600); do [ "$(bash "$peers" count "$work/peers")" -ge "$want" ] && break; sleep 0.5; done
+echo "dovecot_fill_s=$(echo "$(date +%s.%N) - $start" | bc)"
+dovecot_out=$(load 10143 none pass)
+echo "$dovecot_out" | sed 's/^/dovecot_/'
+bash "$peers" stop "$work/peers" >/dev/null
+fi
+
+# --- Mailroom ---
+if [ "$only" != dovecot ]; then
+mvn -B -q -o -pl dist -am -DskipTests package >/dev/null
+run() { java -cp "$root/dist/target/lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main "$@" --config "$work/mailroom.yaml"; }
+sed -e "s#data-dir: ./data#data-dir: $work/mailroom-data#" -e "s#^  spf: true#  spf: false#" \
+  conf/mailroom.yaml > "$work/mailroom.yaml"
+run admin domain add example.test >/dev/null
+for i in $(seq 1 "$clients"); do
+  echo "$mailroom_password" | run admin user add "user$i@example.test" --password-stdin >/dev/null
+done
+# a server left over from an earlier run would answer instead of this one
+if (exec 3<>/dev/tcp/127.0.0.1/2143) 2>/dev/null; then echo "port 2143 is already in use" >&2; exit 1; fi
+# java itself in the background (not the run function, whose subshell would be what $! names)
+java -cp "$root/dist/target/lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start --config "$work/mailroom.yaml" \
+  > "$work/mailroom.log" 2>&1 &
+mailroom_pid=$!
+wait_port 2525; wait_port 2143
+start=$(date +%s.%N)
+fill 2525
+echo "mailroom_fill_s=$(echo "$(date +%s.%N) - $start" | bc)"
+# Mailroom refuses LOGIN before TLS on a non-loopback-only setting: the load uses STARTTLS (Dovecot runs with
+# ssl = no), so Mailroom's figures include TLS.
+mailroom_out=$(load 2143 starttls "$mailroom_password")
+echo "$mailroom_out" | sed 's/^/mailroom_/'
+fi
+
+value() { echo "$1" | sed -n "s/^$2=//p" | head -1; }
+d=$(value "$dovecot_out" commands_per_s); m=$(value "$mailroom_out" commands_per_s)
+echo "# summary ($clients clients, $seconds s, $messages pre-filled messages per mailbox)"
+printf '%-10s %12s %8s\n' server commands/s errors
+printf '%-10s %12s %8s\n' dovecot "${d:-?}" "$(value "$dovecot_out" errors)"
+printf '%-10s %12s %8s\n' mailroom "${m:-?}" "$(value "$mailroom_out" errors)"
+if [ -n "$d" ] && [ -n "$m" ] && [ "$d" != 0 ]; then
+  echo "ratio_mailroom_over_dovecot=$(echo "scale=2; $m / $d" | bc)"
+fi

@@ -1,0 +1,203 @@
+package org.mailroom.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults of James 3.8.1's IMAP decoding and session handling that Mailroom fixes, each over a real socket: bare-LF
+ * line ends after a literal, BYE before the server closes, BYE to a session whose mailbox another session deleted,
+ * unterminated quoted strings, and literals refused by their announced size.
+ */
+@Timeout(60)
+class ImapProtocolFixesTest {
+    private static final int LITERAL_LIMIT = 64 * 1024;
+
+    @TempDir
+    static Path directory;
+
+    private static ImapTestServers fixture;
+    private static MailroomImapServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fixture = new ImapTestServers(directory);
+        server = fixture.startPlain(ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled())
+            .withMaxLiteralSize(LITERAL_LIMIT), FolderNames.defaults());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private static ImapClient loggedIn(String user) throws Exception {
+        ImapClient imap = new ImapClient(server.port());
+        assertThat(ImapClient.last(imap.login(user, ImapTestServers.PASSWORD))).startsWith("t1 OK");
+        return imap;
+    }
+
+    /** Reads lines until the server closes the connection (or the socket times out, which fails the test). */
+    private static List<String> linesUntilClosed(ImapClient imap) throws Exception {
+        List<String> lines = new ArrayList<>();
+        String line;
+        while ((line = imap.readLine()) != null) {
+            lines.add(line);
+        }
+        return lines;
+    }
+
+    @Test
+    void literalEndingTheLineWithABareLfIsAnswered() throws Exception {
+        String user = fixture.addUser("barelf");
+        try (ImapClient imap = loggedIn(user)) {
+            // The literal counts the CR of the message's last CRLF; the command line then ends with the bare LF.
+            String message = "Subject: bare lf\r\n\r\nbody\r";
+            String tag = imap.nextTag();
+            imap.send(tag + " APPEND INBOX {" + message.length() + "+}\r\n" + message + "\n");
+            assertThat(ImapClient.last(imap.readUntilTagged(tag))).startsWith(tag + " OK");
+            // the same with a synchronizing literal, sent in two pieces
+            tag = imap.nextTag();
+            imap.send(tag + " APPEND INBOX {" + message.length() + "}\r\n");
+            assertThat(imap.readLine()).startsWith("+");
+            imap.send(message);
+            Thread.sleep(100);
+            imap.send("\n");
+            assertThat(ImapClient.last(imap.readUntilTagged(tag))).startsWith(tag + " OK");
+            assertThat(imap.command("STATUS INBOX (MESSAGES)")).anyMatch(l -> l.contains("MESSAGES 2"));
+        }
+    }
+
+    @Test
+    void unknownCommandBeforeLoginGetsByeBeforeTheConnectionCloses() throws Exception {
+        try (ImapClient imap = new ImapClient(server.port())) {
+            imap.send("a1 FROBNICATE\r\n");
+            List<String> lines = linesUntilClosed(imap);
+            assertThat(lines).containsExactly("* BYE Unknown command.");
+        }
+    }
+
+    @Test
+    void thirdFailedLoginGetsByeBeforeTheConnectionCloses() throws Exception {
+        try (ImapClient imap = new ImapClient(server.port())) {
+            assertThat(ImapClient.last(imap.login(ImapTestServers.USER, "wrong one"))).startsWith("t1 NO");
+            assertThat(ImapClient.last(imap.login(ImapTestServers.USER, "wrong two"))).startsWith("t2 NO");
+            imap.send("t3 LOGIN \"" + ImapTestServers.USER + "\" \"wrong three\"\r\n");
+            assertThat(linesUntilClosed(imap)).containsExactly("* BYE Login failed too many times.");
+        }
+    }
+
+    @Test
+    void sessionWhoseSelectedMailboxIsDeletedElsewhereGetsBye() throws Exception {
+        String user = fixture.addUser("deleted");
+        try (ImapClient first = loggedIn(user); ImapClient second = loggedIn(user)) {
+            assertThat(ImapClient.last(first.command("CREATE doomed"))).startsWith("t2 OK");
+            assertThat(ImapClient.last(first.command("SELECT doomed"))).startsWith("t3 OK");
+            assertThat(ImapClient.last(second.command("DELETE doomed"))).startsWith("t2 OK");
+            first.send("t4 NOOP\r\n");
+            assertThat(linesUntilClosed(first)).containsExactly("* BYE Selected mailbox has been deleted");
+            // the deleting session is not affected
+            assertThat(ImapClient.last(second.command("NOOP"))).startsWith("t3 OK");
+        }
+    }
+
+    @Test
+    void qresyncSelectSendsFlagChangesAndVanishedBeforeTheTaggedOk() throws Exception {
+        String user = fixture.addUser("qresync");
+        long uidValidity;
+        long knownModSeq;
+        try (ImapClient imap = loggedIn(user)) {
+            assertThat(ImapClient.last(imap.command("CREATE q"))).contains("OK");
+            for (String subject : List.of("one", "two", "three", "four")) {
+                assertThat(ImapClient.last(imap.append("q", null, subject))).contains("OK");
+            }
+            assertThat(ImapClient.last(imap.command("ENABLE QRESYNC"))).contains("OK");
+            List<String> select = imap.command("SELECT q");
+            uidValidity = number(select, "UIDVALIDITY");
+            knownModSeq = number(select, "HIGHESTMODSEQ");
+            // what changes while the client is away: a flag on 2, message 3 expunged; 1 and 4 untouched
+            assertThat(ImapClient.last(imap.command("UID STORE 2 +FLAGS (\\Flagged)"))).contains("OK");
+            assertThat(ImapClient.last(imap.command("UID STORE 3 +FLAGS (\\Deleted)"))).contains("OK");
+            assertThat(ImapClient.last(imap.command("EXPUNGE"))).contains("OK");
+        }
+        try (ImapClient imap = loggedIn(user)) {
+            assertThat(ImapClient.last(imap.command("ENABLE QRESYNC"))).contains("OK");
+            List<String> select = imap.command("SELECT q (QRESYNC (" + uidValidity + " " + knownModSeq + " 1:4))");
+            assertThat(ImapClient.last(select)).as(String.join("\n", select)).matches("t3 OK .*SELECT completed.*");
+            List<String> untagged = select.subList(0, select.size() - 1);
+            assertThat(untagged).as(String.join("\n", select)).contains("* VANISHED (EARLIER) 3");
+            List<String> fetches = untagged.stream().filter(l -> l.contains(" FETCH ")).toList();
+            assertThat(fetches).as(String.join("\n", select)).hasSize(1);
+            assertThat(fetches.get(0)).startsWith("* 2 FETCH (").contains("UID 2").contains("\\Flagged")
+                .containsPattern("MODSEQ \\(\\d+\\)");
+            long modSeq = Long.parseLong(fetches.get(0).replaceAll(".*MODSEQ \\((\\d+)\\).*", "$1"));
+            assertThat(modSeq).isGreaterThan(knownModSeq);
+            // with the current HIGHESTMODSEQ nothing is owed
+            long highest = number(select, "HIGHESTMODSEQ");
+            assertThat(ImapClient.last(imap.command("UNSELECT"))).contains("OK");
+            List<String> again = imap.command("SELECT q (QRESYNC (" + uidValidity + " " + highest + " 1:4))");
+            assertThat(again).noneMatch(l -> l.contains(" FETCH "));
+        }
+    }
+
+    private static long number(List<String> lines, String code) {
+        return lines.stream().filter(l -> l.contains("[" + code + " "))
+            .map(l -> Long.parseLong(l.replaceAll(".*\\[" + code + " (\\d+)].*", "$1")))
+            .findFirst().orElseThrow(() -> new AssertionError("no " + code + " in " + lines));
+    }
+
+    @Test
+    void unterminatedQuotedStringIsBad() throws Exception {
+        try (ImapClient imap = loggedIn(fixture.addUser("quoted"))) {
+            assertThat(ImapClient.last(imap.command("SELECT \"unterminated"))).startsWith("t2 BAD");
+            assertThat(ImapClient.last(imap.command("CREATE \"a"))).startsWith("t3 BAD");
+            assertThat(ImapClient.last(imap.command("SELECT \"INBOX\""))).startsWith("t4 OK");
+        }
+    }
+
+    @Test
+    void overLimitSynchronizingLiteralIsRefusedBeforeTheContinuation() throws Exception {
+        try (ImapClient imap = loggedIn(fixture.addUser("toobig"))) {
+            for (String size : List.of(String.valueOf(LITERAL_LIMIT + 1), "99999999999", "999999999999999999999999")) {
+                String tag = imap.nextTag();
+                imap.send(tag + " APPEND INBOX {" + size + "}\r\n");
+                // no "+": the answer comes at once, and the session goes on
+                assertThat(imap.readLine()).as(size).isEqualTo(tag + " NO [TOOBIG] Literal is larger than the server accepts");
+                assertThat(ImapClient.last(imap.command("NOOP"))).contains("OK");
+            }
+            // a literal within the limit is still asked for
+            String tag = imap.nextTag();
+            imap.send(tag + " APPEND INBOX {" + LITERAL_LIMIT + "}\r\n");
+            assertThat(imap.readLine()).startsWith("+");
+        }
+    }
+
+    @Test
+    void overLimitNonSynchronizingLiteralIsBadAndClosesTheConnection() throws Exception {
+        try (ImapClient imap = loggedIn(fixture.addUser("toobigplus"))) {
+            String tag = imap.nextTag();
+            imap.send(tag + " APPEND INBOX {" + (LITERAL_LIMIT + 1) + "+}\r\n");
+            // the literal's bytes may follow: they must not be read as commands
+            imap.send(("a NOOP\r\n").repeat(100));
+            List<String> lines = linesUntilClosed(imap);
+            assertThat(lines).containsExactly(tag + " BAD [TOOBIG] Literal is larger than the server accepts",
+                "* BYE Non-synchronizing literal too large, closing the connection");
+        }
+        try (ImapClient imap = loggedIn(fixture.addUser("afterwards"))) {
+            assertThat(imap.command("STATUS INBOX (MESSAGES)")).anyMatch(l -> l.contains("MESSAGES 0"));
+        }
+    }
+}
