@@ -70,7 +70,8 @@ class SmtpCrashSafetyIT {
         return Files.writeString(dir.resolve("mailroom.yaml"), "storage:\n  data-dir: " + dataDir + "\n"
             + "imap:\n  port: 0\n  tls-port: 0\n"
             + "smtp:\n  port: 0\n"
-            + "submission:\n  port: 0\n  tls-port: 0\n");
+            + "submission:\n  port: 0\n  tls-port: 0\n"
+            + "http:\n  port: 0\n");
     }
 
     @Test
