@@ -70,6 +70,8 @@ public final class Main {
 
         CommandLine cli = new CommandLine(new MailroomCommand(configSource))
             .addSubcommand(new StartCommand(configSource))
+            .addSubcommand(new StopCommand(configSource))
+            .addSubcommand(new StatusCommand(configSource))
             .addSubcommand(AdminCommands.tree(backend, launch.stdin(), launch.console(), launch.workingDirectory()));
         OneLineErrors errors = new OneLineErrors();
         cli.setOut(out)

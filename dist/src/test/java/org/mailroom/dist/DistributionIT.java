@@ -94,8 +94,17 @@ class DistributionIT {
             assertThat(run(work, launcher.toString(), "--config", config.toString(), "admin", "domain", "list"))
                 .isEqualTo("example.net\nexample.org\n");
 
-            assertThat(server.toHandle().destroy()).isTrue();
+            assertThat(run(work, launcher.toString(), "--config", config.toString(), "status"))
+                .startsWith("Mailroom is running (pid " + server.pid() + ")");
+            // stop sends SIGTERM, as an init system does, and returns once the server has exited.
+            assertThat(run(work, launcher.toString(), "--config", config.toString(), "stop"))
+                .isEqualTo("Mailroom (pid " + server.pid() + ") stopped.\n");
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            Process status = new ProcessBuilder(launcher.toString(), "--config", config.toString(), "status")
+                .directory(work.toFile()).redirectErrorStream(true).start();
+            assertThat(new String(status.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .startsWith("Mailroom is not running");
+            assertThat(status.waitFor()).isEqualTo(1);
             drain.join(10_000);
             assertThat(server.exitValue()).isEqualTo(143);
             assertThat(output.toString()).contains("Mailroom stopped.");
