@@ -58,7 +58,9 @@ class SortingCliTest {
             "keywords:   $Bank $Important $NotJunk");
 
         CliRun explain = run("admin", "explain", "--file", message.toString(), "--user", "bob@example.org");
-        assertThat(explain.out()).contains("category:   priority", "importance: 0.00", "scores:");
+        // The rule decides although the learned importance model scores this bulk-looking message below 0.
+        assertThat(explain.out()).contains("category:   priority", "scores:", "importance-addressing")
+            .containsPattern("importance: -\\d");
 
         assertThat(run("admin", "rules", "remove", "1").out()).contains("Removed rule 1");
         CliRun after = run("admin", "rules", "test", "--user", "alice@example.org", message.toString());
