@@ -17,6 +17,7 @@ sessions=20
 per_user=$(( messages / users ))
 peers=${PEERS_SH:-$root/../shared/bench/peers.sh}
 work=$(mktemp -d /tmp/mailroom-bench-smtp.XXXXXX)
+chmod 755 "$work"   # Dovecot (its own user) reads the peers' state under it
 mailroom_pid=""
 cleanup() {
     [[ -n "$mailroom_pid" ]] && kill "$mailroom_pid" 2>/dev/null && wait "$mailroom_pid" 2>/dev/null
@@ -93,7 +94,7 @@ submission:
 YAML
 ./mailroom --config "$work/mailroom/mailroom.yaml" admin domain add example.test >/dev/null
 for i in $(seq 1 "$users"); do
-    echo pass | ./mailroom --config "$work/mailroom/mailroom.yaml" admin user add "user$i@example.test" \
+    echo bench-password | ./mailroom --config "$work/mailroom/mailroom.yaml" admin user add "user$i@example.test" \
         --password-stdin >/dev/null
 done
 ./mailroom --config "$work/mailroom/mailroom.yaml" start > "$work/mailroom/out.log" 2>&1 &
