@@ -24,6 +24,7 @@ while [ $# -gt 0 ]; do
 done
 peers="$root/../shared/bench/peers.sh"
 work=$(mktemp -d /tmp/mailroom-imap-bench.XXXXXX)
+chmod 755 "$work"   # Dovecot (its own user) reads the peers' state under it: 0700 gave "auth not ready"
 mailroom_pid=""
 cleanup() {
   [ -n "$mailroom_pid" ] && kill "$mailroom_pid" 2>/dev/null && wait "$mailroom_pid" 2>/dev/null || true
