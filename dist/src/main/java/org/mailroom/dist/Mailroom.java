@@ -110,8 +110,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 public final class Mailroom {
     private static final Logger LOG = LoggerFactory.getLogger(Mailroom.class);
-    /** Threads that commit received mail, and how many messages may wait for one before SMTP answers 451. */
-    private static final int DELIVERY_THREADS = 4;
+    /** How many received messages may wait for a delivery thread (smtp.workers of them) before SMTP answers 451. */
     private static final int DELIVERY_QUEUE = 64;
     /** The sorter reads at most this much of a message (text and attachments beyond are stored, not judged). */
     private static final int SORTER_MAX_PARSED_BYTES = 8 * 1024 * 1024;
@@ -247,13 +246,15 @@ public final class Mailroom {
                     : "direct to MX hosts on port " + config.outbound().remotePort()));
 
             LocalDelivery delivery = running.started(new LocalDelivery(mailboxes.mailboxManager(), recipients,
-                placement, Clock.systemUTC(), DELIVERY_THREADS, DELIVERY_QUEUE, outbound, learning::sent));
+                placement, Clock.systemUTC(), config.smtp().workers(), DELIVERY_QUEUE, outbound, learning::sent));
             Path spool = config.storage().dataDirectory().resolve("spool");
             removeSpoolLeftovers(spool);
             MailroomSmtpServer.Services smtpServices = new MailroomSmtpServer.Services(users, aliases, recipients,
                 delivery, AuthFailureThrottle.defaults(Clock.systemUTC()), metrics, spool);
-            MailroomSmtpServer.Limits smtpLimits = MailroomSmtpServer.Limits.defaults()
-                .withMaxMessageSize(config.limits().maxMessageSize().bytes());
+            MailroomSmtpServer.Limits smtpLimits = new MailroomSmtpServer.Limits(
+                config.limits().maxMessageSize().bytes(), config.smtp().maxRecipients(),
+                config.smtp().maxConnectionsPerIp(), config.smtp().maxBadCommands(),
+                (int) config.smtp().idleTimeout().duration().getSeconds());
             MailroomSmtpServer mx = running.started(MailroomSmtpServer.start(smtpListener(bind, config.smtp().port(),
                 MailroomSmtpServer.Mode.INBOUND, smtpLimits), tls.serverContext(), smtpServices));
             MailroomSmtpServer submission = running.started(MailroomSmtpServer.start(smtpListener(bind,
@@ -322,7 +323,7 @@ public final class Mailroom {
     private MailroomSmtpServer.Settings smtpListener(InetAddress bind, int port, MailroomSmtpServer.Mode mode,
                                                      MailroomSmtpServer.Limits limits) {
         return MailroomSmtpServer.Settings.of(bind, port, mode, config.server().hostname()).withLimits(limits)
-            .withDnsChecks(dnsChecks());
+            .withWorkers(config.smtp().workers()).withDnsChecks(dnsChecks());
     }
 
     /** SPF and block lists from the smtp and dns sections (validated at load, so the parsing here cannot fail). */

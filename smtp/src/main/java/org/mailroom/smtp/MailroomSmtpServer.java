@@ -19,7 +19,6 @@ import org.apache.james.protocols.netty.AllButStartTlsLineChannelHandlerFactory;
 import org.apache.james.protocols.netty.ChannelHandlerFactory;
 import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.LineDelimiterBasedChannelHandlerFactory;
-import org.apache.james.protocols.netty.NettyServer;
 import org.apache.james.protocols.smtp.SMTPProtocolHandlerChain;
 import org.apache.james.protocols.smtp.core.DataLineMessageHookHandler;
 import org.apache.james.protocols.smtp.core.ExpnCmdHandler;
@@ -99,11 +98,13 @@ public final class MailroomSmtpServer implements AutoCloseable {
     }
 
     /**
-     * Where and how one listener runs; port 0 picks a free port. {@code dnsChecks} (DNSBL, SPF, resolver) apply to
-     * the inbound listener only.
+     * Where and how one listener runs; port 0 picks a free port. {@code ioWorkers} Netty I/O threads read and write;
+     * {@code workers} threads run the SMTP commands and hooks, the commit before 250 included (at most that many
+     * sessions of this listener run a command at once). {@code dnsChecks} (DNSBL, SPF, resolver) apply to the
+     * inbound listener only.
      */
     public record Settings(InetAddress bindAddress, int port, Mode mode, String hostname, Limits limits,
-                           int ioWorkers, DnsChecks dnsChecks) {
+                           int ioWorkers, int workers, DnsChecks dnsChecks) {
         public Settings {
             Objects.requireNonNull(dnsChecks, "dnsChecks");
             Objects.requireNonNull(bindAddress, "bindAddress");
@@ -113,27 +114,34 @@ public final class MailroomSmtpServer implements AutoCloseable {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
-            if (ioWorkers < 1) {
-                throw new IllegalArgumentException("ioWorkers must be at least 1: " + ioWorkers);
+            if (ioWorkers < 1 || workers < 1) {
+                throw new IllegalArgumentException("ioWorkers and workers must be at least 1: " + ioWorkers + ", "
+                    + workers);
             }
         }
 
         /** Without DNS checks given: {@link DnsChecks#defaults()}. */
-        public Settings(InetAddress bindAddress, int port, Mode mode, String hostname, Limits limits, int ioWorkers) {
-            this(bindAddress, port, mode, hostname, limits, ioWorkers, DnsChecks.defaults());
+        public Settings(InetAddress bindAddress, int port, Mode mode, String hostname, Limits limits, int ioWorkers,
+                        int workers) {
+            this(bindAddress, port, mode, hostname, limits, ioWorkers, workers, DnsChecks.defaults());
         }
 
+        /** Default threads: 2 I/O threads per core (James's default) and {@link #DEFAULT_WORKERS} workers. */
         public static Settings of(InetAddress bindAddress, int port, Mode mode, String hostname) {
             return new Settings(bindAddress, port, mode, hostname, Limits.defaults(),
-                Runtime.getRuntime().availableProcessors() * 2);
+                Runtime.getRuntime().availableProcessors() * 2, DEFAULT_WORKERS);
         }
 
         public Settings withLimits(Limits limits) {
-            return new Settings(bindAddress, port, mode, hostname, limits, ioWorkers, dnsChecks);
+            return new Settings(bindAddress, port, mode, hostname, limits, ioWorkers, workers, dnsChecks);
         }
 
         public Settings withDnsChecks(DnsChecks dnsChecks) {
-            return new Settings(bindAddress, port, mode, hostname, limits, ioWorkers, dnsChecks);
+            return new Settings(bindAddress, port, mode, hostname, limits, ioWorkers, workers, dnsChecks);
+        }
+
+        public Settings withWorkers(int workers) {
+            return new Settings(bindAddress, port, mode, hostname, limits, ioWorkers, workers, dnsChecks);
         }
     }
 
@@ -152,10 +160,16 @@ public final class MailroomSmtpServer implements AutoCloseable {
         }
     }
 
-    private final NettyServer server;
+    /**
+     * Worker threads per listener: commits are disk-bound, not CPU-bound, so more of them than cores lets Derby
+     * share one log flush among concurrent commits.
+     */
+    public static final int DEFAULT_WORKERS = 16;
+
+    private final OffloadingNettyServer server;
     private final Settings settings;
 
-    private MailroomSmtpServer(NettyServer server, Settings settings) {
+    private MailroomSmtpServer(OffloadingNettyServer server, Settings settings) {
         this.server = server;
         this.settings = settings;
     }
@@ -172,7 +186,7 @@ public final class MailroomSmtpServer implements AutoCloseable {
         }
         String name = settings.mode().name().toLowerCase() + " SMTP listener on "
             + settings.bindAddress().getHostAddress() + ":" + settings.port();
-        NettyServer server;
+        OffloadingNettyServer server;
         try {
             Files.createDirectories(services.spool());
             SMTPProtocolHandlerChain chain = new SMTPProtocolHandlerChain(services.metrics(), false);
@@ -185,15 +199,13 @@ public final class MailroomSmtpServer implements AutoCloseable {
                 // Refuses commands pipelined behind STARTTLS (CVE-2011-0411-style injection).
                 ? new AllButStartTlsLineChannelHandlerFactory("starttls", AbstractChannelPipelineFactory.MAX_LINE_LENGTH)
                 : new LineDelimiterBasedChannelHandlerFactory(AbstractChannelPipelineFactory.MAX_LINE_LENGTH);
-            server = new NettyServer.Factory()
-                .protocol(new MailroomSmtpProtocol(chain, new MailroomSmtpConfiguration(settings)))
-                .secure(encryption)
-                .frameHandlerFactory(framing)
-                .build();
+            server = new OffloadingNettyServer(
+                new MailroomSmtpProtocol(chain, new MailroomSmtpConfiguration(settings)), encryption, framing,
+                settings.limits().maxConnectionsPerIp(), settings.workers(),
+                "smtp-" + settings.mode().name().toLowerCase().replace('_', '-'));
             server.setListenAddresses(new InetSocketAddress(settings.bindAddress(), settings.port()));
             server.setIoWorkerCount(settings.ioWorkers());
             server.setTimeout(settings.limits().idleTimeoutSeconds());
-            server.setMaxConcurrentConnectionsPerIP(settings.limits().maxConnectionsPerIp());
             server.bind();
         } catch (Exception e) {
             throw new SmtpStartupException(name + " failed to start: " + e.getMessage(), e);

@@ -3,10 +3,18 @@ package org.mailroom.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +24,7 @@ import org.mailroom.smtp.MailroomSmtpServer.Mode;
 import org.mailroom.smtp.delivery.RecipientSorting;
 import org.mailroom.smtp.delivery.LocalDelivery;
 import org.mailroom.smtp.delivery.LocalRecipients;
+import org.mailroom.smtp.delivery.Placement;
 import org.mailroom.smtp.policy.AuthFailureThrottle;
 
 /** Starting and stopping listeners: port 0, the bound port, clean close, errors that name the listener. */
@@ -60,6 +69,65 @@ class MailroomSmtpServerTest {
         try (ServerSocket again = new ServerSocket(port, 1, SmtpTestServers.LOOPBACK)) {
             assertThat(again.getLocalPort()).isEqualTo(port);
         }
+    }
+
+    /**
+     * One I/O thread for the whole listener and a commit that hangs: on James's own server the hook runs on that
+     * I/O thread, so a second session would not even get its greeting until the first commit ends. Here the second
+     * session is served start to finish, 250 included, while the first one still waits for its commit.
+     */
+    @Test
+    void aCommitInProgressDoesNotStallOtherSessionsOfTheListener() throws Exception {
+        CountDownLatch slowCommitStarted = new CountDownLatch(1);
+        CountDownLatch releaseSlowCommit = new CountDownLatch(1);
+        RecipientSorting slowForOneMessage = (message, size, mailFrom, facts, verdicts) -> {
+            try (InputStream in = message.open()) {
+                if (new String(in.readAllBytes(), StandardCharsets.US_ASCII).contains("Subject: slow")) {
+                    slowCommitStarted.countDown();
+                    releaseSlowCommit.await(60, TimeUnit.SECONDS);
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return user -> Placement.inbox();
+        };
+        fixture.emptyInboxes();
+        MailroomSmtpServer server = fixture.start(new MailroomSmtpServer.Settings(SmtpTestServers.LOOPBACK, 0,
+            Mode.INBOUND, "mx.example.test", MailroomSmtpServer.Limits.defaults(), 1, 4), slowForOneMessage);
+        ExecutorService reader = Executors.newFixedThreadPool(2);
+        try (RawSmtp slow = RawSmtp.connect(server.port())) {
+            sendUpToTheEndOfData(slow, "slow");
+            assertThat(slowCommitStarted.await(30, TimeUnit.SECONDS)).isTrue();
+            Future<String> slowReply = reader.submit(slow::reply);
+
+            try (RawSmtp quick = RawSmtp.connect(server.port())) {
+                Future<String> quickReply = reader.submit(() -> sendUpToTheEndOfData(quick, "quick") + quick.reply());
+                assertThat(quickReply.get(30, TimeUnit.SECONDS)).as("the second session, start to finish")
+                    .endsWith("250 2.6.0 Message accepted for delivery");
+            }
+            assertThat(slowReply).as("the first commit still runs").isNotDone();
+            releaseSlowCommit.countDown();
+            assertThat(slowReply.get(30, TimeUnit.SECONDS)).startsWith("250 2.6.0");
+        } finally {
+            releaseSlowCommit.countDown();
+            reader.shutdownNow();
+            server.close();
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).hasSize(2)
+            .anySatisfy(m -> assertThat(m).contains("Subject: quick"))
+            .anySatisfy(m -> assertThat(m).contains("Subject: slow"));
+    }
+
+    /** Greeting to the end of DATA; returns the greeting, whose arrival shows the session is served. */
+    private static String sendUpToTheEndOfData(RawSmtp smtp, String subject) throws IOException {
+        String greeting = smtp.reply();
+        assertThat(greeting).startsWith("220");
+        assertThat(smtp.command("EHLO client.example.org")).startsWith("250");
+        assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+        assertThat(smtp.command("RCPT TO:<" + SmtpTestServers.ALICE + ">")).startsWith("250");
+        assertThat(smtp.command("DATA")).startsWith("354");
+        smtp.send("Subject: " + subject + "\r\n\r\nbody\r\n.\r\n");
+        return greeting + "\n";
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.mailroom.storage.schema.StorageStartupException;
  */
 final class ConfigValidator {
     private static final int MAX_POOL_SIZE = 500;
+    private static final int MAX_SMTP_WORKERS = 256;
 
     private final KeyLines written;
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -29,6 +30,7 @@ final class ConfigValidator {
         validator.checkStorage(config.storage());
         validator.checkPorts(config);
         validator.checkTls(config.tls());
+        validator.checkSmtpLimits(config.smtp());
         validator.checkDnsChecks(config.smtp(), config.dns());
         validator.checkOutbound(config.outbound());
         return List.copyOf(validator.problems);
@@ -91,6 +93,26 @@ final class ConfigValidator {
                     + (written.isWritten(other) ? "" : " (its default)") + "; each listener needs its own port");
             }
         });
+    }
+
+    private void checkSmtpLimits(SmtpConfig smtp) {
+        // RFC 5321 4.5.3.1.8 asks servers to take at least 100 recipients; fewer is allowed but loses mail lists.
+        range("smtp.max-recipients", smtp.maxRecipients(), 1, 10_000);
+        range("smtp.max-connections-per-ip", smtp.maxConnectionsPerIp(), 1, 10_000);
+        range("smtp.max-bad-commands", smtp.maxBadCommands(), 1, 1_000);
+        range("smtp.workers", smtp.workers(), 1, MAX_SMTP_WORKERS);
+        java.time.Duration idle = smtp.idleTimeout().duration();
+        // Netty's idle timer counts whole seconds.
+        if (idle.getNano() != 0 || idle.getSeconds() < 1 || idle.getSeconds() > 3_600) {
+            problem("smtp.idle-timeout", "must be whole seconds between 1s and 1h (RFC 5321 asks for 5m), was "
+                + smtp.idleTimeout());
+        }
+    }
+
+    private void range(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            problem(key, "must be between " + min + " and " + max + ", was " + value);
+        }
     }
 
     private void checkDnsChecks(SmtpConfig smtp, DnsConfig dns) {

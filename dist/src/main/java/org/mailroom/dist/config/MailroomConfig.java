@@ -10,7 +10,7 @@ public record MailroomConfig(ServerConfig server, StorageConfig storage, SmtpCon
     public MailroomConfig {
         server = server != null ? server : new ServerConfig(null, null);
         storage = storage != null ? storage : new StorageConfig(null, null, null, null, null);
-        smtp = smtp != null ? smtp : new SmtpConfig(null, null, null);
+        smtp = smtp != null ? smtp : SmtpConfig.defaults();
         submission = submission != null ? submission : new SubmissionConfig(null, null);
         imap = imap != null ? imap : new ImapConfig(null, null);
         http = http != null ? http : new HttpConfig(null);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,8 @@ class ConfigLoaderTest {
             "jdbc-password:", "pool-size:", "port:", "tls-port:", "max-message-size:", "certificate:",
             "private-key:", "spf:", "dnsbl:", "servers:", "timeout-seconds:", "outbound:", "helo-name:",
             "remote-port:", "connect-timeout:", "read-timeout:", "retry-schedule:", "max-lifetime:",
-            "delay-warning-after:", "concurrency:", "smarthost:", "security:", "username:", "password:"}) {
+            "delay-warning-after:", "concurrency:", "smarthost:", "security:", "username:", "password:",
+            "max-recipients:", "max-connections-per-ip:", "max-bad-commands:", "idle-timeout:", "workers:"}) {
             assertThat(text).contains(key);
         }
     }
@@ -126,6 +128,43 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(relay)).isInstanceOf(ConfigException.class)
             .hasMessageContaining(relay + ":4: outbound.smarthost.security: must be starttls, tls or none, was ssl")
             .hasMessageContaining(relay + ":5: outbound.smarthost.username: username and password go together");
+    }
+
+    @Test
+    void smtpLimitsAreBound() throws IOException {
+        SmtpConfig smtp = loader.load(write("smtp:\n  max-recipients: 500\n  max-connections-per-ip: 64\n"
+            + "  max-bad-commands: 3\n  idle-timeout: 90s\n  workers: 32\n")).smtp();
+        assertThat(smtp.maxRecipients()).isEqualTo(500);
+        assertThat(smtp.maxConnectionsPerIp()).isEqualTo(64);
+        assertThat(smtp.maxBadCommands()).isEqualTo(3);
+        assertThat(smtp.idleTimeout().duration()).hasSeconds(90);
+        assertThat(smtp.workers()).isEqualTo(32);
+        SmtpConfig defaults = MailroomConfig.defaults().smtp();
+        assertThat(List.of(defaults.maxRecipients(), defaults.maxConnectionsPerIp(), defaults.maxBadCommands(),
+            (int) defaults.idleTimeout().duration().getSeconds(), defaults.workers()))
+            .containsExactly(100, 20, 10, 300, 16);
+    }
+
+    @Test
+    void badSmtpLimitsAreReportedWithTheirLines() throws IOException {
+        Path zero = write("smtp:\n  port: 2525\n  max-connections-per-ip: 0\n  max-recipients: 20000\n");
+        assertThatThrownBy(() -> loader.load(zero)).isInstanceOf(ConfigException.class)
+            .hasMessage(zero + ":4: smtp.max-recipients: must be between 1 and 10000, was 20000\n"
+                + zero + ":3: smtp.max-connections-per-ip: must be between 1 and 10000, was 0");
+        Path workers = write("smtp:\n  workers: -1\n  max-bad-commands: 1001\n");
+        assertThatThrownBy(() -> loader.load(workers)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining(workers + ":3: smtp.max-bad-commands: must be between 1 and 1000, was 1001")
+            .hasMessageContaining(workers + ":2: smtp.workers: must be between 1 and 256, was -1");
+        Path idle = write("smtp:\n  idle-timeout: 2h\n");
+        assertThatThrownBy(() -> loader.load(idle)).isInstanceOf(ConfigException.class)
+            .hasMessage(idle + ":2: smtp.idle-timeout: must be whole seconds between 1s and 1h (RFC 5321 asks for 5m),"
+                + " was 2h");
+        Path millis = write("smtp:\n  idle-timeout: 1500ms\n");
+        assertThatThrownBy(() -> loader.load(millis)).isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith(millis + ":2: smtp.idle-timeout: must be whole seconds");
+        Path word = write("smtp:\n  max-connections-per-ip: many\n");
+        assertThatThrownBy(() -> loader.load(word)).isInstanceOf(ConfigException.class)
+            .hasMessage(word + ":2: smtp.max-connections-per-ip: expected a whole number, found 'many'");
     }
 
     @Test
