@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.mailroom.dist.control.AdminEndpoint;
 import org.mailroom.dist.http.ClientSettings;
 import org.mailroom.dist.http.HttpService;
+import org.mailroom.dist.metrics.ServerMeters;
 import org.mailroom.smtp.outbound.dkim.DkimKeyDirectory;
 import org.mailroom.smtp.outbound.dkim.DkimSigner;
 import org.mailroom.dist.admin.SortingTools;
@@ -173,6 +174,7 @@ public final class Mailroom {
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             running.started(bindJvmMetrics(meters));
             MicrometerMetricFactory metrics = new MicrometerMetricFactory(meters);
+            ServerMeters serverMeters = new ServerMeters(meters);
             MailboxStore mailboxes = new MailboxStore(database, authenticator, authenticator, metrics,
                 Clock.systemUTC(), storeSettings(config), Set.of());
             out.println("  running    mailbox manager: " + mailboxes.mailboxManager().getClass().getSimpleName()
@@ -203,7 +205,7 @@ public final class Mailroom {
                 LEARNING_QUEUE));
             SorterPlacement placement = new SorterPlacement(sorter,
                 new SorterPlacement.Folders(folderNames.priority(), folderNames.spam()), new MailParser(),
-                SORTER_MAX_PARSED_BYTES, Clock.systemUTC(), learning::received);
+                SORTER_MAX_PARSED_BYTES, Clock.systemUTC(), learning::received, serverMeters);
             List<String> ruleProblems = rules.problems(null);
             out.println("  running    sorter           rules " + rulesFile() + (ruleProblems.isEmpty() ? ""
                 : " (NOT loaded: " + String.join("; ", ruleProblems) + ")") + ", per-user rules in "
@@ -222,10 +224,10 @@ public final class Mailroom {
             LoginThrottle imapThrottle = new LoginThrottle(LoginThrottle.Policy.defaults(), Clock.systemUTC());
             MailroomImapServer imap = running.started(MailroomImapServer.start(mailboxes, tls.serverContext(), metrics,
                 MailroomImapServer.Settings.startTls(bind, config.imap().port(), config.server().hostname()),
-                imapThrottle));
+                imapThrottle, serverMeters));
             MailroomImapServer imaps = running.started(MailroomImapServer.start(mailboxes, tls.serverContext(), metrics,
                 MailroomImapServer.Settings.implicitTls(bind, config.imap().tlsPort(), config.server().hostname()),
-                imapThrottle));
+                imapThrottle, serverMeters));
             running.imapPorts(imap.port(), imaps.port());
             out.println("  running    IMAP             " + listener(imap.port()) + " STARTTLS, "
                 + listener(imaps.port()) + " TLS");
@@ -238,7 +240,8 @@ public final class Mailroom {
             // straight to their INBOX. Outgoing mail is DKIM-signed when its From domain has a key (admin dkim).
             OutboundService outbound = running.started(OutboundService.open(database, outboundSettings(),
                 DnsClient.of(dnsSettings()), new InboxDelivery(mailboxes.mailboxManager(), recipients, Clock.systemUTC()),
-                new DkimSigner(dkimKeys(config), Clock.systemUTC()), Clock.systemUTC()));
+                new DkimSigner(dkimKeys(config), Clock.systemUTC()), Clock.systemUTC(), serverMeters));
+            serverMeters.outboundQueue(() -> outbound.queue().pendingMessageIds().size());
             outbound.start();
             out.println("  running    outbound queue   " + outbound.list(Integer.MAX_VALUE).size() + " queued, "
                 + config.outbound().concurrency() + " deliveries at once, "
@@ -250,7 +253,7 @@ public final class Mailroom {
             Path spool = config.storage().dataDirectory().resolve("spool");
             removeSpoolLeftovers(spool);
             MailroomSmtpServer.Services smtpServices = new MailroomSmtpServer.Services(users, aliases, recipients,
-                delivery, AuthFailureThrottle.defaults(Clock.systemUTC()), metrics, spool);
+                delivery, AuthFailureThrottle.defaults(Clock.systemUTC()), metrics, spool, serverMeters);
             MailroomSmtpServer.Limits smtpLimits = new MailroomSmtpServer.Limits(
                 config.limits().maxMessageSize().bytes(), config.smtp().maxRecipients(),
                 config.smtp().maxConnectionsPerIp(), config.smtp().maxBadCommands(),

@@ -12,7 +12,6 @@ import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.james.imap.encode.main.DefaultImapEncoderFactory;
 import org.apache.james.imap.main.DefaultImapDecoderFactory;
 import org.apache.james.imapserver.netty.IMAPServer;
-import org.apache.james.imapserver.netty.ImapMetrics;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.NoopGaugeRegistry;
 import org.mailroom.storage.mailbox.MailboxStore;
@@ -113,6 +112,13 @@ public final class MailroomImapServer implements AutoCloseable {
      */
     public static MailroomImapServer start(MailboxStore store, SSLContext tls, MetricFactory metrics, Settings settings,
                                            LoginThrottle throttle) {
+        return start(store, tls, metrics, settings, throttle, ImapObserver.NONE);
+    }
+
+    /** As the other {@code start}s, telling {@code observer} of sessions and failed logins (for metrics). */
+    public static MailroomImapServer start(MailboxStore store, SSLContext tls, MetricFactory metrics, Settings settings,
+                                           LoginThrottle throttle, ImapObserver observer) {
+        Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(throttle, "throttle");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(tls, "tls");
@@ -129,8 +135,8 @@ public final class MailroomImapServer implements AutoCloseable {
                 metrics,
                 settings.defaultFoldersCreated() ? new DefaultFolders(settings.folders())
                     : DefaultFolders.inboxOnly(settings.folders()),
-                throttle),
-            new ImapMetrics(metrics),
+                throttle, observer),
+            new ObservedImapMetrics(metrics, observer),
             new NoopGaugeRegistry(),
             tls,
             settings.security() == Security.IMPLICIT_TLS,

@@ -114,11 +114,11 @@ final class MailroomProcessors {
 
     static ImapProcessor create(MailboxManager mailboxManager, EventBus eventBus, SubscriptionManager subscriptionManager,
                                 QuotaManager quotaManager, QuotaRootResolver quotaRootResolver, MetricFactory metricFactory,
-                                DefaultFolders folders, LoginThrottle throttle) {
+                                DefaultFolders folders, LoginThrottle throttle, ImapObserver observer) {
         StatusResponseFactory statusResponseFactory = new MailroomStatusResponseFactory();
         UnknownRequestProcessor chainEnd = new UnknownRequestProcessor(statusResponseFactory);
         MailboxTyper typer = new MailroomMailboxTyper(folders.names());
-        AuthHooks hooks = new AuthHooks(folders, throttle);
+        AuthHooks hooks = new AuthHooks(folders, throttle, observer);
 
         ImmutableList.Builder<AbstractProcessor> builder = ImmutableList.builder();
         CapabilityProcessor capabilityProcessor = new CapabilityProcessor(mailboxManager, statusResponseFactory, metricFactory);
@@ -226,7 +226,7 @@ final class MailroomProcessors {
     }
 
     /** Default folders at login, and the throttle's bookkeeping, shared by LOGIN and AUTHENTICATE. */
-    private record AuthHooks(DefaultFolders folders, LoginThrottle throttle) {
+    private record AuthHooks(DefaultFolders folders, LoginThrottle throttle, ImapObserver observer) {
 
         Mono<Void> throttled(ImapSession session, String user, Mono<Void> attempt) {
             Duration delay = throttle.delayFor(ip(session), user);
@@ -244,6 +244,7 @@ final class MailroomProcessors {
         }
 
         void failed(ImapSession session) {
+            observer.loginFailed();
             throttle.failed(ip(session), (String) session.getAttribute(ATTEMPTED_USER));
         }
 

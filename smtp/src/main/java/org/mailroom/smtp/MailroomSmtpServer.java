@@ -49,6 +49,7 @@ import org.mailroom.smtp.policy.RecipientLimit;
 import org.mailroom.smtp.policy.RecipientPolicy;
 import org.mailroom.smtp.policy.SenderPolicy;
 import org.mailroom.smtp.policy.SpfCheck;
+import org.mailroom.smtp.submission.ObservedAuth;
 import org.mailroom.smtp.submission.PasswordCheck;
 import org.mailroom.storage.user.AliasRepository;
 import org.mailroom.storage.user.UserRepository;
@@ -148,8 +149,9 @@ public final class MailroomSmtpServer implements AutoCloseable {
     /** What the handlers need from the rest of Mailroom; shared by all listeners. */
     public record Services(UserRepository users, AliasRepository aliases, LocalRecipients recipients,
                            LocalDelivery delivery, AuthFailureThrottle authThrottle, MetricFactory metrics,
-                           Path spool) {
+                           Path spool, SmtpObserver observer) {
         public Services {
+            Objects.requireNonNull(observer, "observer");
             Objects.requireNonNull(authThrottle, "authThrottle");
             Objects.requireNonNull(spool, "spool");
             Objects.requireNonNull(users, "users");
@@ -157,6 +159,12 @@ public final class MailroomSmtpServer implements AutoCloseable {
             Objects.requireNonNull(recipients, "recipients");
             Objects.requireNonNull(delivery, "delivery");
             Objects.requireNonNull(metrics, "metrics");
+        }
+
+        /** Without an observer: {@link SmtpObserver#NONE}. */
+        public Services(UserRepository users, AliasRepository aliases, LocalRecipients recipients,
+                        LocalDelivery delivery, AuthFailureThrottle authThrottle, MetricFactory metrics, Path spool) {
+            this(users, aliases, recipients, delivery, authThrottle, metrics, spool, SmtpObserver.NONE);
         }
     }
 
@@ -246,7 +254,8 @@ public final class MailroomSmtpServer implements AutoCloseable {
         // AUTH (submission only; adding an AuthHook makes James add its AUTH command handler)
         if (submission) {
             chain.add(new AuthOnlyOverTls());
-            chain.add(new PasswordCheck(services.users(), services.authThrottle()));
+            chain.add(new ObservedAuth(new PasswordCheck(services.users(), services.authThrottle()), settings.mode(),
+                services.observer()));
         }
         // MAIL FROM
         if (submission) {
@@ -269,6 +278,8 @@ public final class MailroomSmtpServer implements AutoCloseable {
         // DATA lines, then the message
         chain.add(new CrlfGuard());
         chain.add(new DataLineMessageHookHandler());
+        // First message hook (notes the message's facts) and result hook (logs the reply, counts for metrics).
+        chain.add(new TransactionLog(settings.mode(), services.observer()));
         chain.add(services.delivery());
         return chain;
     }

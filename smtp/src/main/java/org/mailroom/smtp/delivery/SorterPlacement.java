@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import org.mailroom.sorter.Decision;
 import org.mailroom.sorter.IncomingMail;
 import org.mailroom.sorter.SessionFacts;
 import org.mailroom.sorter.SortTrace;
+import org.mailroom.sorter.SortObserver;
 import org.mailroom.sorter.Sorter;
 import org.mailroom.sorter.message.MailContent;
 import org.mailroom.sorter.message.MailParser;
@@ -47,6 +49,7 @@ public final class SorterPlacement implements RecipientSorting {
     private final int maxParsedBytes;
     private final Clock clock;
     private final Consumer<IncomingMail> sorted;
+    private final SortObserver observer;
 
     public SorterPlacement(Sorter sorter, Folders folders, MailParser parser, int maxParsedBytes, Clock clock) {
         this(sorter, folders, parser, maxParsedBytes, clock, mail -> { });
@@ -55,6 +58,13 @@ public final class SorterPlacement implements RecipientSorting {
     /** {@code sorted} hears of every message sorted for a recipient (the importance model remembers arrivals). */
     public SorterPlacement(Sorter sorter, Folders folders, MailParser parser, int maxParsedBytes, Clock clock,
                            Consumer<IncomingMail> sorted) {
+        this(sorter, folders, parser, maxParsedBytes, clock, sorted, SortObserver.NONE);
+    }
+
+    /** {@code observer} hears of every decision, the folder it chose and how long deciding took (for metrics). */
+    public SorterPlacement(Sorter sorter, Folders folders, MailParser parser, int maxParsedBytes, Clock clock,
+                           Consumer<IncomingMail> sorted, SortObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
         this.sorted = Objects.requireNonNull(sorted, "sorted");
         this.sorter = Objects.requireNonNull(sorter, "sorter");
         this.folders = Objects.requireNonNull(folders, "folders");
@@ -76,9 +86,13 @@ public final class SorterPlacement implements RecipientSorting {
         return user -> {
             try {
                 IncomingMail mail = new IncomingMail(user, sender, facts, content, clock.instant());
+                long started = System.nanoTime();
                 Decision decision = sorter.sortInspected(mail);
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
                 sorted.accept(mail);
-                return new Placement(folderOf(decision), decision.keywords(),
+                String folder = folderOf(decision);
+                observer.sorted(decision, folder, took);
+                return new Placement(folder, decision.keywords(),
                     SortTrace.header(decision).getBytes(StandardCharsets.US_ASCII));
             } catch (RuntimeException | LinkageError | StackOverflowError e) {
                 LOG.error("sorting failed for {}; delivering to INBOX", user, e);

@@ -44,9 +44,11 @@ public final class OutboundService implements Outbox, AutoCloseable {
     private final BounceReporter reporter;
     private final OutboundSigner signer;
     private final Clock clock;
+    private final OutboundObserver observer;
 
     private OutboundService(Database database, OutboundSettings settings, DnsClient dns, LocalInbox localInbox,
-                            OutboundSigner signer, Clock clock) {
+                            OutboundSigner signer, Clock clock, OutboundObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
         this.queue = new OutboundQueue(database);
         this.settings = settings;
         this.signer = Objects.requireNonNull(signer, "signer");
@@ -61,7 +63,17 @@ public final class OutboundService implements Outbox, AutoCloseable {
     public static OutboundService open(Database database, OutboundSettings settings, DnsClient dns,
                                        LocalInbox localInbox, OutboundSigner signer, Clock clock) {
         return new OutboundService(Objects.requireNonNull(database, "database"), Objects.requireNonNull(settings),
-            Objects.requireNonNull(dns, "dns"), Objects.requireNonNull(localInbox, "localInbox"), signer, clock);
+            Objects.requireNonNull(dns, "dns"), Objects.requireNonNull(localInbox, "localInbox"), signer, clock,
+            OutboundObserver.NONE);
+    }
+
+    /** As the other {@code open}, telling {@code observer} of every attempt (for metrics). */
+    public static OutboundService open(Database database, OutboundSettings settings, DnsClient dns,
+                                       LocalInbox localInbox, OutboundSigner signer, Clock clock,
+                                       OutboundObserver observer) {
+        return new OutboundService(Objects.requireNonNull(database, "database"), Objects.requireNonNull(settings),
+            Objects.requireNonNull(dns, "dns"), Objects.requireNonNull(localInbox, "localInbox"), signer, clock,
+            observer);
     }
 
     /**
@@ -197,6 +209,7 @@ public final class OutboundService implements Outbox, AutoCloseable {
     }
 
     private void deliver(QueuedMessage message, byte[] content, List<QueuedRecipient> due, Instant now) {
+        long started = System.nanoTime();
         byte[] signed = signer.sign(content);
         Map<String, DeliveryAttempt.Answer> answers = attempt.deliver(message.id(), message.sender(),
             due.stream().map(QueuedRecipient::address).toList(), signed);
@@ -217,6 +230,8 @@ public final class OutboundService implements Outbox, AutoCloseable {
             }
         }
         queue.record(message.id(), outcomes, done);
+        AttemptReport.report(message.id(), content, due.stream().map(QueuedRecipient::address).toList(), outcomes,
+            java.time.Duration.ofNanos(System.nanoTime() - started), observer);
         reporter.report(DsnMessage.Kind.FAILED, message, content, bounced, Optional.empty());
         if (!deferred.isEmpty() && settings.delayWarningAfter().isPresent() && !message.delayWarned()
             && !message.hasNullSender()
