@@ -44,8 +44,8 @@ echo "== mbsync: sync INBOX to a Maildir"
 maildir="$WORK_DIR/maildir"
 mkdir -p "$maildir"
 config="$WORK_DIR/mbsyncrc"
-MBSYNC_PIPELINE_LINE="PipelineDepth ${MBSYNC_PIPELINE_DEPTH:-1}"
-[[ "${MBSYNC_PIPELINE_DEPTH:-1}" == 0 ]] && MBSYNC_PIPELINE_LINE=""
+MBSYNC_PIPELINE_LINE="PipelineDepth ${MBSYNC_PIPELINE_DEPTH:-0}"
+[[ "${MBSYNC_PIPELINE_DEPTH:-0}" == 0 ]] && MBSYNC_PIPELINE_LINE=""
 # isync 1.5 renamed SSLType to TLSType; Debian 12 has 1.4.
 case "$(mbsync --version)" in
     "isync 1."[0-4]*) tls_type_keyword=SSLType ;;
@@ -61,8 +61,7 @@ $tls_type_keyword IMAPS
 CertificateFile $IMAP_CA
 AuthMechs LOGIN
 Timeout ${MBSYNC_TIMEOUT:-30}
-# One command at a time while the hang described in ImapClientsScriptTest is open; MBSYNC_PIPELINE_DEPTH=0 keeps
-# mbsync's default pipelining.
+# mbsync's default pipelining unless MBSYNC_PIPELINE_DEPTH=N (N commands in flight at most).
 ${MBSYNC_PIPELINE_LINE}
 
 IMAPStore mailroom-remote

@@ -198,12 +198,14 @@ final class MailroomProcessors {
 
             @Override
             public Mono<Void> processReactive(ImapMessage message, Responder responder, ImapSession session) {
-                SelectedMailbox selected = session.getSelected();
-                if (selected != null && selected.isDeletedByOtherSession()) {
-                    // RFC 3501 7.1.5: the session's mailbox is gone, nothing it could do next makes sense
-                    return byeAndLogout(statusResponseFactory.bye(SELECTED_MAILBOX_DELETED), responder, session);
-                }
-                return super.processReactive(message, responder, session);
+                return CommandCompletion.signalled(Mono.defer(() -> {
+                    SelectedMailbox selected = session.getSelected();
+                    if (selected != null && selected.isDeletedByOtherSession()) {
+                        // RFC 3501 7.1.5: the session's mailbox is gone, nothing it could do next makes sense
+                        return byeAndLogout(statusResponseFactory.bye(SELECTED_MAILBOX_DELETED), responder, session);
+                    }
+                    return super.processReactive(message, responder, session);
+                }), session);
             }
         };
     }

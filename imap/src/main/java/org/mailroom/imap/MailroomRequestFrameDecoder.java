@@ -1,9 +1,11 @@
 package org.mailroom.imap;
 
+import java.io.Closeable;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Deque;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 import org.apache.james.imap.api.ImapMessage;
 import org.apache.james.imap.api.ImapSessionState;
@@ -13,35 +15,38 @@ import org.apache.james.imap.api.message.response.StatusResponseFactory;
 import org.apache.james.imap.api.process.ImapSession;
 import org.apache.james.imap.decode.ImapDecoder;
 import org.apache.james.imapserver.netty.ImapRequestFrameDecoder;
-import org.apache.james.imapserver.netty.NettyConstants;
 import org.apache.james.imapserver.netty.NettyImapRequestLineReader.NotEnoughDataException;
+import org.apache.james.imapserver.netty.NettyStreamImapRequestLineReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.buffer.Unpooled;
 
 /**
- * James's request decoder with Mailroom's {@link MailroomRequestLineReader} for commands held in memory, and the
- * answer to a literal announced over the size limit:
+ * Mailroom's request decoder, in place of James's: it turns a connection's bytes into commands, one at a time.
  * <ul>
- *   <li>synchronizing ({@code {N}}): a tagged {@code NO [TOOBIG]} instead of the {@code +}; the client sends no
- *       literal bytes, and the session goes on;</li>
- *   <li>non-synchronizing ({@code {N+}}): its bytes are already on the way and would be read as commands, so a
- *       tagged {@code BAD [TOOBIG]}, then {@code * BYE}, and the connection is closed (RFC 7888 section 4);
- *       everything the client still sends is dropped unread.</li>
+ *   <li>Strictly in order (RFC 3501 section 5.5): once a command is handed over, the next one is not decoded (and
+ *       the connection is not read) until the first has completed ({@link CommandCompletion}). James decoded every
+ *       pipelined command at once, so a SELECT sent with its LOGIN was checked while the session was still not
+ *       authenticated and refused.</li>
+ *   <li>Commands held in memory are read by {@link MailroomRequestLineReader}; a command whose literal is larger
+ *       than the in-memory limit (an APPEND of a big message) is written to a file by {@link LiteralSpool}, which
+ *       also accepts a bare LF after the literal and leaves a pipelined command that follows in the buffer (James's
+ *       own file path waited for a CRLF forever and dropped what followed the literal).</li>
+ *   <li>A literal announced over the size limit: synchronizing ({@code {N}}) gets a tagged {@code NO [TOOBIG]}
+ *       instead of the {@code +}, the client sends no literal bytes and the session goes on; non-synchronizing
+ *       ({@code {N+}}), whose bytes are already on the way and would be read as commands, gets a tagged
+ *       {@code BAD [TOOBIG]}, then {@code * BYE}, and the connection is closed, the rest unread (RFC 7888
+ *       section 4).</li>
+ *   <li>While a command (IDLE, AUTHENTICATE) waits for a continuation line, each line goes to its line handler.</li>
  * </ul>
- * Literals bigger than the in-memory limit still stream to a temporary file through James's own path (and keep
- * its behaviour).
  */
 final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
     private static final Logger LOGGER = LoggerFactory.getLogger(MailroomRequestFrameDecoder.class);
-    // Keys of the attachment map James's decoder keeps per channel (ImapRequestFrameDecoder's constants).
-    private static final String NEEDED_DATA = "NEEDED_DATA";
-    private static final String SINK = "SINK";
     private static final HumanReadableText TOO_BIG = new HumanReadableText("org.mailroom.imap.TOOBIG",
         "Literal is larger than the server accepts");
     private static final HumanReadableText TOO_BIG_BYE = new HumanReadableText("org.mailroom.imap.TOOBIG_BYE",
@@ -51,7 +56,13 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
     private final StatusResponseFactory responses;
     private final int inMemorySizeLimit;
     private final int literalSizeLimit;
-    private final AtomicInteger lineHandlers = new AtomicInteger();
+    private final Deque<ChannelInboundHandlerAdapter> lineHandlers = new ConcurrentLinkedDeque<>();
+    // The fields below are only touched on the channel's event loop.
+    private ChannelHandlerContext context;
+    /** Bytes the current command needs from its start (null: not known yet, decode and see). */
+    private Integer needed;
+    private LiteralSpool spool;
+    private boolean commandInFlight;
     private boolean discarding;
 
     MailroomRequestFrameDecoder(ImapDecoder decoder, StatusResponseFactory responses, int inMemorySizeLimit,
@@ -64,20 +75,24 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        context = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         if (discarding) {
             in.skipBytes(in.readableBytes());
             return;
         }
-        Map<String, Object> attachment = ctx.channel().attr(FRAME_DECODE_ATTACHMENT_ATTRIBUTE_KEY).get();
-        Integer needed = (Integer) attachment.get(NEEDED_DATA);
-        boolean toFile = attachment.containsKey(SINK)
-            || (needed != null && inMemorySizeLimit > 0 && needed > inMemorySizeLimit && needed > in.readableBytes());
-        if (lineHandlers.get() > 0 || toFile) {
-            super.decode(ctx, in, out);
+        if (commandInFlight) {
+            // the bytes wait in the buffer; commandCompleted() decodes them
             return;
         }
-        if (needed != null && needed != NotEnoughDataException.UNKNOWN_SIZE && needed > in.readableBytes()) {
+        ChannelInboundHandlerAdapter lineHandler = lineHandlers.peekFirst();
+        if (lineHandler != null) {
+            giveOneLine(ctx, in, lineHandler);
             return;
         }
         ImapSession session = ctx.channel().attr(IMAP_SESSION_ATTRIBUTE_KEY).get();
@@ -88,32 +103,51 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
             }
             return;
         }
+        if (spool != null) {
+            if (spool.take(in)) {
+                handOver(ctx, session, decodeSpooled(ctx, session), out);
+            }
+            return;
+        }
+        if (needed != null && needed != NotEnoughDataException.UNKNOWN_SIZE && needed > in.readableBytes()) {
+            return;
+        }
+        decodeInMemory(ctx, session, in, out);
+    }
+
+    private void decodeInMemory(ChannelHandlerContext ctx, ImapSession session, ByteBuf in, List<Object> out)
+            throws IOException {
         int readerIndex = in.readerIndex();
-        MailroomRequestLineReader reader = new MailroomRequestLineReader(ctx.channel(), in, needed != null, literalSizeLimit);
+        MailroomRequestLineReader reader = new MailroomRequestLineReader(ctx.channel(), in, needed != null,
+            literalSizeLimit, inMemorySizeLimit);
         try {
             ImapMessage message = decoder.decode(reader, session);
             // after a literal the parser has read through the end of the line already (James's JAMES-1199 rule)
             if (needed == null || needed == NotEnoughDataException.UNKNOWN_SIZE) {
                 reader.consumeLine();
             }
-            enableFraming(ctx);
-            attachment.clear();
-            out.add(message);
+            handOver(ctx, session, message, out);
         } catch (NotEnoughDataException e) {
-            attachment.put(NEEDED_DATA, e.getNeededSize());
-            disableFraming(ctx);
             in.readerIndex(readerIndex);
+            needed = e.getNeededSize();
+            disableFraming(ctx);
+            if (needed > inMemorySizeLimit && reader.literalEndsCommand()) {
+                spool = new LiteralSpool(needed);
+                if (spool.take(in)) {
+                    handOver(ctx, session, decodeSpooled(ctx, session), out);
+                }
+            }
         } catch (MailroomRequestLineReader.LiteralTooLarge e) {
             Tag tag = tagOf(in, readerIndex);
-            LOGGER.info("Refusing a literal of {} bytes (limit {}) from {}", e.size(), literalSizeLimit,
+            LOGGER.info("Refusing a literal of {} bytes (limit {}) from {}", e.size(), e.limit(),
                 ctx.channel().remoteAddress());
-            attachment.clear();
             if (e.synchronizing()) {
                 // nothing of the literal was asked for: the next bytes are the client's next command
-                enableFraming(ctx);
-                out.add(responses.taggedNo(tag, null, TOO_BIG, MailroomStatusResponseFactory.tooBig()));
+                handOver(ctx, session, responses.taggedNo(tag, null, TOO_BIG, MailroomStatusResponseFactory.tooBig()),
+                    out);
             } else {
                 discarding = true;
+                needed = null;
                 disableFraming(ctx);
                 in.skipBytes(in.readableBytes());
                 // one message, so that nothing can come between the BAD and the BYE
@@ -121,6 +155,72 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
                 out.add(responses.taggedBad(tag, null, TOO_BIG, MailroomStatusResponseFactory.tooBig()));
             }
         }
+    }
+
+    /** Parses the command the spool holds; the parsed APPEND owns the file from then on, anything else drops it. */
+    private ImapMessage decodeSpooled(ChannelHandlerContext ctx, ImapSession session) throws IOException {
+        LiteralSpool complete = spool;
+        spool = null;
+        // Left open on success: the literal reads the end of the line from it once APPEND has read the message (an
+        // unreachable FileInputStream's descriptor is released by its cleaner, as with James's own file path).
+        NettyStreamImapRequestLineReader reader =
+            new NettyStreamImapRequestLineReader(ctx.channel(), complete.file().toFile(), true);
+        ImapMessage message;
+        try {
+            message = decoder.decode(reader, session);
+        } catch (RuntimeException e) {
+            reader.close();
+            complete.close();
+            throw e;
+        }
+        if (!(message instanceof Closeable)) {
+            reader.close();
+            complete.close();
+        }
+        return message;
+    }
+
+    /** Passes one decoded command on and holds back the next until it has completed. */
+    private void handOver(ChannelHandlerContext ctx, ImapSession session, ImapMessage message, List<Object> out) {
+        needed = null;
+        enableFraming(ctx);
+        commandInFlight = true;
+        // what arrives meanwhile stays in the socket: a client cannot queue up commands in server memory
+        ctx.channel().config().setAutoRead(false);
+        CommandCompletion.listen(session, this::commandCompleted);
+        out.add(message);
+    }
+
+    /** Called on any thread when the command handed over has completed; decodes what waits, on the event loop. */
+    private void commandCompleted() {
+        ChannelHandlerContext ctx = context;
+        // always a task, never inline: the command may complete inside decode() itself
+        ctx.executor().execute(() -> {
+            if (!commandInFlight) {
+                return;
+            }
+            commandInFlight = false;
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            ctx.channel().config().setAutoRead(true);
+            try {
+                // decodes the bytes that already wait in the cumulation buffer
+                channelRead(ctx, Unpooled.EMPTY_BUFFER);
+            } catch (Exception e) {
+                ctx.fireExceptionCaught(e);
+            }
+        });
+    }
+
+    /** A continuation line for IDLE or AUTHENTICATE: one line at a time, however many are buffered. */
+    private static void giveOneLine(ChannelHandlerContext ctx, ByteBuf in, ChannelInboundHandlerAdapter handler)
+            throws Exception {
+        int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+        if (lf < 0) {
+            return;
+        }
+        handler.channelRead(ctx, in.readSlice(lf - in.readerIndex() + 1));
     }
 
     /** The command's tag (the bytes before the first space), for answering a command that could not be parsed. */
@@ -138,14 +238,21 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
     }
 
     @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (spool != null) {
+            spool.close();
+            spool = null;
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
     public void pushLineHandler(ChannelInboundHandlerAdapter lineHandlerUpstreamHandler) {
-        lineHandlers.incrementAndGet();
-        super.pushLineHandler(lineHandlerUpstreamHandler);
+        lineHandlers.addFirst(lineHandlerUpstreamHandler);
     }
 
     @Override
     public void popLineHandler() {
-        lineHandlers.updateAndGet(count -> Math.max(0, count - 1));
-        super.popLineHandler();
+        lineHandlers.pollFirst();
     }
 }

@@ -17,7 +17,8 @@ import io.netty.channel.Channel;
  * <ul>
  *   <li>a literal's announced size is checked against the limit before the {@code +} continuation is sent (James
  *       asked for the bytes and refused them only once they had arrived): an over-limit literal is thrown as
- *       {@link LiteralTooLarge} for {@link MailroomRequestFrameDecoder} to answer;</li>
+ *       {@link LiteralTooLarge} for {@link MailroomRequestFrameDecoder} to answer. A literal used as a string
+ *       argument (not a message to APPEND) is held in memory, so its limit is the in-memory one;</li>
  *   <li>a command line that ends right after its literal with a bare LF (the literal's last byte being the CR of
  *       a CRLF counted inside it) is complete: James waited for a second end-of-line byte that never comes;</li>
  *   <li>a quoted string that meets the end of the line before its closing quote is a syntax error (BAD): James
@@ -29,16 +30,22 @@ final class MailroomRequestLineReader extends NettyImapRequestLineReader {
     /** An announced literal larger than the limit; {@code synchronizing} tells whether its bytes are on the way. */
     static final class LiteralTooLarge extends RuntimeException {
         private final long size;
+        private final long limit;
         private final boolean synchronizing;
 
-        LiteralTooLarge(long size, boolean synchronizing) {
+        LiteralTooLarge(long size, long limit, boolean synchronizing) {
             super("literal of " + size + " bytes", null, false, false);
             this.size = size;
+            this.limit = limit;
             this.synchronizing = synchronizing;
         }
 
         long size() {
             return size;
+        }
+
+        long limit() {
+            return limit;
         }
 
         boolean synchronizing() {
@@ -50,11 +57,28 @@ final class MailroomRequestLineReader extends NettyImapRequestLineReader {
 
     private final ByteBuf buffer;
     private final long maxLiteralSize;
+    private final long maxStringLiteralSize;
+    private boolean literalEndsCommand;
 
-    MailroomRequestLineReader(Channel channel, ByteBuf buffer, boolean retry, int maxLiteralSize) {
+    /**
+     * @param maxLiteralSize       the largest literal accepted (a message to APPEND)
+     * @param maxStringLiteralSize the largest literal accepted as a string argument (a name, a search key...): it is
+     *                             always held in memory
+     */
+    MailroomRequestLineReader(Channel channel, ByteBuf buffer, boolean retry, int maxLiteralSize,
+                              int maxStringLiteralSize) {
         super(channel, buffer, retry, maxLiteralSize);
         this.buffer = buffer;
         this.maxLiteralSize = maxLiteralSize;
+        this.maxStringLiteralSize = Math.min(maxLiteralSize, maxStringLiteralSize);
+    }
+
+    /**
+     * Whether the literal this reader last asked bytes for ends its command (APPEND's message, followed by the end
+     * of the line only), so that the command can be completed from a file holding everything up to there.
+     */
+    boolean literalEndsCommand() {
+        return literalEndsCommand;
     }
 
     @Override
@@ -64,7 +88,7 @@ final class MailroomRequestLineReader extends NettyImapRequestLineReader {
         char next = nextChar();
         while (next >= '0' && next <= '9') {
             if (digits.length() == MAX_SIZE_DIGITS) {
-                throw new LiteralTooLarge(Long.MAX_VALUE, true);
+                throw new LiteralTooLarge(Long.MAX_VALUE, maxLiteralSize, true);
             }
             digits.append(next);
             consume();
@@ -80,9 +104,11 @@ final class MailroomRequestLineReader extends NettyImapRequestLineReader {
         consumeChar('}');
         consumeEndOfLine();
         long size = Long.parseLong(digits.toString());
-        if (size > maxLiteralSize) {
-            throw new LiteralTooLarge(size, synchronizing);
+        long limit = extraCRLF ? maxLiteralSize : maxStringLiteralSize;
+        if (size > limit) {
+            throw new LiteralTooLarge(size, limit, synchronizing);
         }
+        literalEndsCommand = extraCRLF;
         if (synchronizing) {
             commandContinuationRequest();
         }
