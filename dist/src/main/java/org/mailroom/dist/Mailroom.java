@@ -356,7 +356,9 @@ public final class Mailroom {
             section.heloName() != null ? section.heloName() : config.server().hostname(),
             section.remotePort(), section.connectTimeout().duration(), section.readTimeout().duration(),
             new RetrySchedule(section.retrySchedule().stream().map(TimeSpan::duration).toList()),
-            section.maxLifetime().duration(), warnAfter, smarthost, section.concurrency());
+            section.maxLifetime().duration(), warnAfter, smarthost, section.concurrency(),
+            section.connectionsPerDestination(), section.maxConnections(), section.messagesPerConnection(),
+            section.historyRetention().duration());
     }
 
     private static void removeSpoolLeftovers(Path spool) {

@@ -50,7 +50,7 @@ class StartCommandTest {
                     + running.imapTlsPort() + " TLS")
                 .contains("running    SMTP inbound     MX on 127.0.0.1:" + running.smtpPort())
                 .contains("running    sorter           rules " + dir.resolve("rules"))
-                .contains("running    outbound queue   0 queued, 4 deliveries at once, direct to MX hosts on port 25")
+                .contains("running    outbound queue   0 queued, 16 deliveries at once, direct to MX hosts on port 25")
                 .contains("running    HTTP             127.0.0.1:" + running.httpPort())
                 .contains("running    admin endpoint   127.0.0.1:")
                 .doesNotContain("not yet");

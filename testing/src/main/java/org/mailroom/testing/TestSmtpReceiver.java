@@ -53,6 +53,7 @@ public final class TestSmtpReceiver implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile Behaviour behaviour = Behaviour.NORMAL;
+    private volatile boolean eightBitMime = true;
     private volatile boolean closed;
 
     private TestSmtpReceiver(ServerSocket socket, SSLContext tls) {
@@ -76,6 +77,11 @@ public final class TestSmtpReceiver implements AutoCloseable {
 
     public void setBehaviour(Behaviour behaviour) {
         this.behaviour = behaviour;
+    }
+
+    /** Whether EHLO offers 8BITMIME (it does unless told otherwise), like a remote that only takes 7-bit mail. */
+    public void setEightBitMime(boolean offered) {
+        this.eightBitMime = offered;
     }
 
     /**
@@ -155,7 +161,7 @@ public final class TestSmtpReceiver implements AutoCloseable {
             commands.add(line);
             String upper = line.toUpperCase();
             if (upper.startsWith("EHLO")) {
-                write(out, "250-receiver.test\r\n250-SIZE 10000000\r\n250-8BITMIME\r\n"
+                write(out, "250-receiver.test\r\n250-SIZE 10000000\r\n" + (eightBitMime ? "250-8BITMIME\r\n" : "")
                     + (tls != null && !tlsActive ? "250-STARTTLS\r\n" : "") + "250 ENHANCEDSTATUSCODES");
             } else if (upper.startsWith("HELO")) {
                 write(out, "250 receiver.test");

@@ -35,28 +35,35 @@ final class QueueCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
         description = "Prints one line per queued message: id, queued at, size, sender, pending/total recipients,"
-            + " next attempt.")
+            + " next attempt (or, with --all, when a delivered or bounced message was completed).")
     int list(@Option(names = "--limit", defaultValue = "1000", description = "at most this many (default 1000)")
-             int limit) {
+             int limit,
+             @Option(names = "--all", description = "also the delivered and bounced messages kept as history")
+             boolean all) {
         try (QueueDirectory dir = queue.get()) {
-            List<QueuedMessage> messages = dir.outbound().list(limit);
+            List<QueuedMessage> messages = all ? dir.outbound().listWithHistory(limit) : dir.outbound().list(limit);
             for (QueuedMessage m : messages) {
-                out().printf("%d  %s  %d bytes  <%s>  %d/%d pending  next %s%n", m.id(), TIME.format(m.createdAt()),
+                out().printf("%d  %s  %d bytes  <%s>  %d/%d pending  %s%n", m.id(), TIME.format(m.createdAt()),
                     m.size(), m.sender(), m.pending().size(), m.recipients().size(),
-                    m.nextAttemptAt().map(TIME::format).orElse("-"));
+                    m.completedAt().map(t -> "completed " + TIME.format(t))
+                        .orElseGet(() -> "next " + m.nextAttemptAt().map(TIME::format).orElse("-")));
             }
-            out().println(messages.size() + " message(s) queued");
+            long completed = messages.stream().filter(QueuedMessage::isCompleted).count();
+            out().println((messages.size() - completed) + " message(s) queued"
+                + (all ? ", " + completed + " completed (kept as history)" : ""));
         }
         return 0;
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-        description = "Prints a queued message's recipients, their states and the attempt history.")
+        description = "Prints a queued message's recipients, their states and the attempt history (also of a"
+            + " delivered or bounced message, while it is kept as history).")
     int show(@Parameters(paramLabel = "ID") long id) {
         try (QueueDirectory dir = queue.get()) {
             QueuedMessage m = dir.outbound().find(id).orElseThrow(() -> notQueued(id));
-            out().printf("message %d from <%s>, queued %s, %d bytes%s%n", m.id(), m.sender(),
-                TIME.format(m.createdAt()), m.size(), m.delayWarned() ? ", sender warned of the delay" : "");
+            out().printf("message %d from <%s>, queued %s, %d bytes%s%s%n", m.id(), m.sender(),
+                TIME.format(m.createdAt()), m.size(), m.delayWarned() ? ", sender warned of the delay" : "",
+                m.completedAt().map(t -> ", completed " + TIME.format(t) + " (kept as history)").orElse(""));
             out().println("recipients:");
             for (QueuedRecipient r : m.recipients()) {
                 out().printf("  <%s>  %s  %d attempt(s)%s%s%n", r.address(), r.state(), r.attempts(),

@@ -148,6 +148,20 @@ final class ConfigValidator {
         if (outbound.concurrency() < 1 || outbound.concurrency() > 64) {
             problem("outbound.concurrency", "must be between 1 and 64, was " + outbound.concurrency());
         }
+        if (outbound.connectionsPerDestination() < 1 || outbound.connectionsPerDestination() > 100) {
+            problem("outbound.connections-per-destination", "must be between 1 and 100, was "
+                + outbound.connectionsPerDestination());
+        }
+        if (outbound.maxConnections() < 1 || outbound.maxConnections() > 1000) {
+            problem("outbound.max-connections", "must be between 1 and 1000, was " + outbound.maxConnections());
+        } else if (outbound.maxConnections() < outbound.connectionsPerDestination()) {
+            problem("outbound.max-connections", "must be at least outbound.connections-per-destination ("
+                + outbound.connectionsPerDestination() + "), was " + outbound.maxConnections());
+        }
+        if (outbound.messagesPerConnection() < 1 || outbound.messagesPerConnection() > 10_000) {
+            problem("outbound.messages-per-connection", "must be between 1 and 10000, was "
+                + outbound.messagesPerConnection());
+        }
         if (!"off".equalsIgnoreCase(outbound.delayWarningAfter())) {
             try {
                 java.time.Duration warn = TimeSpan.parse(outbound.delayWarningAfter()).duration();

@@ -17,7 +17,7 @@ public record MailroomConfig(ServerConfig server, StorageConfig storage, SmtpCon
         limits = limits != null ? limits : new LimitsConfig(null);
         tls = tls != null ? tls : TlsConfig.of(null, null);
         dns = dns != null ? dns : new DnsConfig(null, null);
-        outbound = outbound != null ? outbound : new OutboundConfig(null, null, null, null, null, null, null, null, null);
+        outbound = outbound != null ? outbound : new OutboundConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every configuration value at its default, as if the file were empty. */

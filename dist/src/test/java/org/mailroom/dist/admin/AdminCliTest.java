@@ -232,6 +232,15 @@ class AdminCliTest {
         // The sender is not local: the report waits in the queue, from <>, for dave.
         CliRun after = cli.run("admin", "queue", "list");
         assertThat(after.out()).doesNotContain("<dave@elsewhere.test>").contains("<>  1/1 pending", "2 message(s) queued");
+        // The bounced one is history: listed with --all, shown with its states and attempts.
+        CliRun all = cli.run("admin", "queue", "list", "--all");
+        assertThat(all.exitCode()).as(all.err()).isZero();
+        assertThat(all.out()).contains(second + "  2026-01-01 11:00:00Z  23 bytes  <dave@elsewhere.test>  0/1 pending"
+            + "  completed ", "2 message(s) queued, 1 completed (kept as history)");
+        CliRun history = cli.run("admin", "queue", "show", Long.toString(second));
+        assertThat(history.exitCode()).as(history.err()).isZero();
+        assertThat(history.out()).contains("(kept as history)", "<erin@remote.test>  BOUNCED  1 attempt(s)",
+            "<erin@remote.test>  BOUNCED  550 5.0.0 delivery cancelled by the postmaster");
 
         assertThat(cli.run("admin", "queue", "delete", Long.toString(first)).exitCode()).isZero();
         CliRun missing = cli.run("admin", "queue", "show", Long.toString(first));

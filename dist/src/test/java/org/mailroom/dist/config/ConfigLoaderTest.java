@@ -46,7 +46,8 @@ class ConfigLoaderTest {
             "jdbc-password:", "pool-size:", "port:", "tls-port:", "max-message-size:", "certificate:",
             "private-key:", "spf:", "dnsbl:", "servers:", "timeout-seconds:", "outbound:", "helo-name:",
             "remote-port:", "connect-timeout:", "read-timeout:", "retry-schedule:", "max-lifetime:",
-            "delay-warning-after:", "concurrency:", "smarthost:", "security:", "username:", "password:",
+            "delay-warning-after:", "concurrency:", "connections-per-destination:", "max-connections:",
+            "messages-per-connection:", "history-retention:", "smarthost:", "security:", "username:", "password:",
             "max-recipients:", "max-connections-per-ip:", "max-bad-commands:", "idle-timeout:", "workers:"}) {
             assertThat(text).contains(key);
         }
@@ -98,7 +99,9 @@ class ConfigLoaderTest {
     void outboundSectionIsBoundWithTimeSpans() throws IOException {
         MailroomConfig config = loader.load(write("outbound:\n  helo-name: mail.example.org\n  remote-port: 2525\n"
             + "  connect-timeout: 10s\n  read-timeout: 2m\n  retry-schedule: [1m, 1h]\n  max-lifetime: 3d\n"
-            + "  delay-warning-after: off\n  concurrency: 8\n  smarthost:\n    host: smtp.example.net\n"
+            + "  delay-warning-after: off\n  concurrency: 8\n  connections-per-destination: 3\n"
+            + "  max-connections: 12\n  messages-per-connection: 50\n  history-retention: 2d\n"
+            + "  smarthost:\n    host: smtp.example.net\n"
             + "    security: tls\n    username: me\n    password: secret\n"));
         OutboundConfig outbound = config.outbound();
         assertThat(outbound.heloName()).isEqualTo("mail.example.org");
@@ -110,6 +113,14 @@ class ConfigLoaderTest {
         assertThat(outbound.maxLifetime().duration()).isEqualTo(java.time.Duration.ofDays(3));
         assertThat(outbound.delayWarningAfter()).isEqualTo("off");
         assertThat(outbound.concurrency()).isEqualTo(8);
+        assertThat(outbound.connectionsPerDestination()).isEqualTo(3);
+        assertThat(outbound.maxConnections()).isEqualTo(12);
+        assertThat(outbound.messagesPerConnection()).isEqualTo(50);
+        assertThat(outbound.historyRetention().duration()).isEqualTo(java.time.Duration.ofDays(2));
+        OutboundConfig defaults = MailroomConfig.defaults().outbound();
+        assertThat(List.of(defaults.connectionsPerDestination(), defaults.maxConnections(),
+            defaults.messagesPerConnection())).containsExactly(5, 20, 100);
+        assertThat(defaults.historyRetention()).hasToString("7d");
         assertThat(outbound.smarthost().port()).as("tls defaults to 465").isEqualTo(465);
         assertThat(outbound.smarthost().toString()).doesNotContain("secret");
         assertThat(MailroomConfig.defaults().outbound().retrySchedule()).hasToString("[5m, 10m, 20m, 40m, 1h, 2h, 4h]");
@@ -128,6 +139,16 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(relay)).isInstanceOf(ConfigException.class)
             .hasMessageContaining(relay + ":4: outbound.smarthost.security: must be starttls, tls or none, was ssl")
             .hasMessageContaining(relay + ":5: outbound.smarthost.username: username and password go together");
+        Path connections = write("outbound:\n  connections-per-destination: 10\n  max-connections: 4\n"
+            + "  messages-per-connection: 0\n  history-retention: never\n");
+        assertThatThrownBy(() -> loader.load(connections)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining(connections + ":5: outbound.history-retention");
+        Path limits = write("outbound:\n  connections-per-destination: 10\n  max-connections: 4\n"
+            + "  messages-per-connection: 0\n");
+        assertThatThrownBy(() -> loader.load(limits)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining(limits + ":3: outbound.max-connections: must be at least"
+                + " outbound.connections-per-destination (10), was 4")
+            .hasMessageContaining(limits + ":4: outbound.messages-per-connection: must be between 1 and 10000, was 0");
     }
 
     @Test

@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * or the smarthost), then each host's addresses in turn until every recipient has an answer. Recipients that a
  * host could not settle (it was unreachable, timed out, spoke garbage) go to the next address or host; whatever
  * is still unsettled at the end gets the last temporary failure. Returns a reply per recipient and the host that
- * gave it; what the replies mean for the queue is {@link RetryDecision}'s business.
+ * gave it; what the replies mean for the queue is {@link RetryDecision}'s business. Transactions go through
+ * {@link ConnectionReuse}, so concurrent attempts for the same host share its connections.
  */
-final class DeliveryAttempt {
+final class DeliveryAttempt implements AutoCloseable {
 
     /** One recipient's reply, and the host that gave it (empty when no host gave one). */
     record Answer(DeliveryReply reply, Optional<String> host) {
@@ -29,17 +30,23 @@ final class DeliveryAttempt {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryAttempt.class);
 
     private final MxRouter router;
-    private final SmtpTransfer transfer;
+    private final ConnectionReuse connections;
     private final OutboundSettings settings;
 
     DeliveryAttempt(MxRouter router, SmtpTransfer transfer, OutboundSettings settings) {
         this.router = Objects.requireNonNull(router, "router");
-        this.transfer = Objects.requireNonNull(transfer, "transfer");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.connections = new ConnectionReuse(Objects.requireNonNull(transfer, "transfer"),
+            settings.connectionsPerDestination(), settings.maxConnections(), settings.messagesPerConnection());
+    }
+
+    /** {@link #deliver(long, String, List, OutgoingMessage)} of a message sent as it is, unsigned. */
+    Map<String, Answer> deliver(long messageId, String sender, List<String> recipients, byte[] message) {
+        return deliver(messageId, sender, recipients, OutgoingMessage.unsigned(message));
     }
 
     /** Answers keyed by recipient address, for every recipient given. */
-    Map<String, Answer> deliver(long messageId, String sender, List<String> recipients, byte[] message) {
+    Map<String, Answer> deliver(long messageId, String sender, List<String> recipients, OutgoingMessage message) {
         Map<String, List<String>> byDomain = new LinkedHashMap<>();
         for (String recipient : recipients) {
             String domain = recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
@@ -53,7 +60,7 @@ final class DeliveryAttempt {
     }
 
     private Map<String, Answer> deliverToDomain(long messageId, String domain, String sender, List<String> recipients,
-                                                byte[] message) {
+                                                OutgoingMessage message) {
         if (settings.smarthost().isPresent()) {
             return tryDestinations(messageId, List.of(SmtpTransfer.Destination.relay(settings.smarthost().get())),
                 sender, recipients, message, List.of());
@@ -81,7 +88,7 @@ final class DeliveryAttempt {
     }
 
     private Map<String, Answer> tryDestinations(long messageId, List<SmtpTransfer.Destination> destinations,
-                                                String sender, List<String> recipients, byte[] message,
+                                                String sender, List<String> recipients, OutgoingMessage message,
                                                 List<String> problems) {
         Map<String, Answer> answers = new LinkedHashMap<>();
         List<String> remaining = new ArrayList<>(recipients);
@@ -92,7 +99,7 @@ final class DeliveryAttempt {
             if (remaining.isEmpty()) {
                 break;
             }
-            SmtpTransfer.Result result = transfer.send(destination, sender, remaining, message);
+            SmtpTransfer.Result result = connections.send(destination, sender, remaining, message);
             for (Map.Entry<String, DeliveryReply> settled : result.settled().entrySet()) {
                 answers.put(settled.getKey(), new Answer(settled.getValue(), Optional.of(destination.hostName())));
                 LOG.info("queued message {}: <{}> at {}: {}", messageId, settled.getKey(), destination.describe(),
@@ -108,6 +115,21 @@ final class DeliveryAttempt {
         }
         answers.putAll(all(remaining, lastTrouble, lastHost));
         return answers;
+    }
+
+    /** Connections opened so far by this attempt's {@link ConnectionReuse}. */
+    int connectionsOpened() {
+        return connections.connectionsOpened();
+    }
+
+    /** Closes the idle connections now (tests that change how a remote behaves between attempts). */
+    void closeIdleConnections() {
+        connections.closeIdle();
+    }
+
+    @Override
+    public void close() {
+        connections.close();
     }
 
     private static Map<String, Answer> all(List<String> recipients, DeliveryReply reply, Optional<String> host) {

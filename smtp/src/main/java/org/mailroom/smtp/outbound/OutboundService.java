@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.mailroom.smtp.policy.DnsClient;
 import org.mailroom.storage.queue.AttemptRecord;
@@ -26,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * Outbound delivery: the queue, its Quartz schedule and the attempts it runs. {@link #enqueue} takes submitted
  * mail (committed before it returns); each scheduled attempt delivers the due recipients of one message
  * ({@link DeliveryAttempt}), records the outcome per recipient, reports bounces and the delay warning to the
- * sender ({@link BounceReporter}), and schedules the next attempt or, when every recipient is final, removes the
- * message. The administrator's operations (retry now, bounce now, delete) are here too, so the CLI and the running
- * server share one meaning of them.
+ * sender ({@link BounceReporter}), and schedules the next attempt or, when every recipient is final, marks the
+ * message completed: it stays listed with its attempt history for {@code historyRetention}, then an hourly purge
+ * deletes it. The administrator's operations (retry now, bounce now, delete) are here too, so the CLI and the
+ * running server share one meaning of them.
  */
 public final class OutboundService implements Outbox, AutoCloseable {
 
@@ -45,6 +49,12 @@ public final class OutboundService implements Outbox, AutoCloseable {
     private final OutboundSigner signer;
     private final Clock clock;
     private final OutboundObserver observer;
+
+    private final ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "mailroom-outbound-purge");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private OutboundService(Database database, OutboundSettings settings, DnsClient dns, LocalInbox localInbox,
                             OutboundSigner signer, Clock clock, OutboundObserver observer) {
@@ -93,6 +103,9 @@ public final class OutboundService implements Outbox, AutoCloseable {
             LOG.info("Outbound queue: scheduled {} pending message(s) that had no attempt scheduled", rescheduled);
         }
         scheduler.start();
+        // Hourly is plenty for a retention counted in days; a short retention (tests) is purged at its own pace.
+        long every = Math.max(1, Math.min(3600, settings.historyRetention().getSeconds() / 2));
+        purge.scheduleWithFixedDelay(this::purgeHistory, 0, every, TimeUnit.SECONDS);
         LOG.info("Outbound delivery started ({} attempts at once{})", settings.threads(),
             settings.smarthost().map(s -> ", all mail via smarthost " + s).orElse(""));
     }
@@ -109,8 +122,14 @@ public final class OutboundService implements Outbox, AutoCloseable {
         return queue;
     }
 
+    /** Messages with recipients still pending, oldest first. */
     public List<QueuedMessage> list(int limit) {
         return queue.list(limit);
+    }
+
+    /** Pending messages and the completed ones still kept as history, oldest first. */
+    public List<QueuedMessage> listWithHistory(int limit) {
+        return queue.list(limit, true);
     }
 
     public Optional<QueuedMessage> find(long id) {
@@ -150,7 +169,7 @@ public final class OutboundService implements Outbox, AutoCloseable {
         queue.record(id, outcomes, now);
         reporter.report(DsnMessage.Kind.FAILED, message, queue.content(id).orElse(new byte[0]), entries, Optional.empty());
         scheduler.unschedule(id);
-        queue.delete(id);
+        queue.complete(id, now);
         return true;
     }
 
@@ -187,6 +206,9 @@ public final class OutboundService implements Outbox, AutoCloseable {
             return;
         }
         QueuedMessage message = found.get();
+        if (message.isCompleted()) {
+            return;
+        }
         Instant now = clock.instant();
         List<QueuedRecipient> due = message.pending().stream()
             .filter(r -> r.nextAttemptAt().map(t -> !t.isAfter(now.plus(DUE_SLACK))).orElse(true))
@@ -202,17 +224,17 @@ public final class OutboundService implements Outbox, AutoCloseable {
         if (next.isPresent()) {
             scheduler.schedule(id, next.get());
         } else {
-            // Every recipient is delivered or bounced (and reported): like Postfix, the queue forgets it.
-            queue.delete(id);
-            LOG.info("queued message {}: done, removed from the queue", id);
+            // Every recipient is delivered or bounced (and reported): no longer delivered, kept as history for a while.
+            queue.complete(id, clock.instant());
+            LOG.info("queued message {}: done, kept as history for {}", id, settings.historyRetention());
         }
     }
 
     private void deliver(QueuedMessage message, byte[] content, List<QueuedRecipient> due, Instant now) {
         long started = System.nanoTime();
-        byte[] signed = signer.sign(content);
+        // Signed lazily, per form sent: as queued, or converted to 7 bit for a remote without 8BITMIME.
         Map<String, DeliveryAttempt.Answer> answers = attempt.deliver(message.id(), message.sender(),
-            due.stream().map(QueuedRecipient::address).toList(), signed);
+            due.stream().map(QueuedRecipient::address).toList(), new OutgoingMessage(content, signer));
         Instant done = clock.instant();
         List<RecipientOutcome> outcomes = new ArrayList<>();
         List<DsnMessage.Entry> bounced = new ArrayList<>();
@@ -242,9 +264,27 @@ public final class OutboundService implements Outbox, AutoCloseable {
         }
     }
 
+    /** Deletes the completed messages older than the history retention; how many. */
+    int purgeHistory() {
+        try {
+            int purged = queue.purgeCompletedBefore(clock.instant().minus(settings.historyRetention()));
+            if (purged > 0) {
+                LOG.info("Outbound queue: purged {} completed message(s) older than {}", purged,
+                    settings.historyRetention());
+            }
+            return purged;
+        } catch (RuntimeException e) {
+            // The next run tries again; a purge that fails now costs only disk space.
+            LOG.warn("Outbound queue: purging the history failed: {}", e.toString());
+            return 0;
+        }
+    }
+
     /** Stops attempting (waits for running attempts); the queue and its schedule stay in the database. */
     @Override
     public void close() {
+        purge.shutdownNow();
         scheduler.close();
+        attempt.close();
     }
 }

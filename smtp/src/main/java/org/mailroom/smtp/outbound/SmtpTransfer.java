@@ -27,11 +27,12 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 
 /**
- * One SMTP transaction with one remote host through Angus Mail's SMTP transport: EHLO (HELO when EHLO is refused),
- * STARTTLS whenever offered (opportunistic: any certificate, as RFC 7435 allows, since the alternative is plain
- * text), MAIL FROM with SIZE and BODY=8BITMIME when offered, one RCPT per recipient, DATA. The result says, per
- * recipient, what the remote answered; recipients it never got to answer for (the connection failed, timed out or
- * spoke garbage) share one temporary failure, so the caller can try them at the next host.
+ * SMTP with one remote host through Angus Mail's SMTP transport: a {@link Connection} is opened with EHLO (HELO
+ * when EHLO is refused), STARTTLS whenever offered (opportunistic: any certificate, as RFC 7435 allows, since the
+ * alternative is plain text), and carries transactions: MAIL FROM with SIZE and BODY=8BITMIME when offered (an 8-bit
+ * message for a remote without 8BITMIME is converted to 7 bit first), one RCPT per recipient, DATA. A transaction's
+ * result says, per recipient, what the remote answered; recipients it never got to answer for (the connection
+ * failed, timed out or spoke garbage) share one temporary failure, so the caller can try them at the next host.
  */
 final class SmtpTransfer {
 
@@ -73,9 +74,115 @@ final class SmtpTransfer {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    Result send(Destination destination, String sender, List<String> recipients, byte[] message) {
+    /** The connection could not be opened (or EHLO/STARTTLS/AUTH failed): the reply that stands for it. */
+    static final class ConnectFailed extends Exception {
+        private final transient DeliveryReply reply;
+
+        ConnectFailed(DeliveryReply reply) {
+            super(reply.toString(), null, false, false);
+            this.reply = reply;
+        }
+
+        DeliveryReply reply() {
+            return reply;
+        }
+    }
+
+    /**
+     * One open SMTP connection to one destination (greeted, STARTTLS and AUTH done) that carries transactions one
+     * after the other. It stays {@link #reusable()} while every transaction ended with the remote's replies; after
+     * a connection failure, a timeout or a 421 it is not used again. Not thread-safe: one sender at a time.
+     */
+    final class Connection implements AutoCloseable {
+        private final Destination destination;
+        private final Session session;
+        private final SMTPTransport transport;
+        private int transactions;
+        private boolean broken;
+        private long idleSinceNanos = System.nanoTime();
+
+        private Connection(Destination destination, Session session, SMTPTransport transport) {
+            this.destination = destination;
+            this.session = session;
+            this.transport = transport;
+        }
+
+        Destination destination() {
+            return destination;
+        }
+
+        /** Transactions started on this connection so far. */
+        int transactions() {
+            return transactions;
+        }
+
+        boolean reusable() {
+            return !broken;
+        }
+
+        long idleNanos() {
+            return System.nanoTime() - idleSinceNanos;
+        }
+
+        /** Asks the remote with NOOP whether the connection still works (after it sat idle). */
+        boolean alive() {
+            return !broken && transport.isConnected();
+        }
+
+        /** One transaction: MAIL FROM, RCPT TO per recipient, DATA; the result per recipient. */
+        Result send(String sender, List<String> recipients, OutgoingMessage message) {
+            transactions++;
+            Map<String, DeliveryReply> settled = new LinkedHashMap<>();
+            try {
+                byte[] bytes = message.bytesFor(transport.supportsExtension("8BITMIME"));
+                long limit = sizeLimit(transport);
+                if (limit > 0 && bytes.length > limit) {
+                    DeliveryReply tooBig = new DeliveryReply(552, "5.3.4", "message size " + bytes.length
+                        + " exceeds the limit of " + limit + " announced by " + destination.hostName());
+                    recipients.forEach(r -> settled.put(r, tooBig));
+                    return new Result(settled, Optional.empty());
+                }
+                SMTPMessage smtpMessage = new SMTPMessage(session, new ByteArrayInputStream(bytes));
+                smtpMessage.setEnvelopeFrom(sender.isEmpty() ? "<>" : sender);
+                smtpMessage.setMailExtension(mailParameters(transport, bytes));
+                Address[] to = new Address[recipients.size()];
+                for (int i = 0; i < to.length; i++) {
+                    to[i] = new InternetAddress(recipients.get(i), false);
+                }
+                transport.sendMessage(smtpMessage, to);
+                DeliveryReply ok = reply(transport.getLastReturnCode(), transport.getLastServerResponse());
+                recipients.forEach(r -> settled.put(r, ok));
+                return new Result(settled, Optional.empty());
+            } catch (MessagingException e) {
+                Result result = interpret(e, recipients, settled, destination);
+                // Angus resets the transaction after a refusal (RSET); anything without a reply leaves the
+                // connection in an unknown state, and a 421 means the remote is closing it.
+                broken |= result.unsettled().isPresent()
+                    || result.settled().values().stream().anyMatch(r -> r.code() == 421);
+                return result;
+            } catch (RuntimeException e) {
+                broken = true;
+                throw e;
+            } finally {
+                idleSinceNanos = System.nanoTime();
+            }
+        }
+
+        /** QUIT without waiting for the answer. */
+        @Override
+        public void close() {
+            broken = true;
+            try {
+                transport.close();
+            } catch (MessagingException | RuntimeException e) {
+                // QUIT failed: every transaction's outcome is already known.
+            }
+        }
+    }
+
+    /** Opens a connection to the destination: greeting, EHLO (or HELO), STARTTLS when offered, AUTH to a relay. */
+    Connection connect(Destination destination) throws ConnectFailed {
         Session session = Session.getInstance(properties(destination));
-        Map<String, DeliveryReply> settled = new LinkedHashMap<>();
         SMTPTransport transport = null;
         try {
             transport = (SMTPTransport) session.getTransport(destination.smarthost()
@@ -87,34 +194,25 @@ final class SmtpTransfer {
             } else {
                 transport.connect(connectHost(destination), destination.port(), null, null);
             }
-            long limit = sizeLimit(transport);
-            if (limit > 0 && message.length > limit) {
-                DeliveryReply tooBig = new DeliveryReply(552, "5.3.4",
-                    "message size " + message.length + " exceeds the limit of " + limit + " announced by " + destination.hostName());
-                recipients.forEach(r -> settled.put(r, tooBig));
-                return new Result(settled, Optional.empty());
-            }
-            SMTPMessage smtpMessage = new SMTPMessage(session, new ByteArrayInputStream(message));
-            smtpMessage.setEnvelopeFrom(sender.isEmpty() ? "<>" : sender);
-            smtpMessage.setMailExtension(mailParameters(transport, message));
-            Address[] to = new Address[recipients.size()];
-            for (int i = 0; i < to.length; i++) {
-                to[i] = new InternetAddress(recipients.get(i), false);
-            }
-            transport.sendMessage(smtpMessage, to);
-            DeliveryReply ok = reply(transport.getLastReturnCode(), transport.getLastServerResponse());
-            recipients.forEach(r -> settled.put(r, ok));
-            return new Result(settled, Optional.empty());
+            return new Connection(destination, session, transport);
         } catch (MessagingException e) {
-            return interpret(e, recipients, settled, destination);
-        } finally {
             if (transport != null) {
                 try {
                     transport.close();
-                } catch (MessagingException | RuntimeException e) {
-                    // QUIT failed: the transaction's outcome is already known.
+                } catch (MessagingException | RuntimeException closing) {
+                    // It never worked; nothing to tell.
                 }
             }
+            throw new ConnectFailed(connectionTrouble(e, destination));
+        }
+    }
+
+    /** One transaction on a connection of its own, closed afterwards. */
+    Result send(Destination destination, String sender, List<String> recipients, OutgoingMessage message) {
+        try (Connection connection = connect(destination)) {
+            return connection.send(sender, recipients, message);
+        } catch (ConnectFailed e) {
+            return new Result(Map.of(), Optional.of(e.reply()));
         }
     }
 
@@ -170,19 +268,10 @@ final class SmtpTransfer {
         if (transport.supportsExtension("SIZE")) {
             parameters.append("SIZE=").append(message.length);
         }
-        if (transport.supportsExtension("8BITMIME") && hasEightBitBytes(message)) {
+        if (transport.supportsExtension("8BITMIME") && EightBitDowngrade.hasEightBitBytes(message)) {
             parameters.append(parameters.length() > 0 ? " " : "").append("BODY=8BITMIME");
         }
         return parameters.length() == 0 ? null : parameters.toString();
-    }
-
-    private static boolean hasEightBitBytes(byte[] message) {
-        for (byte b : message) {
-            if (b < 0) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Result interpret(MessagingException failure, List<String> recipients,

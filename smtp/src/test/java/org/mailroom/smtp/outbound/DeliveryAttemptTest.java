@@ -60,6 +60,8 @@ class DeliveryAttemptTest {
 
     @BeforeEach
     void reset() {
+        // A connection left open by the previous test would skip the greeting a test scripts (garbage, over-long).
+        attempt.closeIdleConnections();
         dns.clear();
         receiver.setBehaviour(TestSmtpReceiver.Behaviour.NORMAL);
         dns.addMx("remote.test", 10, "mx.remote.test").addA("mx.remote.test", "127.0.0.1");

@@ -108,7 +108,8 @@ class OutboundRestartTest {
                      Clock.systemUTC())) {
                 service.start();
                 long id = service.enqueue("alice@example.test", List.of("dave@remote.test"), message("again"));
-                Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> service.find(id).isEmpty());
+                Awaitility.await().atMost(Duration.ofSeconds(15))
+                    .until(() -> service.find(id).map(QueuedMessage::isCompleted).orElse(false));
             }
             assertThat(signed).hasValue(2);
             assertThat(receiver.received()).hasSize(1);
@@ -137,11 +138,15 @@ class OutboundRestartTest {
 
                 // Next attempt is an hour away; "retry now" makes it now.
                 assertThat(service.retryNow(slow)).isTrue();
-                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> service.find(slow).isEmpty());
+                Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> service.find(slow).map(QueuedMessage::isCompleted).orElse(false));
                 assertThat(receiver.received()).extracting(r -> r.recipients().get(0)).containsExactly("slow@remote.test");
 
                 assertThat(service.bounceNow(stuck)).isTrue();
-                assertThat(service.find(stuck)).isEmpty();
+                // Bounced: no longer pending, kept as history with the postmaster's reason.
+                assertThat(service.list(10)).extracting(QueuedMessage::id).doesNotContain(stuck);
+                assertThat(service.find(stuck).orElseThrow().recipients()).singleElement()
+                    .satisfies(r -> assertThat(r.state()).isEqualTo(RecipientState.BOUNCED));
                 assertThat(reports).singleElement().asString().startsWith("alice@example.test\n")
                     .contains("Action: failed", "Final-Recipient: rfc822; stuck@remote.test", "451 4.3.0 not now");
 

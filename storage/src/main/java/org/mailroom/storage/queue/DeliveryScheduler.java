@@ -107,6 +107,9 @@ public final class DeliveryScheduler implements AutoCloseable {
         // running job (the next attempt) wakes nobody, so this bounds how late a retry can start. 1 s is Quartz's minimum
         // and one cheap query a second.
         properties.setProperty("org.quartz.scheduler.idleWaitTime", "1000");
+        // Up to one due trigger per thread is taken per round trip under the trigger lock, not one at a time: a
+        // burst of due messages for one host then runs together, and shares that host's connections.
+        properties.setProperty("org.quartz.scheduler.batchTriggerAcquisitionMaxCount", Integer.toString(threads));
         try {
             Scheduler scheduler = new StdSchedulerFactory(properties).getScheduler();
             scheduler.setJobFactory(new AttemptJobFactory(attempt));

@@ -24,7 +24,7 @@ import org.mailroom.storage.schema.Database;
  */
 public final class OutboundQueue {
 
-    private static final String MESSAGE_COLUMNS = "id, sender, created_at, size, delay_warned";
+    private static final String MESSAGE_COLUMNS = "id, sender, created_at, size, delay_warned, completed_at";
 
     private final Database database;
 
@@ -89,7 +89,7 @@ public final class OutboundQueue {
         });
     }
 
-    /** The message bytes as queued. */
+    /** The message bytes as queued (empty once the message is completed: history keeps no content). */
     public Optional<byte[]> content(long id) {
         return database.transaction(connection -> {
             try (PreparedStatement select = connection.prepareStatement(
@@ -102,12 +102,19 @@ public final class OutboundQueue {
         });
     }
 
-    /** Queued messages, oldest first, at most {@code limit}. */
+    /** Messages still pending, oldest first, at most {@code limit}. */
     public List<QueuedMessage> list(int limit) {
+        return list(limit, false);
+    }
+
+    /** Queued messages, oldest first, at most {@code limit}; with {@code completedToo} the kept history as well. */
+    public List<QueuedMessage> list(int limit, boolean completedToo) {
         return database.read(connection -> {
             List<QueuedMessage> messages = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
-                "SELECT " + MESSAGE_COLUMNS + " FROM mr_queue_message ORDER BY id FETCH FIRST " + limit + " ROWS ONLY")) {
+                "SELECT " + MESSAGE_COLUMNS + " FROM mr_queue_message"
+                    + (completedToo ? "" : " WHERE completed_at IS NULL")
+                    + " ORDER BY id FETCH FIRST " + limit + " ROWS ONLY")) {
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         messages.add(message(rs, List.of()));
@@ -117,7 +124,7 @@ public final class OutboundQueue {
             List<QueuedMessage> withRecipients = new ArrayList<>(messages.size());
             for (QueuedMessage m : messages) {
                 withRecipients.add(new QueuedMessage(m.id(), m.sender(), m.createdAt(), m.size(), m.delayWarned(),
-                    recipients(connection, m.id())));
+                    recipients(connection, m.id()), m.completedAt()));
             }
             return withRecipients;
         });
@@ -222,6 +229,33 @@ public final class OutboundQueue {
         });
     }
 
+    /**
+     * Marks the message completed (every recipient final) at {@code at}, keeping its recipients and attempt history
+     * but dropping its bytes; false if it was not there or already completed.
+     */
+    public boolean complete(long id, Instant at) {
+        return database.transaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE mr_queue_message SET completed_at = ?, content = ? WHERE id = ? AND completed_at IS NULL")) {
+                update.setLong(1, at.toEpochMilli());
+                update.setBytes(2, new byte[0]);
+                update.setLong(3, id);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Deletes the messages completed before {@code before}, with their recipients and history; how many. */
+    public int purgeCompletedBefore(Instant before) {
+        return database.transaction(connection -> {
+            try (PreparedStatement delete = connection.prepareStatement(
+                "DELETE FROM mr_queue_message WHERE completed_at IS NOT NULL AND completed_at < ?")) {
+                delete.setLong(1, before.toEpochMilli());
+                return delete.executeUpdate();
+            }
+        });
+    }
+
     /** Removes a message with its recipients and history; false if there was none. */
     public boolean delete(long id) {
         return database.transaction(connection -> {
@@ -253,8 +287,10 @@ public final class OutboundQueue {
     }
 
     private static QueuedMessage message(ResultSet rs, List<QueuedRecipient> recipients) throws SQLException {
+        long completed = rs.getLong(6);
+        Optional<Instant> completedAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(completed));
         return new QueuedMessage(rs.getLong(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), rs.getLong(4),
-            rs.getBoolean(5), recipients);
+            rs.getBoolean(5), recipients, completedAt);
     }
 
     private static List<QueuedRecipient> recipients(Connection connection, long id) throws SQLException {

@@ -6,13 +6,20 @@ import java.util.Optional;
 
 /**
  * A queued message without its bytes ({@link OutboundQueue#content} reads them): the envelope sender ({@code ""}
- * for the null sender), when it was queued, its size, whether the delay warning went out, and its recipients.
+ * for the null sender), when it was queued, its size, whether the delay warning went out, its recipients, and when
+ * every recipient became final (empty while any is pending; a completed message is kept as history for a while).
  */
 public record QueuedMessage(long id, String sender, Instant createdAt, long size, boolean delayWarned,
-                            List<QueuedRecipient> recipients) {
+                            List<QueuedRecipient> recipients, Optional<Instant> completedAt) {
 
     public QueuedMessage {
         recipients = List.copyOf(recipients);
+        java.util.Objects.requireNonNull(completedAt, "completedAt");
+    }
+
+    /** Every recipient delivered or bounced: history, no longer delivered. */
+    public boolean isCompleted() {
+        return completedAt.isPresent();
     }
 
     public boolean hasNullSender() {

@@ -91,4 +91,35 @@ class OutboundQueueTest {
         assertThat(queue.find(id)).isEmpty();
         assertThat(queue.reschedule(id, t0)).isFalse();
     }
+
+    @Test
+    void aCompletedMessageStaysAsHistoryWithoutItsBytesUntilPurged() {
+        long done = queue.enqueue("a@l.test", List.of("b@r.test", "c@r.test"), new byte[] {1, 2}, t0);
+        long pending = queue.enqueue("a@l.test", List.of("d@r.test"), new byte[] {3}, t0);
+        Instant t1 = t0.plusSeconds(30);
+        queue.record(done, List.of(
+            new RecipientOutcome(0, RecipientState.DELIVERED, Optional.empty(), new DeliveryReply(250, "2.0.0", "ok"), Optional.of("mx")),
+            new RecipientOutcome(1, RecipientState.BOUNCED, Optional.empty(), new DeliveryReply(550, "5.1.1", "no"), Optional.of("mx"))), t1);
+
+        assertThat(queue.complete(done, t1)).isTrue();
+        assertThat(queue.complete(done, t1.plusSeconds(1))).isFalse();
+
+        QueuedMessage kept = queue.find(done).orElseThrow();
+        assertThat(kept.completedAt()).contains(t1);
+        assertThat(kept.isCompleted()).isTrue();
+        assertThat(kept.recipients()).extracting(QueuedRecipient::state)
+            .containsExactly(RecipientState.DELIVERED, RecipientState.BOUNCED);
+        assertThat(queue.history(done)).hasSize(2);
+        assertThat(queue.content(done)).hasValueSatisfying(bytes -> assertThat(bytes).isEmpty());
+        assertThat(queue.list(100)).extracting(QueuedMessage::id).containsExactly(pending);
+        assertThat(queue.list(100, true)).extracting(QueuedMessage::id).containsExactly(done, pending);
+        assertThat(queue.find(pending).orElseThrow().completedAt()).isEmpty();
+
+        // Purged only once completed before the cut-off; the pending one is never purged.
+        assertThat(queue.purgeCompletedBefore(t1)).isZero();
+        assertThat(queue.purgeCompletedBefore(t1.plusMillis(1))).isEqualTo(1);
+        assertThat(queue.find(done)).isEmpty();
+        assertThat(queue.history(done)).isEmpty();
+        assertThat(queue.find(pending)).isPresent();
+    }
 }
