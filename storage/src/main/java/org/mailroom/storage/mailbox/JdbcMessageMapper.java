@@ -206,9 +206,9 @@ public final class JdbcMessageMapper implements MessageMapper {
             return QuotaUsage.inTransaction(db, c -> {
                 // Bytes first: the mailbox row is locked (by the UID allocation) only for the short end of the work.
                 MessageRows.insertContentIfAbsent(c, message);
-                MessageRows.Allocation allocation = MessageRows.allocateUidAndModSeq(c, mailboxId);
-                MessageRows.insertMembership(c, mailboxId, allocation.uid(), allocation.modSeq(), message,
-                    message.createFlags(), saveDate);
+                Flags flags = message.createFlags();
+                MessageRows.NewMembership allocation = MessageRows.allocateForNewMembership(c, mailboxId, flags);
+                MessageRows.insertNewMembership(c, mailboxId, allocation, message, flags, saveDate);
                 message.setUid(allocation.uid());
                 message.setModSeq(allocation.modSeq());
                 message.setSaveDate(saveDate);
@@ -342,8 +342,8 @@ public final class JdbcMessageMapper implements MessageMapper {
                         }
                     }
                 }
-                MessageRows.Allocation allocation = MessageRows.allocateUidAndModSeq(c, mailboxId);
-                MessageRows.insertMembership(c, mailboxId, allocation.uid(), allocation.modSeq(), original, flags, saveDate);
+                MessageRows.NewMembership allocation = MessageRows.allocateForNewMembership(c, mailboxId, flags);
+                MessageRows.insertNewMembership(c, mailboxId, allocation, original, flags, saveDate);
                 return new MessageMetaData(allocation.uid(), allocation.modSeq(), flags, original.getFullContentOctets(),
                     original.getInternalDate(), Optional.of(saveDate), original.getMessageId(), original.getThreadId());
             });

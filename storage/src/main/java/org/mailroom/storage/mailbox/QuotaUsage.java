@@ -40,6 +40,11 @@ final class QuotaUsage {
                 root = rootOf(rs.getString(1), rs.getString(2));
             }
         }
+        addToRoot(c, root, messages, bytes);
+    }
+
+    /** Adds (or, negative, removes) messages and bytes to a quota root already known. */
+    static void addToRoot(Connection c, String root, long messages, long bytes) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE mr_current_quota SET message_count = message_count + ?,"
             + " storage_bytes = storage_bytes + ? WHERE quota_root = ?")) {
             ps.setLong(1, messages);
