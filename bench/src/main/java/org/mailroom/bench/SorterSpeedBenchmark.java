@@ -139,8 +139,55 @@ public class SorterSpeedBenchmark {
         return message.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Runs both benchmarks with settings that finish in about a minute; arguments are JMH's own. */
+    /**
+     * CPU time per operation, measured on the calling thread ({@code ThreadMXBean}): unlike wall-clock percentiles
+     * it leaves out time spent waiting for a CPU, so it stays comparable on a loaded machine. Prints
+     * {@code cpu_<phase>_{mean,p50,p99}_us=} lines for parse alone, sort of a parsed message, and both.
+     */
+    static void cpuTimes(int warmUp, int measured) throws Exception {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        SorterSpeedBenchmark bench = new SorterSpeedBenchmark();
+        bench.setUp();
+        try {
+            String[] phases = {"parse", "sortParsed", "parseAndSort"};
+            for (String phase : phases) {
+                long[] times = new long[measured];
+                for (int i = -warmUp; i < measured; i++) {
+                    long start = threads.getCurrentThreadCpuTime();
+                    Object result = switch (phase) {
+                        case "parse" -> bench.parser.parse(bench.raw);
+                        case "sortParsed" -> bench.sortParsed();
+                        default -> bench.parseAndSort();
+                    };
+                    long spent = threads.getCurrentThreadCpuTime() - start;
+                    if (result == null) {
+                        throw new IllegalStateException("no result");
+                    }
+                    if (i >= 0) {
+                        times[i] = spent;
+                    }
+                }
+                java.util.Arrays.sort(times);
+                double mean = java.util.Arrays.stream(times).average().orElse(0);
+                System.out.printf(java.util.Locale.ROOT, "cpu_%s_mean_us=%.1f%ncpu_%s_p50_us=%.1f%ncpu_%s_p99_us=%.1f%n",
+                    phase, mean / 1000, phase, times[measured / 2] / 1000.0, phase,
+                    times[(int) Math.min(measured - 1, Math.ceil(measured * 0.99) - 1)] / 1000.0);
+            }
+        } finally {
+            bench.tearDown();
+        }
+    }
+
+    /**
+     * Runs both benchmarks with settings that finish in about a minute; arguments are JMH's own, except
+     * {@code --cpu [N]}: CPU time per operation over N measured operations (default 2000) instead of JMH.
+     */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--cpu")) {
+            int n = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+            cpuTimes(n, n);
+            return;
+        }
         if (args.length > 0) {
             org.openjdk.jmh.Main.main(args);
             return;

@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import org.mailroom.dist.control.AdminEndpoint;
 import org.mailroom.dist.http.ClientSettings;
 import org.mailroom.dist.http.HttpService;
@@ -83,6 +85,7 @@ import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageManager;
 import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.model.MessageResult;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.exception.MailboxNotFoundException;
 import org.apache.james.mailbox.model.FetchGroup;
@@ -281,7 +284,7 @@ public final class Mailroom {
 
             // Last to start, first to stop: while its file exists in the data directory, admin commands come here.
             ServerAdminBackend adminBackend = new ServerAdminBackend(database, domains, users, aliases, mailboxes, dkimKeys(config),
-                config.storage().dataDirectory(), this::openSortingTools, outbound);
+                config.storage().dataDirectory(), () -> runningSortingTools(rules, sorter, mailboxes), outbound);
             AdminEndpoint admin = running.started(AdminEndpoint.start(config.storage().dataDirectory(),
                 request -> Main.runInServer(adminBackend, request)));
             out.println("  running    admin endpoint   127.0.0.1:" + admin.port() + " (for ./mailroom admin while running)");
@@ -304,8 +307,19 @@ public final class Mailroom {
     }
 
     /** The importance model over the store; a user's own address is their login (aliases are not counted yet). */
-    private static ImportanceModel importanceModel(Database database) {
-        return new ImportanceModel(new JdbcImportanceState(database), Set::of, ImportanceModel.Settings.defaults());
+    /**
+     * The importance model over the store. A user's aliases are the user's own addresses (mail to an alias is
+     * addressed to the user; mail from one is the user's); they are looked up at most once a minute per user, so
+     * an alias added while the server runs counts within a minute without a query per sorted message.
+     */
+    static ImportanceModel importanceModel(Database database) {
+        DomainRepository domains = new DomainRepository(database);
+        AliasRepository aliases = new AliasRepository(database, domains,
+            new UserRepository(database, domains, PasswordHasher.defaults()));
+        LoadingCache<String, Set<String>> ownAddresses = Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofMinutes(1)).maximumSize(10_000).build(aliases::addressesOf);
+        return new ImportanceModel(new JdbcImportanceState(database), ownAddresses::get,
+            ImportanceModel.Settings.defaults());
     }
 
     /** The global rules file: {@code rules} next to the configuration file. */
@@ -426,16 +440,18 @@ public final class Mailroom {
 
     /**
      * The rule files and a sorter assembled exactly as {@link #launch()} does, for {@code admin rules} and
-     * {@code admin explain}; the store is opened only when a stored message is read.
+     * {@code admin explain} when the server is not running; the store is opened only when a message is sorted or
+     * read.
      */
     public SortingTools openSortingTools() {
         RuleFiles rules = new RuleFiles(rulesFile(), userRulesDirectory());
         AttachmentInspector attachments = new AttachmentInspector(AttachmentInspector.Limits.defaults()
             .withTimeBudget(Duration.ofSeconds(30)));
         return new SortingTools() {
-            // Opened on the first sort only: listing and editing rules must work while the server holds the store.
+            // Opened on first use only: listing and editing rules must work while the server holds the store.
             private Database database;
             private Sorter sorter;
+            private MailboxStore store;
 
             @Override
             public RuleFiles rules() {
@@ -443,19 +459,32 @@ public final class Mailroom {
             }
 
             @Override
-            public Decision sort(String user, byte[] message) {
+            public Decision sort(String user, byte[] message, SessionFacts facts, Instant receivedAt) {
                 if (sorter == null) {
-                    database = Database.open(config.storage().databaseSettings());
-                    sorter = new Sorter(rules, signals(new SpamFilter(new JdbcTokenStore(database)),
-                        importanceModel(database)), attachments);
+                    sorter = new Sorter(rules, signals(new SpamFilter(new JdbcTokenStore(database())),
+                        importanceModel(database())), attachments);
                 }
-                return sorter.sort(new IncomingMail(user, Optional.empty(), SessionFacts.none(),
-                    new MailParser().parse(message), Instant.now()));
+                return sortAsDelivered(sorter, user, message, facts, receivedAt);
             }
 
             @Override
-            public byte[] storedMessage(String user, String folder, long uid) {
-                return readStoredMessage(user, folder, uid);
+            public StoredMessage storedMessage(String user, String folder, long uid) {
+                if (store == null) {
+                    UserRepository users = new UserRepository(database(), new DomainRepository(database()),
+                        PasswordHasher.defaults());
+                    MailroomAuthenticator authenticator = new MailroomAuthenticator(users);
+                    store = new MailboxStore(database(), authenticator, authenticator,
+                        new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(),
+                        MailboxStore.Settings.defaults(), Set.of());
+                }
+                return readStoredMessage(store.mailboxManager(), user, folder, uid);
+            }
+
+            private Database database() {
+                if (database == null) {
+                    database = Database.open(config.storage().databaseSettings());
+                }
+                return database;
             }
 
             @Override
@@ -468,29 +497,62 @@ public final class Mailroom {
         };
     }
 
-    private byte[] readStoredMessage(String user, String folder, long uid) {
-        try (Database database = Database.open(config.storage().databaseSettings())) {
-            DomainRepository domains = new DomainRepository(database);
-            UserRepository users = new UserRepository(database, domains, PasswordHasher.defaults());
-            MailroomAuthenticator authenticator = new MailroomAuthenticator(users);
-            MailboxStore store = new MailboxStore(database, authenticator, authenticator,
-                new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(),
-                MailboxStore.Settings.defaults(), Set.of());
-            MailboxManager manager = store.mailboxManager();
+    /**
+     * {@code admin rules} and {@code admin explain} inside the running server: its own rule files, sorter and
+     * mailboxes (the embedded store cannot be opened a second time while the server holds it); closing them
+     * closes nothing.
+     */
+    static SortingTools runningSortingTools(RuleFiles rules, Sorter sorter, MailboxStore mailboxes) {
+        return new SortingTools() {
+            @Override
+            public RuleFiles rules() {
+                return rules;
+            }
+
+            @Override
+            public Decision sort(String user, byte[] message, SessionFacts facts, Instant receivedAt) {
+                return sortAsDelivered(sorter, user, message, facts, receivedAt);
+            }
+
+            @Override
+            public StoredMessage storedMessage(String user, String folder, long uid) {
+                return readStoredMessage(mailboxes.mailboxManager(), user, folder, uid);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private static Decision sortAsDelivered(Sorter sorter, String user, byte[] message, SessionFacts facts,
+                                            Instant receivedAt) {
+        return sorter.sort(new IncomingMail(user, Optional.empty(), facts, new MailParser().parse(message),
+            receivedAt));
+    }
+
+    private static SortingTools.StoredMessage readStoredMessage(MailboxManager manager, String user, String folder,
+                                                                long uid) {
+        try {
             MailboxSession session = manager.createSystemSession(Username.of(user));
-            MessageManager mailbox;
             try {
-                mailbox = manager.getMailbox(MailboxPath.forUser(Username.of(user), folder), session);
-            } catch (MailboxNotFoundException e) {
-                throw new IllegalArgumentException("no folder " + folder + " for " + user);
-            }
-            MessageResultIterator results = mailbox.getMessages(MessageRange.one(MessageUid.of(uid)),
-                FetchGroup.FULL_CONTENT, session);
-            if (!results.hasNext()) {
-                throw new IllegalArgumentException("no message with UID " + uid + " in " + folder + " of " + user);
-            }
-            try (InputStream in = results.next().getFullContent().getInputStream()) {
-                return in.readAllBytes();
+                MessageManager mailbox;
+                try {
+                    mailbox = manager.getMailbox(MailboxPath.forUser(Username.of(user), folder), session);
+                } catch (MailboxNotFoundException e) {
+                    throw new IllegalArgumentException("no folder " + folder + " for " + user);
+                }
+                MessageResultIterator results = mailbox.getMessages(MessageRange.one(MessageUid.of(uid)),
+                    FetchGroup.FULL_CONTENT, session);
+                if (!results.hasNext()) {
+                    throw new IllegalArgumentException("no message with UID " + uid + " in " + folder + " of " + user);
+                }
+                MessageResult result = results.next();
+                try (InputStream in = result.getFullContent().getInputStream()) {
+                    return new SortingTools.StoredMessage(in.readAllBytes(), result.getInternalDate().toInstant());
+                }
+            } finally {
+                manager.endProcessingRequest(session);
             }
         } catch (MailboxException | IOException e) {
             throw new IllegalStateException("cannot read the stored message: " + e.getMessage(), e);

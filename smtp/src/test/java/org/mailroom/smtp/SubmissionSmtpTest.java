@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Properties;
 
 import org.junit.jupiter.api.AfterAll;
@@ -14,6 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.smtp.MailroomSmtpServer.Mode;
 import org.mailroom.smtp.delivery.Placement;
 import org.mailroom.smtp.delivery.RecipientSorting;
+import org.mailroom.smtp.delivery.SorterPlacement;
+import org.mailroom.smtp.outbound.Outbox;
+import org.mailroom.sorter.IncomingMail;
+import org.mailroom.sorter.Sorter;
+import org.mailroom.sorter.message.MailParser;
 
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
@@ -203,6 +212,54 @@ class SubmissionSmtpTest {
             assertThat(smtp.reply()).startsWith("250");
         }
         assertThat(fixture.inbox(SmtpTestServers.BOB)).hasSize(1);
+    }
+
+    /**
+     * The sorter learns of an arrival only once every copy is committed: when the queue row for the remote recipient
+     * cannot be written after the local copies were sorted and appended, the client gets 451 and nothing was handed
+     * to learning; the same message accepted later is handed over once per local recipient.
+     */
+    @Test
+    void arrivalsReachLearningOnlyAfterTheDeliveryCommitted() throws Exception {
+        List<IncomingMail> learned = new CopyOnWriteArrayList<>();
+        RecipientSorting sorter = new SorterPlacement(Sorter.inboxOnly(), new SorterPlacement.Folders("Priority",
+            "Spam"), new MailParser(), 1 << 20, Clock.systemUTC(), learned::add);
+        AtomicBoolean queueWorks = new AtomicBoolean(false);
+        Outbox outbox = (sender, recipients, message) -> {
+            if (!queueWorks.get()) {
+                throw new IllegalStateException("simulated queue failure");
+            }
+            return 1;
+        };
+        MailroomSmtpServer server = fixture.start(MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0,
+            Mode.SUBMISSION_STARTTLS, "mx.example.test"), sorter, outbox);
+        for (boolean works : new boolean[] {false, true}) {
+            queueWorks.set(works);
+            try (RawSmtp smtp = RawSmtp.connect(server.port())) {
+                smtp.reply();
+                smtp.command("EHLO client.example.org");
+                smtp.startTls(fixture.certificate.clientSocketFactory());
+                smtp.command("EHLO client.example.org");
+                assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
+                    .startsWith("235");
+                smtp.command("MAIL FROM:<alice@example.test>");
+                assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+                assertThat(smtp.command("RCPT TO:<ally@example.test>")).startsWith("250");
+                assertThat(smtp.command("RCPT TO:<carol@remote.example>")).startsWith("250");
+                smtp.command("DATA");
+                smtp.send("From: alice@example.test\r\nSubject: minutes\r\n\r\nhere\r\n.\r\n");
+                if (works) {
+                    assertThat(smtp.reply()).startsWith("250");
+                } else {
+                    assertThat(smtp.reply()).startsWith("451 4.3.0");
+                    assertThat(fixture.inbox(SmtpTestServers.BOB)).isEmpty();
+                    assertThat(learned).as("a refused delivery teaches nothing").isEmpty();
+                }
+            }
+        }
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).hasSize(1);
+        assertThat(learned).extracting(IncomingMail::recipient)
+            .containsExactlyInAnyOrder(SmtpTestServers.BOB, SmtpTestServers.ALICE);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package org.mailroom.sorter;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Writes a {@link Decision} for people: the {@code X-Mailroom-Sort:} trace header stored with every delivered
@@ -22,6 +24,15 @@ public final class SortTrace {
      * importance=-0.40; rule="conf/rules:3"; reasons="..."}.
      */
     public static String header(Decision decision) {
+        return header(decision, null);
+    }
+
+    /**
+     * {@link #header(Decision)} plus the session facts the decision used, before the reasons: {@code
+     * session="client=192.0.2.1 helo=mx.example.org tls=yes auth=no dnsbl=zen.example spf=fail"}, so that explaining
+     * the stored copy later ({@link #sessionFacts}) weighs the same DNSBL listing and SPF result.
+     */
+    public static String header(Decision decision, SessionFacts facts) {
         StringBuilder value = new StringBuilder();
         value.append("category=").append(decision.category().name().toLowerCase(Locale.ROOT));
         decision.folder().ifPresent(folder -> value.append("; folder=").append(quoted(folder, 200)));
@@ -29,8 +40,130 @@ public final class SortTrace {
         value.append("; importance=").append(number(decision.total(Dimension.IMPORTANCE)));
         decision.matchedRule().map(SortTrace::ruleOrigin).ifPresent(rule -> value.append("; rule=")
             .append(quoted(rule, 200)));
-        value.append("; reasons=").append(quoted(decision.reason(), MAX_REASONS_CHARS));
+        if (facts != null) {
+            value.append("; ").append(SESSION).append('"').append(session(facts)).append('"');
+        }
+        value.append(REASONS).append(quoted(decision.reason(), MAX_REASONS_CHARS));
         return fold(HEADER + ": " + value) + "\r\n";
+    }
+
+    /**
+     * The session facts recorded in a trace header's value (as {@code MailContent.header} gives it, unfolded), or
+     * {@link SessionFacts#none()} when it has none (delivered before they were recorded, or not by SMTP). Only the
+     * part before the reasons is read: the reasons quote message text, which must not pass for session facts.
+     */
+    public static SessionFacts sessionFacts(String headerValue) {
+        int reasons = headerValue.indexOf(REASONS);
+        String fields = reasons < 0 ? headerValue : headerValue.substring(0, reasons);
+        int start = fields.indexOf("; " + SESSION + '"');
+        if (start < 0) {
+            return SessionFacts.none();
+        }
+        start += SESSION.length() + 3;
+        int end = fields.indexOf('"', start);
+        if (end < 0) {
+            return SessionFacts.none();
+        }
+        Optional<String> client = Optional.empty();
+        Optional<String> helo = Optional.empty();
+        Optional<String> spf = Optional.empty();
+        boolean tls = false;
+        boolean auth = false;
+        List<String> zones = List.of();
+        for (String pair : fields.substring(start, end).trim().split(" +")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                continue;
+            }
+            String key = pair.substring(0, eq);
+            String v = pair.substring(eq + 1);
+            switch (key) {
+                case "client" -> client = Optional.of(v);
+                case "helo" -> helo = Optional.of(v);
+                case "tls" -> tls = v.equals("yes");
+                case "auth" -> auth = v.equals("yes");
+                case "dnsbl" -> zones = List.of(v.split(","));
+                case "spf" -> spf = Optional.of(v);
+                default -> { }
+            }
+        }
+        return new SessionFacts(client, helo, tls, auth, zones, spf);
+    }
+
+    /**
+     * The stored copy as it was sorted: {@code message} without its first {@code X-Mailroom-Sort} field (the one
+     * delivery added; any later one came with the message). Unchanged when the header section has none.
+     */
+    public static byte[] withoutHeader(byte[] message) {
+        byte[] name = (HEADER + ":").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int line = 0;
+        while (line < message.length) {
+            int end = lineEnd(message, line);
+            if (end == line + 1 || (end == line + 2 && message[line] == '\r')) {
+                return message;
+            }
+            if (startsWithIgnoreCase(message, line, name)) {
+                int next = end;
+                while (next < message.length && (message[next] == ' ' || message[next] == '\t')) {
+                    next = lineEnd(message, next);
+                }
+                byte[] out = new byte[message.length - (next - line)];
+                System.arraycopy(message, 0, out, 0, line);
+                System.arraycopy(message, next, out, line, message.length - next);
+                return out;
+            }
+            line = end;
+        }
+        return message;
+    }
+
+    /** The index after the line starting at {@code from} (after its LF, or the end). */
+    private static int lineEnd(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return bytes.length;
+    }
+
+    private static boolean startsWithIgnoreCase(byte[] bytes, int from, byte[] prefix) {
+        if (bytes.length - from < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (Character.toLowerCase(bytes[from + i]) != Character.toLowerCase(prefix[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final String SESSION = "session=";
+    private static final String REASONS = "; reasons=";
+
+    private static String session(SessionFacts facts) {
+        StringBuilder out = new StringBuilder();
+        facts.clientAddress().ifPresent(a -> out.append("client=").append(token(a)).append(' '));
+        facts.helo().ifPresent(h -> out.append("helo=").append(token(h)).append(' '));
+        out.append("tls=").append(facts.tls() ? "yes" : "no").append(" auth=").append(facts.authenticated() ? "yes" : "no");
+        if (!facts.dnsblZones().isEmpty()) {
+            out.append(" dnsbl=").append(String.join(",", facts.dnsblZones().stream().map(SortTrace::token).toList()));
+        }
+        facts.spf().ifPresent(spf -> out.append(" spf=").append(token(spf)));
+        return out.toString();
+    }
+
+    /** A value safe inside the quoted session field: host names, addresses, zones and SPF words pass unchanged. */
+    private static String token(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 100));
+        for (int i = 0; i < text.length() && i < 100; i++) {
+            char c = text.charAt(i);
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']';
+            out.append(plain ? c : '?');
+        }
+        return out.isEmpty() ? "?" : out.toString();
     }
 
     /** Every score, one a line, with the totals and the decision: what {@code admin explain} prints. */

@@ -34,6 +34,43 @@ class SortTraceTest {
     }
 
     @Test
+    void sessionFactsGoIntoTheHeaderAndComeBackOutOfTheStoredCopy() {
+        SessionFacts facts = new SessionFacts(Optional.of("2001:db8::7"), Optional.of("mx \"evil\".example"), true,
+            false, List.of("zen.example", "b.example"), Optional.of("softfail"));
+        String header = SortTrace.header(SPAM, facts);
+        String value = new org.mailroom.sorter.message.MailParser()
+            .parse((header + "Subject: x\r\n\r\nbody\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+            .header(SortTrace.HEADER).orElseThrow();
+        assertThat(value).contains("session=\"client=2001:db8::7 helo=mx??evil?.example tls=yes auth=no "
+            + "dnsbl=zen.example,b.example spf=softfail\"; reasons=");
+        assertThat(SortTrace.sessionFacts(value)).isEqualTo(new SessionFacts(Optional.of("2001:db8::7"),
+            Optional.of("mx??evil?.example"), true, false, List.of("zen.example", "b.example"), Optional.of("softfail")));
+    }
+
+    @Test
+    void aHeaderWithoutSessionFactsGivesNoneAndReasonsCannotForgeThem() {
+        assertThat(SortTrace.sessionFacts("category=inbox; spam=0.00; importance=0.00; reasons=\"x\""))
+            .isEqualTo(SessionFacts.none());
+        Decision forged = new Decision(Category.INBOX, Optional.empty(), Set.of(), List.of(), Optional.empty(),
+            "subject \"a; session=\"dnsbl=zen.example spf=fail\"\"");
+        String value = SortTrace.header(forged).replace("\r\n", "").replace("X-Mailroom-Sort: ", "");
+        assertThat(value).contains("session=");
+        assertThat(SortTrace.sessionFacts(value)).isEqualTo(SessionFacts.none());
+    }
+
+    @Test
+    void theCopyAsSortedLosesOnlyTheFirstTraceHeader() {
+        String stored = "Received: from a\r\n" + SortTrace.header(SPAM, SessionFacts.none())
+            + "Subject: hi\r\nX-Mailroom-Sort: category=priority; forged\r\n\r\nX-Mailroom-Sort: in the body\r\n";
+        String sorted = new String(SortTrace.withoutHeader(stored.getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+            java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(sorted).isEqualTo("Received: from a\r\nSubject: hi\r\nX-Mailroom-Sort: category=priority; forged"
+            + "\r\n\r\nX-Mailroom-Sort: in the body\r\n");
+        byte[] none = "Subject: x\r\n\r\nX-Mailroom-Sort: body\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(SortTrace.withoutHeader(none)).isSameAs(none);
+    }
+
+    @Test
     void breakdownListsEveryScore() {
         String text = SortTrace.breakdown(SPAM);
         assertThat(text).contains("category:   spam", "rule:       conf/rules:12: if dnsbl listed then spam",

@@ -3,9 +3,11 @@ package org.mailroom.dist.admin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
+import org.mailroom.sorter.SessionFacts;
 import org.mailroom.sorter.SortTrace;
 import org.mailroom.sorter.message.MailParser;
 
@@ -22,7 +24,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
     description = {"Prints every score behind the sorting of a message: a stored one (USER FOLDER UID) or a file.",
-        "Session facts (DNSBL, SPF) are not known when explaining, so those signals are silent here."})
+        "A stored message is re-sorted with the session facts (DNSBL, SPF) its trace header recorded at delivery;",
+        "for a file they are not known, so those signals are silent."})
 final class ExplainCommand implements Callable<Integer> {
     private final Supplier<SortingTools> tools;
 
@@ -57,25 +60,28 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (SortingTools sorting = tools.get()) {
-            byte[] message;
-            String user;
             if (target.file != null) {
-                message = Files.readAllBytes(target.file);
-                user = fileUser;
-            } else {
-                user = target.stored.user;
-                try {
-                    message = sorting.storedMessage(user, target.stored.folder, target.stored.uid);
-                } catch (IllegalArgumentException e) {
-                    spec.commandLine().getErr().println(e.getMessage());
-                    return 1;
-                }
-                String recorded = new MailParser().parse(message).header(SortTrace.HEADER)
-                    .orElse("(none: delivered before the sorter, or not by SMTP)");
-                spec.commandLine().getOut().println("at delivery: " + recorded);
-                spec.commandLine().getOut().println("now:");
+                spec.commandLine().getOut().print(SortTrace.breakdown(sorting.sort(fileUser,
+                    Files.readAllBytes(target.file))));
+                return 0;
             }
-            spec.commandLine().getOut().print(SortTrace.breakdown(sorting.sort(user, message)));
+            String user = target.stored.user;
+            SortingTools.StoredMessage stored;
+            try {
+                stored = sorting.storedMessage(user, target.stored.folder, target.stored.uid);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return 1;
+            }
+            Optional<String> recorded = new MailParser().parse(stored.content()).header(SortTrace.HEADER);
+            // The decision at delivery weighed what SMTP saw (DNSBL listing, SPF result); the trace header kept it.
+            SessionFacts facts = recorded.map(SortTrace::sessionFacts).orElse(SessionFacts.none());
+            spec.commandLine().getOut().println("at delivery: "
+                + recorded.orElse("(none: delivered before the sorter, or not by SMTP)"));
+            spec.commandLine().getOut().println("now (with the session facts recorded at delivery, at "
+                + stored.receivedAt() + "):");
+            spec.commandLine().getOut().print(SortTrace.breakdown(sorting.sort(user,
+                SortTrace.withoutHeader(stored.content()), facts, stored.receivedAt())));
             return 0;
         }
     }

@@ -1,6 +1,9 @@
 package org.mailroom.dist.admin;
 
+import java.time.Instant;
+
 import org.mailroom.sorter.Decision;
+import org.mailroom.sorter.SessionFacts;
 import org.mailroom.sorter.rules.RuleFiles;
 
 /**
@@ -9,13 +12,22 @@ import org.mailroom.sorter.rules.RuleFiles;
  */
 public interface SortingTools extends AutoCloseable {
 
+    /** A stored message: its bytes as stored and when it arrived (its internal date). */
+    record StoredMessage(byte[] content, Instant receivedAt) {
+    }
+
     RuleFiles rules();
 
-    /** Sorts raw message bytes for {@code user} as delivery would (without SMTP session facts). */
-    Decision sort(String user, byte[] message);
+    /** Sorts raw message bytes for {@code user} as delivery would, now, without SMTP session facts. */
+    default Decision sort(String user, byte[] message) {
+        return sort(user, message, SessionFacts.none(), Instant.now());
+    }
+
+    /** Sorts raw message bytes for {@code user} as delivery would with these session facts at that time. */
+    Decision sort(String user, byte[] message, SessionFacts facts, Instant receivedAt);
 
     /** The stored message {@code uid} of {@code user}'s {@code folder}; throws IllegalArgumentException if none. */
-    byte[] storedMessage(String user, String folder, long uid);
+    StoredMessage storedMessage(String user, String folder, long uid);
 
     @Override
     void close();

@@ -279,6 +279,14 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
                 appender.end(copy);
             }
         }
+        if (prepared != null) {
+            try {
+                prepared.committed(users);
+            } catch (RuntimeException e) {
+                // What follows a commit is learning, a bonus: the copies are stored and the client gets its 250.
+                LOGGER.warn("delivery to {} committed; telling the sorter failed: {}", users, e.toString());
+            }
+        }
     }
 
     private MailboxAppender.Appended append(String user, MailEnvelope envelope, byte[] trace, Placement placement)

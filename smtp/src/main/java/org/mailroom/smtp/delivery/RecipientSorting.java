@@ -34,6 +34,14 @@ public interface RecipientSorting {
     interface Prepared {
         /** The placement for {@code user}; throwing fails the whole delivery with 451 4.3.0 (nothing kept). */
         Placement place(String user);
+
+        /**
+         * Every copy of the message is committed, {@code users} got theirs, and the client is told 250 next. Not
+         * called when the delivery failed, so what is learned from an arrival only ever describes stored mail.
+         * Must not throw.
+         */
+        default void committed(java.util.Collection<String> users) {
+        }
     }
 
     /** Everything to INBOX, unchanged (tests, and servers without a sorter). */

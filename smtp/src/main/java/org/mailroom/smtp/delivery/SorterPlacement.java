@@ -5,10 +5,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import org.mailroom.sorter.Category;
@@ -55,7 +58,10 @@ public final class SorterPlacement implements RecipientSorting {
         this(sorter, folders, parser, maxParsedBytes, clock, mail -> { });
     }
 
-    /** {@code sorted} hears of every message sorted for a recipient (the importance model remembers arrivals). */
+    /**
+     * {@code sorted} hears of every message sorted for a recipient once its delivery committed (the importance
+     * model remembers arrivals).
+     */
     public SorterPlacement(Sorter sorter, Folders folders, MailParser parser, int maxParsedBytes, Clock clock,
                            Consumer<IncomingMail> sorted) {
         this(sorter, folders, parser, maxParsedBytes, clock, sorted, SortObserver.NONE);
@@ -83,22 +89,52 @@ public final class SorterPlacement implements RecipientSorting {
             LOG.error("message could not be read for sorting; delivering to INBOX", e);
             return user -> fallback("message could not be read for sorting: " + e.getClass().getSimpleName());
         }
-        return user -> {
+        return new Sorting(content, sender, facts);
+    }
+
+    /**
+     * One message sorted per recipient. What was sorted is handed to {@code sorted} only once the delivery
+     * committed: a delivery answered 451 must leave nothing learned behind, or the retried message would count twice.
+     */
+    private final class Sorting implements Prepared {
+        private final MailContent content;
+        private final Optional<String> sender;
+        private final SessionFacts facts;
+        private final Map<String, IncomingMail> sortedFor = new ConcurrentHashMap<>();
+
+        Sorting(MailContent content, Optional<String> sender, SessionFacts facts) {
+            this.content = content;
+            this.sender = sender;
+            this.facts = facts;
+        }
+
+        @Override
+        public Placement place(String user) {
             try {
                 IncomingMail mail = new IncomingMail(user, sender, facts, content, clock.instant());
                 long started = System.nanoTime();
                 Decision decision = sorter.sortInspected(mail);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
-                sorted.accept(mail);
+                sortedFor.put(user, mail);
                 String folder = folderOf(decision);
                 observer.sorted(decision, folder, took);
                 return new Placement(folder, decision.keywords(),
-                    SortTrace.header(decision).getBytes(StandardCharsets.US_ASCII));
+                    SortTrace.header(decision, facts).getBytes(StandardCharsets.US_ASCII));
             } catch (RuntimeException | LinkageError | StackOverflowError e) {
                 LOG.error("sorting failed for {}; delivering to INBOX", user, e);
                 return fallback("sorter failed: " + e.getClass().getSimpleName());
             }
-        };
+        }
+
+        @Override
+        public void committed(Collection<String> users) {
+            for (String user : users) {
+                IncomingMail mail = sortedFor.remove(user);
+                if (mail != null) {
+                    sorted.accept(mail);
+                }
+            }
+        }
     }
 
     /** The size rules see is the whole message's, even when only its beginning was parsed. */

@@ -5,12 +5,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import org.mailroom.sorter.importance.ContactStats;
 import org.mailroom.sorter.importance.FeatureVector;
@@ -34,10 +39,37 @@ public final class JdbcImportanceState implements ImportanceState {
     private static final int IN_CHUNK = 100;
     private static final int WRITE_ATTEMPTS = 3;
 
+    /** Weight rows kept in memory by default: about 100 bytes each, so some 20 MB at most. */
+    public static final int DEFAULT_CACHED_WEIGHTS = 200_000;
+    /**
+     * How long a cached weight is trusted: this instance writes through its cache, but several servers sharing one
+     * PostgreSQL database learn into the same rows, and their updates should reach the others eventually.
+     */
+    private static final Duration WEIGHT_TTL = Duration.ofMinutes(10);
+    private static final double[] ABSENT = {0, 0};
+
     private final Database db;
+    /**
+     * Feature key to {weight, squared gradient}, also for keys with no row ({@link #ABSENT}: most of a message's
+     * per-user keys never got one). Every decision reads some 250 weights; without this each would be a query.
+     * Written through on commit, so it never holds a value older than what this instance wrote.
+     */
+    private final Cache<Long, double[]> weights;
+    private final LongAdder weightsReadFromDatabase = new LongAdder();
 
     public JdbcImportanceState(Database db) {
+        this(db, DEFAULT_CACHED_WEIGHTS);
+    }
+
+    /** {@code cachedWeights} weight rows at most are kept in memory (0: none, every read queries). */
+    public JdbcImportanceState(Database db, int cachedWeights) {
         this.db = db;
+        this.weights = Caffeine.newBuilder().maximumSize(cachedWeights).expireAfterWrite(WEIGHT_TTL).build();
+    }
+
+    /** How many weight keys were read from the database rather than the cache since this instance was made. */
+    public long weightsReadFromDatabase() {
+        return weightsReadFromDatabase.sum();
     }
 
     @Override
@@ -206,11 +238,35 @@ public final class JdbcImportanceState implements ImportanceState {
 
     @Override
     public void readWeights(long[] keys, int count, double[] weights, double[] squaredGradients) {
-        Map<Long, double[]> found = db.read(c -> existing(c, keys, count));
+        long[] missing = new long[count];
+        boolean[] miss = new boolean[count];
+        int m = 0;
         for (int i = 0; i < count; i++) {
-            double[] row = found.get(keys[i]);
-            weights[i] = row == null ? 0 : row[0];
-            squaredGradients[i] = row == null ? 0 : row[1];
+            double[] row = this.weights.getIfPresent(keys[i]);
+            if (row == null) {
+                miss[i] = true;
+                missing[m++] = keys[i];
+            } else {
+                weights[i] = row[0];
+                squaredGradients[i] = row[1];
+            }
+        }
+        if (m == 0) {
+            return;
+        }
+        int n = m;
+        Map<Long, double[]> found = db.read(c -> existing(c, missing, n));
+        weightsReadFromDatabase.add(n);
+        for (int i = 0; i < n; i++) {
+            // putIfAbsent: a learner that committed a newer value meanwhile has already put it, and it wins.
+            this.weights.asMap().putIfAbsent(missing[i], found.getOrDefault(missing[i], ABSENT));
+        }
+        for (int i = 0; i < count; i++) {
+            if (miss[i]) {
+                double[] row = found.getOrDefault(keys[i], ABSENT);
+                weights[i] = row[0];
+                squaredGradients[i] = row[1];
+            }
         }
     }
 
@@ -250,8 +306,15 @@ public final class JdbcImportanceState implements ImportanceState {
                         }
                     }
                 });
+                for (int i = 0; i < count; i++) {
+                    this.weights.put(keys[i], new double[] {weights[i], squaredGradients[i]});
+                }
                 return;
             } catch (StorageException e) {
+                // Whether the rows changed is unknown: the next read asks the database.
+                for (int i = 0; i < count; i++) {
+                    this.weights.invalidate(keys[i]);
+                }
                 // Another server (one PostgreSQL, several Mailrooms) inserted the same key first: start again.
                 if (attempt >= WRITE_ATTEMPTS || !isDuplicateKey(e)) {
                     throw e;

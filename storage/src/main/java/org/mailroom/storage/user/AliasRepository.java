@@ -110,6 +110,31 @@ public final class AliasRepository {
         });
     }
 
+    /**
+     * The alias addresses that deliver to {@code user} (catch-alls excluded: they stand for every address of a
+     * domain, not for the user), sorted; empty for an unknown user or text that is not an address. The sorter counts
+     * them as the user's own addresses.
+     */
+    public Set<String> addressesOf(String user) {
+        String target = AddressSyntax.addressOrNull(user);
+        if (target == null) {
+            return Set.of();
+        }
+        return db.read(c -> {
+            try (PreparedStatement select = c.prepareStatement(
+                "SELECT address FROM mr_alias WHERE target = ? AND address NOT LIKE '@%'")) {
+                select.setString(1, target);
+                Set<String> addresses = new TreeSet<>();
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        addresses.add(rs.getString(1));
+                    }
+                }
+                return Collections.unmodifiableSet(addresses);
+            }
+        });
+    }
+
     /** Inside a caller's transaction: whether the normalised address is an alias. */
     static boolean isAlias(Connection c, String address) throws SQLException {
         try (PreparedStatement select = c.prepareStatement("SELECT 1 FROM mr_alias WHERE address = ?")) {

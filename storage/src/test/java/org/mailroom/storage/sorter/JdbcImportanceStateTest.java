@@ -36,7 +36,8 @@ class JdbcImportanceStateTest {
         return TestDatabases.derby();
     }
 
-    private final ImportanceState state = new JdbcImportanceState(database());
+    private final Database db = database();
+    private final JdbcImportanceState state = new JdbcImportanceState(db);
 
     @Test
     void contactsRoundTripAndUnknownOnesAreZero() {
@@ -115,6 +116,44 @@ class JdbcImportanceStateTest {
         }
         assertThat(readW[n]).isZero();
         assertThat(readG[n]).isZero();
+
+        // The same from the database itself, without this instance's cache.
+        double[] fresh = new double[n];
+        new JdbcImportanceState(db, 0).readWeights(keys, n, fresh, new double[n]);
+        assertThat(fresh[0]).isEqualTo(42);
+        assertThat(fresh[n - 1]).isEqualTo(w[n - 1]);
+    }
+
+    /** Decisions read weights from memory once they were read or learned; learning still commits every change. */
+    @Test
+    void weightsAreCachedWrittenThroughAndStillDurable() {
+        int n = 250;
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = 1_000_003L * i + 17;
+        }
+        double[] w = new double[n];
+        double[] g = new double[n];
+        state.readWeights(keys, n, w, g);
+        assertThat(state.weightsReadFromDatabase()).isEqualTo(n);
+        state.readWeights(keys, n, w, g);
+        assertThat(state.weightsReadFromDatabase()).as("the second decision hits the cache only").isEqualTo(n);
+
+        w[3] = 1.5;
+        g[3] = 2.25;
+        state.writeWeights(keys, 10, w, g);
+        double[] readW = new double[n];
+        double[] readG = new double[n];
+        state.readWeights(keys, n, readW, readG);
+        assertThat(readW[3]).isEqualTo(1.5);
+        assertThat(readG[3]).isEqualTo(2.25);
+        assertThat(state.weightsReadFromDatabase()).isEqualTo(n);
+
+        JdbcImportanceState other = new JdbcImportanceState(db);
+        double[] otherW = new double[n];
+        other.readWeights(keys, n, otherW, new double[n]);
+        assertThat(otherW[3]).as("committed, not only cached").isEqualTo(1.5);
+        assertThat(other.weightsReadFromDatabase()).isEqualTo(n);
     }
 
     /** Learning survives a restart: a model over a reopened database scores exactly as before. */

@@ -67,6 +67,20 @@ class AliasRepositoryTest {
     }
 
     @Test
+    void aUsersOwnAddressesAreTheAliasesPointingToItButNotCatchAlls() {
+        aliases.add("Sales@example.org", "alice@example.org");
+        aliases.add("sales@example.org", "bob@example.org");
+        aliases.add("a.smith@example.net", "alice@example.org");
+        aliases.add("@example.org", "alice@example.org");
+
+        assertThat(aliases.addressesOf("Alice@Example.org")).containsExactly("a.smith@example.net", "sales@example.org");
+        assertThat(aliases.addressesOf("bob@example.org")).containsExactly("sales@example.org");
+        aliases.remove("sales@example.org", "bob@example.org");
+        assertThat(aliases.addressesOf("bob@example.org")).isEmpty();
+        assertThat(aliases.addressesOf("not an address")).isEmpty();
+    }
+
+    @Test
     void aliasToAnUnknownUserIsRefused() {
         assertThatThrownBy(() -> aliases.add("sales@example.org", "carol@example.org"))
             .isInstanceOf(UserAdminException.class)
