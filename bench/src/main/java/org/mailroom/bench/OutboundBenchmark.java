@@ -40,10 +40,10 @@ public final class OutboundBenchmark {
 
     public static void main(String[] args) throws Exception {
         int messages = Integer.getInteger("bench.messages", 10_000);
-        int threads = Integer.getInteger("bench.threads", 40);
-        int connections = Integer.getInteger("bench.connections", 20);
+        int threads = Integer.getInteger("bench.threads", 16);
+        int connections = Integer.getInteger("bench.connections", 10);
         int perConnection = Integer.getInteger("bench.messagesPerConnection", 100);
-        int injectors = Integer.getInteger("bench.injectors", 20);
+        int injectors = Integer.getInteger("bench.injectors", 4);
         int sinkPort = Integer.getInteger("bench.sinkPort", 10026);
         Path dir = Files.createTempDirectory("mailroom-outbound-bench");
         byte[] body = ("From: bench@example.test\r\nSubject: outbound bench\r\n\r\n"
