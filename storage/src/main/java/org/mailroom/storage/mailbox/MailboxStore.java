@@ -99,9 +99,11 @@ public final class MailboxStore {
         messageIdManager = new StoreMessageIdManager(rightManager, mapperFactory, eventBus, quotaManager,
             quotaRootResolver, hooks);
         // IMAP SEARCH scans stored messages; there is no separate attachment store to load from.
-        // Wrapped: James's index mis-narrows a search whose UID/sequence-set criterion sits under NOT or OR.
-        MessageSearchIndex searchIndex = new UidRangeSafeSearchIndex(new SimpleMessageSearchIndex(mapperFactory,
-            mapperFactory, new DefaultTextExtractor(), new NoAttachmentStore()));
+        // Wrapped: James's index mis-narrows a search whose UID/sequence-set criterion sits under NOT or OR; and
+        // searches of flags and UIDs alone are answered from the membership rows without reading messages.
+        MessageSearchIndex searchIndex = new FlagOnlySearchIndex(new UidRangeSafeSearchIndex(
+            new SimpleMessageSearchIndex(mapperFactory, mapperFactory, new DefaultTextExtractor(), new NoAttachmentStore())),
+            mapperFactory);
 
         StoredMessageId.Factory messageIdFactory = new StoredMessageId.Factory();
         mailboxManager = new MailroomMailboxManager(mapperFactory, sessionProvider, new JVMMailboxPathLocker(),

@@ -9,6 +9,8 @@ import org.apache.james.mailbox.store.mail.model.impl.Properties;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
  * Stores the MIME properties James derives at append time (content type and its parameters, disposition,
@@ -18,6 +20,14 @@ final class PropertiesCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<List<String>>> TRIPLES = new TypeReference<>() {
     };
+    /**
+     * Decoded property lists by their JSON text. Every FETCH and SEARCH row carries this column, and most messages
+     * share one of a few texts (e.g. text/plain; charset=us-ascii): parsing JSON per row was a fifth of the CPU of
+     * reading a message row. Properties are immutable, so sharing one decoded list is safe.
+     */
+    private static final Cache<String, List<Property>> DECODED = Caffeine.newBuilder().maximumSize(1_000).build();
+    /** The same texts by their triples, for appends: writing JSON was a tenth of the CPU of storing the bytes. */
+    private static final Cache<List<List<String>>, String> ENCODED = Caffeine.newBuilder().maximumSize(1_000).build();
 
     private PropertiesCodec() {
     }
@@ -27,6 +37,10 @@ final class PropertiesCodec {
         for (Property p : properties.toProperties()) {
             triples.add(List.of(p.getNamespace(), p.getLocalName(), p.getValue()));
         }
+        return ENCODED.get(List.copyOf(triples), PropertiesCodec::write);
+    }
+
+    private static String write(List<List<String>> triples) {
         try {
             return JSON.writeValueAsString(triples);
         } catch (JsonProcessingException e) {
@@ -35,16 +49,21 @@ final class PropertiesCodec {
     }
 
     static Properties decode(String json, Long textualLineCount) {
-        List<Property> properties = new ArrayList<>();
-        if (json != null && !json.isEmpty()) {
-            try {
-                for (List<String> t : JSON.readValue(json, TRIPLES)) {
-                    properties.add(new Property(t.get(0), t.get(1), t.get(2)));
-                }
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("Stored message properties are not valid JSON", e);
-            }
+        if (json == null || json.isEmpty()) {
+            return new Properties(List.of(), textualLineCount);
         }
-        return new Properties(properties, textualLineCount);
+        return new Properties(DECODED.get(json, PropertiesCodec::parse), textualLineCount);
+    }
+
+    private static List<Property> parse(String json) {
+        List<Property> properties = new ArrayList<>();
+        try {
+            for (List<String> t : JSON.readValue(json, TRIPLES)) {
+                properties.add(new Property(t.get(0), t.get(1), t.get(2)));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored message properties are not valid JSON", e);
+        }
+        return List.copyOf(properties);
     }
 }
