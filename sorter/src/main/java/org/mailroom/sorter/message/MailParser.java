@@ -24,10 +24,14 @@ import org.apache.james.mime4j.dom.TextBody;
 import org.apache.james.mime4j.message.DefaultMessageBuilder;
 import org.apache.james.mime4j.stream.Field;
 import org.apache.james.mime4j.stream.MimeConfig;
+import org.apache.james.mime4j.util.MimeUtil;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 
 /**
- * Turns raw message bytes into {@link MailContent} with mime4j (lenient: real mail is often malformed) and
- * {@link HtmlText} (HTML text and links, one pass without a document tree). Bounded: text per message, parts, nesting depth and attachment bytes kept are limited, and
+ * Turns raw message bytes into {@link MailContent} with mime4j (lenient: real mail is often malformed) and jsoup
+ * (HTML text and links). Bounded: text per message, parts, nesting depth and attachment bytes kept are limited, and
  * hitting a limit is recorded as a problem instead of failing. Never throws for bad input.
  */
 public final class MailParser {
@@ -98,25 +102,9 @@ public final class MailParser {
         return fields;
     }
 
-    /** Joins folded lines: each line break with the blanks after it becomes one space (no regex: once per field). */
+    /** Joins folded lines (mime4j's RFC 5322 unfolding), without the blanks around the value. */
     static String unfold(String value) {
-        int br = value.indexOf('\n');
-        if (br < 0) {
-            return value.strip();
-        }
-        StringBuilder out = new StringBuilder(value.length());
-        int i = 0;
-        while (br >= 0) {
-            int end = br > i && value.charAt(br - 1) == '\r' ? br - 1 : br;
-            out.append(value, i, end).append(' ');
-            i = br + 1;
-            while (i < value.length() && (value.charAt(i) == ' ' || value.charAt(i) == '\t')) {
-                i++;
-            }
-            br = value.indexOf('\n', i);
-        }
-        out.append(value, i, value.length());
-        return out.toString().strip();
+        return MimeUtil.unfold(value).strip();
     }
 
     /** The depth-first walk over the MIME tree, collecting text, links and attachments. */
@@ -172,9 +160,11 @@ public final class MailParser {
         }
 
         private void appendHtml(String content) {
-            HtmlText.Result result = HtmlText.extract(content);
-            links.addAll(result.links());
-            append(html, result.text());
+            Document document = Jsoup.parse(content);
+            for (Element anchor : document.select("a[href]")) {
+                links.add(new Link(anchor.attr("href"), anchor.text()));
+            }
+            append(html, document.text());
         }
 
         private void append(StringBuilder target, String text) {
