@@ -108,7 +108,7 @@ public final class Database implements AutoCloseable {
             System.setProperty("derby.stream.error.file", dataDirectory.resolve("derby.log").toString());
         }
         // Identity values (queue rows, attempt history, messages) come from Derby's sequence generators, which by
-        // default reserve 20 values at a time under a system-table lock: concurrent deliveries and enqueues then
+        // default reserve a small block of values at a time under a system-table lock: concurrent deliveries and enqueues then
         // fail with 40XL1 ("too much contention"). Reserving 1,000 costs at most a gap in ids after a crash.
         if (System.getProperty("derby.language.sequence.preallocator") == null) {
             System.setProperty("derby.language.sequence.preallocator", "1000");
