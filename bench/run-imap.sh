@@ -140,6 +140,6 @@ for key in append_s append_msgs_per_s append_server_cpu_s select_s select_server
     fetch_all_server_cpu_s uid_search_s uid_search_server_cpu_s fetch_bodies_s fetch_bodies_server_cpu_s \
     commands_per_s errors; do
   d=$(value "$dovecot_out" "$key"); m=$(value "$mailroom_out" "$key"); ratio=
-  if [ -n "$d" ] && [ -n "$m" ] && [ "$(echo "$d > 0" | bc)" = 1 ]; then ratio=$(echo "scale=2; $m / $d" | bc); fi
+  if [ -n "$d" ] && [ -n "$m" ] && [ "$(echo "$d > 0" | bc)" = 1 ]; then ratio=$(printf "%.2f" "$(echo "scale=4; $m / $d" | bc)"); fi
   printf '%-28s %12s %12s %8s\n' "$key" "${d:-?}" "${m:-?}" "${ratio:--}"
 done
