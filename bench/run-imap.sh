@@ -1,27 +1,33 @@
 #!/usr/bin/env bash
-# IMAP side by side: the same load against Dovecot (Debian, started by ../shared/bench/peers.sh) and against
-# Mailroom (this checkout's dist build, data in a temporary folder), mailboxes pre-filled over SMTP on both.
+# IMAP side by side: the same work against Dovecot (Debian, started by ../shared/bench/peers.sh) and against
+# Mailroom (this checkout's dist build, data in a temporary folder).
 #
-#   bench/run-imap.sh [--clients N] [--seconds S] [--messages M] [--only dovecot|mailroom]
-#                                                     (defaults 20 clients, 30 s, 200 messages, both servers)
+#   bench/run-imap.sh [--messages M] [--clients N] [--seconds S] [--fill F] [--only dovecot|mailroom]
+#        defaults: 10,000 messages APPENDed into one mailbox, 20 clients for 30 s on 200 messages each, both servers
 #
-# The load is Dovecot's imaptest (default profile) when an `imaptest` binary is on the PATH; Debian 12 does not
-# package it, so otherwise bench/imap_load.py runs a mix modelled on imaptest's default profile. Needs root (peers.sh
-# installs and starts Postfix and Dovecot), python3, Java 17 and Maven. Prints key=value lines per server, then a
-# side-by-side summary; everything it started is stopped and its temporary folder deleted at the end.
+# Per server: bench/imap_phases.py APPENDs M messages into one mailbox (user50), then times SELECT,
+# FETCH 1:* (UID FLAGS RFC822.SIZE), UID SEARCH on a header and a full FETCH of 100 bodies, with the CPU time the
+# server spent in each phase; then the mailboxes of user1..N get F messages each over SMTP and N clients run a mixed
+# workload for S seconds (imaptest when on the PATH, else bench/imap_load.py), in commands/s. Needs root (peers.sh
+# installs and starts Postfix and Dovecot), python3, bc, Java 17 and Maven. Prints key=value lines per server, then
+# one summary line per figure with the Mailroom/Dovecot ratio; everything it started is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-clients=20; seconds=30; messages=200; only=
+clients=20; seconds=30; messages=10000; fill_messages=200; only=
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) clients=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --messages) messages=$2; shift 2 ;;
+    --fill) fill_messages=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    *) sed -n '2,11p' "$0"; exit 2 ;;
+    *) sed -n '2,13p' "$0"; exit 2 ;;
   esac
 done
+# the phases' mailbox belongs to a user the mixed load does not use (peers.sh makes user1..user50)
+phase_user=user50@example.test
+if [ "$clients" -ge 50 ]; then echo "--clients must be below 50 (user50 is the phases' user)" >&2; exit 2; fi
 peers="$root/../shared/bench/peers.sh"
 work=$(mktemp -d /tmp/mailroom-imap-bench.XXXXXX)
 chmod 755 "$work"   # Dovecot (its own user) reads the peers' state under it: 0700 gave "auth not ready"
@@ -43,9 +49,9 @@ wait_port() {
   echo "nothing listens on port $1" >&2; return 1
 }
 
-# Sends $messages messages to each of user1..user$clients over SMTP; exits non-zero on any refusal.
+# Sends $fill_messages messages to each of user1..user$clients over SMTP; exits non-zero on any refusal.
 fill() {
-  python3 - "$1" "$clients" "$messages" <<'PY'
+  python3 - "$1" "$clients" "$fill_messages" <<'PY'
 import smtplib, sys
 port, clients, messages = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 body = "".join("Line %d of a message that fills the mailbox for the IMAP benchmark.\r\n" % i for i in range(50))
@@ -69,7 +75,7 @@ load() { # port tls password
   else
     echo "load=bench/imap_load.py"
     python3 "$root/bench/imap_load.py" --port "$1" --tls "$2" --password "$3" --clients "$clients" \
-      --seconds "$seconds" --keep "$messages"
+      --seconds "$seconds" --keep "$fill_messages"
   fi
 }
 
@@ -82,12 +88,17 @@ dovecot_out=""; mailroom_out=""
 if [ "$only" != mailroom ]; then
 command -v dovecot >/dev/null || bash "$peers" install
 bash "$peers" start "$work/peers" >/dev/null
+wait_port 10143
+# Dovecot runs one "imap" process per session: the phases count the CPU time of those processes
+dovecot_out=$(python3 "$root/bench/imap_phases.py" --port 10143 --tls none --user "$phase_user" --password pass \
+  --messages "$messages" --cpu-comm imap)
 start=$(date +%s.%N)
 fill 10025
-want=$((clients * messages))
+want=$((clients * fill_messages))
 for _ in $(seq 1 600); do [ "$(bash "$peers" count "$work/peers")" -ge "$want" ] && break; sleep 0.5; done
-echo "dovecot_fill_s=$(echo "$(date +%s.%N) - $start" | bc)"
-dovecot_out=$(load 10143 none pass)
+dovecot_out="$dovecot_out
+fill_s=$(echo "$(date +%s.%N) - $start" | bc)
+$(load 10143 none pass)"
 echo "$dovecot_out" | sed 's/^/dovecot_/'
 bash "$peers" stop "$work/peers" >/dev/null
 fi
@@ -99,8 +110,8 @@ run() { java -cp "$root/dist/target/lib/*" -Dmailroom.home="$root" org.mailroom.
 sed -e "s#data-dir: ./data#data-dir: $work/mailroom-data#" -e "s#^  spf: true#  spf: false#" \
   conf/mailroom.yaml > "$work/mailroom.yaml"
 run admin domain add example.test >/dev/null
-for i in $(seq 1 "$clients"); do
-  echo "$mailroom_password" | run admin user add "user$i@example.test" --password-stdin >/dev/null
+for user in $(seq -f 'user%g@example.test' 1 "$clients") "$phase_user"; do
+  echo "$mailroom_password" | run admin user add "$user" --password-stdin >/dev/null
 done
 # a server left over from an earlier run would answer instead of this one
 if (exec 3<>/dev/tcp/127.0.0.1/2143) 2>/dev/null; then echo "port 2143 is already in use" >&2; exit 1; fi
@@ -109,21 +120,26 @@ java -cp "$root/dist/target/lib/*" -Dmailroom.home="$root" org.mailroom.dist.Mai
   > "$work/mailroom.log" 2>&1 &
 mailroom_pid=$!
 wait_port 2525; wait_port 2143
+# Mailroom refuses LOGIN before TLS on its listeners: its sessions use STARTTLS (Dovecot runs with ssl = no), so
+# Mailroom's figures include TLS.
+mailroom_out=$(python3 "$root/bench/imap_phases.py" --port 2143 --tls starttls --user "$phase_user" \
+  --password "$mailroom_password" --messages "$messages" --cpu-pid "$mailroom_pid")
 start=$(date +%s.%N)
 fill 2525
-echo "mailroom_fill_s=$(echo "$(date +%s.%N) - $start" | bc)"
-# Mailroom refuses LOGIN before TLS on a non-loopback-only setting: the load uses STARTTLS (Dovecot runs with
-# ssl = no), so Mailroom's figures include TLS.
-mailroom_out=$(load 2143 starttls "$mailroom_password")
+mailroom_out="$mailroom_out
+fill_s=$(echo "$(date +%s.%N) - $start" | bc)
+$(load 2143 starttls "$mailroom_password")"
 echo "$mailroom_out" | sed 's/^/mailroom_/'
 fi
 
 value() { echo "$1" | sed -n "s/^$2=//p" | head -1; }
-d=$(value "$dovecot_out" commands_per_s); m=$(value "$mailroom_out" commands_per_s)
-echo "# summary ($clients clients, $seconds s, $messages pre-filled messages per mailbox)"
-printf '%-10s %12s %8s\n' server commands/s errors
-printf '%-10s %12s %8s\n' dovecot "${d:-?}" "$(value "$dovecot_out" errors)"
-printf '%-10s %12s %8s\n' mailroom "${m:-?}" "$(value "$mailroom_out" errors)"
-if [ -n "$d" ] && [ -n "$m" ] && [ "$d" != 0 ]; then
-  echo "ratio_mailroom_over_dovecot=$(echo "scale=2; $m / $d" | bc)"
-fi
+echo "# summary: $messages messages APPENDed into one mailbox; $clients clients for $seconds s on $fill_messages messages each"
+echo "# ratio = Mailroom / Dovecot of the figure (for *_s and *_cpu_s lower is better, for */s higher is better)"
+printf '%-28s %12s %12s %8s\n' figure dovecot mailroom ratio
+for key in append_s append_msgs_per_s append_server_cpu_s select_s select_server_cpu_s fetch_all_s \
+    fetch_all_server_cpu_s uid_search_s uid_search_server_cpu_s fetch_bodies_s fetch_bodies_server_cpu_s \
+    commands_per_s errors; do
+  d=$(value "$dovecot_out" "$key"); m=$(value "$mailroom_out" "$key"); ratio=
+  if [ -n "$d" ] && [ -n "$m" ] && [ "$(echo "$d > 0" | bc)" = 1 ]; then ratio=$(printf "%.2f" "$(echo "scale=4; $m / $d" | bc)"); fi
+  printf '%-28s %12s %12s %8s\n' "$key" "${d:-?}" "${m:-?}" "${ratio:--}"
+done

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""One-mailbox IMAP phases for bench/run-imap.sh, the same on every server.
+
+Over one connection (STARTTLS when asked), logged in as one user:
+  append       M messages APPENDed one after the other into a fresh mailbox (LITERAL+ when offered, else a
+               synchronizing literal), each answered before the next is sent;
+  select       SELECT of that mailbox;
+  fetch_all    FETCH 1:* (UID FLAGS RFC822.SIZE);
+  uid_search   UID SEARCH HEADER X-Bench-Group g7 (a header only every 10th message carries);
+  fetch_bodies FETCH of 100 whole messages (BODY.PEEK[]), one command per message, spread over the mailbox.
+Every phase checks its tagged answer (and what it should have returned); a failure exits non-zero.
+
+Output: key=value lines: <phase>_s (wall seconds), append_msgs_per_s, the counts checked, and with --cpu-pid or
+--cpu-comm <phase>_server_cpu_s: CPU seconds (user + system) the server's processes spent in the phase, which says
+more than wall time on a machine shared with other work.
+"""
+import os
+import argparse
+import re
+import socket
+import ssl
+import sys
+import time
+
+
+class Imap:
+    def __init__(self, host, port, tls):
+        self.sock = socket.create_connection((host, port), timeout=600)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.file = self.sock.makefile("rb")
+        self.tag = 0
+        self.readline()  # greeting
+        if tls == "starttls":
+            self.command("STARTTLS")
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            self.sock = context.wrap_socket(self.sock)
+            self.file = self.sock.makefile("rb")
+
+    def readline(self):
+        line = self.file.readline()
+        if not line:
+            raise SystemExit("connection closed by the server")
+        return line
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def next_tag(self):
+        self.tag += 1
+        return b"b%d" % self.tag
+
+    def read_until(self, tag):
+        """Lines up to the tagged one; literals ({N}) are read whole and kept inline."""
+        lines = []
+        while True:
+            line = self.readline()
+            literal = re.search(rb"\{(\d+)\}\r\n$", line)
+            while literal:
+                data = self.file.read(int(literal.group(1)))
+                rest = self.readline()
+                line = line + data + rest
+                literal = re.search(rb"\{(\d+)\}\r\n$", rest)
+            lines.append(line)
+            if line.startswith(tag + b" "):
+                if not line.startswith(tag + b" OK"):
+                    raise SystemExit("failed: %r" % line)
+                return lines
+
+    def command(self, text):
+        tag = self.next_tag()
+        self.send(tag + b" " + text.encode() + b"\r\n")
+        return self.read_until(tag)
+
+    def capabilities(self):
+        for line in self.command("CAPABILITY"):
+            if line.startswith(b"* CAPABILITY "):
+                return set(line.decode().split()[2:])
+        return set()
+
+
+class ServerCpu:
+    """CPU seconds used so far by the server: one process (--cpu-pid) or every process of a name (--cpu-comm)."""
+
+    def __init__(self, pid, comm):
+        self.pid, self.comm = pid, comm
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def pids(self):
+        if self.pid:
+            return [self.pid]
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open("/proc/%s/comm" % entry) as f:
+                        if f.read().strip() == self.comm:
+                            found.append(int(entry))
+                except OSError:
+                    pass
+        return found
+
+    def seconds(self):
+        if not self.pid and not self.comm:
+            return None
+        total = 0
+        for pid in self.pids():
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except OSError:
+                pass
+        return total / self.tick
+
+
+class Phase:
+    def __init__(self, name, cpu):
+        self.name, self.cpu = name, cpu
+
+    def __enter__(self):
+        self.cpu_start = self.cpu.seconds()
+        self.start = time.monotonic()
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            self.elapsed = time.monotonic() - self.start
+            print("%s_s=%.4f" % (self.name, self.elapsed))
+            if self.cpu_start is not None:
+                print("%s_server_cpu_s=%.2f" % (self.name, self.cpu.seconds() - self.cpu_start))
+        return False
+
+
+def message(n):
+    body = "".join("Line %d of message %d, a body of some length for the IMAP benchmark.\r\n" % (i, n)
+                   for i in range(40))
+    return ("From: bench@example.org\r\nTo: user@example.test\r\nSubject: bench message %d\r\n"
+            "Message-ID: <bench.%d@example.org>\r\nX-Bench-Group: g%d\r\n"
+            "Date: Sat, 28 Nov 2026 12:00:00 +0000\r\n\r\n%s" % (n, n, n % 10, body)).encode()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--tls", choices=["none", "starttls"], default="none")
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--messages", type=int, default=10000)
+    parser.add_argument("--mailbox", default="Bench")
+    parser.add_argument("--cpu-pid", type=int, default=0, help="the server's process, for its CPU time")
+    parser.add_argument("--cpu-comm", default="", help="or the name of the server's processes (Dovecot: imap)")
+    args = parser.parse_args()
+    cpu = ServerCpu(args.cpu_pid, args.cpu_comm)
+
+    imap = Imap(args.host, args.port, args.tls)
+    imap.command('LOGIN "%s" "%s"' % (args.user, args.password))
+    literal_plus = "LITERAL+" in imap.capabilities()
+    imap.command("CREATE %s" % args.mailbox)
+
+    with Phase("append", cpu) as phase:
+        for n in range(args.messages):
+            data = message(n)
+            tag = imap.next_tag()
+            if literal_plus:
+                imap.send(b"%s APPEND %s {%d+}\r\n%s\r\n" % (tag, args.mailbox.encode(), len(data), data))
+            else:
+                imap.send(b"%s APPEND %s {%d}\r\n" % (tag, args.mailbox.encode(), len(data)))
+                if not imap.readline().startswith(b"+"):
+                    raise SystemExit("no continuation for APPEND %d" % n)
+                imap.send(data + b"\r\n")
+            imap.read_until(tag)
+    print("append_msgs_per_s=%.1f" % (args.messages / phase.elapsed))
+
+    with Phase("select", cpu):
+        lines = imap.command("SELECT %s" % args.mailbox)
+    exists = next(int(l.split()[1]) for l in lines if l.endswith(b" EXISTS\r\n"))
+    if exists != args.messages:
+        raise SystemExit("SELECT says %d messages, %d were appended" % (exists, args.messages))
+
+    with Phase("fetch_all", cpu):
+        lines = imap.command("FETCH 1:* (UID FLAGS RFC822.SIZE)")
+    fetched = sum(1 for l in lines if b" FETCH (" in l)
+    if fetched != exists:
+        raise SystemExit("FETCH 1:* returned %d of %d messages" % (fetched, exists))
+    print("fetch_all_messages=%d" % fetched)
+
+    with Phase("uid_search", cpu):
+        lines = imap.command("UID SEARCH HEADER X-Bench-Group g7")
+    found = sum(len(l.split()) - 2 for l in lines if l.startswith(b"* SEARCH"))
+    expected = sum(1 for n in range(args.messages) if n % 10 == 7)
+    if found != expected:
+        raise SystemExit("UID SEARCH found %d, expected %d" % (found, expected))
+    print("uid_search_found=%d" % found)
+
+    bodies = min(100, exists)
+    step = max(1, exists // bodies)
+    total = 0
+    with Phase("fetch_bodies", cpu):
+        for i in range(bodies):
+            lines = imap.command("FETCH %d (BODY.PEEK[])" % (1 + i * step))
+            total += sum(len(l) for l in lines[:-1])
+    print("fetch_bodies_bytes=%d" % total)
+    imap.command("LOGOUT")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
