@@ -3,9 +3,9 @@
 # `mvn package` made; runs by hand too):
 #   newcomer.sh TARBALL [WORKDIR]
 # unpacks it, starts `bin/mailroom start` (default ports when all are free, else a configuration with free ports),
-# adds a domain, a user (--password-stdin) and a rule, sends one message with swaks over submission (STARTTLS +
-# AUTH) and one to the MX port, reads both back with curl over IMAPS from the folders the sorter chose, runs an
-# admin command through the running server, stops it (exit 0) and checks that no java process of it is left.
+# adds a domain, then while it runs a user (--password-stdin) and a rule, sends one message with swaks over submission (STARTTLS +
+# AUTH) and one to the MX port, reads both back with curl over IMAPS from the folders the sorter chose (user and rule
+# added while the server runs: no restart), stops it (exit 0) and checks that no java process of it is left.
 # Needs java, tar, swaks, curl, python3 (free ports). Prints "NEWCOMER OK" at the end; exits non-zero on the first
 # failure, with the server's log.
 set -euo pipefail
@@ -66,11 +66,8 @@ YAML
 fi
 cli() { "$mailroom" --config "$config" "$@"; }
 
-step "adding a domain, a user and a rule (server stopped: the CLI opens the store itself)"
+step "adding a domain (server stopped: the CLI opens the store itself)"
 cli admin domain add example.org
-password="newcomer-$RANDOM-password"
-printf '%s\n' "$password" | cli admin user add alice@example.org --password-stdin
-cli admin rules add 'if subject contains "urgent" then priority'
 
 step "starting: bin/mailroom start"
 "$mailroom" --config "$config" start >"$work/server.log" 2>&1 &
@@ -85,6 +82,13 @@ done
 grep -q "Mailroom is running" "$work/server.log" || fail "not running after 60 s"
 [[ "$(curl -sS --max-time 30 "http://127.0.0.1:$http/healthz")" == "ok" ]] || fail "/healthz did not answer ok"
 cli status | grep -q "Mailroom is running (pid $server)" || fail "status does not name pid $server"
+
+# Users and rules change without a restart: these go through the running server's admin endpoint.
+step "adding a user and a rule while it runs"
+password="newcomer-$RANDOM-password"
+printf '%s\n' "$password" | cli admin user add alice@example.org --password-stdin
+cli admin rules add 'if subject contains "urgent" then priority'
+sleep 1.1  # the server looks at the rules file at most once a second
 
 step "swaks: submission on $sub with STARTTLS and AUTH"
 swaks --silent 1 --server 127.0.0.1 --port "$sub" --tls --auth PLAIN --auth-user alice@example.org \
@@ -104,10 +108,6 @@ priority="$(fetch 'Priority;UID=1')" || fail "cannot fetch Priority UID 1"
 grep -q "^Subject: urgent: call me" <<<"$priority" || fail "Priority UID 1 is not the MX message: $priority"
 grep -q "^X-Mailroom-Sort: .*priority" <<<"$priority" || fail "trace header does not say priority: $priority"
 [[ "$(fetch 'INBOX?ALL')" == "* SEARCH 1"* ]] || fail "INBOX holds more than the submitted message"
-
-step "admin through the running server"
-[[ "$(cli admin domain add example.net)" == "Added domain example.net" ]] || fail "domain add through the server"
-grep -q "example.net" <(cli admin domain list) || fail "domain list through the server lacks example.net"
 
 step "stopping: bin/mailroom stop"
 cli stop || fail "stop exited non-zero"
