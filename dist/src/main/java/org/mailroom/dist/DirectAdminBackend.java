@@ -1,5 +1,11 @@
 package org.mailroom.dist;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+
+import org.mailroom.smtp.delivery.RecipientSorting;
+
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
@@ -27,12 +33,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * embedded Derby store can be open in one process only, which is why a running server takes the commands over.
  */
 final class DirectAdminBackend implements AdminBackend {
+    private final BiFunction<Database, List<AutoCloseable>, RecipientSorting> importSorting;
     private final MailroomConfig config;
     private final java.util.function.Supplier<SortingTools> sorting;
     private final java.util.function.Supplier<QueueDirectory> queue;
 
     DirectAdminBackend(MailroomConfig config, java.util.function.Supplier<SortingTools> sorting,
-                       java.util.function.Supplier<QueueDirectory> queue) {
+                       java.util.function.Supplier<QueueDirectory> queue,
+                       BiFunction<Database, List<AutoCloseable>, RecipientSorting> importSorting) {
+        this.importSorting = importSorting;
         this.config = config;
         this.sorting = sorting;
         this.queue = queue;
@@ -70,7 +79,19 @@ final class DirectAdminBackend implements AdminBackend {
             MailboxStore mailboxes = new MailboxStore(database, authenticator, authenticator,
                 new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(),
                 Mailroom.storeSettings(config), Set.of());
-            return new MailStore(mailboxes, users, database::close);
+            List<AutoCloseable> opened = new ArrayList<>();
+            RecipientSorting[] sorting = new RecipientSorting[1];
+            return new MailStore(mailboxes, users, () -> {
+                for (AutoCloseable part : opened) {
+                    part.close();
+                }
+                database.close();
+            }, () -> {
+                if (sorting[0] == null) {
+                    sorting[0] = importSorting.apply(database, opened);
+                }
+                return sorting[0];
+            });
         } catch (RuntimeException e) {
             database.close();
             throw e;

@@ -46,6 +46,7 @@ import org.mailroom.smtp.outbound.RetrySchedule;
 import org.mailroom.smtp.outbound.Smarthost;
 import org.mailroom.smtp.policy.DnsClient;
 import org.mailroom.smtp.delivery.LocalDelivery;
+import org.mailroom.smtp.delivery.RecipientSorting;
 import org.mailroom.smtp.delivery.SorterPlacement;
 import org.mailroom.sorter.Decision;
 import org.mailroom.sorter.IncomingMail;
@@ -284,7 +285,8 @@ public final class Mailroom {
 
             // Last to start, first to stop: while its file exists in the data directory, admin commands come here.
             ServerAdminBackend adminBackend = new ServerAdminBackend(database, domains, users, aliases, mailboxes, dkimKeys(config),
-                config.storage().dataDirectory(), () -> runningSortingTools(rules, sorter, mailboxes), outbound);
+                config.storage().dataDirectory(), () -> runningSortingTools(rules, sorter, mailboxes), outbound,
+                placement);
             AdminEndpoint admin = running.started(AdminEndpoint.start(config.storage().dataDirectory(),
                 request -> Main.runInServer(adminBackend, request)));
             out.println("  running    admin endpoint   127.0.0.1:" + admin.port() + " (for ./mailroom admin while running)");
@@ -320,6 +322,21 @@ public final class Mailroom {
             .expireAfterWrite(Duration.ofMinutes(1)).maximumSize(10_000).build(aliases::addressesOf);
         return new ImportanceModel(new JdbcImportanceState(database), ownAddresses::get,
             ImportanceModel.Settings.defaults());
+    }
+
+    /**
+     * The placement SMTP delivery uses (rules, signals with the learned models, attachment inspection), over
+     * {@code database}, for {@code admin import} while the server is stopped; what it opens is added to
+     * {@code opened} for the caller to close.
+     */
+    RecipientSorting importSorting(Database database, List<AutoCloseable> opened) {
+        AttachmentInspector attachments = new AttachmentInspector(AttachmentInspector.Limits.defaults());
+        opened.add(attachments);
+        Sorter sorter = new Sorter(new RuleFiles(rulesFile(), userRulesDirectory()),
+            signals(new SpamFilter(new JdbcTokenStore(database)), importanceModel(database)), attachments);
+        FolderNames folderNames = FolderNames.defaults();
+        return new SorterPlacement(sorter, new SorterPlacement.Folders(folderNames.priority(), folderNames.spam()),
+            new MailParser(), SORTER_MAX_PARSED_BYTES, Clock.systemUTC());
     }
 
     /** The global rules file: {@code rules} next to the configuration file. */

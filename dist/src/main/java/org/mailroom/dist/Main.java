@@ -65,7 +65,8 @@ public final class Main {
                 MailroomConfig config = configSource.load();
                 return new DirectAdminBackend(config,
                     () -> new Mailroom(config, configSource.file(), out).openSortingTools(),
-                    () -> new Mailroom(config, configSource.file(), out).openQueue());
+                    () -> new Mailroom(config, configSource.file(), out).openQueue(),
+                    (database, opened) -> new Mailroom(config, configSource.file(), out).importSorting(database, opened));
             };
 
         CommandLine cli = new CommandLine(new MailroomCommand(configSource))

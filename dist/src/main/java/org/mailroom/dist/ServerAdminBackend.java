@@ -21,7 +21,8 @@ import org.mailroom.storage.user.UserRepository;
  */
 record ServerAdminBackend(Database database, DomainRepository domains, UserRepository users, AliasRepository aliases,
                           MailboxStore mailboxes, DkimKeyDirectory dkimKeys, Path dataDirectory,
-                          java.util.function.Supplier<SortingTools> sorting, OutboundService outbound)
+                          java.util.function.Supplier<SortingTools> sorting, OutboundService outbound,
+                          org.mailroom.smtp.delivery.RecipientSorting placement)
     implements AdminBackend {
 
     private static final AutoCloseable KEEP_OPEN = () -> { };
@@ -43,6 +44,6 @@ record ServerAdminBackend(Database database, DomainRepository domains, UserRepos
 
     @Override
     public MailStore openMailStore() {
-        return new MailStore(mailboxes, users, KEEP_OPEN);
+        return new MailStore(mailboxes, users, KEEP_OPEN, () -> placement);
     }
 }

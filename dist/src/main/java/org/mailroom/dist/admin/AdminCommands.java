@@ -27,7 +27,7 @@ public final class AdminCommands {
             .addSubcommand(new UserCommand(directory, new PasswordInput(stdin, console)))
             .addSubcommand(new AliasCommand(directory))
             .addSubcommand(new QuotaCommand(mail))
-            .addSubcommand(new ImportCommand(mail, workingDirectory))
+            .addSubcommand(new ImportCommand(mail, workingDirectory, console != null))
             .addSubcommand(new ExportCommand(mail, workingDirectory))
             .addSubcommand(new DkimCommand(() -> backend.get().dkimKeys(), directory))
             .addSubcommand(new RulesCommand(sorting))

@@ -1,5 +1,6 @@
 package org.mailroom.dist.admin;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -21,21 +25,32 @@ import org.apache.james.mailbox.MessageManager;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mime4j.mboxiterator.CharBufferWrapper;
 import org.apache.james.mime4j.mboxiterator.MboxIterator;
+import org.mailroom.smtp.delivery.Placement;
+import org.mailroom.smtp.delivery.RecipientSorting;
+import org.mailroom.smtp.policy.SessionVerdicts;
+import org.mailroom.sorter.SessionFacts;
 import org.mailroom.storage.user.UserAdminException;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mailroom admin import USER FOLDER PATH}: appends every message of an mbox file or a Maildir to one folder
- * of a user, through the mailbox API (so UIDs, MODSEQs, quotas and IMAP IDLE see them as new mail). Maildir flags
- * (S, R, F, T, D in the file name) become IMAP flags; mbox {@code >From } escapes (mboxrd) are undone. A message
- * that cannot be stored is reported and skipped; the others are still imported.
+ * {@code mailroom admin import USER PATH [--folder F]}: appends every message of an mbox file or a Maildir to a
+ * user's mailbox, through the mailbox API (so UIDs, MODSEQs, quotas and IMAP IDLE see them as new mail).
+ *
+ * <p>Where each message goes: by default <b>through the sorter</b>, exactly as SMTP delivery places it (user and
+ * global rules, the learned spam filter and importance model; Priority, INBOX, Spam or a rule's folder; the
+ * {@code X-Mailroom-Sort} trace header added), because an import is usually mail moving in from another server,
+ * which should land where it would have landed had it arrived here. {@code --folder F} puts every message into F
+ * unchanged instead (an archive kept as it was). Maildir flags (S, R, F, T, D) become IMAP flags; mbox
+ * {@code >From } escapes (mboxrd) are undone. A message that cannot be stored is reported and skipped.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-    description = {"Imports an mbox file or a Maildir directory into a folder of a user (created if missing).",
+    description = {"Imports an mbox file or a Maildir into a user's mailbox: through the sorter (as SMTP delivery "
+        + "would place each message), or with --folder straight into one folder (created if missing).",
         "While the server runs, the server's process reads PATH."})
 final class ImportCommand implements Callable<Integer> {
     /** mboxrd writes ">From " for a body line "From "; one '>' less restores it (also "From " under mboxo). */
@@ -49,21 +64,24 @@ final class ImportCommand implements Callable<Integer> {
 
     private final Supplier<MailStore> store;
     private final Path workingDirectory;
+    private final boolean terminal;
 
     @Spec
     private CommandSpec spec;
 
-    ImportCommand(Supplier<MailStore> store, Path workingDirectory) {
+    ImportCommand(Supplier<MailStore> store, Path workingDirectory, boolean terminal) {
         this.store = store;
         this.workingDirectory = workingDirectory;
+        this.terminal = terminal;
     }
 
     @Parameters(index = "0", paramLabel = "USER", description = "for example alice@example.org")
     private String user;
-    @Parameters(index = "1", paramLabel = "FOLDER", description = "for example INBOX or Archive/2024")
-    private String folder;
-    @Parameters(index = "2", paramLabel = "PATH", description = "an mbox file, or a Maildir (with cur/ and new/)")
+    @Parameters(index = "1", paramLabel = "PATH", description = "an mbox file, or a Maildir (with cur/ and new/)")
     private Path path;
+    @Option(names = "--folder", paramLabel = "FOLDER",
+        description = "every message into FOLDER unchanged (e.g. INBOX or Archive/2024) instead of through the sorter")
+    private String folder;
 
     @Override
     public Integer call() {
@@ -77,20 +95,87 @@ final class ImportCommand implements Callable<Integer> {
         Counts counts = new Counts();
         try (MailStore mail = store.get()) {
             MailboxSession session = MailFolders.session(mail, user);
-            MessageManager target = MailFolders.folder(mail, session, folder, true);
+            Target target = folder != null ? new Fixed(MailFolders.folder(mail, session, folder, true))
+                : new Sorted(mail, session, mail.sorting().get());
             if (maildir) {
-                importMaildir(source, target, session, counts);
+                List<Path> files = maildirFiles(source);
+                ImportProgress progress = new ImportProgress(out, terminal, totalSize(files), System::nanoTime);
+                importMaildir(files, target, session, counts, progress);
+                progress.finish();
             } else {
-                importMbox(source, target, session, counts);
+                ImportProgress progress = new ImportProgress(out, terminal, size(source), System::nanoTime);
+                importMbox(source, target, session, counts, progress);
+                progress.finish();
             }
         }
-        out.println("Imported " + counts.imported + " messages into " + folder + " of " + user
+        out.println("Imported " + counts.imported + " messages " + (folder != null ? "into " + folder
+            : "through the sorter" + counts.perFolder()) + " of " + user
             + (counts.failures.isEmpty() ? "" : "; skipped " + counts.failures.size() + ": "
             + String.join("; ", counts.failures.subList(0, Math.min(3, counts.failures.size())))));
         return counts.failures.isEmpty() ? 0 : 1;
     }
 
-    private static void importMaildir(Path maildir, MessageManager target, MailboxSession session, Counts counts) {
+    /** Where messages go: one fixed folder, or the folder the sorter picks for each. */
+    private interface Target {
+        /** Appends; returns the folder it went to. */
+        String append(byte[] bytes, Date received, Flags flags, boolean recent, MailboxSession session)
+            throws MailboxException;
+    }
+
+    private record Fixed(MessageManager folder) implements Target {
+        @Override
+        public String append(byte[] bytes, Date received, Flags flags, boolean recent, MailboxSession session)
+            throws MailboxException {
+            folder.appendMessage(MessageManager.AppendCommand.builder().withFlags(flags).withInternalDate(received)
+                .isRecent(recent).build(bytes), session);
+            return null;
+        }
+    }
+
+    /**
+     * The sorter's placement, as in SMTP delivery: its folder (created when missing; INBOX when the store refuses
+     * it), its keywords added to the message's flags, its trace header on top of the message.
+     */
+    private static final class Sorted implements Target {
+        private final MailStore mail;
+        private final MailboxSession session;
+        private final RecipientSorting sorting;
+        private final Map<String, MessageManager> folders = new HashMap<>();
+
+        Sorted(MailStore mail, MailboxSession session, RecipientSorting sorting) {
+            this.mail = mail;
+            this.session = session;
+            this.sorting = sorting;
+        }
+
+        @Override
+        public String append(byte[] bytes, Date received, Flags flags, boolean recent, MailboxSession ignored)
+            throws MailboxException {
+            String user = session.getUser().asString();
+            Placement placement = sorting.prepare(() -> new ByteArrayInputStream(bytes), bytes.length,
+                Optional.empty(), SessionFacts.none(), SessionVerdicts.none()).place(user);
+            Flags all = new Flags(flags);
+            placement.keywords().forEach(all::add);
+            byte[] header = placement.traceHeader();
+            byte[] copy = new byte[header.length + bytes.length];
+            System.arraycopy(header, 0, copy, 0, header.length);
+            System.arraycopy(bytes, 0, copy, header.length, bytes.length);
+            String name = placement.folder();
+            MessageManager target;
+            try {
+                target = folders.computeIfAbsent(name, f -> MailFolders.folder(mail, session, f, true));
+            } catch (UserAdminException refused) {
+                // A folder named by a user rule that the store refuses must not lose the message (as delivery).
+                name = "INBOX";
+                target = folders.computeIfAbsent(name, f -> MailFolders.folder(mail, session, f, true));
+            }
+            target.appendMessage(MessageManager.AppendCommand.builder().withFlags(all).withInternalDate(received)
+                .isRecent(recent).build(copy), session);
+            return name;
+        }
+    }
+
+    private static List<Path> maildirFiles(Path maildir) {
         List<Path> files = new ArrayList<>();
         for (String sub : new String[] {"cur", "new"}) {
             Path dir = maildir.resolve(sub);
@@ -105,6 +190,27 @@ final class ImportCommand implements Callable<Integer> {
         }
         // Maildir names start with the delivery time: sorted names give the mailbox its original order.
         files.sort(null);
+        return files;
+    }
+
+    private static long totalSize(List<Path> files) {
+        long total = 0;
+        for (Path file : files) {
+            total += size(file);
+        }
+        return total;
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void importMaildir(List<Path> files, Target target, MailboxSession session, Counts counts,
+                                      ImportProgress progress) {
         for (Path file : files) {
             String name = file.getFileName().toString();
             try {
@@ -112,21 +218,25 @@ final class ImportCommand implements Callable<Integer> {
                 Date received = new Date(Files.getLastModifiedTime(file).toMillis());
                 boolean isNew = file.getParent().getFileName().toString().equals("new");
                 append(target, session, bytes, received, maildirFlags(name), isNew, counts, name);
+                progress.advance(bytes.length);
             } catch (IOException e) {
                 counts.failures.add(name + ": " + e.getMessage());
             }
         }
     }
 
-    private static void importMbox(Path mbox, MessageManager target, MailboxSession session, Counts counts) {
+    private static void importMbox(Path mbox, Target target, MailboxSession session, Counts counts,
+                                   ImportProgress progress) {
         int number = 0;
         // ISO-8859-1 maps bytes to chars one to one, so the iterator gives the message bytes back unchanged.
         try (MboxIterator messages = MboxIterator.fromFile(mbox).charset(StandardCharsets.ISO_8859_1).fromLine(FROM_LINE)
                 .maxMessageSize((int) Math.min(MAX_MBOX_MESSAGE, Files.size(mbox) + 1)).build()) {
             for (CharBufferWrapper message : messages) {
                 number++;
-                byte[] bytes = withoutSeparator(unescapeFromLines(readAll(message.asInputStream(StandardCharsets.ISO_8859_1))));
+                byte[] raw = readAll(message.asInputStream(StandardCharsets.ISO_8859_1));
+                byte[] bytes = withoutSeparator(unescapeFromLines(raw));
                 append(target, session, bytes, new Date(), new Flags(), false, counts, "message " + number);
+                progress.advance(raw.length);
             }
         } catch (IOException | RuntimeException e) {
             if (number == 0 && counts.imported == 0) {
@@ -136,21 +246,22 @@ final class ImportCommand implements Callable<Integer> {
         }
     }
 
-    private static void append(MessageManager target, MailboxSession session, byte[] bytes, Date received,
+    private static void append(Target target, MailboxSession session, byte[] bytes, Date received,
                                Flags flags, boolean recent, Counts counts, String what) {
         if (bytes.length == 0) {
             counts.failures.add(what + ": empty");
             return;
         }
         try {
-            target.appendMessage(MessageManager.AppendCommand.builder().withFlags(flags).withInternalDate(received)
-                .isRecent(recent).build(bytes), session);
+            String folder = target.append(bytes, received, flags, recent, session);
             counts.imported++;
+            if (folder != null) {
+                counts.perFolder.merge(folder, 1, Integer::sum);
+            }
         } catch (MailboxException | RuntimeException e) {
             counts.failures.add(what + ": " + e.getMessage());
         }
     }
-
     /** The flags in a Maildir file name's info part ({@code ...:2,FRS}). */
     static Flags maildirFlags(String fileName) {
         Flags flags = new Flags();
@@ -226,5 +337,16 @@ final class ImportCommand implements Callable<Integer> {
     private static final class Counts {
         int imported;
         final List<String> failures = new ArrayList<>();
+        final Map<String, Integer> perFolder = new java.util.TreeMap<>();
+
+        /** e.g. " (INBOX 12, Priority 3, Spam 1)" */
+        String perFolder() {
+            if (perFolder.isEmpty()) {
+                return "";
+            }
+            List<String> parts = new ArrayList<>();
+            perFolder.forEach((name, count) -> parts.add(name + " " + count));
+            return " (" + String.join(", ", parts) + ")";
+        }
     }
 }

@@ -46,6 +46,7 @@ public final class AdminEndpoint implements AutoCloseable {
 
     /** Listens on loopback, then publishes the port and a new token in {@code dataDirectory}. */
     public static AdminEndpoint start(Path dataDirectory, Function<AdminRequest, AdminReply> commands) {
+        org.mailroom.dist.http.HttpLimits.apply();
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);

@@ -32,6 +32,7 @@ public final class HttpService implements AutoCloseable {
     /** Binds {@code address:port} (0 for any free port) and starts answering. */
     public static HttpService start(InetAddress address, int port, ClientSettings clients, Predicate<String> hostedDomain,
                                     PrometheusMeterRegistry metrics) {
+        HttpLimits.apply();
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(address, port), 50);

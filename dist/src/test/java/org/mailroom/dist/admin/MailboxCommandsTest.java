@@ -69,7 +69,7 @@ class MailboxCommandsTest {
         assertThat(set.out()).isEqualTo("bob@example.org\n  messages: 0 of 100\n  storage:  0 B of 1.0 MB (1048576 bytes)\n");
 
         Files.writeString(dir.resolve("in.mbox"), MBOX);
-        assertThat(run("", "admin", "import", "bob@example.org", "INBOX", "in.mbox").exitCode()).isZero();
+        assertThat(run("", "admin", "import", "bob@example.org", "in.mbox", "--folder", "INBOX").exitCode()).isZero();
         CliRun shown = run("", "admin", "quota", "show", "bob@example.org");
         assertThat(shown.out()).contains("messages: 2 of 100").containsPattern("storage:  \\d+ B of 1.0 MB");
 
@@ -99,9 +99,9 @@ class MailboxCommandsTest {
     @Test
     void mboxImportedAndExportedRoundTripsTheMessages() throws Exception {
         Files.writeString(dir.resolve("in.mbox"), MBOX);
-        CliRun imported = run("", "admin", "import", "bob@example.org", "Archive/2026", "in.mbox");
+        CliRun imported = run("", "admin", "import", "bob@example.org", "in.mbox", "--folder", "Archive/2026");
         assertThat(imported.exitCode()).as(imported.err()).isZero();
-        assertThat(imported.out()).isEqualTo("Imported 2 messages into Archive/2026 of bob@example.org\n");
+        assertThat(imported.out()).endsWith("Imported 2 messages into Archive/2026 of bob@example.org\n");
 
         CliRun exported = run("", "admin", "export", "bob@example.org", "Archive/2026", "out.mbox");
         assertThat(exported.exitCode()).as(exported.err()).isZero();
@@ -112,7 +112,7 @@ class MailboxCommandsTest {
             .contains("\n>>From stays quoted once.\n");
 
         // Imported again, the export gives the same messages back (the quoting undone once more).
-        CliRun again = run("", "admin", "import", "bob@example.org", "Copy", "out.mbox");
+        CliRun again = run("", "admin", "import", "bob@example.org", "out.mbox", "--folder", "Copy");
         assertThat(again.out()).as(again.err()).startsWith("Imported 2 messages");
         assertThat(run("", "admin", "export", "bob@example.org", "Copy", "copy.mbox").exitCode()).isZero();
         assertThat(Files.readString(dir.resolve("copy.mbox")).replaceAll("(?m)^From MAILER-DAEMON .*$", ""))
@@ -133,7 +133,7 @@ class MailboxCommandsTest {
         Files.writeString(maildir.resolve("cur/1700000001.2.host:2,RS"), "Subject: answered\r\n\r\nbody\r\n");
         Files.writeString(maildir.resolve("new/1700000002.3.host"), "Subject: unread\r\n\r\nbody\r\n");
 
-        CliRun imported = run("", "admin", "import", "bob@example.org", "INBOX", maildir.toString());
+        CliRun imported = run("", "admin", "import", "bob@example.org", maildir.toString(), "--folder", "INBOX");
         assertThat(imported.exitCode()).as(imported.err()).isZero();
         assertThat(imported.out()).startsWith("Imported 3 messages into INBOX");
 
@@ -146,20 +146,38 @@ class MailboxCommandsTest {
 
             // While the server runs, an import goes through it and the IMAP session's next NOOP sees the new mail.
             Files.writeString(dir.resolve("more.mbox"), MBOX);
-            CliRun live = run("", "admin", "import", "bob@example.org", "INBOX", "more.mbox");
+            CliRun live = run("", "admin", "import", "bob@example.org", "more.mbox", "--folder", "INBOX");
             assertThat(live.exitCode()).as(live.err()).isZero();
             assertThat(imap(running, "a2 SELECT INBOX")).contains("* 5 EXISTS");
         }
     }
 
     @Test
+    void importWithoutFolderPlacesEachMessageAsSmtpDeliveryWould() throws Exception {
+        Files.writeString(dir.resolve("rules"), "if subject contains \"second\" then priority\n");
+        Files.writeString(dir.resolve("in.mbox"), MBOX);
+        CliRun imported = run("", "admin", "import", "bob@example.org", "in.mbox");
+        assertThat(imported.exitCode()).as(imported.err()).isZero();
+        assertThat(imported.out())
+            .endsWith("Imported 2 messages through the sorter (INBOX 1, Priority 1) of bob@example.org\n");
+
+        assertThat(run("", "admin", "export", "bob@example.org", "Priority", "priority.mbox").exitCode()).isZero();
+        String priority = Files.readString(dir.resolve("priority.mbox"));
+        assertThat(priority).contains("Subject: second").doesNotContain("Subject: first")
+            .containsPattern("(?m)^X-Mailroom-Sort: category=priority").contains("rule=");
+        assertThat(run("", "admin", "export", "bob@example.org", "INBOX", "inbox.mbox").exitCode()).isZero();
+        assertThat(Files.readString(dir.resolve("inbox.mbox"))).contains("Subject: first")
+            .containsPattern("(?m)^X-Mailroom-Sort: category=inbox");
+    }
+
+    @Test
     void importRefusesWhatItCannotRead() throws IOException {
-        CliRun missing = run("", "admin", "import", "bob@example.org", "INBOX", "nothing-here");
+        CliRun missing = run("", "admin", "import", "bob@example.org", "nothing-here", "--folder", "INBOX");
         assertThat(missing.exitCode()).isEqualTo(ExitCode.REFUSED);
         assertThat(missing.errLines()).hasSize(1);
         assertThat(missing.err()).contains("nothing-here is neither an mbox file nor a Maildir");
         Files.writeString(dir.resolve("in.mbox"), MBOX);
-        assertThat(run("", "admin", "import", "nobody@example.org", "INBOX", "in.mbox").err())
+        assertThat(run("", "admin", "import", "nobody@example.org", "in.mbox", "--folder", "INBOX").err())
             .isEqualTo("no such user: nobody@example.org\n");
     }
 
