@@ -1,33 +1,43 @@
 #!/usr/bin/env bash
 # SMTP delivery throughput, Mailroom versus Postfix -> LMTP -> Dovecot, in one run on this machine.
 #
-#   bench/run-smtp.sh [MESSAGES]        (default 5000; needs root for the peers: apt-get, postfix, dovecot)
+#   bench/run-smtp.sh [--only postfix|mailroom] [MESSAGES]   (default 5000; root for the peers: apt-get, postfix)
 #
 # The same load goes to both: Postfix's smtp-source, 4 KB messages, 20 concurrent sessions, spread over 50 users
-# (one smtp-source process per user, 20 of them running at a time). Measured: messages per second accepted AND
-# committed in mailboxes (Mailroom: 250 means committed and sorted, so the load's wall time; Postfix: the time until
-# Dovecot's Maildirs hold them all), DATA-to-250 latency p50/p99 from a probe session running during the load, and
-# the server's resident memory at the end. Nothing leaves the machine.
+# (one smtp-source process per user, 20 of them running at a time), plus one probe session timing DATA-to-250.
+# Measured: messages per second accepted by SMTP and delivered into mailboxes (Mailroom: 250 means committed and
+# sorted, so the load's wall time, checked against the server's own "delivered" log lines; Postfix: its 250 means
+# queued, so the time until Dovecot's Maildirs hold them all), DATA-to-250 latency p50/p99 from the probe, the
+# server's resident memory at the end, and Mailroom's CPU time per message (user+system of its JVM during the load;
+# the figure to compare on a busy machine, where wall-clock rates mostly measure the other processes).
+# Mailroom runs from this checkout's dist/target/lib, built with `mvn -o -pl dist -am package` (never install);
+# MAILROOM_LIB=DIR runs the jars in DIR instead, unbuilt (e.g. a copy of an older build, to compare).
+# SESSIONS=N changes the 20 concurrent sessions.
+# Nothing leaves the machine.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 root=$(pwd)
+only=""
+if [[ "${1:-}" == "--only" ]]; then only=$2; shift 2; fi
 messages=${1:-5000}
 users=50
-sessions=20
+sessions=${SESSIONS:-20}
 per_user=$(( messages / users ))
+messages=$(( per_user * users ))
 peers=${PEERS_SH:-$root/../shared/bench/peers.sh}
 work=$(mktemp -d /tmp/mailroom-bench-smtp.XXXXXX)
 chmod 755 "$work"   # Dovecot (its own user) reads the peers' state under it
 mailroom_pid=""
 cleanup() {
-    [[ -n "$mailroom_pid" ]] && kill "$mailroom_pid" 2>/dev/null && wait "$mailroom_pid" 2>/dev/null
+    if [[ -n "$mailroom_pid" ]]; then kill "$mailroom_pid" 2>/dev/null && wait "$mailroom_pid" 2>/dev/null || true; fi
     bash "$peers" stop "$work/peers" >/dev/null 2>&1 || true
+    [[ -f "$work/mailroom/out.log" ]] && cp "$work/mailroom/out.log" /tmp/mailroom-bench-smtp-last.log
+    rm -rf "$work"
 }
 trap cleanup EXIT
 
+echo "date=$(date -u +%FT%TZ) nproc=$(nproc) load_average_at_start=$(cut -d' ' -f1 /proc/loadavg)"
 command -v smtp-source >/dev/null || bash "$peers" install
-echo "== building Mailroom"
-./mailroom --version >/dev/null
 
 # load PORT: smtp-source per user, $sessions at a time; prints elapsed seconds.
 load() {
@@ -40,7 +50,7 @@ load() {
     echo "$end - $start" | bc -l
 }
 
-# probe PORT SECONDS: one extra session timing DATA-to-250 while the load runs; prints "p50 p99" in ms.
+# probe PORT SECONDS: one extra session timing DATA-to-250 while the load runs; prints "p50 p99 count" in ms.
 probe() {
     python3 - "$1" "$2" <<'PY'
 import smtplib, sys, time
@@ -65,53 +75,91 @@ print("%.1f %.1f %d" % (lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) *
 PY
 }
 
-echo "== Postfix -> Dovecot (peers.sh)"
-bash "$peers" start "$work/peers" >/dev/null
-probe 10025 5 > "$work/postfix-probe" &
-probe_pid=$!
-start=$(date +%s.%N)
-load 10025 >/dev/null
-wait "$probe_pid"   # its messages are delivered too: wait for the load and the probe's
-expected=$(( messages + $(awk '{print $3}' "$work/postfix-probe") ))
-while [[ $(bash "$peers" count "$work/peers") -lt $expected ]]; do sleep 0.2; done
-postfix_seconds=$(echo "$(date +%s.%N) - $start" | bc -l)
-postfix_rss=$(ps -C smtpd,cleanup,qmgr,lmtp,dovecot,master -o rss= | awk '{s+=$1} END {print int(s/1024)}')
-bash "$peers" stop "$work/peers" >/dev/null
+# cpu_ticks PID: user+system clock ticks the process has used so far (fields 14 and 15 of /proc/PID/stat).
+cpu_ticks() {
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
 
-echo "== Mailroom"
-mkdir -p "$work/mailroom"
-cat > "$work/mailroom/mailroom.yaml" <<YAML
+if [[ "$only" != "mailroom" ]]; then
+    echo "== Postfix -> Dovecot (peers.sh)"
+    bash "$peers" start "$work/peers" >/dev/null
+    probe 10025 5 > "$work/postfix-probe" &
+    probe_pid=$!
+    start=$(date +%s.%N)
+    load 10025 >/dev/null
+    wait "$probe_pid"   # its messages are delivered too: wait for the load and the probe's
+    expected=$(( messages + $(awk '{print $3}' "$work/postfix-probe") ))
+    while [[ $(bash "$peers" count "$work/peers") -lt $expected ]]; do sleep 0.2; done
+    postfix_seconds=$(echo "$(date +%s.%N) - $start" | bc -l)
+    postfix_rss=$(ps -C smtpd,cleanup,qmgr,lmtp,dovecot,master -o rss= | awk '{s+=$1} END {print int(s/1024)}')
+    bash "$peers" stop "$work/peers" >/dev/null
+    read -r pp50 pp99 pn < "$work/postfix-probe"
+    postfix_rate=$(echo "$messages / $postfix_seconds" | bc -l)
+    printf 'postfix_delivered_msgs_per_s=%.0f\npostfix_p50_ms=%s\npostfix_p99_ms=%s\npostfix_rss_mb=%s\n' \
+        "$postfix_rate" "$pp50" "$pp99" "$postfix_rss"
+fi
+
+if [[ "$only" != "postfix" ]]; then
+    lib=${MAILROOM_LIB:-}
+    if [[ -z "$lib" ]]; then
+        echo "== Mailroom (building: mvn -o -pl dist -am package)"
+        mvn -B -o -q -pl dist -am -DskipTests package >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log"; exit 1; }
+        lib=$root/dist/target/lib
+    else
+        echo "== Mailroom (jars in $lib)"
+    fi
+    mailroom=(java ${MAILROOM_JAVA_OPTS:-} -Dmailroom.home="$root" -cp "$lib/*" org.mailroom.dist.Main
+        --config "$work/mailroom/mailroom.yaml")
+    mkdir -p "$work/mailroom"
+    # The load opens 20 sessions and the probe one more, all from 127.0.0.1: above the default of 20 per IP.
+    cat > "$work/mailroom/mailroom.yaml" <<YAML
 storage:
   data-dir: $work/mailroom/data
 smtp:
   port: 12525
+  max-connections-per-ip: 100
 imap:
   port: 0
   tls-port: 0
 submission:
   port: 0
   tls-port: 0
+http:
+  port: 0
 YAML
-./mailroom --config "$work/mailroom/mailroom.yaml" admin domain add example.test >/dev/null
-for i in $(seq 1 "$users"); do
-    echo bench-password | ./mailroom --config "$work/mailroom/mailroom.yaml" admin user add "user$i@example.test" \
-        --password-stdin >/dev/null
-done
-./mailroom --config "$work/mailroom/mailroom.yaml" start > "$work/mailroom/out.log" 2>&1 &
-mailroom_pid=$!
-for _ in $(seq 1 240); do grep -q "Mailroom is running" "$work/mailroom/out.log" && break; sleep 0.5; done
-probe 12525 5 > "$work/mailroom-probe" &
-probe_pid=$!
-mailroom_seconds=$(load 12525)
-wait "$probe_pid"
-java_pid=$(pgrep -P "$mailroom_pid" java || echo "$mailroom_pid")
-mailroom_rss=$(ps -o rss= -p "$java_pid" | awk '{print int($1/1024)}')
+    # exec: the background job's pid is the JVM's, whose CPU time and memory are measured.
+    (exec "${mailroom[@]}" start > "$work/mailroom/out.log" 2>&1) &
+    mailroom_pid=$!
+    for _ in $(seq 1 240); do grep -q "Mailroom is running" "$work/mailroom/out.log" && break; sleep 0.5; done
+    grep -q "Mailroom is running" "$work/mailroom/out.log" || { tail -n 40 "$work/mailroom/out.log"; exit 1; }
+    # Admin commands go to the running server (a client JVM each, no store of its own to open); the JVM starts
+    # are what takes time, so 8 run at once.
+    "${mailroom[@]}" admin domain add example.test >/dev/null
+    seq 1 "$users" | xargs -P 8 -I{} bash -c 'echo bench-password | "$@" admin user add "user{}@example.test" \
+        --password-stdin >/dev/null' _ "${mailroom[@]}"
+    ticks_before=$(cpu_ticks "$mailroom_pid")
+    probe 12525 5 > "$work/mailroom-probe" &
+    probe_pid=$!
+    mailroom_seconds=$(load 12525)
+    wait "$probe_pid"
+    ticks_after=$(cpu_ticks "$mailroom_pid")
+    mailroom_rss=$(ps -o rss= -p "$mailroom_pid" | awk '{print int($1/1024)}')
+    read -r mp50 mp99 mn < "$work/mailroom-probe"
+    # Every 250 is a commit; the server logs one line per committed message.
+    committed=$(grep -c 'delivered [0-9]* bytes to' "$work/mailroom/out.log" || true)
+    mailroom_rate=$(echo "$messages / $mailroom_seconds" | bc -l)
+    cpu_ms=$(echo "($ticks_after - $ticks_before) * 1000 / $(getconf CLK_TCK) / ($messages + $mn)" | bc -l)
+    printf 'mailroom_committed_msgs_per_s=%.0f\nmailroom_committed=%s of %s\nmailroom_p50_ms=%s\nmailroom_p99_ms=%s\n' \
+        "$mailroom_rate" "$committed" "$(( messages + mn ))" "$mp50" "$mp99"
+    printf 'mailroom_cpu_ms_per_msg=%.2f\nmailroom_rss_mb=%s\n' "$cpu_ms" "$mailroom_rss"
+    [[ "$committed" -eq $(( messages + mn )) ]] || echo "WARNING: not every message was committed (log: /tmp/mailroom-bench-smtp-last.log)"
+fi
 
-read -r pp50 pp99 pn < "$work/postfix-probe"
-read -r mp50 mp99 mn < "$work/mailroom-probe"
-printf '%-22s %10s %12s %12s %10s\n' server "msgs/s" "p50 250 ms" "p99 250 ms" "RSS MB"
-printf '%-22s %10.0f %12s %12s %10s\n' "postfix->dovecot" "$(echo "$messages / $postfix_seconds" | bc -l)" \
-    "$pp50" "$pp99" "$postfix_rss"
-printf '%-22s %10.0f %12s %12s %10s\n' "mailroom" "$(echo "$messages / $mailroom_seconds" | bc -l)" \
-    "$mp50" "$mp99" "$mailroom_rss"
-echo "($messages messages x 4 KB, $sessions sessions over $users users; probe samples: postfix $pn, mailroom $mn)"
+echo "load_average_at_end=$(cut -d' ' -f1 /proc/loadavg)"
+if [[ -z "$only" ]]; then
+    printf '%-22s %10s %12s %12s %10s\n' server "msgs/s" "p50 250 ms" "p99 250 ms" "RSS MB"
+    printf '%-22s %10.0f %12s %12s %10s\n' "postfix->dovecot" "$postfix_rate" "$pp50" "$pp99" "$postfix_rss"
+    printf '%-22s %10.0f %12s %12s %10s\n' "mailroom" "$mailroom_rate" "$mp50" "$mp99" "$mailroom_rss"
+    printf 'mailroom_vs_postfix=%.2f\n' "$(echo "$mailroom_rate / $postfix_rate" | bc -l)"
+fi
+echo "($messages messages x 4 KB, $sessions sessions over $users users, plus the probe session)"
