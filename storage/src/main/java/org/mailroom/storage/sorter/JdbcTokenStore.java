@@ -6,20 +6,32 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.mailroom.sorter.spam.TokenStore;
 import org.mailroom.storage.schema.Database;
 import org.mailroom.storage.schema.StorageException;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
  * The spam classifier's {@link TokenStore} in the database (tables {@code mr_spam_scope}, {@code mr_spam_token},
  * {@code mr_spam_training}). Token reads are batched: one {@code IN} query per {@value #CHUNK} tokens, never one per
  * token; a training step is one transaction of batched updates, then batched inserts for the tokens not yet known
  * (Derby and PostgreSQL share no UPSERT), retried when a concurrent step inserted the same token first.
+ *
+ * <p>Token rows are cached: every classification reads a few thousand tokens in two scopes (global and the user's),
+ * which as {@code IN} queries cost more CPU than the rest of an SMTP delivery. A training step invalidates the rows
+ * it changed once it has committed, so this instance never serves a value older than what it wrote itself.
  */
 public final class JdbcTokenStore implements TokenStore {
     /** Tokens per IN list; every chunk uses the same statement text (the last is padded) so it stays cached. */
@@ -28,10 +40,49 @@ public final class JdbcTokenStore implements TokenStore {
     private static final String SELECT_TOKENS = "SELECT token, weight, spam_count, ham_count FROM mr_spam_token"
         + " WHERE scope = ? AND token IN (" + String.join(",", Collections.nCopies(CHUNK, "?")) + ")";
 
+    /** Token rows kept in memory by default: about 120 bytes each, some 40 MB at most. */
+    public static final int DEFAULT_CACHED_TOKENS = 300_000;
+    /**
+     * How long a cached row is trusted: several servers sharing one PostgreSQL database train the same rows, and
+     * their steps should reach the others eventually.
+     */
+    private static final Duration TOKEN_TTL = Duration.ofMinutes(10);
+
+    private record Key(String scope, long token) {
+    }
+
+    private record Row(double weight, int spam, int ham) {
+        static final Row ABSENT = new Row(0, 0, 0);
+    }
+
     private final Database db;
+    /** Also holds tokens with no row ({@link Row#ABSENT}): most of a message's tokens are unknown in a user's scope. */
+    private final Cache<Key, Row> rows;
+    /**
+     * Per scope, the lock under which a reader caches what it read and a writer invalidates what it committed, and
+     * the count of committed steps: a reader caches only if no step committed since it started reading, so a row
+     * read before a commit can never be cached after that commit's invalidation.
+     */
+    private final Map<String, long[]> commitsPerScope = new ConcurrentHashMap<>();
+    private final LongAdder tokensReadFromDatabase = new LongAdder();
 
     public JdbcTokenStore(Database db) {
+        this(db, DEFAULT_CACHED_TOKENS);
+    }
+
+    /** {@code cachedTokens} token rows at most are kept in memory (0: none, every read queries). */
+    public JdbcTokenStore(Database db, int cachedTokens) {
         this.db = db;
+        this.rows = Caffeine.newBuilder().maximumSize(cachedTokens).expireAfterWrite(TOKEN_TTL).build();
+    }
+
+    /** How many tokens were read from the database rather than the cache since this instance was made. */
+    public long tokensReadFromDatabase() {
+        return tokensReadFromDatabase.sum();
+    }
+
+    private long[] commits(String scope) {
+        return commitsPerScope.computeIfAbsent(scope, k -> new long[1]);
     }
 
     @Override
@@ -43,16 +94,48 @@ public final class JdbcTokenStore implements TokenStore {
             return new TokenStats(weights, spam, ham);
         }
         Map<Long, Integer> index = new HashMap<>(tokens.length * 2);
+        List<Long> missing = new ArrayList<>();
         for (int i = 0; i < tokens.length; i++) {
-            index.putIfAbsent(tokens[i], i);
+            if (index.putIfAbsent(tokens[i], i) == null) {
+                Row row = rows.getIfPresent(new Key(scope, tokens[i]));
+                if (row == null) {
+                    missing.add(tokens[i]);
+                } else {
+                    weights[i] = row.weight();
+                    spam[i] = row.spam();
+                    ham[i] = row.ham();
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            readMissing(scope, missing, index, weights, spam, ham);
+        }
+        // A token listed twice gets the values of its first occurrence.
+        for (int i = 0; i < tokens.length; i++) {
+            int first = index.get(tokens[i]);
+            if (first != i) {
+                weights[i] = weights[first];
+                spam[i] = spam[first];
+                ham[i] = ham[first];
+            }
+        }
+        return new TokenStats(weights, spam, ham);
+    }
+
+    /** Reads the rows of {@code missing} into the arrays and, unless a step committed meanwhile, caches them. */
+    private void readMissing(String scope, List<Long> missing, Map<Long, Integer> index, double[] weights, int[] spam,
+                             int[] ham) {
+        long[] commits = commits(scope);
+        long commitsBefore;
+        synchronized (commits) {
+            commitsBefore = commits[0];
         }
         db.read(c -> {
             try (PreparedStatement select = c.prepareStatement(SELECT_TOKENS)) {
-                for (int from = 0; from < tokens.length; from += CHUNK) {
+                for (int from = 0; from < missing.size(); from += CHUNK) {
                     select.setString(1, scope);
                     for (int k = 0; k < CHUNK; k++) {
-                        int i = Math.min(from + k, tokens.length - 1);
-                        select.setLong(2 + k, tokens[i]);
+                        select.setLong(2 + k, missing.get(Math.min(from + k, missing.size() - 1)));
                     }
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
@@ -68,16 +151,18 @@ public final class JdbcTokenStore implements TokenStore {
             }
             return null;
         });
-        // A token listed twice gets the values of its first occurrence.
-        for (int i = 0; i < tokens.length; i++) {
-            int first = index.get(tokens[i]);
-            if (first != i) {
-                weights[i] = weights[first];
-                spam[i] = spam[first];
-                ham[i] = ham[first];
+        tokensReadFromDatabase.add(missing.size());
+        Map<Key, Row> read = new HashMap<>(missing.size() * 2);
+        for (long token : missing) {
+            int i = index.get(token);
+            Row row = weights[i] == 0 && spam[i] == 0 && ham[i] == 0 ? Row.ABSENT : new Row(weights[i], spam[i], ham[i]);
+            read.put(new Key(scope, token), row);
+        }
+        synchronized (commits) {
+            if (commits[0] == commitsBefore) {
+                rows.putAll(read);
             }
         }
-        return new TokenStats(weights, spam, ham);
     }
 
     @Override
@@ -120,6 +205,7 @@ public final class JdbcTokenStore implements TokenStore {
                     applyTotals(c, scope, change);
                     applyRecord(c, scope, messageKey, change.record());
                 });
+                invalidate(scope, change.tokens());
                 return;
             } catch (StorageException e) {
                 // Two steps inserting the same new token: the loser retries and then finds the row to update.
@@ -128,6 +214,17 @@ public final class JdbcTokenStore implements TokenStore {
                     || !db.dialect().isDuplicateKey(sql)) {
                     throw e;
                 }
+            }
+        }
+    }
+
+    /** After a committed step: its tokens are read again from the database next time. */
+    private void invalidate(String scope, long[] changed) {
+        long[] commits = commits(scope);
+        synchronized (commits) {
+            commits[0]++;
+            for (long token : changed) {
+                rows.invalidate(new Key(scope, token));
             }
         }
     }

@@ -63,6 +63,29 @@ class JdbcTokenStoreTest extends TokenStoreContract {
     }
 
     @Test
+    void aSecondReadComesFromTheCacheAndACommittedStepIsReadAgain() {
+        long[] tokens = {11, 12, 13};
+        store.apply("alice@example.test", "<a@x>", new TokenStore.TrainingChange(new long[] {11, 12}, 0.5, 1, 0,
+            Optional.empty()));
+        TokenStore.TokenStats first = store.read("alice@example.test", tokens);
+        long fromDatabase = store.tokensReadFromDatabase();
+        assertThat(fromDatabase).isEqualTo(3);
+
+        TokenStore.TokenStats second = store.read("alice@example.test", tokens);
+        assertThat(store.tokensReadFromDatabase()).as("known and unknown tokens both cached").isEqualTo(fromDatabase);
+        assertThat(second.weights()).containsExactly(first.weights());
+        assertThat(second.weights()).containsExactly(0.5, 0.5, 0.0);
+
+        store.apply("alice@example.test", "<b@x>", new TokenStore.TrainingChange(new long[] {12, 13}, 0.25, 1, 0,
+            Optional.empty()));
+        TokenStore.TokenStats third = store.read("alice@example.test", tokens);
+        assertThat(third.weights()).containsExactly(0.5, 0.75, 0.25);
+        assertThat(third.spam()).containsExactly(1, 2, 1);
+        assertThat(store.tokensReadFromDatabase()).as("only the two changed tokens").isEqualTo(fromDatabase + 2);
+        assertThat(store.read(TokenStore.GLOBAL, tokens).weights()).as("scopes stay apart").containsOnly(0.0);
+    }
+
+    @Test
     void undoingEveryMessageLeavesNoTokenRows() {
         SpamFilter filter = new SpamFilter(store);
         filter.learn("bob@example.test", "<1@x>", TestMails.spam(1), true);
