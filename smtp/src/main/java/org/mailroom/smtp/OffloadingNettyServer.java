@@ -5,12 +5,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.james.protocols.api.Protocol;
 import org.apache.james.protocols.netty.AbstractAsyncServer;
-import org.apache.james.protocols.netty.BasicChannelInboundHandler;
 import org.apache.james.protocols.netty.ChannelHandlerFactory;
 import org.apache.james.protocols.netty.ConnectionPerIpLimitUpstreamHandler;
 import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.HandlerConstants;
-import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
 import org.apache.james.protocols.netty.TimeoutHandler;
 
 import io.netty.channel.ChannelInitializer;
@@ -69,8 +67,7 @@ final class OffloadingNettyServer extends AbstractAsyncServer {
                 pipeline.addLast(HandlerConstants.FRAMER, framing.create(pipeline));
                 pipeline.addLast(HandlerConstants.CHUNK_HANDLER, new ChunkedWriteHandler());
                 pipeline.addLast(HandlerConstants.TIMEOUT_HANDLER, new TimeoutHandler(timeout));
-                pipeline.addLast(workers, HandlerConstants.CORE_HANDLER, new BasicChannelInboundHandler(
-                    new ProtocolMDCContextFactory.Standard(), protocol, encryption, false));
+                pipeline.addLast(workers, HandlerConstants.CORE_HANDLER, new WorkerChannelHandler(protocol, encryption));
                 if (implicitTls) {
                     pipeline.addFirst(HandlerConstants.SSL_HANDLER, encryption.sslHandler());
                 }
