@@ -43,7 +43,8 @@ class ExplainStoredTest {
                 .isZero();
             sendOverSmtp(running.smtpPort(), "a.smith@example.org", "From: bob@sender.example\r\n"
                 + "To: a.smith@example.org\r\nSubject: budget\r\n\r\ncan you check the numbers?\r\n");
-            CliRun imported = run(config, "", "admin", "import", "alice@example.org", "Archive", mbox.toString());
+            CliRun imported = run(config, "", "admin", "import", "alice@example.org", mbox.toString(), "--folder",
+                "Archive");
             assertThat(imported.exitCode()).as(imported.err()).isZero();
 
             CliRun delivered = run(config, "", "admin", "explain", "alice@example.org", "INBOX", "1");
