@@ -54,13 +54,9 @@ public final class AdminEndpoint implements AutoCloseable {
             throw new UncheckedIOException("cannot open the admin endpoint on loopback: " + e.getMessage(), e);
         }
         AdminEndpointFile file = AdminEndpointFile.create(server.getAddress().getPort());
-        // One command at a time: commands are short, and an operator's two terminals then see a simple order.
-        ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "mailroom-admin");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.createContext(PATH, exchange -> handle(exchange, file, commands));
+        ExecutorService executor = org.mailroom.dist.http.HttpLimits.executor("mailroom-admin");
+        Object oneCommandAtATime = new Object();
+        server.createContext(PATH, exchange -> handle(exchange, file, commands, oneCommandAtATime));
         server.setExecutor(executor);
         server.start();
         try {
@@ -77,8 +73,8 @@ public final class AdminEndpoint implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void handle(HttpExchange exchange, AdminEndpointFile file, Function<AdminRequest, AdminReply> commands)
-            throws IOException {
+    private static void handle(HttpExchange exchange, AdminEndpointFile file, Function<AdminRequest, AdminReply> commands,
+                               Object oneCommandAtATime) throws IOException {
         try (exchange) {
             if (!"POST".equals(exchange.getRequestMethod())) {
                 reply(exchange, 405, new AdminReply(2, "", "use POST\n"));
@@ -109,14 +105,22 @@ public final class AdminEndpoint implements AutoCloseable {
                 return;
             }
             AdminReply result;
-            try {
-                result = commands.apply(request);
-            } catch (RuntimeException e) {
-                // A bug in one command must not stop the endpoint: the caller gets the message, the log the trace.
-                LOG.error("admin command {} failed", request.args(), e);
-                result = new AdminReply(70, "", "the server failed to run the command: " + e + "\n");
+            // One command at a time, so an operator's two terminals see a simple order; requests are read at once
+            // (HttpLimits.executor), and a command waits here, where the JDK's request timer no longer applies.
+            synchronized (oneCommandAtATime) {
+                result = run(commands, request);
             }
             reply(exchange, 200, result);
+        }
+    }
+
+    private static AdminReply run(Function<AdminRequest, AdminReply> commands, AdminRequest request) {
+        try {
+            return commands.apply(request);
+        } catch (RuntimeException e) {
+            // A bug in one command must not stop the endpoint: the caller gets the message, the log the trace.
+            LOG.error("admin command {} failed", request.args(), e);
+            return new AdminReply(70, "", "the server failed to run the command: " + e + "\n");
         }
     }
 

@@ -1,5 +1,8 @@
 package org.mailroom.dist.http;
 
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
 /**
  * Limits of the JDK's HTTP server ({@code com.sun.net.httpserver}), used for the public HTTP port and the admin
  * endpoint. The JDK reads them once, from system properties, when the first server of the process is created: so
@@ -15,6 +18,11 @@ package org.mailroom.dist.http;
  * <li>At most {@value #MAX_CONNECTIONS} connections at once; idle keep-alive connections close after
  * {@value #IDLE_SECONDS} seconds.</li>
  * </ul>
+ *
+ * <p>The JDK starts counting {@code maxReqTime} before a worker thread picks the connection up, so a connection that
+ * waits for a busy pool is closed unanswered after {@value #REQUEST_SECONDS} seconds (seen with admin commands queued
+ * behind a slow one: "header parser received no bytes"). Hence {@link #executor}: a thread per exchange, bounded by
+ * the connection limit.
  */
 public final class HttpLimits {
     static final int REQUEST_SECONDS = 5;
@@ -33,6 +41,19 @@ public final class HttpLimits {
         setIfAbsent("sun.net.httpserver.maxReqHeaderSize", MAX_HEADER_BYTES);
         setIfAbsent("sun.net.httpserver.maxConnections", MAX_CONNECTIONS);
         setIfAbsent("sun.net.httpserver.idleInterval", IDLE_SECONDS);
+    }
+
+    /**
+     * The executor for a server with these limits: no queue, a thread for each exchange at once (at most about
+     * {@value #MAX_CONNECTIONS}, the connection limit), kept 30 s when idle. It never refuses work, which the JDK
+     * server's dispatcher thread is not documented to survive.
+     */
+    public static ExecutorService executor(String threadName) {
+        return Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static void setIfAbsent(String key, int value) {

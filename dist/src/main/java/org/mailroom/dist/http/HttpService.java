@@ -19,7 +19,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * domain's certificate. The JDK's own server is enough for a handful of small documents.
  */
 public final class HttpService implements AutoCloseable {
-    private static final int THREADS = 4;
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -50,13 +49,7 @@ public final class HttpService implements AutoCloseable {
         server.createContext("/metrics", new MetricsEndpoint(metrics));
         server.createContext("/healthz", new HealthEndpoint());
         server.createContext("/", exchange -> HttpReplies.text(exchange, 404, "not found"));
-        // A fixed number of threads and a queue that never refuses: the JDK server does not document how its
-        // dispatcher thread copes with RejectedExecutionException, and losing it would stop all of HTTP.
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, runnable -> {
-            Thread thread = new Thread(runnable, "mailroom-http");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService executor = HttpLimits.executor("mailroom-http");
         server.setExecutor(executor);
         server.start();
         return new HttpService(server, executor);
