@@ -35,7 +35,7 @@ final class ImapTestServers implements AutoCloseable {
     ImapTestServers(Path directory) throws Exception {
         database = Database.open(DatabaseSettings.embedded(directory.resolve("data")));
         DomainRepository domains = new DomainRepository(database);
-        users = new UserRepository(database, domains, new PasswordHasher(210_000));
+        users = new UserRepository(database, domains, PasswordHasher.weakForTestsOnly(1_000));
         domains.add("example.test");
         users.add(USER, PASSWORD.toCharArray());
         MailroomAuthenticator authenticator = new MailroomAuthenticator(users);

@@ -28,7 +28,8 @@ import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.MessageResult;
 import org.apache.james.metrics.api.MetricFactory;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,27 +58,31 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 class UserActionPublisherTest {
 
-    private static final String USER = "alice@example.test";
     private static final String PASSWORD = "correct horse battery staple";
+    private static final AtomicInteger USERS = new AtomicInteger();
 
     @TempDir
-    Path directory;
+    static Path directory;
 
-    private Database database;
-    private MailboxStore store;
-    private MailroomImapServer server;
-    private Registration registration;
-    private final List<UserAction> actions = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger failures = new AtomicInteger();
-    private volatile boolean failing;
+    // One store and server for the class (opening Derby, making a certificate and starting the listener cost
+    // seconds); each test has a user of its own, so its folders start as a fresh account's do.
+    private static Database database;
+    private static MailboxStore store;
+    private static MailroomImapServer server;
+    private static Registration registration;
+    private static UserRepository users;
+    private static final List<UserAction> actions = Collections.synchronizedList(new ArrayList<>());
+    private static final AtomicInteger failures = new AtomicInteger();
+    private static volatile boolean failing;
 
-    @BeforeEach
-    void start() throws Exception {
+    private String user;
+
+    @BeforeAll
+    static void start() throws Exception {
         database = Database.open(DatabaseSettings.embedded(directory.resolve("data")));
         DomainRepository domains = new DomainRepository(database);
-        UserRepository users = new UserRepository(database, domains, new PasswordHasher(210_000));
+        users = new UserRepository(database, domains, PasswordHasher.weakForTestsOnly(1_000));
         domains.add("example.test");
-        users.add(USER, PASSWORD.toCharArray());
         MailroomAuthenticator authenticator = new MailroomAuthenticator(users);
         MetricFactory metrics = new MicrometerMetricFactory(new SimpleMeterRegistry());
         store = new MailboxStore(database, authenticator, authenticator, metrics, Clock.systemUTC(),
@@ -96,8 +101,17 @@ class UserActionPublisherTest {
                 .withFolders(FolderNames.defaults()));
     }
 
-    @AfterEach
-    void stop() {
+    @BeforeEach
+    void freshUser() {
+        user = "alice" + USERS.incrementAndGet() + "@example.test";
+        users.add(user, PASSWORD.toCharArray());
+        actions.clear();
+        failures.set(0);
+        failing = false;
+    }
+
+    @AfterAll
+    static void stop() {
         if (registration != null) {
             reactor.core.publisher.Mono.from(registration.unregister()).block();
         }
@@ -132,7 +146,7 @@ class UserActionPublisherTest {
             assertThat(actions).hasSize(1);
             UserAction action = actions.get(0);
             assertThat(action.kind()).isEqualTo(Kind.MOVED_INTO_SPAM);
-            assertThat(action.user()).isEqualTo(USER);
+            assertThat(action.user()).isEqualTo(user);
             assertThat(action.messageId()).isEqualTo(messageId);
             assertThat(action.messageIdHeader()).contains("<move-in@example.org>");
             assertThat(action.sourceFolder()).contains("INBOX");
@@ -151,7 +165,7 @@ class UserActionPublisherTest {
 
             assertThat(actions).singleElement().satisfies(action -> {
                 assertThat(action.kind()).isEqualTo(Kind.MOVED_OUT_OF_SPAM);
-                assertThat(action.user()).isEqualTo(USER);
+                assertThat(action.user()).isEqualTo(user);
                 assertThat(action.messageId()).isEqualTo(messageId);
                 assertThat(action.sourceFolder()).contains("Spam");
                 assertThat(action.targetFolder()).contains("INBOX");
@@ -207,7 +221,7 @@ class UserActionPublisherTest {
 
             assertThat(actions).singleElement().satisfies(action -> {
                 assertThat(action.kind()).isEqualTo(Kind.COPIED_INTO_PRIORITY);
-                assertThat(action.user()).isEqualTo(USER);
+                assertThat(action.user()).isEqualTo(user);
                 assertThat(action.messageId()).isEqualTo(messageId);
                 assertThat(action.messageIdHeader()).contains("<copy@example.org>");
                 assertThat(action.sourceFolder()).contains("INBOX");
@@ -272,7 +286,7 @@ class UserActionPublisherTest {
             imap.ok("STORE 1 +FLAGS ($Junk)");
             assertThat(actions).singleElement().satisfies(action -> {
                 assertThat(action.kind()).isEqualTo(Kind.MARKED_JUNK);
-                assertThat(action.user()).isEqualTo(USER);
+                assertThat(action.user()).isEqualTo(user);
                 assertThat(action.messageId()).isEqualTo(messageId);
                 assertThat(action.messageIdHeader()).contains("<junk@example.org>");
                 assertThat(action.sourceFolder()).isEmpty();
@@ -337,14 +351,14 @@ class UserActionPublisherTest {
 
     private Client client() throws IOException {
         Client client = new Client(server.port());
-        client.ok("LOGIN \"" + USER + "\" \"" + PASSWORD + "\"");
+        client.ok("LOGIN \"" + user + "\" \"" + PASSWORD + "\"");
         return client;
     }
 
     /** The store's MessageId of the only message in the folder. */
     private String storeMessageId(String folder) throws Exception {
-        MailboxSession session = store.mailboxManager().createSystemSession(Username.of(USER));
-        MessageManager mailbox = store.mailboxManager().getMailbox(MailboxPath.forUser(Username.of(USER), folder), session);
+        MailboxSession session = store.mailboxManager().createSystemSession(Username.of(user));
+        MessageManager mailbox = store.mailboxManager().getMailbox(MailboxPath.forUser(Username.of(user), folder), session);
         List<String> ids = new ArrayList<>();
         mailbox.getMessages(MessageRange.all(), FetchGroup.MINIMAL, session)
             .forEachRemaining((MessageResult result) -> ids.add(result.getMessageId().serialize()));
@@ -354,14 +368,14 @@ class UserActionPublisherTest {
 
     /** What SMTP delivery does: an append through the mailbox manager, marked as a delivery. */
     private void deliver(String folder, String messageIdHeader, Flags flags) throws Exception {
-        MailboxSession session = store.mailboxManager().createSystemSession(Username.of(USER));
-        MessageManager mailbox = store.mailboxManager().getMailbox(MailboxPath.forUser(Username.of(USER), folder), session);
+        MailboxSession session = store.mailboxManager().createSystemSession(Username.of(user));
+        MessageManager mailbox = store.mailboxManager().getMailbox(MailboxPath.forUser(Username.of(user), folder), session);
         mailbox.appendMessage(MessageManager.AppendCommand.builder().isDelivery(true).withFlags(flags)
             .build(message(messageIdHeader)), session);
     }
 
     private static String message(String messageIdHeader) {
-        return "From: bob@example.org\r\nTo: " + USER + "\r\nMessage-ID: " + messageIdHeader
+        return "From: bob@example.org\r\nTo: alice@example.test" + "\r\nMessage-ID: " + messageIdHeader
             + "\r\nSubject: test " + messageIdHeader + "\r\n\r\nBody\r\n";
     }
 

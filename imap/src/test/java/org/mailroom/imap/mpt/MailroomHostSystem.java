@@ -78,7 +78,7 @@ public final class MailroomHostSystem implements ImapHostSystem {
     private MailroomHostSystem(Path directory) throws Exception {
         database = Database.open(DatabaseSettings.embedded(directory.resolve("data")));
         DomainRepository domains = new DomainRepository(database);
-        users = new UserRepository(database, domains, PasswordHasher.defaults());
+        users = new UserRepository(database, domains, PasswordHasher.weakForTestsOnly(1_000));
         domains.add(DOMAIN);
         MailroomAuthenticator authenticator = new MailroomAuthenticator(users);
         MicrometerMetricFactory metrics = new MicrometerMetricFactory(new SimpleMeterRegistry());

@@ -35,9 +35,12 @@ public final class PasswordHasher {
     private final String dummyHash;
 
     public PasswordHasher(int iterations) {
-        if (iterations < MIN_ITERATIONS) {
-            throw new IllegalArgumentException("PBKDF2 needs at least " + MIN_ITERATIONS + " iterations, was "
-                + iterations);
+        this(iterations, MIN_ITERATIONS);
+    }
+
+    private PasswordHasher(int iterations, int floor) {
+        if (iterations < floor) {
+            throw new IllegalArgumentException("PBKDF2 needs at least " + floor + " iterations, was " + iterations);
         }
         this.iterations = iterations;
         byte[] salt = new byte[SALT_BYTES];
@@ -48,6 +51,15 @@ public final class PasswordHasher {
 
     public static PasswordHasher defaults() {
         return new PasswordHasher(DEFAULT_ITERATIONS);
+    }
+
+    /**
+     * A hasher below the production floor, for test fixtures whose subject is not the KDF: hundreds of logins at
+     * full strength cost minutes of a CI run. No configuration key reaches it (the server and the admin commands
+     * only ever use {@link #defaults()}); hashes it writes still verify with any hasher, as their count is stored.
+     */
+    public static PasswordHasher weakForTestsOnly(int iterations) {
+        return new PasswordHasher(iterations, 1);
     }
 
     public String hash(char[] password) {

@@ -5,9 +5,12 @@ import java.nio.file.Path;
 import org.mailroom.storage.schema.Database;
 import org.mailroom.storage.schema.DatabaseSettings;
 
-/** A real store (Derby or PostgreSQL) with the user repositories wired as production does, at the cheapest allowed KDF cost. */
+/**
+ * A real store (Derby or PostgreSQL) with the user repositories wired as production does, with a weak KDF: these
+ * suites test the repositories, not PBKDF2 (PasswordHasherTest does, at the production floor).
+ */
 final class TestStore implements AutoCloseable {
-    static final PasswordHasher HASHER = new PasswordHasher(210_000);
+    static final PasswordHasher HASHER = PasswordHasher.weakForTestsOnly(1_000);
 
     final Database db;
     final DomainRepository domains;
