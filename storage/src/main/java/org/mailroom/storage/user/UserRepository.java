@@ -25,11 +25,17 @@ public final class UserRepository {
     private final Database db;
     private final DomainRepository domains;
     private final PasswordHasher hasher;
+    private final VerifiedLoginCache verifiedLogins;
 
     public UserRepository(Database db, DomainRepository domains, PasswordHasher hasher) {
+        this(db, domains, hasher, new VerifiedLoginCache());
+    }
+
+    UserRepository(Database db, DomainRepository domains, PasswordHasher hasher, VerifiedLoginCache verifiedLogins) {
         this.db = db;
         this.domains = domains;
         this.hasher = hasher;
+        this.verifiedLogins = verifiedLogins;
     }
 
     /** Adds a user of a local domain; the caller keeps (and should clear) the password array. */
@@ -75,6 +81,7 @@ public final class UserRepository {
                 delete.executeUpdate();
             }
         });
+        verifiedLogins.forget(name);
     }
 
     public void changePassword(String address, char[] password) {
@@ -88,6 +95,7 @@ public final class UserRepository {
                 return update.executeUpdate();
             }
         });
+        verifiedLogins.forget(name);
         if (updated == 0) {
             throw unknownUser(name);
         }
@@ -112,7 +120,8 @@ public final class UserRepository {
 
     /**
      * Checks a login. An unknown user costs the same key derivation as a known one, so response times do not
-     * reveal which users exist.
+     * reveal which users exist. A login that passed the full check within the last minutes, against the stored
+     * hash read now, is answered from memory ({@link VerifiedLoginCache}); a wrong password always pays in full.
      */
     public boolean verify(String address, CharSequence password) {
         String name = AddressSyntax.addressOrNull(address);
@@ -121,9 +130,13 @@ public final class UserRepository {
             hasher.matches(password, hasher.dummyHash());
             return false;
         }
+        if (verifiedLogins.verified(name, password, stored)) {
+            return true;
+        }
         boolean matches = hasher.matches(password, stored);
-        if (matches && hasher.isWeakerThanCurrent(stored)) {
-            strengthen(name, password, stored);
+        if (matches) {
+            String current = hasher.isWeakerThanCurrent(stored) ? strengthen(name, password, stored) : stored;
+            verifiedLogins.remember(name, password, current);
         }
         return matches;
     }
@@ -149,11 +162,12 @@ public final class UserRepository {
 
     // The only moment the plain password is at hand to re-hash it: when the work factor has been raised since the
     // hash was written, the first good login upgrades it. A failure here must not turn a good login into a bad one.
-    private void strengthen(String name, CharSequence password, String oldHash) {
+    // Returns the hash the user has afterwards as far as this call knows (the old one when nothing was written).
+    private String strengthen(String name, CharSequence password, String oldHash) {
         char[] chars = PasswordHasher.toChars(password);
         try {
             String newHash = hasher.hash(chars);
-            db.read(c -> {
+            int updated = db.read(c -> {
                 // Compare-and-set, so a password changed meanwhile is not overwritten with the old one.
                 try (PreparedStatement update = c.prepareStatement(
                     "UPDATE mr_user SET password_hash = ? WHERE username = ? AND password_hash = ?")) {
@@ -163,8 +177,10 @@ public final class UserRepository {
                     return update.executeUpdate();
                 }
             });
+            return updated == 1 ? newHash : oldHash;
         } catch (StorageException e) {
             LOG.warn("Could not upgrade the password hash of {}: {}", name, e.getMessage());
+            return oldHash;
         } finally {
             Arrays.fill(chars, '\0');
         }

@@ -182,6 +182,60 @@ class UserRepositoryTest {
         assertThat(users.verify("alice@example.org", "alice-secret")).isTrue();
     }
 
+    @Test
+    void aGoodLoginIsRememberedAndAFailedOneNever() {
+        users.add("alice@example.org", pw("alice-secret"));
+        VerifiedLoginCache cache = new VerifiedLoginCache();
+        UserRepository cached = new UserRepository(store.db, store.domains, TestStore.HASHER, cache);
+        String hash = storedHash("alice@example.org");
+
+        assertThat(cached.verify("alice@example.org", "wrong-secret")).isFalse();
+        assertThat(cache.verified("alice@example.org", "wrong-secret", hash)).isFalse();
+        assertThat(cache.verified("alice@example.org", "alice-secret", hash)).isFalse();
+
+        assertThat(cached.verify("Alice@Example.org", "alice-secret")).isTrue();
+        assertThat(cache.verified("alice@example.org", "alice-secret", hash)).isTrue();
+        // a remembered login answers the same as the full check, for the right and the wrong password
+        assertThat(cached.verify("alice@example.org", "alice-secret")).isTrue();
+        assertThat(cached.verify("alice@example.org", "alice-secreT")).isFalse();
+        assertThat(cache.verified("alice@example.org", "alice-secreT", hash)).isFalse();
+    }
+
+    @Test
+    void aRememberedLoginEndsWhenAnotherProcessChangesThePasswordOrRemovesTheUser() {
+        users.add("alice@example.org", pw("alice-secret"));
+        users.add("bob@example.org", pw("bob-secret"));
+        UserRepository server = new UserRepository(store.db, store.domains, TestStore.HASHER, new VerifiedLoginCache());
+        assertThat(server.verify("alice@example.org", "alice-secret")).isTrue();
+        assertThat(server.verify("bob@example.org", "bob-secret")).isTrue();
+
+        // another repository (the admin command line, another server on the same database) changes the rows
+        users.changePassword("alice@example.org", pw("alice-new-secret"));
+        users.remove("bob@example.org");
+
+        assertThat(server.verify("alice@example.org", "alice-secret")).isFalse();
+        assertThat(server.verify("alice@example.org", "alice-new-secret")).isTrue();
+        assertThat(server.verify("bob@example.org", "bob-secret")).isFalse();
+    }
+
+    @Test
+    void changingThePasswordOrRemovingTheUserForgetsTheRememberedLogin() {
+        VerifiedLoginCache cache = new VerifiedLoginCache();
+        UserRepository server = new UserRepository(store.db, store.domains, TestStore.HASHER, cache);
+        server.add("alice@example.org", pw("alice-secret"));
+        server.add("bob@example.org", pw("bob-secret"));
+        String aliceHash = storedHash("alice@example.org");
+        String bobHash = storedHash("bob@example.org");
+        assertThat(server.verify("alice@example.org", "alice-secret")).isTrue();
+        assertThat(server.verify("bob@example.org", "bob-secret")).isTrue();
+
+        server.changePassword("alice@example.org", pw("alice-new-secret"));
+        server.remove("bob@example.org");
+
+        assertThat(cache.verified("alice@example.org", "alice-secret", aliceHash)).isFalse();
+        assertThat(cache.verified("bob@example.org", "bob-secret", bobHash)).isFalse();
+    }
+
     private String storedHash(String username) {
         return store.db.read(c -> {
             try (PreparedStatement select = c.prepareStatement("SELECT password_hash FROM mr_user WHERE username = ?")) {

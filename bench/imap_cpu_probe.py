@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Server CPU per IMAP command, for bench/run-imap-cpu.sh (or any running server whose process id is known).
+
+One connection (STARTTLS when asked) logs in once, fills a mailbox with --messages small messages (each with an
+`X-Bench-Group: g0..g9` header) unless it already holds them, SELECTs it, runs every command once to warm up and
+then --repeat times, reading the server's CPU time (user + system, from /proc/PID/stat) before and after each
+command's repetitions. Connection set-up is measured the same way over fresh connections: STARTTLS alone and
+STARTTLS + LOGIN (the second shows what a LOGIN costs beyond TLS; with an authentication cache, a repeated one).
+
+Output: one `cpu_ms_<command>=<server CPU ms per command>` line per command and `wall_ms_<command>=...`. CPU time
+says more than wall time on a machine shared with other work; /proc counts in ticks of 10 ms, so a command is
+repeated until its total is well above that.
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from imap_phases import Imap, ServerCpu, message  # noqa: E402  (same folder)
+
+# (name, command); {n} is a message number spread over the mailbox, {m} the mailbox.
+COMMANDS = [
+    ("noop", "NOOP"),
+    ("fetch_20_flags", "FETCH 1:20 (UID FLAGS RFC822.SIZE)"),
+    ("fetch_all_flags", "FETCH 1:* (UID FLAGS RFC822.SIZE)"),
+    ("fetch_body", "FETCH {n} (BODY.PEEK[])"),
+    ("fetch_envelope", "FETCH {n} (ENVELOPE BODYSTRUCTURE)"),
+    ("store", "STORE {n} {sign}FLAGS (\\Flagged)"),
+    ("search_unseen", "SEARCH UNSEEN"),
+    ("uid_search_header", "UID SEARCH HEADER X-Bench-Group g7"),
+    ("search_subject", "SEARCH SUBJECT \"message 7\""),
+    ("status", "STATUS {m} (MESSAGES UNSEEN UIDNEXT)"),
+    ("select", "SELECT {m}"),
+]
+
+
+def connect(args):
+    return Imap(args.host, args.port, args.tls)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--tls", choices=["none", "starttls"], default="starttls")
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--cpu-pid", type=int, required=True, help="the server's process")
+    parser.add_argument("--mailbox", default="Probe")
+    parser.add_argument("--messages", type=int, default=300, help="messages in the probed mailbox")
+    parser.add_argument("--repeat", type=int, default=50, help="repetitions of each command")
+    parser.add_argument("--connections", type=int, default=10, help="fresh connections for the set-up figures")
+    parser.add_argument("--only", default="", help="comma-separated command names to run (default: all)")
+    parser.add_argument("--skip-fill", action="store_true", help="the mailbox is already filled")
+    args = parser.parse_args()
+    cpu = ServerCpu(args.cpu_pid, "")
+    only = set(filter(None, args.only.split(",")))
+
+    def report(name, cpu_start, wall_start, count):
+        cpu_ms = (cpu.seconds() - cpu_start) * 1000 / count
+        wall_ms = (time.monotonic() - wall_start) * 1000 / count
+        print("cpu_ms_%s=%.2f" % (name, cpu_ms))
+        print("wall_ms_%s=%.2f" % (name, wall_ms))
+        sys.stdout.flush()
+
+    imap = connect(args)
+    imap.command('LOGIN "%s" "%s"' % (args.user, args.password))
+    literal_plus = "LITERAL+" in imap.capabilities()
+
+    def append(n):
+        data = message(n)
+        tag = imap.next_tag()
+        box = args.mailbox.encode()
+        if literal_plus:
+            imap.send(b"%s APPEND %s {%d+}\r\n%s\r\n" % (tag, box, len(data), data))
+        else:
+            imap.send(b"%s APPEND %s {%d}\r\n" % (tag, box, len(data)))
+            if not imap.readline().startswith(b"+"):
+                raise SystemExit("no continuation for APPEND %d" % n)
+            imap.send(data + b"\r\n")
+        imap.read_until(tag)
+
+    exists = 0
+    if not args.skip_fill:
+        try:
+            lines = imap.command("STATUS %s (MESSAGES)" % args.mailbox)
+            exists = int(lines[0].split(b"MESSAGES ")[1].split(b")")[0])
+        except SystemExit:
+            imap.command("CREATE %s" % args.mailbox)
+        # APPEND: the first ones warm up, the rest are measured
+        warm = min(20, max(0, args.messages - exists))
+        for n in range(exists, exists + warm):
+            append(n)
+        exists += warm
+        if exists < args.messages:
+            count = args.messages - exists
+            c0, w0 = cpu.seconds(), time.monotonic()
+            for n in range(exists, args.messages):
+                append(n)
+            report("append", c0, w0, count)
+
+    lines = imap.command("SELECT %s" % args.mailbox)
+    exists = next(int(l.split()[1]) for l in lines if l.endswith(b" EXISTS\r\n"))
+    step = max(1, exists // args.repeat)
+
+    def run(name, text, i):
+        imap.command(text.format(n=1 + (i * step) % exists, m=args.mailbox, sign="+" if i % 2 == 0 else "-"))
+
+    selected = [(name, text) for name, text in COMMANDS if not only or name in only]
+    for name, text in selected:  # warm-up round (JIT, caches)
+        for i in range(3):
+            run(name, text, i)
+    for name, text in selected:
+        c0, w0 = cpu.seconds(), time.monotonic()
+        for i in range(args.repeat):
+            run(name, text, i)
+        report(name, c0, w0, args.repeat)
+    imap.command("LOGOUT")
+
+    if not only or "connect_starttls" in only or "connect_login" in only:
+        for name, login in (("connect_starttls", False), ("connect_login", True)):
+            c0, w0 = cpu.seconds(), time.monotonic()
+            for _ in range(args.connections):
+                session = connect(args)
+                if login:
+                    session.command('LOGIN "%s" "%s"' % (args.user, args.password))
+                session.command("LOGOUT")
+            report(name, c0, w0, args.connections)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
