@@ -21,14 +21,16 @@ import io.netty.handler.codec.compression.ZlibWrapper;
 import reactor.core.publisher.Mono;
 
 /**
- * COMPRESS=DEFLATE (RFC 4978), in place of James 3.8.1's {@code CompressProcessor}. James inflates with JZlib, a
- * Java port of an old zlib whose inflater decodes a Huffman code only once it holds as many bits as the table's
- * longest first-level code (9), even when the code itself is shorter. A client that ends each write with
- * {@code Z_PARTIAL_FLUSH} (mbsync) may leave fewer bits than that after the last code of a command, so the end of
- * the command stayed in JZlib until the client sent more, which it does not do while it waits for the answer: the
- * connection stalled. A {@code Z_SYNC_FLUSH} client (java.util.zip) pads with an empty stored block and was not
- * affected. Here both directions use the JDK's zlib ({@link JdkZlibDecoder}, {@link JdkZlibEncoder}, which ends
- * every write with a sync flush), which decodes every complete code as it arrives.
+ * COMPRESS=DEFLATE (RFC 4978), in place of James 3.8.1's {@code CompressProcessor}, whose inflater is netty's
+ * {@code JZlibDecoder}. That decoder grows JZlib's output buffer by twice the compressed bytes still unread, so once
+ * the input is used up it stops, even while JZlib still holds decoded bytes. A client that ends each write with
+ * {@code Z_PARTIAL_FLUSH} (mbsync) ends it with a 10-bit empty block, and a command that compresses better than
+ * 2:1 (mbsync's second {@code UID FETCH n (BODY.PEEK[])}, much like the first) ran out of input with its end still
+ * inside JZlib, until the client sent more, which it does not while it waits for the answer: the session stalled
+ * (netty 4.1.137: 9 compressed bytes came out as {@code "9 UID FETCH 3 (BOD"}). A {@code Z_SYNC_FLUSH} client
+ * (java.util.zip) ends each write with a 4-byte empty stored block, enough unread input to grow the buffer, so it
+ * was answered. Here the inflater is netty's {@link JdkZlibDecoder} (the JDK's zlib; it decodes until the input is
+ * used up and nothing is pending) and the deflater {@link JdkZlibEncoder}, which sync-flushes every write.
  *
  * <p>The tagged OK is written uncompressed and the handlers are installed right after it, in one task on the
  * connection's event loop, and the command completes only then: the next command (the first compressed bytes) is
