@@ -13,8 +13,12 @@ public final class TestServer {
     private TestServer() {
     }
 
-    /** A configuration file in {@code dir} putting every listener on a free port and the data in {@code dir/data}. */
+    /**
+     * A configuration file in {@code dir} putting every listener on a free port and the data in {@code dir/data},
+     * which starts as a copy of an empty store ({@link StoreTemplate}).
+     */
     public static Path config(Path dir) throws IOException {
+        StoreTemplate.copyTo(dir.resolve("data"));
         return Files.writeString(dir.resolve("server.yaml"), "server:\n  hostname: mail.example.org\n"
             + "storage:\n  data-dir: " + dir.resolve("data") + "\n"
             + "imap:\n  port: 0\n  tls-port: 0\n"

@@ -46,6 +46,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             ImapSession session = ctx.channel().attr(NettyConstants.IMAP_SESSION_ATTRIBUTE_KEY).get();
             if (session != null && ctx.channel().remoteAddress() instanceof InetSocketAddress address) {
                 session.setAttribute(MailroomProcessors.REMOTE_IP, address.getAddress().getHostAddress());
+                session.setAttribute(DeflateCompressProcessor.CHANNEL, ctx.channel());
                 addressGiven = true;
             }
         }

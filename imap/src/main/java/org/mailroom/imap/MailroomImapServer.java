@@ -169,9 +169,8 @@ public final class MailroomImapServer implements AutoCloseable {
         config.addProperty("auth.requireSSL", !settings.plaintextLoginAllowed());
         config.addProperty("auth.plainAuthEnabled", true);
         ImapLimits limits = settings.limits();
-        // COMPRESS=DEFLATE stays off: with James 3.8.1's implementation mbsync (isync 1.4.4) stalls on its second
-        // FETCH after negotiating it (ImapClientsScriptTest syncs with mbsync); a client that works beats a capability.
-        config.addProperty("compress", false);
+        // COMPRESS=DEFLATE: offered and run by Mailroom's DeflateCompressProcessor (James's JZlib inflater stalled mbsync).
+        config.addProperty("compress", true);
         config.addProperty("maxLineLength", limits.maxLineLength());
         config.addProperty("literalSizeLimit", String.valueOf(limits.maxLiteralSize()));
         if (limits.connectionsPerIp() > 0) {

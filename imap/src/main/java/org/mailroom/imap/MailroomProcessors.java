@@ -56,6 +56,8 @@ import reactor.core.publisher.Mono;
  *       (SPECIAL-USE)}, and its {@code (SPECIAL-USE)} selection filtered everything out unless the return option
  *       was also given), typed by {@link MailroomMailboxTyper}.</li>
  *   <li>XLIST (a pre-RFC 6154 Gmail extension) is not offered.</li>
+ *   <li>COMPRESS=DEFLATE inflates with the JDK's zlib, not JZlib, which stalled mbsync
+ *       ({@link DeflateCompressProcessor}).</li>
  *   <li>A FETCH of a body section in a mailbox opened by EXAMINE does not set {@code \Seen} (RFC 3501 6.3.2: a
  *       read-only session must not change flags); James stored it.</li>
  *   <li>A QRESYNC SELECT/EXAMINE sends the FETCH of messages whose flags changed since the client's MODSEQ
@@ -154,7 +156,7 @@ final class MailroomProcessors {
         builder.add(new ReadOnlyAwareFetchProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new StartTLSProcessor(statusResponseFactory));
         builder.add(new UnselectProcessor(mailboxManager, statusResponseFactory, metricFactory));
-        builder.add(new CompressProcessor(statusResponseFactory));
+        builder.add(new DeflateCompressProcessor(statusResponseFactory));
         builder.add(new GetACLProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new SetACLProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new DeleteACLProcessor(mailboxManager, statusResponseFactory, metricFactory));

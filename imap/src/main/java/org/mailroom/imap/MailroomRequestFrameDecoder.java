@@ -213,6 +213,11 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
         });
     }
 
+    /** Whether bytes were read that no command has taken yet (on the event loop). */
+    boolean hasUnread() {
+        return internalBuffer().isReadable();
+    }
+
     /** A continuation line for IDLE or AUTHENTICATE: one line at a time, however many are buffered. */
     private static void giveOneLine(ChannelHandlerContext ctx, ByteBuf in, ChannelInboundHandlerAdapter handler)
             throws Exception {

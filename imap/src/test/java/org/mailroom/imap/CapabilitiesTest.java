@@ -47,8 +47,7 @@ class CapabilitiesTest {
             List<String> caps = Arrays.asList(capability.substring("* CAPABILITY ".length()).toUpperCase().split(" "));
             assertThat(caps).contains("IMAP4REV1", "IDLE", "MOVE", "UIDPLUS", "CONDSTORE", "QRESYNC", "SPECIAL-USE",
                 "QUOTA", "NAMESPACE", "ENABLE", "ID", "LITERAL+", "ESEARCH", "LIST-STATUS", "UNSELECT", "CHILDREN");
-            // Not offered until James's COMPRESS works with mbsync (see MailroomImapServer).
-            assertThat(caps).doesNotContain("XLIST", "COMPRESS=DEFLATE");
+            assertThat(caps).contains("COMPRESS=DEFLATE").doesNotContain("XLIST");
         }
     }
 
@@ -83,14 +82,40 @@ class CapabilitiesTest {
     }
 
     @Test
-    void compressDeflateIsRefusedAndTheSessionGoesOn() throws Exception {
+    void compressDeflateWithAJavaUtilZipClientAnswersPipelinedFetchesOfLiterals() throws Exception {
         try (ImapClient imap = new ImapClient(server.port())) {
             imap.login(fixture.addUser("compress"), ImapTestServers.PASSWORD);
-            assertThat(ImapClient.last(imap.command("COMPRESS DEFLATE"))).containsAnyOf("BAD", "NO");
-            assertThat(ImapClient.last(imap.command("NOOP"))).contains("OK");
+            for (String subject : List.of("first compressed", "second compressed", "third compressed")) {
+                assertThat(ImapClient.last(imap.append("INBOX", null, subject))).contains("OK");
+            }
+            assertThat(ImapClient.last(imap.command("COMPRESS GZIP"))).contains("BAD");
+            assertThat(ImapClient.last(imap.command("COMPRESS DEFLATE"))).contains("OK");
+            imap.startCompression();
+
+            assertThat(ImapClient.last(imap.command("SELECT INBOX"))).contains("OK");
+            // Three FETCHes of whole messages (literals) in one write: each answered, in order, over DEFLATE.
+            imap.send("f1 UID FETCH 1 (BODY.PEEK[])\r\nf2 UID FETCH 2 (BODY.PEEK[])\r\nf3 UID FETCH 3 (BODY.PEEK[])\r\n");
+            for (int n = 1; n <= 3; n++) {
+                List<String> answer = imap.readUntilTagged("f" + n);
+                assertThat(ImapClient.last(answer)).startsWith("f" + n + " OK");
+                assertThat(answer).anyMatch(l -> l.contains("BODY[] {"))
+                    .contains("Subject: " + List.of("first", "second", "third").get(n - 1) + " compressed");
+            }
+            assertThat(ImapClient.last(imap.command("COMPRESS DEFLATE"))).contains("NO");
             List<String> list = imap.command("LIST \"\" \"*\"");
             assertThat(list).anyMatch(l -> l.startsWith("* LIST") && l.contains("INBOX"));
             assertThat(ImapClient.last(list)).contains("OK");
+        }
+    }
+
+    @Test
+    void compressSentWithACommandBehindItBeforeItsAnswerIsRefusedAndTheSessionStaysPlain() throws Exception {
+        try (ImapClient imap = new ImapClient(server.port())) {
+            imap.login(fixture.addUser("compress-pipelined"), ImapTestServers.PASSWORD);
+            imap.send("c1 COMPRESS DEFLATE\r\nc2 NOOP\r\n");
+            assertThat(ImapClient.last(imap.readUntilTagged("c1"))).startsWith("c1 BAD");
+            assertThat(ImapClient.last(imap.readUntilTagged("c2"))).startsWith("c2 OK");
+            assertThat(ImapClient.last(imap.command("NOOP"))).contains("OK");
         }
     }
 

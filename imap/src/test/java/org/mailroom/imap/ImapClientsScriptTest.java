@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -64,12 +65,13 @@ class ImapClientsScriptTest {
             env.put("IMAP_CA", ca.toString());
             env.put("WORK_DIR", work.toString());
             env.put("HOME", work.toString()); // mbsync and curl read nothing from the real home
-            env.put("MBSYNC_DEBUG", System.getProperty("mbsync.debug", "--verbose"));
+            // -Dn: mbsync prints the protocol lines (passwords masked), which show COMPRESS negotiated.
+            env.put("MBSYNC_DEBUG", System.getProperty("mbsync.debug", "-Dn"));
             env.put("MBSYNC_TIMEOUT", System.getProperty("mbsync.timeout", "30"));
             // 0: mbsync's own pipelining (several commands in flight), which the server runs in order
             env.put("MBSYNC_PIPELINE_DEPTH", System.getProperty("mbsync.pipelineDepth", "0"));
-            // mbsync runs unless -De2e.mbsync=false. With COMPRESS=DEFLATE offered it stalled on its second
-            // "UID FETCH n (BODY.PEEK[])", which is why the server does not offer COMPRESS (MailroomImapServer).
+            // mbsync runs unless -De2e.mbsync=false. It negotiates COMPRESS=DEFLATE whenever it is offered; with
+            // James's JZlib handlers it stalled on its second "UID FETCH n (BODY.PEEK[])" (DeflateCompressProcessor).
             boolean mbsync = !"false".equals(System.getProperty("e2e.mbsync"));
             env.put("E2E_MBSYNC", mbsync ? "1" : "0");
             Process process = builder.start();
@@ -85,6 +87,9 @@ class ImapClientsScriptTest {
             if (mbsync) {
                 assertThat(output).contains("mbsync: 2 messages synced", "'For mbsync' has \\Seen",
                     "mbsync: server-side message synced");
+                // each of the three runs compressed its session, and synced over it
+                assertThat(Pattern.compile("(?m)^\\d+ OK COMPRESS DEFLATE active").matcher(output).results().count())
+                    .as("mbsync sessions with COMPRESS=DEFLATE:\n" + output).isEqualTo(3);
             }
         }
     }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What Thunderbird, K-9, Apple Mail and mutt look for, over implicit TLS: the capabilities before and after login,
  * and the extensions the other tests do not exercise yet answered as their RFCs say (ID, NAMESPACE, QUOTA,
  * LIST-STATUS, ESEARCH, CHILDREN, UNSELECT, UIDPLUS's UID EXPUNGE, SPECIAL-USE's LIST selection, ENABLE).
- * COMPRESS=DEFLATE is not offered (see MailroomImapServer); CapabilitiesTest checks it is refused.
+ * COMPRESS=DEFLATE is tested in CapabilitiesTest (java.util.zip) and ImapClientsScriptTest (mbsync over TLS).
  */
 @Timeout(60)
 class RealClientCapabilitiesTest {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.dist.ExitCode;
 import org.mailroom.dist.CliRun;
+import org.mailroom.dist.StoreTemplate;
 import org.mailroom.dist.config.ConfigLoader;
 import org.mailroom.storage.queue.DeliveryReply;
 import org.mailroom.storage.queue.OutboundQueue;
@@ -30,6 +31,7 @@ class AdminCliTest {
 
     @BeforeEach
     void writeConfig() throws IOException {
+        StoreTemplate.copyTo(dir.resolve("data"));
         Path config = Files.writeString(dir.resolve("mailroom.yaml"),
             "storage:\n  data-dir: " + dir.resolve("data") + "\n");
         cli = new Cli(dir, config);
