@@ -67,7 +67,7 @@ public final class MailParser {
         } catch (IOException | RuntimeException broken) {
             walk.problems.add("unparseable MIME: " + broken.getClass().getSimpleName());
         }
-        return new MailContent(headers, walk.plain.toString(), walk.htmlText(), walk.hasPlain, walk.hasHtml,
+        return new MailContent(headers, walk.plainText(), walk.htmlText(), walk.hasPlain, walk.hasHtml,
             walk.links, walk.attachments, raw.length, walk.problems);
     }
 
@@ -111,7 +111,7 @@ public final class MailParser {
 
     /** The depth-first walk over the MIME tree, collecting text, links and attachments. */
     private final class Walk {
-        final StringBuilder plain = new StringBuilder();
+        final List<String> plainParts = new ArrayList<>(1);
         final List<Document> htmlParts = new ArrayList<>(1);
         int htmlSourceChars;
         final List<Link> links = new ArrayList<>();
@@ -149,7 +149,7 @@ public final class MailParser {
                     appendHtml(content);
                 } else {
                     hasPlain = true;
-                    append(plain, content);
+                    plainParts.add(content);
                 }
             } else if (body instanceof SingleBody single) {
                 attachments.add(attachment(entity, single, depth));
@@ -192,8 +192,16 @@ public final class MailParser {
             return () -> visibleText(parts, maxChars, new ArrayList<>());
         }
 
-        private void append(StringBuilder target, String text) {
-            MailParser.append(target, text, limits.maxTextChars(), problems);
+        /** The plain parts' text; the usual single part within the limit as it is, without a copy. */
+        String plainText() {
+            if (plainParts.size() == 1 && plainParts.get(0).length() <= limits.maxTextChars()) {
+                return plainParts.get(0);
+            }
+            StringBuilder text = new StringBuilder();
+            for (String part : plainParts) {
+                append(text, part, limits.maxTextChars(), problems);
+            }
+            return text.toString();
         }
 
         private String read(TextBody text, Entity entity) throws IOException {
