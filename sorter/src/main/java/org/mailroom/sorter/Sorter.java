@@ -164,13 +164,25 @@ public final class Sorter {
         return sum;
     }
 
+    /**
+     * {@code value} as {@code String.format("%+.2f")} writes it (half-up on the shortest decimal form), without
+     * the cost of a Formatter: reasons are built for every decision.
+     */
+    static String signed(double value) {
+        if (!Double.isFinite(value)) {
+            return String.format(java.util.Locale.ROOT, "%+.2f", value);
+        }
+        String digits = java.math.BigDecimal.valueOf(Math.abs(value)).setScale(2, java.math.RoundingMode.HALF_UP)
+            .toPlainString();
+        return (value < 0 || (value == 0 && 1 / value < 0) ? "-" : "+") + digits;
+    }
+
     private static String reason(Optional<Rule> rule, List<Score> scores) {
         String top = scores.stream()
             .filter(s -> s.value() != 0)
             .sorted(Comparator.comparingDouble((Score s) -> Math.abs(s.value())).reversed())
             .limit(TOP_REASONS)
-            .map(s -> s.reason() + " (" + s.signal() + " " + String.format(java.util.Locale.ROOT, "%+.2f", s.value())
-                + ")")
+            .map(s -> s.reason() + " (" + s.signal() + " " + signed(s.value()) + ")")
             .collect(Collectors.joining(", "));
         String byRule = rule.map(r -> "rule " + r.origin()).orElse("");
         if (byRule.isEmpty()) {

@@ -119,4 +119,17 @@ class SorterTest {
             "big says so (big -3.00), mid says so (mid +1.00), small says so (small +0.10)");
         assertThat(decision.folder()).isEqualTo(Optional.empty());
     }
+
+    @Test
+    void signedScoresReadAsFormatterWritesThem() {
+        java.util.Random random = new java.util.Random(7);
+        double[] edges = {0.005, 0.015, 0.125, -0.125, 1.005, -2.675, 1e-9, -1e-9, 12345.678, 0.995, -0.995, 3.0};
+        for (double v : edges) {
+            assertThat(Sorter.signed(v)).as("%s", v).isEqualTo(String.format(java.util.Locale.ROOT, "%+.2f", v));
+        }
+        for (int i = 0; i < 20_000; i++) {
+            double v = (random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(6) - 2);
+            assertThat(Sorter.signed(v)).as("%s", v).isEqualTo(String.format(java.util.Locale.ROOT, "%+.2f", v));
+        }
+    }
 }

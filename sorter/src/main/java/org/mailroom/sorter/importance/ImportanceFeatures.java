@@ -68,8 +68,7 @@ final class ImportanceFeatures {
         }
         List<HeaderField> kept = content.headers().stream()
             .filter(f -> !IGNORED_HEADERS.contains(f.name().toLowerCase(Locale.ROOT))).toList();
-        return new MailContent(kept, content.plainText(), content.htmlText(), content.hasPlain(), content.hasHtml(),
-            content.links(), content.attachments(), content.size(), content.problems());
+        return content.withHeaders(kept);
     }
 
     /** The first From address, lower-cased, or empty. */

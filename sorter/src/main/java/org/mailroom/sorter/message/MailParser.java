@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.codec.DecoderUtil;
@@ -28,6 +29,7 @@ import org.apache.james.mime4j.util.MimeUtil;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
+import org.jsoup.select.NodeTraversor;
 
 /**
  * Turns raw message bytes into {@link MailContent} with mime4j (lenient: real mail is often malformed) and jsoup
@@ -65,7 +67,7 @@ public final class MailParser {
         } catch (IOException | RuntimeException broken) {
             walk.problems.add("unparseable MIME: " + broken.getClass().getSimpleName());
         }
-        return new MailContent(headers, walk.plain.toString(), walk.html.toString(), walk.hasPlain, walk.hasHtml,
+        return new MailContent(headers, walk.plainText(), walk.htmlText(), walk.hasPlain, walk.hasHtml,
             walk.links, walk.attachments, raw.length, walk.problems);
     }
 
@@ -109,8 +111,9 @@ public final class MailParser {
 
     /** The depth-first walk over the MIME tree, collecting text, links and attachments. */
     private final class Walk {
-        final StringBuilder plain = new StringBuilder();
-        final StringBuilder html = new StringBuilder();
+        final List<String> plainParts = new ArrayList<>(1);
+        final List<Document> htmlParts = new ArrayList<>(1);
+        int htmlSourceChars;
         final List<Link> links = new ArrayList<>();
         final List<Attachment> attachments = new ArrayList<>();
         final List<String> problems = new ArrayList<>();
@@ -146,7 +149,7 @@ public final class MailParser {
                     appendHtml(content);
                 } else {
                     hasPlain = true;
-                    append(plain, content);
+                    plainParts.add(content);
                 }
             } else if (body instanceof SingleBody single) {
                 attachments.add(attachment(entity, single, depth));
@@ -159,28 +162,46 @@ public final class MailParser {
             return textType && !"attachment".equalsIgnoreCase(entity.getDispositionType());
         }
 
+        /** Parses an HTML part once: its links now (every message's spam features use them), its text later. */
         private void appendHtml(String content) {
             Document document = Jsoup.parse(content);
-            for (Element anchor : document.select("a[href]")) {
-                links.add(new Link(anchor.attr("href"), anchor.text()));
-            }
-            append(html, document.text());
+            NodeTraversor.traverse((node, depth) -> {
+                if (node instanceof Element element && element.normalName().equals("a") && element.hasAttr("href")) {
+                    links.add(new Link(element.attr("href"), element.text()));
+                }
+            }, document);
+            htmlParts.add(document);
+            htmlSourceChars += content.length() + 1;
         }
 
-        private void append(StringBuilder target, String text) {
-            int room = limits.maxTextChars() - target.length();
-            if (room <= 0) {
-                return;
+        /**
+         * The visible text of the HTML parts, as one supplier: extracted when first asked for (mail with a plain-text
+         * part rarely needs it), except when it might exceed the text limit, whose problem must be known now.
+         * Visible text is never longer than its HTML source, so a source within the limit cannot be truncated.
+         */
+        Supplier<String> htmlText() {
+            if (htmlParts.isEmpty()) {
+                return () -> "";
             }
-            if (!target.isEmpty()) {
-                target.append('\n');
+            List<Document> parts = List.copyOf(htmlParts);
+            int maxChars = limits.maxTextChars();
+            if (htmlSourceChars > maxChars) {
+                String text = visibleText(parts, maxChars, problems);
+                return () -> text;
             }
-            if (text.length() > room) {
-                target.append(text, 0, room);
-                problems.add("text longer than " + limits.maxTextChars() + " characters, truncated");
-            } else {
-                target.append(text);
+            return () -> visibleText(parts, maxChars, new ArrayList<>());
+        }
+
+        /** The plain parts' text; the usual single part within the limit as it is, without a copy. */
+        String plainText() {
+            if (plainParts.size() == 1 && plainParts.get(0).length() <= limits.maxTextChars()) {
+                return plainParts.get(0);
             }
+            StringBuilder text = new StringBuilder();
+            for (String part : plainParts) {
+                append(text, part, limits.maxTextChars(), problems);
+            }
+            return text.toString();
         }
 
         private String read(TextBody text, Entity entity) throws IOException {
@@ -198,6 +219,31 @@ public final class MailParser {
                     .map(n -> DecoderUtil.decodeEncodedWords(n, DecodeMonitor.SILENT));
                 return new Attachment(name, mimeType(entity), size, head, depth);
             }
+        }
+    }
+
+    private static String visibleText(List<Document> parts, int maxChars, List<String> problems) {
+        StringBuilder text = new StringBuilder();
+        for (Document part : parts) {
+            append(text, part.text(), maxChars, problems);
+        }
+        return text.toString();
+    }
+
+    /** Appends a part's text, a line break apart from the previous one, within {@code maxChars} in all. */
+    private static void append(StringBuilder target, String text, int maxChars, List<String> problems) {
+        int room = maxChars - target.length();
+        if (room <= 0) {
+            return;
+        }
+        if (!target.isEmpty()) {
+            target.append('\n');
+        }
+        if (text.length() > room) {
+            target.append(text, 0, room);
+            problems.add("text longer than " + maxChars + " characters, truncated");
+        } else {
+            target.append(text);
         }
     }
 

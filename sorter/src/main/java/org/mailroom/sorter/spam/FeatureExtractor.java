@@ -346,7 +346,20 @@ final class FeatureExtractor {
     interface NamingSink extends Sink {
     }
 
+    /** {@link #isWordChar} for ASCII, looked up: the tokenizer asks for every character of the body. */
+    private static final boolean[] ASCII_WORD_CHAR = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            ASCII_WORD_CHAR[c] = Character.isLetterOrDigit(c) || c == '$' || c == '\'' || c == '.' || c == '-'
+                || c == '_' || c == '@' || c == '%' || c == '&' || c == '!';
+        }
+    }
+
     private static boolean isWordChar(char c) {
+        if (c < 128) {
+            return ASCII_WORD_CHAR[c];
+        }
         return Character.isLetterOrDigit(c) || c == '$' || c == '\'' || c == '.' || c == '-' || c == '_' || c == '@'
             || c == '%' || c == '&' || c == '!';
     }

@@ -78,6 +78,41 @@ class MailParserTest {
     }
 
     @Test
+    void alternativePartsKeepPlainTextLinksAndTheHtmlTextWhenAskedFor() {
+        MailContent content = parser.parse(mail("""
+            Subject: alt
+            MIME-Version: 1.0
+            Content-Type: multipart/alternative; boundary=a
+
+            --a
+            Content-Type: text/plain
+
+            Plain words
+            --a
+            Content-Type: text/html
+
+            <p>Html <b>words</b></p><table><tr><td>one</td><td>two</td></tr></table><a href="https://x.example/1">see</a>
+            <script>document.write('<a href="https://not.a.link/">')</script><a name="anchor-only">no href</a>
+            --a--
+            """));
+
+        assertThat(content.text()).isEqualTo("Plain words");
+        assertThat(content.links()).containsExactly(new Link("https://x.example/1", "see"));
+        assertThat(content.htmlText()).isEqualTo("Html words one two see no href");
+        assertThat(content.problems()).isEmpty();
+    }
+
+    @Test
+    void htmlTextOverTheLimitIsTruncatedAndSaysSo() {
+        MailParser small = new MailParser(new MailParser.Limits(50, 200, 20, 1024));
+        MailContent content = small.parse(mail("Subject: long\nContent-Type: text/html\n\n<p>"
+            + "word ".repeat(40) + "</p>\n"));
+
+        assertThat(content.htmlText()).hasSize(50).startsWith("word word");
+        assertThat(content.problems()).containsExactly("text longer than 50 characters, truncated");
+    }
+
+    @Test
     void recordsTooDeepNestingAsAProblemInsteadOfFailing() {
         StringBuilder raw = new StringBuilder("Subject: deep\r\n");
         int depth = 40;

@@ -54,26 +54,47 @@ public final class Domains {
 
     /** The host of an absolute http(s) URL or of a bare {@code www.} name, lower-cased, if any. */
     public static Optional<String> hostOfUrl(String url) {
-        String u = url.strip().toLowerCase(Locale.ROOT);
+        // Most link texts are words, not URLs: look at the prefix before copying or lower-casing anything.
+        int from = 0;
+        int to = url.length();
+        while (from < to && Character.isWhitespace(url.charAt(from))) {
+            from++;
+        }
+        while (to > from && Character.isWhitespace(url.charAt(to - 1))) {
+            to--;
+        }
         int start;
-        if (u.startsWith("http://")) {
-            start = 7;
-        } else if (u.startsWith("https://")) {
-            start = 8;
-        } else if (u.startsWith("www.")) {
-            start = 0;
+        if (startsWithLowerCase(url, from, to, "http://")) {
+            start = from + 7;
+        } else if (startsWithLowerCase(url, from, to, "https://")) {
+            start = from + 8;
+        } else if (startsWithLowerCase(url, from, to, "www.")) {
+            start = from;
         } else {
             return Optional.empty();
         }
         int end = start;
-        while (end < u.length() && "/?#:\\ ".indexOf(u.charAt(end)) < 0) {
+        while (end < to && "/?#:\\ ".indexOf(url.charAt(end)) < 0) {
             end++;
         }
-        String host = u.substring(start, end);
+        String host = url.substring(start, end).toLowerCase(Locale.ROOT);
         int at = host.lastIndexOf('@');
         if (at >= 0) {
             host = host.substring(at + 1);
         }
         return host.isEmpty() ? Optional.empty() : Optional.of(host);
+    }
+
+    /** Whether {@code text[from, to)} starts with {@code prefix} (lower case) once lower-cased. */
+    private static boolean startsWithLowerCase(String text, int from, int to, String prefix) {
+        if (to - from < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (Character.toLowerCase(text.charAt(from + i)) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }
