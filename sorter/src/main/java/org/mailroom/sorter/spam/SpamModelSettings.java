@@ -25,7 +25,7 @@ public record SpamModelSettings(double learningRate, double decisionOffset, doub
     }
 
     public static SpamModelSettings defaults() {
-        return new SpamModelSettings(16.0, 1.5, 4.0, true, 0.1);
+        return new SpamModelSettings(16.0, 2.5, 4.0, true, 0.1);
     }
 
     public SpamModelSettings withBayesWeight(double weight) {

@@ -98,6 +98,28 @@ class FeatureExtractorTest {
     }
 
     @Test
+    void obfuscationAndVisibleTextShare() {
+        Map<Long, String> tricked = named(TestMails.parse("""
+            From: bulk@example.org
+            Subject: account
+            Content-Type: text/plain; charset=utf-8
+
+            Your p\u0430ypal acc\u200bount is locked
+            """));
+        assertThat(tricked.values()).contains("obfusc:invisible", "obfusc:mixedscript");
+
+        Map<Long, String> honest = named(TestMails.parse("""
+            From: bob@example.org
+            Subject: lunch
+            Content-Type: text/plain; charset=utf-8
+
+            Lunch at noon? Встреча в полдень, ok
+            """));
+        assertThat(honest.values()).doesNotContain("obfusc:invisible", "obfusc:mixedscript")
+            .anyMatch(n -> n.startsWith("textratio:"));
+    }
+
+    @Test
     void theSameMessageAlwaysGivesTheSameFeatures() {
         MailContent content = TestMails.ham(3);
         assertThat(named(content).keySet()).isEqualTo(named(TestMails.ham(3)).keySet());
