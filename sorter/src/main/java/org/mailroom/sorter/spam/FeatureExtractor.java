@@ -16,7 +16,9 @@ import org.mailroom.sorter.spam.signals.StructureCheck;
  * Turns a message into the hashed binary features the spam classifier weighs: words and orthogonal sparse bigrams
  * (OSB, pairs of words up to {@link #OSB_WINDOW} apart, as CRM114 and rspamd use) of the subject and body; tokens of
  * selected headers (sender and reply domains, Received hosts and networks, mailer, Message-ID shape, content type,
- * every header name present); link hosts; attachment types; and the facts of the structure checks. Words are
+ * every header name present); the delivery's shape (Received hops, the Date's distance from arrival); how much of
+ * the message is visible text, and obfuscation (invisible characters, words mixing Latin with look-alike scripts);
+ * link hosts; attachment types; and the facts of the structure checks. Words are
  * lower-cased, numbers reduced to their shape ({@code 99.99}), over-long words to their length.
  *
  * <p>Every feature is a 64-bit hash of its name, computed without building the name; a {@link Sink} that asks for
@@ -71,6 +73,47 @@ final class FeatureExtractor {
         String body = content.text();
         new Words("b", sink).text(body, MAX_BODY_CHARS);
         structure(content, sink);
+        textShape(content, body, sink);
+    }
+
+    /**
+     * How much of the message a reader sees, and text written to fool filters: characters that render as
+     * nothing (zero-width spaces and joiners, soft hyphens, byte-order marks inside the text) and words that mix
+     * Latin letters with Cyrillic or Greek look-alikes.
+     */
+    private static void textShape(MailContent content, String body, Sink sink) {
+        long size = Math.max(1, content.size());
+        long percent = Math.min(100, body.length() * 100 / size);
+        emit(sink, "textratio", percent < 5 ? "<5" : percent < 15 ? "<15" : percent < 30 ? "<30" : percent < 60
+            ? "<60" : "60+");
+        int n = Math.min(body.length(), MAX_BODY_CHARS);
+        boolean invisible = false;
+        boolean mixed = false;
+        boolean latin = false;
+        boolean lookAlike = false;
+        for (int i = 0; i < n; i++) {
+            char c = body.charAt(i);
+            if (c == '\u200b' || c == '\u200c' || c == '\u200d' || c == '\u2060' || c == '\u00ad'
+                || c == '\ufeff') {
+                invisible = true;
+            }
+            if (Character.isLetter(c)) {
+                Character.UnicodeBlock block = c < 0x80 ? Character.UnicodeBlock.BASIC_LATIN
+                    : Character.UnicodeBlock.of(c);
+                latin |= block == Character.UnicodeBlock.BASIC_LATIN;
+                lookAlike |= block == Character.UnicodeBlock.CYRILLIC || block == Character.UnicodeBlock.GREEK;
+                mixed |= latin && lookAlike;
+            } else {
+                latin = false;
+                lookAlike = false;
+            }
+        }
+        if (invisible) {
+            emit(sink, "obfusc", "invisible");
+        }
+        if (mixed) {
+            emit(sink, "obfusc", "mixedscript");
+        }
     }
 
     private static void headers(MailContent content, Sink sink) {
@@ -112,6 +155,37 @@ final class FeatureExtractor {
         for (int i = 0; i < received.size() && i < MAX_RECEIVED; i++) {
             receivedTokens(received.get(i), sink);
         }
+        transit(content, received, sink);
+    }
+
+    /**
+     * The shape of the delivery: how many hops the Received chain has, and how far the sender's Date lies from the
+     * time the newest hop (ours, or the last relay before the mailbox) received it. Honest mail is dated minutes
+     * before it arrives; bulk senders' clocks and time zones are often hours or days off, either way.
+     */
+    private static void transit(MailContent content, List<String> received, Sink sink) {
+        int hops = received.size();
+        emit(sink, "hops", hops <= 5 ? Integer.toString(hops) : hops <= 8 ? "6-8" : "9+");
+        java.util.OptionalLong sent = content.header("Date").map(MailDate::epochSeconds)
+            .orElse(java.util.OptionalLong.empty());
+        if (content.header("Date").isPresent() && sent.isEmpty()) {
+            emit(sink, "dateskew", "unreadable");
+            return;
+        }
+        if (sent.isEmpty() || received.isEmpty()) {
+            return;
+        }
+        String top = received.get(0);
+        int semicolon = top.lastIndexOf(';');
+        java.util.OptionalLong arrived = semicolon < 0 ? java.util.OptionalLong.empty()
+            : MailDate.epochSeconds(top.substring(semicolon + 1));
+        if (arrived.isEmpty()) {
+            return;
+        }
+        long ahead = sent.getAsLong() - arrived.getAsLong();
+        emit(sink, "dateskew", ahead > 86_400 ? "future>1d" : ahead > 3_600 ? "future>1h" : ahead > 300
+            ? "future>5m" : ahead > -900 ? "near" : ahead > -7_200 ? "past<2h" : ahead > -86_400 ? "past<1d"
+            : ahead > -7 * 86_400 ? "past<7d" : "past>7d");
     }
 
     private static void charset(String contentType, Sink sink) {

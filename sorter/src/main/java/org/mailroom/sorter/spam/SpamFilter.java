@@ -76,6 +76,18 @@ public final class SpamFilter implements Signal {
             : Optional.of(model.logOdds(features.tokens.length) - settings.decisionOffset());
     }
 
+    /** The two opinions the classifier adds up, before weighting and offset (for tuning and benchmarks). */
+    public record Evidence(double regression, double bayes) {
+    }
+
+    /** The regression's log-odds and the naive-Bayes log-odds for {@code user}, or empty when untrained. */
+    public Optional<Evidence> evidence(String user, MailContent content, SessionFacts session) {
+        Features features = features(content, session);
+        Model model = model(user, features.tokens);
+        return model.untrained() ? Optional.empty()
+            : Optional.of(new Evidence(model.regressionLogOdds(features.tokens.length), model.bayesLogOdds()));
+    }
+
     private List<Score> scores(String user, MailContent content, SessionFacts session) {
         Features features = features(content, session);
         Model model = model(user, features.tokens);
@@ -321,7 +333,8 @@ public final class SpamFilter implements Signal {
         boolean personal = !TokenStore.GLOBAL.equals(user);
         TokenStore.Totals userTotals = personal ? store.totals(user) : TokenStore.Totals.EMPTY;
         TokenStore.TokenStats own = userTotals.messages() > 0 ? store.read(user, tokens) : null;
-        return new Model(globalTotals, global, userTotals, own);
+        return new Model(globalTotals, global, userTotals, own, settings.bayesWeight(),
+            settings.shareWithGlobal());
     }
 
     private record Fact(long hash, String key, String reason) {
@@ -332,7 +345,8 @@ public final class SpamFilter implements Signal {
 
     /** The global and the user's weights of one message's tokens. */
     private record Model(TokenStore.Totals globalTotals, TokenStore.TokenStats global, TokenStore.Totals userTotals,
-                         TokenStore.TokenStats own) {
+                         TokenStore.TokenStats own, double bayesWeight,
+                         boolean sharedCounts) {
 
         boolean untrained() {
             return global == null && own == null;
@@ -343,6 +357,34 @@ public final class SpamFilter implements Signal {
         }
 
         double logOdds(int tokenCount) {
+            return regressionLogOdds(tokenCount) + (bayesWeight == 0 ? 0 : bayesWeight * bayesLogOdds());
+        }
+
+        /**
+         * Naive Bayes over the global counts (a user's verdicts are in them when shared with the global model; a
+         * user's own counts are added only when they are not, so nothing is counted twice).
+         */
+        double bayesLogOdds() {
+            TokenStore.TokenStats counts = global != null ? global : own;
+            int spamTotal = global != null ? globalTotals.spamMessages() : 0;
+            int hamTotal = global != null ? globalTotals.hamMessages() : 0;
+            if (own != null && global != null && !sharedCounts()) {
+                int[] spam = counts.spam().clone();
+                int[] ham = counts.ham().clone();
+                for (int i = 0; i < spam.length; i++) {
+                    spam[i] += own.spam()[i];
+                    ham[i] += own.ham()[i];
+                }
+                counts = new TokenStore.TokenStats(counts.weights(), spam, ham);
+            }
+            if (own != null && (global == null || !sharedCounts())) {
+                spamTotal += userTotals.spamMessages();
+                hamTotal += userTotals.hamMessages();
+            }
+            return NaiveBayesEvidence.logOdds(counts.spam(), counts.ham(), spamTotal, hamTotal);
+        }
+
+        double regressionLogOdds(int tokenCount) {
             double sum = 0;
             int n = global != null ? global.weights().length : own.weights().length;
             for (int i = 0; i < n; i++) {

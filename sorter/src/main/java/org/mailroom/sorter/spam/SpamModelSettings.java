@@ -13,23 +13,34 @@ package org.mailroom.sorter.spam;
  *                         log-odds are on the wrong side of, or within this margin of, its label (thick-threshold
  *                         training, as DSPAM's and CRM114's TOE/TUNE)
  * @param shareWithGlobal  whether a user's training also trains the global model every user starts from
+ * @param bayesWeight      how much the naive-Bayes opinion from the token counts ({@link NaiveBayesEvidence}) is
+ *                         added to the regression's log-odds (0 = regression alone)
  */
 public record SpamModelSettings(double learningRate, double decisionOffset, double reinforceMargin,
-                                boolean shareWithGlobal) {
+                                boolean shareWithGlobal, double bayesWeight) {
+
+    public SpamModelSettings(double learningRate, double decisionOffset, double reinforceMargin,
+                             boolean shareWithGlobal) {
+        this(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, 0);
+    }
 
     public static SpamModelSettings defaults() {
-        return new SpamModelSettings(16.0, 1.5, 4.0, true);
+        return new SpamModelSettings(16.0, 2.5, 4.0, true, 0.1);
+    }
+
+    public SpamModelSettings withBayesWeight(double weight) {
+        return new SpamModelSettings(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, weight);
     }
 
     public SpamModelSettings withLearningRate(double rate) {
-        return new SpamModelSettings(rate, decisionOffset, reinforceMargin, shareWithGlobal);
+        return new SpamModelSettings(rate, decisionOffset, reinforceMargin, shareWithGlobal, bayesWeight);
     }
 
     public SpamModelSettings withDecisionOffset(double offset) {
-        return new SpamModelSettings(learningRate, offset, reinforceMargin, shareWithGlobal);
+        return new SpamModelSettings(learningRate, offset, reinforceMargin, shareWithGlobal, bayesWeight);
     }
 
     public SpamModelSettings withReinforceMargin(double margin) {
-        return new SpamModelSettings(learningRate, decisionOffset, margin, shareWithGlobal);
+        return new SpamModelSettings(learningRate, decisionOffset, margin, shareWithGlobal, bayesWeight);
     }
 }

@@ -56,6 +56,70 @@ class FeatureExtractorTest {
     }
 
     @Test
+    void hopsAndHowFarTheDateIsFromArrival() {
+        Map<Long, String> near = named(TestMails.parse("""
+            From: bob@example.org
+            Subject: hello
+            Date: Tue, 3 Sep 2002 14:02:11 -0400 (EDT)
+            Received: from relay.example.net by mx.example.test; Tue, 3 Sep 2002 18:05:00 +0000
+            Received: from laptop by relay.example.net; Tue, 3 Sep 2002 14:02:30 -0400
+
+            Hi there
+            """));
+        assertThat(near.values()).contains("hops:2", "dateskew:near");
+
+        Map<Long, String> old = named(TestMails.parse("""
+            From: bulk@example.org
+            Subject: offer
+            Date: Sun, 1 Sep 2002 10:00:00 +0000
+            Received: from relay.example.net by mx.example.test; Tue, 3 Sep 2002 18:05:00 +0000
+
+            Buy
+            """));
+        assertThat(old.values()).contains("hops:1", "dateskew:past<7d");
+
+        Map<Long, String> ahead = named(TestMails.parse("""
+            From: bulk@example.org
+            Date: Tue, 3 Sep 2002 21:00:00 +0000
+            Received: from relay.example.net by mx.example.test; Tue, 3 Sep 2002 18:05:00 +0000
+
+            Buy
+            """));
+        assertThat(ahead.values()).contains("dateskew:future>1h");
+
+        Map<Long, String> garbled = named(TestMails.parse("""
+            From: bulk@example.org
+            Date: sometime soon
+            Received: from relay.example.net by mx.example.test; Tue, 3 Sep 2002 18:05:00 +0000
+
+            Buy
+            """));
+        assertThat(garbled.values()).contains("dateskew:unreadable");
+    }
+
+    @Test
+    void obfuscationAndVisibleTextShare() {
+        Map<Long, String> tricked = named(TestMails.parse("""
+            From: bulk@example.org
+            Subject: account
+            Content-Type: text/plain; charset=utf-8
+
+            Your p\u0430ypal acc\u200bount is locked
+            """));
+        assertThat(tricked.values()).contains("obfusc:invisible", "obfusc:mixedscript");
+
+        Map<Long, String> honest = named(TestMails.parse("""
+            From: bob@example.org
+            Subject: lunch
+            Content-Type: text/plain; charset=utf-8
+
+            Lunch at noon? Встреча в полдень, ok
+            """));
+        assertThat(honest.values()).doesNotContain("obfusc:invisible", "obfusc:mixedscript")
+            .anyMatch(n -> n.startsWith("textratio:"));
+    }
+
+    @Test
     void theSameMessageAlwaysGivesTheSameFeatures() {
         MailContent content = TestMails.ham(3);
         assertThat(named(content).keySet()).isEqualTo(named(TestMails.ham(3)).keySet());

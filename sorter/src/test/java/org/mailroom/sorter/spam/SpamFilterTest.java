@@ -61,6 +61,22 @@ class SpamFilterTest {
     }
 
     @Test
+    void theNaiveBayesOpinionIsAddedAtItsWeightAndLeansTheRightWay() {
+        trainGlobal(20);
+        SpamFilter regressionOnly = new SpamFilter(store, SpamModelSettings.defaults().withBayesWeight(0));
+        SpamFilter.Evidence spamEvidence = filter.evidence(ALICE, spam(1000), SessionFacts.none()).orElseThrow();
+        SpamFilter.Evidence hamEvidence = filter.evidence(ALICE, ham(1000), SessionFacts.none()).orElseThrow();
+
+        assertThat(spamEvidence.bayes()).isGreaterThan(1);
+        assertThat(hamEvidence.bayes()).isLessThan(-1);
+        double weight = SpamModelSettings.defaults().bayesWeight();
+        assertThat(weight).isPositive();
+        assertThat(filter.spamLogOdds(ALICE, spam(1000), SessionFacts.none()).orElseThrow()).isCloseTo(
+            regressionOnly.spamLogOdds(ALICE, spam(1000), SessionFacts.none()).orElseThrow()
+                + weight * spamEvidence.bayes(), within(1e-9));
+    }
+
+    @Test
     void learningTheSameMessageTwiceChangesNothing() {
         filter.learn(ALICE, "<1@x>", spam(1), true);
         TokenStore.Totals once = store.totals(ALICE);
