@@ -106,12 +106,13 @@ final class ImportanceFeatures {
             c.replied() == 0 ? "you never replied to this sender" : "you replied to this sender " + times(c.replied())));
         out.add(new Feature(FeatureGroup.SOCIAL, "received:" + bucket(c.received()), 1f,
             c.received() == 0 ? "first message from this sender" : "you received " + c.received() + " earlier from this sender"));
+        String answered = "you answered " + c.replied() + " of " + c.received() + " messages from this sender";
         // Smooth counterparts of the buckets: a linear model generalises along them where buckets are sparse.
         double smoothRate = (c.replied() + 0.1) / (c.received() + 1.0);
         out.add(new Feature(FeatureGroup.SOCIAL, "rate", (float) smoothRate,
-            String.format(Locale.ROOT, "you answered %d of %d messages from this sender", c.replied(), c.received())));
+            answered));
         out.add(new Feature(FeatureGroup.SOCIAL, "rate-logit", (float) (logit(smoothRate) / 4),
-            String.format(Locale.ROOT, "you answered %d of %d messages from this sender", c.replied(), c.received())));
+            answered));
         out.add(new Feature(FeatureGroup.SOCIAL, "log-sentto", (float) (Math.log1p(c.sentTo()) / 3),
             c.sentTo() == 0 ? "you never wrote to this sender" : "you wrote to this sender " + times(c.sentTo())));
         out.add(new Feature(FeatureGroup.SOCIAL, "log-replied", (float) (Math.log1p(c.replied()) / 3),
@@ -122,9 +123,9 @@ final class ImportanceFeatures {
             double rate = (c.replied() + 0.2) / (c.received() + 1.0);
             int rateBin = rate < 0.02 ? 0 : rate < 0.05 ? 1 : rate < 0.1 ? 2 : rate < 0.2 ? 3 : rate < 0.35 ? 4 : rate < 0.6 ? 5 : 6;
             out.add(new Feature(FeatureGroup.SOCIAL, "replyrate:" + rateBin, 1f,
-                String.format(Locale.ROOT, "you answered %d of %d messages from this sender", c.replied(), c.received())));
+                answered));
             out.add(new Feature(FeatureGroup.SOCIAL, "replyrate:" + rateBin + ":recv" + Math.min(bucket(c.received()), 4), 1f,
-                String.format(Locale.ROOT, "you answered %d of %d messages from this sender", c.replied(), c.received())));
+                answered));
         }
         out.add(new Feature(FeatureGroup.SOCIAL, "lastsent:" + ageBucket(c.lastSent(), at), 1f,
             c.lastSent().map(t -> "you last wrote to this sender " + ago(t, at)).orElse("you never wrote to this sender")));

@@ -369,7 +369,7 @@ final class FeatureExtractor {
             } else {
                 for (int i = start; i < end; i++) {
                     char c = text.charAt(i);
-                    h = FeatureHash.step(h, numeric && Character.isDigit(c) ? '9' : Character.toLowerCase(c));
+                    h = FeatureHash.step(h, numeric && Character.isDigit(c) ? '9' : lowerCase(c));
                 }
             }
             long hash = FeatureHash.finish(h);
@@ -418,6 +418,14 @@ final class FeatureExtractor {
 
     /** Marker for sinks that want names: words are then spelled out as they are hashed. */
     interface NamingSink extends Sink {
+    }
+
+    /** {@link Character#toLowerCase(char)}, with ASCII answered inline (it is called for every body character). */
+    private static char lowerCase(char c) {
+        if (c < 128) {
+            return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+        }
+        return Character.toLowerCase(c);
     }
 
     /** {@link #isWordChar} for ASCII, looked up: the tokenizer asks for every character of the body. */
