@@ -32,11 +32,11 @@ final class NaiveBayesEvidence {
         if (spamTotal == 0 || hamTotal == 0) {
             return 0;
         }
+        // A min-heap (by strength) of the strongest MAX_DISCRIMINATORS tokens: a 50 KB message has thousands of
+        // tokens, and a scan of the kept ones per replacement cost more than the rest of the classification.
         double[] strongest = new double[Math.min(spam.length, MAX_DISCRIMINATORS)];
         double[] strength = new double[strongest.length];
         int kept = 0;
-        double weakest = 0;
-        int weakestAt = 0;
         for (int i = 0; i < spam.length; i++) {
             int n = spam[i] + ham[i];
             if (n == 0) {
@@ -51,19 +51,33 @@ final class NaiveBayesEvidence {
                 continue;
             }
             if (kept < strongest.length) {
-                strongest[kept] = f;
-                strength[kept] = s;
-                kept++;
-                if (kept == strongest.length) {
-                    weakestAt = argMin(strength, kept);
-                    weakest = strength[weakestAt];
+                int at = kept++;
+                while (at > 0 && strength[(at - 1) / 2] > s) {
+                    strength[at] = strength[(at - 1) / 2];
+                    strongest[at] = strongest[(at - 1) / 2];
+                    at = (at - 1) / 2;
                 }
-            } else if (s > weakest) {
-                // Keep the strongest MAX_DISCRIMINATORS without sorting every token.
-                strongest[weakestAt] = f;
-                strength[weakestAt] = s;
-                weakestAt = argMin(strength, kept);
-                weakest = strength[weakestAt];
+                strength[at] = s;
+                strongest[at] = f;
+            } else if (s > strength[0]) {
+                int at = 0;
+                while (true) {
+                    int child = 2 * at + 1;
+                    if (child >= kept) {
+                        break;
+                    }
+                    if (child + 1 < kept && strength[child + 1] < strength[child]) {
+                        child++;
+                    }
+                    if (strength[child] >= s) {
+                        break;
+                    }
+                    strength[at] = strength[child];
+                    strongest[at] = strongest[child];
+                    at = child;
+                }
+                strength[at] = s;
+                strongest[at] = f;
             }
         }
         if (kept == 0) {
@@ -77,15 +91,5 @@ final class NaiveBayesEvidence {
             sum += Math.log(f / (1 - f));
         }
         return sum / Math.sqrt(kept);
-    }
-
-    private static int argMin(double[] values, int n) {
-        int at = 0;
-        for (int i = 1; i < n; i++) {
-            if (values[i] < values[at]) {
-                at = i;
-            }
-        }
-        return at;
     }
 }
