@@ -9,10 +9,16 @@
 # sorted, so the load's wall time, checked against the server's own "delivered" log lines; Postfix: its 250 means
 # queued, so the time until Dovecot's Maildirs hold them all), DATA-to-250 latency p50/p99 from the probe, the
 # server's resident memory at the end, and Mailroom's CPU time per message (user+system of its JVM during the load;
-# the figure to compare on a busy machine, where wall-clock rates mostly measure the other processes).
+# the figure to compare on a busy machine, where wall-clock rates mostly measure the other processes; and
+# _with_background: until the JVM is idle again, the learning thread's backlog included).
 # Mailroom runs from this checkout's dist/target/lib, built with `mvn -o -pl dist -am package` (never install);
 # MAILROOM_LIB=DIR runs the jars in DIR instead, unbuilt (e.g. a copy of an older build, to compare).
-# SESSIONS=N changes the 20 concurrent sessions.
+# SESSIONS=N changes the 20 concurrent sessions. MAILROOM_JAVA_OPTS adds JVM options to the server.
+# Profiling the Mailroom half (both cost CPU of their own: compare runs made with the same options):
+#   MAILROOM_JFR=FILE          a JFR recording (settings=profile) of the load only, started and stopped with jcmd;
+#                              summarise with `java bench/JfrTop.java FILE`
+#   MAILROOM_COUNT_SQL=1       Derby logs every statement it executes (derby.language.logStatementText); prints the
+#                              statements and commits per message during the load (mailroom_sql_per_msg=...)
 # Nothing leaves the machine.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -75,6 +81,12 @@ print("%.1f %.1f %d" % (lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) *
 PY
 }
 
+# sql_counts: statements Derby executed so far, then commits (lines of its statement log).
+sql_counts() {
+    local log=$work/mailroom/derby-statements.log
+    echo "$(grep -c 'Executing prepared statement\|Executing statement' "$log" || true) $(grep -c 'Committing' "$log" || true)"
+}
+
 # cpu_ticks PID: user+system clock ticks the process has used so far (fields 14 and 15 of /proc/PID/stat).
 cpu_ticks() {
     awk '{print $14 + $15}' "/proc/$1/stat"
@@ -108,7 +120,11 @@ if [[ "$only" != "postfix" ]]; then
     else
         echo "== Mailroom (jars in $lib)"
     fi
-    mailroom=(java ${MAILROOM_JAVA_OPTS:-} -Dmailroom.home="$root" -cp "$lib/*" org.mailroom.dist.Main
+    sql_opts=""
+    if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then
+        sql_opts="-Dderby.language.logStatementText=true -Dderby.stream.error.file=$work/mailroom/derby-statements.log"
+    fi
+    mailroom=(java ${MAILROOM_JAVA_OPTS:-} $sql_opts -Dmailroom.home="$root" -cp "$lib/*" org.mailroom.dist.Main
         --config "$work/mailroom/mailroom.yaml")
     mkdir -p "$work/mailroom"
     # The load opens 20 sessions and the probe one more, all from 127.0.0.1: above the default of 20 per IP.
@@ -135,15 +151,40 @@ YAML
     # Admin commands go to the running server (a client JVM each, no store of its own to open); the JVM starts
     # are what takes time, so 8 run at once.
     "${mailroom[@]}" admin domain add example.test >/dev/null
-    seq 1 "$users" | xargs -P 8 -I{} bash -c 'echo bench-password | "$@" admin user add "user{}@example.test" \
-        --password-stdin >/dev/null' _ "${mailroom[@]}"
+    # The users go through the running server's admin endpoint (what `admin user add` does, without starting a
+    # client JVM per user: 50 of those took minutes on a busy machine). Port and token from its owner-only file.
+    endpoint_port=$(sed -n 's/^port=//p' "$work/mailroom/data/admin-endpoint")
+    endpoint_token=$(sed -n 's/^token=//p' "$work/mailroom/data/admin-endpoint")
+    for u in $(seq 1 "$users"); do
+        reply=$(curl -sS -H "Authorization: Bearer $endpoint_token" -H 'Content-Type: application/json' \
+            --data "{\"args\":[\"admin\",\"user\",\"add\",\"user$u@example.test\",\"--password-stdin\"],\"stdin\":\"bench-password\\n\",\"workingDirectory\":\"$work\"}" \
+            "http://127.0.0.1:$endpoint_port/admin/run")
+        [[ "$reply" == *'"exitCode":0'* ]] || { echo "adding user$u failed: $reply"; exit 1; }
+    done
+    if [[ -n "${MAILROOM_JFR:-}" ]]; then
+        jcmd "$mailroom_pid" JFR.start name=load settings=profile filename="$(readlink -f "$MAILROOM_JFR")" >/dev/null
+    fi
+    sql_before=0
+    if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then sql_before=$(sql_counts); fi
     ticks_before=$(cpu_ticks "$mailroom_pid")
     probe 12525 5 > "$work/mailroom-probe" &
     probe_pid=$!
     mailroom_seconds=$(load 12525)
     wait "$probe_pid"
     ticks_after=$(cpu_ticks "$mailroom_pid")
+    if [[ -n "${MAILROOM_JFR:-}" ]]; then jcmd "$mailroom_pid" JFR.stop name=load >/dev/null; fi
+    if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then sql_after=$(sql_counts); fi
     mailroom_rss=$(ps -o rss= -p "$mailroom_pid" | awk '{print int($1/1024)}')
+    # Work the delivery left for background threads (the learning thread records each arrival for the importance
+    # model after the 250) still runs after the load: wait until the JVM is idle (under 5% of a core for 2 s, at
+    # most 5 min) and count that CPU too, or a backlog would make the figure look cheaper than it is.
+    settle_start=$(date +%s)
+    while (( $(date +%s) - settle_start < 300 )); do
+        t1=$(cpu_ticks "$mailroom_pid"); sleep 2; t2=$(cpu_ticks "$mailroom_pid")
+        (( (t2 - t1) * 100 < 5 * 2 * $(getconf CLK_TCK) )) && break
+    done
+    ticks_settled=$(cpu_ticks "$mailroom_pid")
+    settle_seconds=$(( $(date +%s) - settle_start ))
     read -r mp50 mp99 mn < "$work/mailroom-probe"
     # Every 250 is a commit; the server logs one line per committed message.
     committed=$(grep -c 'delivered [0-9]* bytes to' "$work/mailroom/out.log" || true)
@@ -151,7 +192,16 @@ YAML
     cpu_ms=$(echo "($ticks_after - $ticks_before) * 1000 / $(getconf CLK_TCK) / ($messages + $mn)" | bc -l)
     printf 'mailroom_committed_msgs_per_s=%.0f\nmailroom_committed=%s of %s\nmailroom_p50_ms=%s\nmailroom_p99_ms=%s\n' \
         "$mailroom_rate" "$committed" "$(( messages + mn ))" "$mp50" "$mp99"
-    printf 'mailroom_cpu_ms_per_msg=%.2f\nmailroom_rss_mb=%s\n' "$cpu_ms" "$mailroom_rss"
+    cpu_ms_settled=$(echo "($ticks_settled - $ticks_before) * 1000 / $(getconf CLK_TCK) / ($messages + $mn)" | bc -l)
+    printf 'mailroom_cpu_ms_per_msg=%.2f\nmailroom_cpu_ms_per_msg_with_background=%.2f\nmailroom_background_s=%s\nmailroom_rss_mb=%s\n' \
+        "$cpu_ms" "$cpu_ms_settled" "$settle_seconds" "$mailroom_rss"
+    if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then
+        read -r statements_before commits_before <<< "$sql_before"
+        read -r statements_after commits_after <<< "$sql_after"
+        printf 'mailroom_sql_per_msg=%.1f\nmailroom_commits_per_msg=%.1f\n' \
+            "$(echo "($statements_after - $statements_before) / ($messages + $mn)" | bc -l)" \
+            "$(echo "($commits_after - $commits_before) / ($messages + $mn)" | bc -l)"
+    fi
     [[ "$committed" -eq $(( messages + mn )) ]] || echo "WARNING: not every message was committed (log: /tmp/mailroom-bench-smtp-last.log)"
 fi
 

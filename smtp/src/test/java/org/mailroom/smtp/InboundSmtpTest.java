@@ -108,6 +108,25 @@ class InboundSmtpTest {
     }
 
     @Test
+    void deliveryGoesWhereRcptResolvedTheAddressEvenIfTheAliasChangesBeforeData() throws Exception {
+        fixture.aliases.add("moving@example.test", SmtpTestServers.BOB);
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<moving@example.test>")).startsWith("250");
+            // Delivery reuses RCPT's answer rather than resolving each address again at the end of DATA.
+            fixture.aliases.remove("moving@example.test");
+            fixture.aliases.add("moving@example.test", SmtpTestServers.ALICE);
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: moving\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+        } finally {
+            fixture.aliases.remove("moving@example.test");
+        }
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).singleElement().asString().contains("moving");
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).isEmpty();
+    }
+
+    @Test
     void postmasterWithoutDomainAndOfTheServerNameIsAccepted() throws Exception {
         try (RawSmtp smtp = greeted()) {
             smtp.command("MAIL FROM:<sender@example.org>");

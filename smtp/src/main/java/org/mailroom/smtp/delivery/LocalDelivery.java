@@ -109,11 +109,15 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     public HookResult onMessage(SMTPSession session, MailEnvelope envelope) {
         Set<String> users = new LinkedHashSet<>();
         List<String> remote = new ArrayList<>();
+        Optional<ResolvedRecipients> atRcpt = ResolvedRecipients.current(session);
         for (MailAddress rcpt : envelope.getRecipients()) {
-            if (isRemote(rcpt)) {
+            // What RCPT resolved (and answered the client with), else asked now (hooks called without RCPT).
+            Optional<Set<String>> resolved = atRcpt.flatMap(known -> known.usersOf(rcpt));
+            if (resolved.isPresent() ? resolved.get().isEmpty() : isRemote(rcpt)) {
                 remote.add(rcpt.asString());
             } else {
-                users.addAll(recipients.resolve(rcpt.getLocalPart(), rcpt.getDomain().asString()));
+                users.addAll(resolved.orElseGet(() ->
+                    recipients.resolve(rcpt.getLocalPart(), rcpt.getDomain().asString())));
             }
         }
         if (!remote.isEmpty() && (outbox == null || session.getUsername() == null)) {

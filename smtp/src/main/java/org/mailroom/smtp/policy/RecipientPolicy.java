@@ -1,6 +1,7 @@
 package org.mailroom.smtp.policy;
 
 import java.util.Objects;
+import java.util.Set;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
@@ -9,6 +10,7 @@ import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.RcptHook;
 import org.mailroom.smtp.SmtpReplies;
 import org.mailroom.smtp.delivery.LocalRecipients;
+import org.mailroom.smtp.delivery.ResolvedRecipients;
 
 /**
  * Decides whether a recipient is accepted: local addresses must reach a user (else 550 5.1.1); other domains are
@@ -44,9 +46,12 @@ public final class RecipientPolicy implements RcptHook {
         String localPart = rcpt.getLocalPart();
         String domain = LocalRecipients.normalisedDomain(rcpt.getDomain().asString());
         if (recipients.isServerPostmaster(localPart, domain)) {
-            return recipients.resolve(localPart, domain).isEmpty()
-                ? SmtpReplies.deny("550", "5.1.1 <postmaster>: no postmaster configured")
-                : SmtpReplies.ok("250", "2.1.5 Recipient <postmaster> OK");
+            Set<String> users = recipients.resolve(localPart, domain);
+            if (users.isEmpty()) {
+                return SmtpReplies.deny("550", "5.1.1 <postmaster>: no postmaster configured");
+            }
+            ResolvedRecipients.local(session, rcpt, users);
+            return SmtpReplies.ok("250", "2.1.5 Recipient <postmaster> OK");
         }
         if (!recipients.isLocalDomain(domain)) {
             if (session.getUsername() == null) {
@@ -60,14 +65,18 @@ public final class RecipientPolicy implements RcptHook {
                 return SmtpReplies.deny("553", "5.1.3 <" + localPart + "@" + domain
                     + ">: routing syntax and address literals are not accepted for outbound mail");
             }
+            ResolvedRecipients.remote(session, rcpt);
             return SmtpReplies.ok("250", "2.1.5 Recipient <" + localPart + "@" + domain + "> OK, queued for delivery");
         }
         if (hasRoutingSyntax(localPart)) {
             return RELAYING_DENIED;
         }
-        if (recipients.resolve(localPart, domain).isEmpty()) {
+        Set<String> users = recipients.resolve(localPart, domain);
+        if (users.isEmpty()) {
             return SmtpReplies.deny("550", "5.1.1 <" + localPart + "@" + domain + ">: no such user here");
         }
+        // Delivery reuses this answer at the end of DATA instead of asking the store again.
+        ResolvedRecipients.local(session, rcpt, users);
         return SmtpReplies.ok("250", "2.1.5 Recipient <" + localPart + "@" + domain + "> OK");
     }
 

@@ -1,5 +1,6 @@
 package org.mailroom.sorter.importance;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -88,11 +91,21 @@ public final class ImportanceModel implements Signal {
     }
 
     private static final int EXPIRE_BATCH = 500;
+    /**
+     * How often an arrival looks for a user's expired pending messages: a query per delivered message found
+     * nothing almost every time (labels fall due after 30 days), so arrivals check at most once a minute of
+     * their own time per user; sent mail and labels still check every time.
+     */
+    private static final Duration EXPIRY_CHECK_INTERVAL = Duration.ofMinutes(1);
+    /** Features {@link #evaluate} computed, kept for {@link #recordReceived} of the same delivery. */
+    private static final int REMEMBERED_EVALUATIONS = 1024;
 
     private final ImportanceState state;
     private final Function<String, Set<String>> ownAddresses;
     private final Settings settings;
     private final ReentrantLock learning = new ReentrantLock();
+    private final Map<String, Instant> lastExpiryCheck = new ConcurrentHashMap<>();
+    private final EvaluatedFeatures evaluated = new EvaluatedFeatures(REMEMBERED_EVALUATIONS);
 
     /**
      * @param state        where statistics, pending messages and weights live
@@ -115,6 +128,7 @@ public final class ImportanceModel implements Signal {
             MailContent content = ImportanceFeatures.withoutIgnoredHeaders(mail.content());
             String user = mail.recipient();
             List<Feature> features = ImportanceFeatures.extract(user, own(user), content, mail.receivedAt(), state);
+            evaluated.remember(mail, features);
             return explain(user, features);
         } catch (RuntimeException e) {
             LOG.warn("importance model could not judge a message for {}: {}", mail.recipient(), e.toString());
@@ -129,7 +143,9 @@ public final class ImportanceModel implements Signal {
 
     /**
      * Remembers a delivered message: its sender's and thread's counts, and the message itself until its label is
-     * known. Call once per delivered message and recipient, after {@link #evaluate}.
+     * known. Call once per delivered message and recipient, after {@link #evaluate}: given the same
+     * {@code IncomingMail} instance, it remembers the features {@link #evaluate} saw (exactly what was predicted
+     * on) instead of extracting them again.
      */
     public void recordReceived(IncomingMail mail) {
         MailContent content = ImportanceFeatures.withoutIgnoredHeaders(mail.content());
@@ -137,10 +153,15 @@ public final class ImportanceModel implements Signal {
         Instant at = mail.receivedAt();
         learning.lock();
         try {
-            expireDue(user, at);
+            Instant checked = lastExpiryCheck.get(user);
+            if (checked == null || !at.isBefore(checked.plus(EXPIRY_CHECK_INTERVAL)) || at.isBefore(checked)) {
+                expireDue(user, at);
+                lastExpiryCheck.put(user, at);
+            }
             Set<String> own = own(user);
             String sender = ImportanceFeatures.sender(content);
-            List<Feature> features = ImportanceFeatures.extract(user, own, content, at, state);
+            List<Feature> features = evaluated.take(mail)
+                .orElseGet(() -> ImportanceFeatures.extract(user, own, content, at, state));
             String subjectKey = ThreadKeys.subject(content.subject());
             if (!sender.isEmpty() && !own.contains(sender)) {
                 state.addPending(user, new PendingMessage(messageKey(content), sender, subjectKey, at,
@@ -389,5 +410,58 @@ public final class ImportanceModel implements Signal {
         String basis = ImportanceFeatures.sender(content) + "\n" + content.header("Date").orElse("") + "\n"
             + content.subject();
         return "digest:" + Long.toHexString(FeatureHashing.global(basis));
+    }
+
+    /**
+     * The features of recent evaluations by {@code IncomingMail} identity (records compare by content, which would
+     * hash whole messages), weakly held and bounded: an evaluation whose delivery failed is never taken and ages out.
+     */
+    static final class EvaluatedFeatures {
+        private final int capacity;
+        private final Map<Key, List<Feature>> entries;
+
+        EvaluatedFeatures(int capacity) {
+            this.capacity = capacity;
+            this.entries = new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Key, List<Feature>> eldest) {
+                    return size() > EvaluatedFeatures.this.capacity;
+                }
+            };
+        }
+
+        synchronized void remember(IncomingMail mail, List<Feature> features) {
+            entries.put(new Key(mail), List.copyOf(features));
+        }
+
+        synchronized Optional<List<Feature>> take(IncomingMail mail) {
+            return Optional.ofNullable(entries.remove(new Key(mail)));
+        }
+
+        synchronized int size() {
+            return entries.size();
+        }
+
+        /** Identity of an {@code IncomingMail} without keeping it alive. */
+        private static final class Key {
+            private final WeakReference<IncomingMail> mail;
+            private final int hash;
+
+            Key(IncomingMail mail) {
+                this.mail = new WeakReference<>(mail);
+                this.hash = System.identityHashCode(mail);
+            }
+
+            @Override
+            public boolean equals(Object other) {
+                return other instanceof Key key && key.hash == hash && key.mail.get() != null
+                    && key.mail.get() == mail.get();
+            }
+
+            @Override
+            public int hashCode() {
+                return hash;
+            }
+        }
     }
 }

@@ -171,4 +171,51 @@ class ImportanceModelTest {
         MailContent urgent = mail("x@example.test", ALICE, "now", "Importance: High\r\nX-Priority: 1\r\n", "text");
         assertThat(model.evaluate(incoming(urgent, T0))).extracting(Score::signal).contains("importance-header");
     }
+
+    @Test
+    void arrivalRemembersTheFeaturesTheModelPredictedOn() {
+        IncomingMail mail = incoming(mail("frank@example.test", ALICE, "lunch", "", "today?"), T0);
+        model.evaluate(mail);
+        // Frank becomes a known correspondent between the decision and the arrival's recording: what is remembered
+        // for later training must still be what the decision saw (a stranger), not a fresh extraction.
+        state.saveContact(ALICE, state.contact(ALICE, "frank@example.test").withSent(T0).withSent(T0).withReply());
+        IncomingMail same = incoming(mail.content(), T0);
+        FeatureVector predicted = vectorRecordedFor(mail);
+        FeatureVector extractedAgain = vectorRecordedFor(same);
+        assertThat(predicted).isNotEqualTo(extractedAgain);
+    }
+
+    private FeatureVector vectorRecordedFor(IncomingMail mail) {
+        model.recordReceived(mail);
+        String key = ImportanceModel.messageKey(ImportanceFeatures.withoutIgnoredHeaders(mail.content()));
+        FeatureVector features = state.pending(ALICE, key).orElseThrow().features();
+        state.removePending(ALICE, key);
+        return features;
+    }
+
+    @Test
+    void evaluationsAreRememberedByIdentityAndBounded() {
+        ImportanceModel.EvaluatedFeatures remembered = new ImportanceModel.EvaluatedFeatures(2);
+        MailContent content = mail("g@example.test", ALICE, "s", "", "b");
+        IncomingMail first = incoming(content, T0);
+        IncomingMail equalButOther = incoming(content, T0);
+        assertThat(first).isEqualTo(equalButOther);
+        remembered.remember(first, List.of());
+        assertThat(remembered.take(equalButOther)).isEmpty();
+        assertThat(remembered.take(first)).contains(List.of());
+        assertThat(remembered.take(first)).isEmpty();
+        for (int i = 0; i < 5; i++) {
+            remembered.remember(incoming(content, T0.plusSeconds(i)), List.of());
+        }
+        assertThat(remembered.size()).isEqualTo(2);
+    }
+
+    @Test
+    void arrivalsStillExpireDueMessagesWhenTheirTimeComes() {
+        receive(mail("dave@example.test", ALICE, "Hello", "", "hi"), T0);
+        receive(mail("erin@example.test", ALICE, "Later", "", "hi"), T0.plus(Duration.ofSeconds(10)));
+        assertThat(state.pendingFrom(ALICE, "dave@example.test")).hasSize(1);
+        receive(mail("erin@example.test", ALICE, "Much later", "", "hi"), T0.plus(Duration.ofDays(31)));
+        assertThat(state.pendingFrom(ALICE, "dave@example.test")).isEmpty();
+    }
 }
