@@ -58,6 +58,8 @@ public final class JdbcTokenStore implements TokenStore {
     private final Database db;
     /** Also holds tokens with no row ({@link Row#ABSENT}): most of a message's tokens are unknown in a user's scope. */
     private final Cache<Key, Row> rows;
+    /** Per scope, its message counts and bias: read for every message scored, changed only by a training step. */
+    private final Cache<String, Totals> totals;
     /**
      * Per scope, the lock under which a reader caches what it read and a writer invalidates what it committed, and
      * the count of committed steps: a reader caches only if no step committed since it started reading, so a row
@@ -74,6 +76,8 @@ public final class JdbcTokenStore implements TokenStore {
     public JdbcTokenStore(Database db, int cachedTokens) {
         this.db = db;
         this.rows = Caffeine.newBuilder().maximumSize(cachedTokens).expireAfterWrite(TOKEN_TTL).build();
+        this.totals = Caffeine.newBuilder().maximumSize(cachedTokens == 0 ? 0 : 10_000).expireAfterWrite(TOKEN_TTL)
+            .build();
     }
 
     /** How many tokens were read from the database rather than the cache since this instance was made. */
@@ -167,7 +171,16 @@ public final class JdbcTokenStore implements TokenStore {
 
     @Override
     public Totals totals(String scope) {
-        return db.read(c -> {
+        Totals cached = totals.getIfPresent(scope);
+        if (cached != null) {
+            return cached;
+        }
+        long[] commits = commits(scope);
+        long commitsBefore;
+        synchronized (commits) {
+            commitsBefore = commits[0];
+        }
+        Totals read = db.read(c -> {
             try (PreparedStatement s = c.prepareStatement(
                 "SELECT spam_messages, ham_messages, bias FROM mr_spam_scope WHERE scope = ?")) {
                 s.setString(1, scope);
@@ -176,6 +189,13 @@ public final class JdbcTokenStore implements TokenStore {
                 }
             }
         });
+        // Same rule as for token rows: what was read before a step committed is not cached after it.
+        synchronized (commits) {
+            if (commits[0] == commitsBefore) {
+                totals.put(scope, read);
+            }
+        }
+        return read;
     }
 
     @Override
@@ -223,6 +243,7 @@ public final class JdbcTokenStore implements TokenStore {
         long[] commits = commits(scope);
         synchronized (commits) {
             commits[0]++;
+            totals.invalidate(scope);
             for (long token : changed) {
                 rows.invalidate(new Key(scope, token));
             }

@@ -86,6 +86,31 @@ class JdbcTokenStoreTest extends TokenStoreContract {
     }
 
     @Test
+    void totalsAreCachedUntilAStepOfTheirScopeCommits() {
+        String scope = "carol@example.test";
+        store.apply(scope, "<a@x>", new TokenStore.TrainingChange(new long[] {1}, 0.5, 1, 0, Optional.empty()));
+        assertThat(store.totals(scope).spamMessages()).isEqualTo(1);
+
+        // Written behind the store's back: a cached read cannot see it, so this proves the second read is cached.
+        db.transactionVoid(c -> {
+            try (var s = c.createStatement()) {
+                s.executeUpdate("UPDATE mr_spam_scope SET ham_messages = 7 WHERE scope = '" + scope + "'");
+            }
+        });
+        assertThat(store.totals(scope).hamMessages()).isZero();
+
+        store.apply(TokenStore.GLOBAL, "<g@x>", new TokenStore.TrainingChange(new long[] {1}, 0.5, 1, 0,
+            Optional.empty()));
+        assertThat(store.totals(scope).hamMessages()).as("another scope's step keeps this cache").isZero();
+
+        store.apply(scope, "<b@x>", new TokenStore.TrainingChange(new long[] {2}, 0.25, 0, 1, Optional.empty()));
+        TokenStore.Totals after = store.totals(scope);
+        assertThat(after.spamMessages()).isEqualTo(1);
+        assertThat(after.hamMessages()).as("read again after its own step committed").isEqualTo(8);
+        assertThat(after.bias()).isEqualTo(0.75);
+    }
+
+    @Test
     void undoingEveryMessageLeavesNoTokenRows() {
         SpamFilter filter = new SpamFilter(store);
         filter.learn("bob@example.test", "<1@x>", TestMails.spam(1), true);
