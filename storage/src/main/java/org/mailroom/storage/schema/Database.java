@@ -113,6 +113,12 @@ public final class Database implements AutoCloseable {
         if (System.getProperty("derby.language.sequence.preallocator") == null) {
             System.setProperty("derby.language.sequence.preallocator", "1000");
         }
+        // Every append writes its ~4 KB message into the transaction log. With Derby's default 32 KB log buffer a
+        // buffer fills every few appends and is switched and written out on its own; a 1 MB buffer measured about a
+        // third less CPU per 4 KB insert (bench/README.md, "Storage"). Commits still force the log to disk.
+        if (System.getProperty("derby.storage.logBufferSize") == null) {
+            System.setProperty("derby.storage.logBufferSize", "1048576");
+        }
     }
 
     private static void requireWritable(Path directory, Path dataDirectory) {
