@@ -31,6 +31,7 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final String description;
     private final String shutdownUrl;
+    private final StatementCache statements = new StatementCache();
 
     private Database(HikariDataSource dataSource, Dialect dialect, String description, String shutdownUrl) {
         this.dataSource = dataSource;
@@ -178,10 +179,13 @@ public final class Database implements AutoCloseable {
         return dialect;
     }
 
-    /** Runs read-only or single-statement work on a pooled auto-commit connection. */
+    /**
+     * Runs read-only or single-statement work on a pooled auto-commit connection. Statements the work prepares
+     * are kept open for the next work with the same SQL ({@link StatementCache}): close them, never keep them.
+     */
     public <T> T read(Sql.Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {
-            return work.run(connection);
+            return work.run(statements.wrap(connection));
         } catch (SQLException e) {
             throw new StorageException("Database read failed on " + description + ": " + e.getMessage(), e);
         }
@@ -197,7 +201,7 @@ public final class Database implements AutoCloseable {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
                 try {
-                    T result = work.run(connection);
+                    T result = work.run(statements.wrap(connection));
                     connection.commit();
                     return result;
                 } catch (SQLException | RuntimeException | Error e) {
