@@ -125,6 +125,11 @@ public final class StorageBenchmark {
         figure(key + "_latency_p50_ms", String.format(Locale.ROOT, "%.1f", run.percentileMillis(50)));
         figure(key + "_latency_p99_ms", String.format(Locale.ROOT, "%.1f", run.percentileMillis(99)));
         figure(key + "_cpu_ms_per_append", String.format(Locale.ROOT, "%.2f", run.cpuMillisPerAppend()));
+        // Where that CPU went, by thread kind (Linux /proc only; empty elsewhere): JIT and GC are not the store's work.
+        StringBuilder split = new StringBuilder();
+        run.cpuByGroup().forEach((group, nanos) -> split.append(split.length() == 0 ? "" : ",")
+            .append(group).append(':').append(String.format(Locale.ROOT, "%.2f", nanos / 1e6 / run.count())));
+        figure(key + "_cpu_ms_per_append_by_thread", split);
         summary.add(String.format(Locale.ROOT, "%-16s %7.0f msgs/s  (p50 %.1f ms, p99 %.1f ms, CPU %.2f ms per append)",
             key, run.perSecond(), run.percentileMillis(50), run.percentileMillis(99), run.cpuMillisPerAppend()));
     }
@@ -237,6 +242,7 @@ public final class StorageBenchmark {
         try {
             List<Future<?>> futures = new ArrayList<>();
             long start = System.nanoTime();
+            java.util.Map<String, Long> threadCpuStart = ThreadCpu.byGroup();
             long cpuStart = processCpuNanos();
             for (MailboxPath target : targets) {
                 futures.add(pool.submit(() -> {
@@ -254,7 +260,9 @@ public final class StorageBenchmark {
             for (Future<?> future : futures) {
                 future.get();
             }
-            return new AppendRun(count, System.nanoTime() - start, processCpuNanos() - cpuStart, latencies);
+            long cpuNanos = processCpuNanos() - cpuStart;
+            return new AppendRun(count, System.nanoTime() - start, cpuNanos, latencies,
+                ThreadCpu.difference(ThreadCpu.byGroup(), threadCpuStart));
         } finally {
             pool.shutdownNow();
         }
@@ -268,7 +276,7 @@ public final class StorageBenchmark {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    private record AppendRun(int count, long nanos, long cpuNanos, long[] latencies) {
+    private record AppendRun(int count, long nanos, long cpuNanos, long[] latencies, java.util.Map<String, Long> cpuByGroup) {
         double seconds() {
             return nanos / 1e9;
         }

@@ -23,6 +23,7 @@ import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.store.mail.model.impl.MessageParser;
 import org.apache.james.mailbox.store.quota.QuotaComponents;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
+import org.mailroom.storage.quota.QuotaLimitCheck;
 
 /**
  * James's store mailbox manager over the JDBC mappers, declaring what the store supports: StoreMailboxManager
@@ -34,6 +35,9 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
         MailboxCapabilities.Annotation, MailboxCapabilities.ACL, MailboxCapabilities.Quota);
     private static final EnumSet<MessageCapabilities> MESSAGE_CAPABILITIES = EnumSet.of(MessageCapabilities.UniqueID);
 
+    /** What message managers check appends, copies and moves with: reads usage only when a limit applies. */
+    private final QuotaLimitCheck quotaCheck;
+
     public MailroomMailboxManager(JdbcMailboxSessionMapperFactory mapperFactory, SessionProvider sessionProvider,
                                   MailboxPathLocker locker, MessageParser messageParser, MessageId.Factory messageIdFactory,
                                   StoreMailboxAnnotationManager annotationManager, EventBus eventBus,
@@ -43,6 +47,7 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
         super(mapperFactory, sessionProvider, locker, messageParser, messageIdFactory, annotationManager, eventBus,
             rightManager, quotaComponents, searchIndex, MailboxManagerConfiguration.DEFAULT, preDeletionHooks,
             threadIdGuessing, clock);
+        this.quotaCheck = new QuotaLimitCheck(quotaComponents.getQuotaManager(), quotaComponents.getMaxQuotaManager());
     }
 
     /**
@@ -58,7 +63,7 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
     private final class KeywordMessageManager extends StoreMessageManager {
         KeywordMessageManager(Mailbox mailbox) {
             super(DEFAULT_NO_MESSAGE_CAPABILITIES, getMapperFactory(), getMessageSearchIndex(), getEventBus(), getLocker(), mailbox,
-                getQuotaComponents().getQuotaManager(), getQuotaComponents().getQuotaRootResolver(),
+                quotaCheck, getQuotaComponents().getQuotaRootResolver(),
                 configuration.getBatchSizes(), getStoreRightManager(), getPreDeletionHooks(),
                 new MessageStorer.WithoutAttachment(getMapperFactory(), getMessageIdFactory(),
                     new MessageFactory.StoreMessageFactory(), getThreadIdGuessingAlgorithm(), getClock()));

@@ -94,9 +94,14 @@ final class MessageRows {
 
     /** Writes the message bytes unless a copy of this message is already stored. */
     static void insertContentIfAbsent(Connection c, MailboxMessage message) throws SQLException {
-        String id = StoredMessageId.of(message.getMessageId()).value();
+        StoredMessageId id = StoredMessageId.of(message.getMessageId());
+        if (id.claimFirstWrite()) {
+            // A new append: the id was generated for this message moments ago, so there is nothing to look for.
+            insertContent(c, message);
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM mr_message WHERE id = ?")) {
-            ps.setString(1, id);
+            ps.setString(1, id.value());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     return;
@@ -106,7 +111,7 @@ final class MessageRows {
         insertContent(c, message);
     }
 
-    static void insertContent(Connection c, MailboxMessage message) throws SQLException {
+    private static void insertContent(Connection c, MailboxMessage message) throws SQLException {
         long bodyOctets = message.getBodyOctets();
         long bodyStart = message.getFullContentOctets() - bodyOctets;
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO mr_message (id, internal_date, msg_size, body_start,"

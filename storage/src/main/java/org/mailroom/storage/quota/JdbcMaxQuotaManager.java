@@ -3,11 +3,13 @@ package org.mailroom.storage.quota;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.james.core.Domain;
 import org.apache.james.core.quota.QuotaCountLimit;
@@ -17,6 +19,9 @@ import org.apache.james.mailbox.model.Quota;
 import org.apache.james.mailbox.model.QuotaRoot;
 import org.apache.james.mailbox.quota.MaxQuotaManager;
 import org.mailroom.storage.schema.Database;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -28,6 +33,10 @@ import reactor.core.scheduler.Schedulers;
  * <p>Each limit column holds NULL when the limit is not set at that scope (so the next scope applies),
  * {@value #UNLIMITED} when it is explicitly unlimited (which overrides a broader limit), and the limit
  * itself (zero or more) otherwise. A row whose two limits are both unset is deleted.
+ *
+ * <p>Every append checks the limits of its quota root, so the limits that apply to a root are cached: every
+ * change made through this class empties the cache once committed, and an entry is trusted for
+ * {@link #LIMITS_TTL} at most, the delay after which a change made by another server sharing the database applies.
  */
 public final class JdbcMaxQuotaManager implements MaxQuotaManager {
     private static final long UNLIMITED = -1;
@@ -47,7 +56,14 @@ public final class JdbcMaxQuotaManager implements MaxQuotaManager {
         }
     }
 
+    /** How long cached limits are trusted: bounds how late a limit changed by another server takes effect. */
+    static final Duration LIMITS_TTL = Duration.ofSeconds(30);
+
     private final Database db;
+    private final Cache<String, QuotaDetails> limits = Caffeine.newBuilder()
+        .maximumSize(10_000).expireAfterWrite(LIMITS_TTL).build();
+    /** Raised after every committed change, so a read that overlapped a change never caches what it read. */
+    private final AtomicLong changes = new AtomicLong();
 
     public JdbcMaxQuotaManager(Database db) {
         this.db = db;
@@ -235,6 +251,20 @@ public final class JdbcMaxQuotaManager implements MaxQuotaManager {
 
     @Override
     public QuotaDetails quotaDetails(QuotaRoot quotaRoot) {
+        String key = cacheKey(quotaRoot);
+        QuotaDetails cached = limits.getIfPresent(key);
+        if (cached != null) {
+            return cached;
+        }
+        long changesBefore = changes.get();
+        QuotaDetails details = readDetails(quotaRoot);
+        if (changes.get() == changesBefore) {
+            limits.put(key, details);
+        }
+        return details;
+    }
+
+    private QuotaDetails readDetails(QuotaRoot quotaRoot) {
         Optional<String> domain = quotaRoot.getDomain().map(JdbcMaxQuotaManager::domainKey);
         return db.read(connection -> {
             String sql = "SELECT scope, max_messages, max_storage FROM mr_max_quota"
@@ -265,7 +295,20 @@ public final class JdbcMaxQuotaManager implements MaxQuotaManager {
 
     @Override
     public Mono<QuotaDetails> quotaDetailsReactive(QuotaRoot quotaRoot) {
-        return blocking(() -> quotaDetails(quotaRoot));
+        // A cached answer needs no JDBC, so no hop to a blocking-capable thread either.
+        QuotaDetails cached = limits.getIfPresent(cacheKey(quotaRoot));
+        return cached != null ? Mono.just(cached) : blocking(() -> quotaDetails(quotaRoot));
+    }
+
+    /** A root's limits depend on the root and its domain (a domain limit applies to all the domain's roots). */
+    private static String cacheKey(QuotaRoot quotaRoot) {
+        return rootKey(quotaRoot) + '\u0000' + quotaRoot.getDomain().map(JdbcMaxQuotaManager::domainKey).orElse("");
+    }
+
+    /** Called after each committed change: any root's limits may follow from the changed row. */
+    private void forgetCachedLimits() {
+        changes.incrementAndGet();
+        limits.invalidateAll();
     }
 
     private Optional<Long> read(Scope scope, String key, Limit limit) {
@@ -282,6 +325,14 @@ public final class JdbcMaxQuotaManager implements MaxQuotaManager {
     }
 
     private void write(Scope scope, String key, Limit limit, long value) {
+        try {
+            writeRow(scope, key, limit, value);
+        } finally {
+            forgetCachedLimits();
+        }
+    }
+
+    private void writeRow(Scope scope, String key, Limit limit, long value) {
         UpdateOrInsert.run(db,
             connection -> {
                 try (PreparedStatement update = connection.prepareStatement(
@@ -305,6 +356,14 @@ public final class JdbcMaxQuotaManager implements MaxQuotaManager {
 
     /** Unsets one limit (NULL, so the broader scope applies again); a row left with no limit at all goes. */
     private void remove(Scope scope, String key, Limit limit) {
+        try {
+            removeRow(scope, key, limit);
+        } finally {
+            forgetCachedLimits();
+        }
+    }
+
+    private void removeRow(Scope scope, String key, Limit limit) {
         db.transactionVoid(connection -> {
             try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE mr_max_quota SET " + limit.column + " = NULL WHERE scope = ? AND scope_key = ?")) {

@@ -1,0 +1,182 @@
+package org.mailroom.storage.schema;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps prepared statements open on each physical connection and hands them out again for the same SQL text.
+ * Preparing a statement in Derby (a statement-cache lookup, a new statement object and a new activation) cost
+ * about as much CPU as executing a small one, and an append runs several; HikariCP has no statement cache.
+ *
+ * <p>The work given to {@link Database#read} and {@link Database#transaction} sees a connection whose
+ * {@code prepareStatement(String)} checks a statement out of this cache (preparing one when none is idle) and
+ * whose statements' {@code close()} checks them back in, with parameters and batch cleared. A statement is never
+ * shared: one checked out twice at once (a query run inside the loop over its own results) is prepared twice. A
+ * statement whose settings were changed (max rows, fetch size, time-out, ...) is closed rather than reused.
+ */
+final class StatementCache {
+    /** Idle statements kept per connection, least recently used closed first. */
+    private static final int IDLE_PER_CONNECTION = 128;
+    private static final Set<String> SETTINGS = Set.of("setMaxRows", "setLargeMaxRows", "setFetchSize",
+        "setFetchDirection", "setQueryTimeout", "setMaxFieldSize", "setEscapeProcessing", "setCursorName",
+        "setPoolable", "closeOnCompletion");
+
+    private final Map<Connection, IdleStatements> byConnection = new ConcurrentHashMap<>();
+
+    /** The pooled connection as the work sees it: statements come from and go back to this cache. */
+    Connection wrap(Connection pooled) throws SQLException {
+        Connection physical = pooled.unwrap(Connection.class);
+        IdleStatements idle = byConnection.get(physical);
+        if (idle == null) {
+            // A connection the pool has not handed out before: the moment to forget those it has closed since.
+            byConnection.keySet().removeIf(StatementCache::isClosed);
+            idle = new IdleStatements();
+            byConnection.put(physical, idle);
+        }
+        return (Connection) Proxy.newProxyInstance(StatementCache.class.getClassLoader(),
+            new Class<?>[] {Connection.class}, new ConnectionHandler(pooled, physical, idle));
+    }
+
+    private static boolean isClosed(Connection connection) {
+        try {
+            return connection.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    private static Object call(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The open, unused statements of one physical connection, by SQL text. */
+    private static final class IdleStatements {
+        private final LinkedHashMap<String, PreparedStatement> statements = new LinkedHashMap<>(32, 0.75f, true);
+
+        synchronized PreparedStatement take(String sql) {
+            return statements.remove(sql);
+        }
+
+        synchronized void giveBack(String sql, PreparedStatement statement) {
+            if (statements.containsKey(sql)) {
+                closeQuietly(statement);
+                return;
+            }
+            statements.put(sql, statement);
+            if (statements.size() > IDLE_PER_CONNECTION) {
+                Iterator<PreparedStatement> eldest = statements.values().iterator();
+                closeQuietly(eldest.next());
+                eldest.remove();
+            }
+        }
+    }
+
+    private static void closeQuietly(PreparedStatement statement) {
+        try {
+            statement.close();
+        } catch (SQLException e) {
+            // Closing a statement of a broken connection: nothing left to release.
+        }
+    }
+
+    private static final class ConnectionHandler implements InvocationHandler {
+        private final Connection pooled;
+        private final Connection physical;
+        private final IdleStatements idle;
+
+        ConnectionHandler(Connection pooled, Connection physical, IdleStatements idle) {
+            this.pooled = pooled;
+            this.physical = physical;
+            this.idle = idle;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (method.getName().equals("prepareStatement") && args != null && args.length == 1) {
+                String sql = (String) args[0];
+                PreparedStatement statement = idle.take(sql);
+                if (statement == null) {
+                    statement = physical.prepareStatement(sql);
+                }
+                return Proxy.newProxyInstance(StatementCache.class.getClassLoader(),
+                    new Class<?>[] {PreparedStatement.class}, new StatementHandler(sql, statement, idle, (Connection) proxy));
+            }
+            return call(pooled, method, args);
+        }
+    }
+
+    private static final class StatementHandler implements InvocationHandler {
+        private final String sql;
+        private final PreparedStatement statement;
+        private final IdleStatements idle;
+        private final Connection connection;
+        private boolean closed;
+        private boolean reusable = true;
+
+        StatementHandler(String sql, PreparedStatement statement, IdleStatements idle, Connection connection) {
+            this.sql = sql;
+            this.statement = statement;
+            this.idle = idle;
+            this.connection = connection;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            String name = method.getName();
+            switch (name) {
+                case "close" -> {
+                    if (!closed) {
+                        closed = true;
+                        checkIn();
+                    }
+                    return null;
+                }
+                case "isClosed" -> {
+                    return closed || statement.isClosed();
+                }
+                case "getConnection" -> {
+                    return connection;
+                }
+                default -> {
+                    if (closed) {
+                        throw new SQLException("Statement is closed");
+                    }
+                    if (SETTINGS.contains(name)) {
+                        reusable = false;
+                    }
+                    return call(statement, method, args);
+                }
+            }
+        }
+
+        private void checkIn() {
+            if (!reusable) {
+                closeQuietly(statement);
+                return;
+            }
+            try {
+                // Release the parameters (a message's bytes) and any batch left by a failed executeBatch.
+                statement.clearParameters();
+                statement.clearBatch();
+            } catch (SQLException e) {
+                closeQuietly(statement);
+                return;
+            }
+            idle.giveBack(sql, statement);
+        }
+    }
+}
