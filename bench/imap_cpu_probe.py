@@ -2,14 +2,15 @@
 """Server CPU per IMAP command, for bench/run-imap-cpu.sh (or any running server whose process id is known).
 
 One connection (STARTTLS when asked) logs in once, fills a mailbox with --messages small messages (each with an
-`X-Bench-Group: g0..g9` header) unless it already holds them, SELECTs it, runs every command once to warm up and
-then --repeat times, reading the server's CPU time (user + system, from /proc/PID/stat) before and after each
+`X-Bench-Group: g0..g9` header) unless it already holds them, SELECTs it, runs every command --warmup times
+unmeasured and then --repeat times, reading the server's CPU time (user + system, from /proc/PID/stat) before and after each
 command's repetitions. Connection set-up is measured the same way over fresh connections: STARTTLS alone and
 STARTTLS + LOGIN (the second shows what a LOGIN costs beyond TLS; with an authentication cache, a repeated one).
 
 Output: one `cpu_ms_<command>=<server CPU ms per command>` line per command and `wall_ms_<command>=...`. CPU time
 says more than wall time on a machine shared with other work; /proc counts in ticks of 10 ms, so a command is
-repeated until its total is well above that.
+repeated until its total is well above that, after as many unmeasured repetitions (the JIT compiles meanwhile, and
+its threads count as the server's CPU).
 """
 import argparse
 import os
@@ -50,6 +51,8 @@ def main():
     parser.add_argument("--mailbox", default="Probe")
     parser.add_argument("--messages", type=int, default=300, help="messages in the probed mailbox")
     parser.add_argument("--repeat", type=int, default=50, help="repetitions of each command")
+    parser.add_argument("--warmup", type=int, default=-1,
+                        help="unmeasured repetitions of each command first, for the JIT (default: --repeat)")
     parser.add_argument("--connections", type=int, default=10, help="fresh connections for the set-up figures")
     parser.add_argument("--only", default="", help="comma-separated command names to run (default: all)")
     parser.add_argument("--skip-fill", action="store_true", help="the mailbox is already filled")
@@ -108,8 +111,9 @@ def main():
         imap.command(text.format(n=1 + (i * step) % exists, m=args.mailbox, sign="+" if i % 2 == 0 else "-"))
 
     selected = [(name, text) for name, text in COMMANDS if not only or name in only]
-    for name, text in selected:  # warm-up round (JIT, caches)
-        for i in range(3):
+    warmup = args.repeat if args.warmup < 0 else args.warmup
+    for name, text in selected:  # warm-up round (JIT, caches): its CPU is not counted
+        for i in range(warmup):
             run(name, text, i)
     for name, text in selected:
         c0, w0 = cpu.seconds(), time.monotonic()

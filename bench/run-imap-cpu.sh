@@ -54,7 +54,13 @@ echo "$password" | run admin user add "$user" --password-stdin >/dev/null
 java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start --config "$work/mailroom.yaml" \
   > "$work/mailroom.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$p_imap") 2>/dev/null && break; sleep 0.2; done
+# start-up takes minutes on a busy machine: wait for the server's own "running" line (or its death)
+for _ in $(seq 1 1500); do
+  grep -q '^Mailroom is running' "$work/mailroom.log" 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || { cat "$work/mailroom.log" >&2; echo "Mailroom did not start" >&2; exit 1; }
+  sleep 0.2
+done
+grep -q '^Mailroom is running' "$work/mailroom.log" || { echo "Mailroom did not start within 5 minutes" >&2; exit 1; }
 
 echo "date=$(date -u +%FT%TZ)"
 echo "nproc=$(nproc)"
@@ -64,7 +70,7 @@ probe() { python3 "$root/bench/imap_cpu_probe.py" --port "$p_imap" --tls starttl
   --cpu-pid "$pid" --messages "$messages" --repeat "$repeat" "$@"; }
 if [ -n "$jfr" ]; then
   # fill and warm up first, then record only the measured round
-  probe --only noop --repeat 3 --connections 0 | grep '^cpu_ms_append=' || true
+  probe --only noop --repeat 3 --connections 0 | grep '^cpu_ms_append='
   jcmd "$pid" JFR.start name=probe settings=profile >/dev/null
   probe --skip-fill ${only:+--only "$only"}
   jcmd "$pid" JFR.dump name=probe filename="$jfr" >/dev/null

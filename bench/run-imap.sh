@@ -8,8 +8,9 @@
 # Per server: bench/imap_phases.py APPENDs M messages into one mailbox (user50), then times SELECT,
 # FETCH 1:* (UID FLAGS RFC822.SIZE), UID SEARCH on a header and a full FETCH of 100 bodies, with the CPU time the
 # server spent in each phase; then the mailboxes of user1..N get F messages each over SMTP and N clients run a mixed
-# workload for S seconds (imaptest when on the PATH, else bench/imap_load.py), in commands/s. Needs root (peers.sh
-# installs and starts Postfix and Dovecot), python3, bc, Java 17 and Maven. Prints key=value lines per server, then
+# workload for S seconds (imaptest when on the PATH, else bench/imap_load.py), in commands/s.
+# MAILROOM_LIB=/path/to/lib runs another Mailroom build (e.g. one from before a change) instead of this checkout's.
+# Needs root (peers.sh installs and starts Postfix and Dovecot), python3, bc, Java 17 and Maven. Prints key=value lines per server, then
 # one summary line per figure with the Mailroom/Dovecot ratio; everything it started is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
     --messages) messages=$2; shift 2 ;;
     --fill) fill_messages=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    *) sed -n '2,13p' "$0"; exit 2 ;;
+    *) sed -n '2,14p' "$0"; exit 2 ;;
   esac
 done
 # the phases' mailbox belongs to a user the mixed load does not use (peers.sh makes user1..user50)
@@ -105,8 +106,13 @@ fi
 
 # --- Mailroom ---
 if [ "$only" != dovecot ]; then
-mvn -B -q -o -pl dist -am -DskipTests package >/dev/null
-run() { java -cp "$root/dist/target/lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main "$@" --config "$work/mailroom.yaml"; }
+lib=${MAILROOM_LIB:-}
+if [ -z "$lib" ]; then
+  mvn -B -q -o -pl dist -am -DskipTests package >/dev/null
+  lib="$root/dist/target/lib"
+fi
+echo "mailroom_lib=$lib"
+run() { java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main "$@" --config "$work/mailroom.yaml"; }
 sed -e "s#data-dir: ./data#data-dir: $work/mailroom-data#" -e "s#^  spf: true#  spf: false#" \
   conf/mailroom.yaml > "$work/mailroom.yaml"
 run admin domain add example.test >/dev/null
@@ -116,9 +122,15 @@ done
 # a server left over from an earlier run would answer instead of this one
 if (exec 3<>/dev/tcp/127.0.0.1/2143) 2>/dev/null; then echo "port 2143 is already in use" >&2; exit 1; fi
 # java itself in the background (not the run function, whose subshell would be what $! names)
-java -cp "$root/dist/target/lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start --config "$work/mailroom.yaml" \
+java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start --config "$work/mailroom.yaml" \
   > "$work/mailroom.log" 2>&1 &
 mailroom_pid=$!
+# start-up takes minutes on a busy machine: wait for the server's own "running" line (or its death)
+for _ in $(seq 1 1500); do
+  grep -q '^Mailroom is running' "$work/mailroom.log" 2>/dev/null && break
+  kill -0 "$mailroom_pid" 2>/dev/null || { cat "$work/mailroom.log" >&2; echo "Mailroom did not start" >&2; exit 1; }
+  sleep 0.2
+done
 wait_port 2525; wait_port 2143
 # Mailroom refuses LOGIN before TLS on its listeners: its sessions use STARTTLS (Dovecot runs with ssl = no), so
 # Mailroom's figures include TLS.

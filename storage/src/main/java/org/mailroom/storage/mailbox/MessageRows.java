@@ -36,7 +36,14 @@ final class MessageRows {
         + "mm.is_answered, mm.is_deleted, mm.is_draft, mm.is_flagged, mm.is_recent, mm.is_seen, mm.user_flags";
     static final String METADATA_COLUMNS = MEMBERSHIP_COLUMNS
         + ", mm.save_date, m.internal_date, m.msg_size, m.body_start, m.text_lines, m.properties";
-    static final String FROM_JOIN = " FROM mr_mailbox_message mm JOIN mr_message m ON m.id = mm.message_id";
+    /**
+     * Memberships first, each joined to its message row through the primary key (a nested loop). Left to itself
+     * Derby sometimes chose a hash join here, which scans every row of {@code mr_message} (all users' mail) into a
+     * hash table that spills to disk past 1 MB: a FETCH of 20 sizes then cost as much as reading the whole store.
+     * The hints are SQL comments (each must end its line), so PostgreSQL reads the same text and ignores them.
+     */
+    static final String FROM_JOIN = " FROM --DERBY-PROPERTIES joinOrder=FIXED\n mr_mailbox_message mm JOIN mr_message m"
+        + " --DERBY-PROPERTIES joinStrategy=NESTEDLOOP\n ON m.id = mm.message_id";
 
     private MessageRows() {
     }
