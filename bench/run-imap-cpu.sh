@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+source bench/start-mailroom.sh
 messages=300; repeat=50; only=; jfr=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,9 +29,9 @@ if [ -z "$lib" ]; then
   lib="$root/dist/target/lib"
 fi
 work=$(mktemp -d /tmp/mailroom-imap-cpu.XXXXXX)
-pid=""
+mailroom_pid=""
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  [ -n "$mailroom_pid" ] && kill "$mailroom_pid" 2>/dev/null && wait "$mailroom_pid" 2>/dev/null || true
   [ -f "$work/mailroom.log" ] && cp "$work/mailroom.log" /tmp/mailroom-imap-cpu-last.log
   rm -rf "$work"
 }
@@ -51,29 +52,21 @@ run() { java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main "$@" --
 user=probe@example.test; password=probepass1
 run admin domain add example.test >/dev/null
 echo "$password" | run admin user add "$user" --password-stdin >/dev/null
-java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start --config "$work/mailroom.yaml" \
-  > "$work/mailroom.log" 2>&1 &
-pid=$!
-# start-up takes minutes on a busy machine: wait for the server's own "running" line (or its death)
-for _ in $(seq 1 1500); do
-  grep -q '^Mailroom is running' "$work/mailroom.log" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/mailroom.log" >&2; echo "Mailroom did not start" >&2; exit 1; }
-  sleep 0.2
-done
-grep -q '^Mailroom is running' "$work/mailroom.log" || { echo "Mailroom did not start within 5 minutes" >&2; exit 1; }
+start_mailroom "$work/mailroom.log" java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start \
+  --config "$work/mailroom.yaml"
 
 echo "date=$(date -u +%FT%TZ)"
 echo "nproc=$(nproc)"
 echo "load_average_at_start=$(cut -d' ' -f1 /proc/loadavg)"
 echo "lib=$lib"
 probe() { python3 "$root/bench/imap_cpu_probe.py" --port "$p_imap" --tls starttls --user "$user" --password "$password" \
-  --cpu-pid "$pid" --messages "$messages" --repeat "$repeat" "$@"; }
+  --cpu-pid "$mailroom_pid" --messages "$messages" --repeat "$repeat" "$@"; }
 if [ -n "$jfr" ]; then
   # fill and warm up first, then record only the measured round
   probe --only noop --repeat 3 --connections 0 | grep '^cpu_ms_append='
-  jcmd "$pid" JFR.start name=probe settings=profile >/dev/null
+  jcmd "$mailroom_pid" JFR.start name=probe settings=profile >/dev/null
   probe --skip-fill ${only:+--only "$only"}
-  jcmd "$pid" JFR.dump name=probe filename="$jfr" >/dev/null
+  jcmd "$mailroom_pid" JFR.dump name=probe filename="$jfr" >/dev/null
   echo "jfr=$jfr"
 else
   probe ${only:+--only "$only"}

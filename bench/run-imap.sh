@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+source bench/start-mailroom.sh
 clients=20; seconds=30; messages=10000; fill_messages=200; only=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -121,16 +122,8 @@ for user in $(seq -f 'user%g@example.test' 1 "$clients") "$phase_user"; do
 done
 # a server left over from an earlier run would answer instead of this one
 if (exec 3<>/dev/tcp/127.0.0.1/2143) 2>/dev/null; then echo "port 2143 is already in use" >&2; exit 1; fi
-# java itself in the background (not the run function, whose subshell would be what $! names)
-java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start --config "$work/mailroom.yaml" \
-  > "$work/mailroom.log" 2>&1 &
-mailroom_pid=$!
-# start-up takes minutes on a busy machine: wait for the server's own "running" line (or its death)
-for _ in $(seq 1 1500); do
-  grep -q '^Mailroom is running' "$work/mailroom.log" 2>/dev/null && break
-  kill -0 "$mailroom_pid" 2>/dev/null || { cat "$work/mailroom.log" >&2; echo "Mailroom did not start" >&2; exit 1; }
-  sleep 0.2
-done
+start_mailroom "$work/mailroom.log" java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start \
+  --config "$work/mailroom.yaml"
 wait_port 2525; wait_port 2143
 # Mailroom refuses LOGIN before TLS on its listeners: its sessions use STARTTLS (Dovecot runs with ssl = no), so
 # Mailroom's figures include TLS.

@@ -23,6 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 root=$(pwd)
+source bench/start-mailroom.sh
 only=""
 if [[ "${1:-}" == "--only" ]]; then only=$2; shift 2; fi
 messages=${1:-5000}
@@ -143,11 +144,7 @@ submission:
 http:
   port: 0
 YAML
-    # exec: the background job's pid is the JVM's, whose CPU time and memory are measured.
-    (exec "${mailroom[@]}" start > "$work/mailroom/out.log" 2>&1) &
-    mailroom_pid=$!
-    for _ in $(seq 1 240); do grep -q "Mailroom is running" "$work/mailroom/out.log" && break; sleep 0.5; done
-    grep -q "Mailroom is running" "$work/mailroom/out.log" || { tail -n 40 "$work/mailroom/out.log"; exit 1; }
+    start_mailroom "$work/mailroom/out.log" "${mailroom[@]}" start
     # Admin commands go to the running server (a client JVM each, no store of its own to open); the JVM starts
     # are what takes time, so 8 run at once.
     "${mailroom[@]}" admin domain add example.test >/dev/null
