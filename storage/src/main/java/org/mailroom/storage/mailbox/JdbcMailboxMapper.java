@@ -88,7 +88,7 @@ public final class JdbcMailboxMapper implements MailboxMapper {
 
     @Override
     public Mono<Void> delete(Mailbox mailbox) {
-        return blocking(() -> QuotaUsage.inTransaction(db, c -> {
+        return blocking(() -> db.transaction(c -> {
             MessageRows.deleteMailboxContents(c, id(mailbox));
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM mr_mailbox WHERE id = ?")) {
                 ps.setLong(1, id(mailbox));

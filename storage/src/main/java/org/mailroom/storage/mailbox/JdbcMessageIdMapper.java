@@ -128,7 +128,7 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
     private void saveInto(StoredMailboxId mailboxId, MailboxMessage message, boolean skipIfPresent) throws MailboxException {
         Date saveDate = Date.from(clock.instant());
         try {
-            QuotaUsage.inTransaction(db, c -> {
+            db.transaction(c -> {
                 String messageId = StoredMessageId.of(message.getMessageId()).value();
                 if (skipIfPresent && findMailboxes(c, messageId).contains(mailboxId)) {
                     return null;
@@ -160,7 +160,7 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
     @Override
     public void delete(MessageId messageId) {
         String id = StoredMessageId.of(messageId).value();
-        QuotaUsage.inTransaction(db, c -> {
+        db.transaction(c -> {
             MessageRows.deleteMembershipsOf(c, id, mailbox -> true);
             return null;
         });
@@ -174,7 +174,7 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
         String id = StoredMessageId.of(messageId).value();
         java.util.Set<Long> targets = mailboxIds.stream().map(m -> StoredMailboxId.of(m).value())
             .collect(java.util.stream.Collectors.toSet());
-        QuotaUsage.inTransaction(db, c -> {
+        db.transaction(c -> {
             MessageRows.deleteMembershipsOf(c, id, targets::contains);
             return null;
         });

@@ -151,7 +151,7 @@ public final class JdbcMessageMapper implements MessageMapper {
             return Map.of();
         }
         long mailboxId = id(mailbox);
-        return QuotaUsage.inTransaction(db, c -> {
+        return db.transaction(c -> {
             Map<MessageUid, MessageMetaData> deleted = new LinkedHashMap<>();
             // Contiguous UIDs become one range each, so expunging a block of messages is a handful of statements.
             for (MessageRange range : MessageRange.toRanges(uids)) {
@@ -176,8 +176,8 @@ public final class JdbcMessageMapper implements MessageMapper {
                 }
             }
             long unseen = deleted.values().stream().filter(m -> !m.getFlags().contains(Flags.Flag.SEEN)).count();
-            MessageRows.adjustCounters(c, mailboxId, -deleted.size(), -unseen, !deleted.isEmpty());
-            QuotaUsage.add(c, mailboxId, -deleted.size(), -deleted.values().stream().mapToLong(MessageMetaData::getSize).sum());
+            MessageRows.adjustCounters(c, mailboxId, -deleted.size(), -unseen,
+                -deleted.values().stream().mapToLong(MessageMetaData::getSize).sum(), !deleted.isEmpty());
             MessageRows.deleteUnreferenced(c, deleted.values().stream()
                 .map(m -> StoredMessageId.of(m.getMessageId()).value()).distinct().toList());
             return deleted;
@@ -203,11 +203,12 @@ public final class JdbcMessageMapper implements MessageMapper {
         long mailboxId = id(mailbox);
         Date saveDate = Date.from(clock.instant());
         try {
-            return QuotaUsage.inTransaction(db, c -> {
+            return db.transaction(c -> {
                 // Bytes first: the mailbox row is locked (by the UID allocation) only for the short end of the work.
                 MessageRows.insertContentIfAbsent(c, message);
                 Flags flags = message.createFlags();
-                MessageRows.NewMembership allocation = MessageRows.allocateForNewMembership(c, mailboxId, flags);
+                MessageRows.NewMembership allocation =
+                    MessageRows.allocateForNewMembership(c, mailboxId, flags, message.getFullContentOctets());
                 MessageRows.insertNewMembership(c, mailboxId, allocation, message, flags, saveDate);
                 message.setUid(allocation.uid());
                 message.setModSeq(allocation.modSeq());
@@ -298,7 +299,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                 update.executeBatch();
             }
         }
-        MessageRows.adjustCounters(c, mailboxId, 0, unseenDelta, false);
+        MessageRows.adjustCounters(c, mailboxId, 0, unseenDelta, 0, false);
         MessageRows.rememberKeywords(c, mailboxId, newKeywords);
         return result;
     }
@@ -327,7 +328,7 @@ public final class JdbcMessageMapper implements MessageMapper {
         Flags flags = original.createFlags();
         flags.add(Flags.Flag.RECENT);
         try {
-            return QuotaUsage.inTransaction(db, c -> {
+            return db.transaction(c -> {
                 MessageRows.insertContentIfAbsent(c, original);
                 if (removeOriginal) {
                     try (PreparedStatement ps = c.prepareStatement(
@@ -336,13 +337,12 @@ public final class JdbcMessageMapper implements MessageMapper {
                         ps.setLong(2, original.getUid().asLong());
                         if (ps.executeUpdate() > 0) {
                             MessageRows.adjustCounters(c, StoredMailboxId.of(original.getMailboxId()).value(), -1,
-                                original.isSeen() ? 0 : -1, true);
-                            QuotaUsage.add(c, StoredMailboxId.of(original.getMailboxId()).value(), -1,
-                                -original.getFullContentOctets());
+                                original.isSeen() ? 0 : -1, -original.getFullContentOctets(), true);
                         }
                     }
                 }
-                MessageRows.NewMembership allocation = MessageRows.allocateForNewMembership(c, mailboxId, flags);
+                MessageRows.NewMembership allocation =
+                    MessageRows.allocateForNewMembership(c, mailboxId, flags, original.getFullContentOctets());
                 MessageRows.insertNewMembership(c, mailboxId, allocation, original, flags, saveDate);
                 return new MessageMetaData(allocation.uid(), allocation.modSeq(), flags, original.getFullContentOctets(),
                     original.getInternalDate(), Optional.of(saveDate), original.getMessageId(), original.getThreadId());

@@ -111,9 +111,9 @@ public final class MailboxStore {
             searchIndex, hooks, new NaiveThreadIdGuessingAlgorithm(), clock);
         subscriptionManager = new StoreSubscriptionManager(mapperFactory, mapperFactory, eventBus);
 
-        // No ListeningCurrentQuotaUpdater: the mappers count quota usage inside the transaction that adds or
-        // removes the messages (QuotaUsage), so a crash cannot leave the quota behind the mailboxes; the notifier
-        // only announces the new usage.
+        // No ListeningCurrentQuotaUpdater: quota usage is the sum of counters on the mailbox rows, kept by the
+        // transactions that add or remove the messages (JdbcCurrentQuotaManager), so a crash cannot leave the quota
+        // behind the mailboxes; the notifier only announces the new usage.
         eventBus.register(new QuotaUsageNotifier(quotaRootResolver, quotaManager, eventBus));
         eventBus.register(new MailboxAnnotationListener(mapperFactory, sessionProvider));
     }

@@ -147,8 +147,7 @@ final class MessageRows {
     static void insertMembership(Connection c, long mailboxId, MessageUid uid, ModSeq modSeq, MailboxMessage message,
                                  Flags flags, Date saveDate) throws SQLException {
         insertMembershipRow(c, mailboxId, uid, modSeq, message, flags, saveDate);
-        adjustCounters(c, mailboxId, 1, flags.contains(Flags.Flag.SEEN) ? 0 : 1, true);
-        QuotaUsage.add(c, mailboxId, 1, message.getFullContentOctets());
+        adjustCounters(c, mailboxId, 1, flags.contains(Flags.Flag.SEEN) ? 0 : 1, message.getFullContentOctets(), true);
         rememberKeywords(c, mailboxId, flags);
     }
 
@@ -168,20 +167,24 @@ final class MessageRows {
     }
 
     /**
-     * Keeps the mailbox row's message and unseen counts (and, when memberships were added or removed, its
-     * content version) in step with the memberships, inside the transaction that changed them.
+     * Keeps the mailbox row's message, unseen and byte counts (and, when memberships were added or removed, its
+     * content version) in step with the memberships, inside the transaction that changed them. The message and
+     * byte counts are also the quota usage of the mailbox's owner ({@code JdbcCurrentQuotaManager} sums them), so
+     * a crash can never separate the quota from the mailboxes.
      */
-    static void adjustCounters(Connection c, long mailboxId, long messages, long unseen, boolean membershipsChanged)
-            throws SQLException {
-        if (messages == 0 && unseen == 0 && !membershipsChanged) {
+    static void adjustCounters(Connection c, long mailboxId, long messages, long unseen, long bytes,
+                               boolean membershipsChanged) throws SQLException {
+        if (messages == 0 && unseen == 0 && bytes == 0 && !membershipsChanged) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET message_count = message_count + ?,"
-            + " unseen_count = unseen_count + ?, content_version = content_version + ? WHERE id = ?")) {
+            + " unseen_count = unseen_count + ?, message_bytes = message_bytes + ?,"
+            + " content_version = content_version + ? WHERE id = ?")) {
             ps.setLong(1, messages);
             ps.setLong(2, unseen);
-            ps.setLong(3, membershipsChanged ? 1 : 0);
-            ps.setLong(4, mailboxId);
+            ps.setLong(3, bytes);
+            ps.setLong(4, membershipsChanged ? 1 : 0);
+            ps.setLong(5, mailboxId);
             ps.executeUpdate();
         }
     }
@@ -218,8 +221,7 @@ final class MessageRows {
             }
         }
         for (java.util.Map.Entry<Long, long[]> delta : deltas.entrySet()) {
-            adjustCounters(c, delta.getKey(), delta.getValue()[0], delta.getValue()[1], true);
-            QuotaUsage.add(c, delta.getKey(), delta.getValue()[0], delta.getValue()[2]);
+            adjustCounters(c, delta.getKey(), delta.getValue()[0], delta.getValue()[1], delta.getValue()[2], true);
         }
         deleteUnreferenced(c, List.of(messageId));
     }
@@ -277,42 +279,43 @@ final class MessageRows {
     }
 
     /**
-     * Everything a new membership changes on its mailbox row, in one UPDATE: the next UID and MODSEQ, the message
-     * and unseen counts and the content version; then one SELECT reads back the UID and MODSEQ taken and the
-     * quota root the mailbox counts against. Appends are the hot write path, and every statement costs Derby
-     * far more CPU than its work (parse-cache lookup, activation, locking, logging): this replaces four statements.
+     * Everything a new membership changes on its mailbox row, in one UPDATE: the next UID and MODSEQ, the message,
+     * unseen and byte counts (the byte and message counts are the owner's quota usage) and the content version;
+     * then one SELECT reads back the UID and MODSEQ taken (Derby has no UPDATE ... RETURNING). Appends are the hot
+     * write path, and every statement costs Derby far more CPU than its work (parse-cache lookup, activation,
+     * locking, logging): an append is these two, the message insert and the membership insert.
      */
-    static NewMembership allocateForNewMembership(Connection c, long mailboxId, Flags flags) throws SQLException {
+    static NewMembership allocateForNewMembership(Connection c, long mailboxId, Flags flags, long bytes)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET last_uid = last_uid + 1,"
             + " highest_modseq = highest_modseq + 1, message_count = message_count + 1,"
-            + " unseen_count = unseen_count + ?, content_version = content_version + 1 WHERE id = ?")) {
+            + " unseen_count = unseen_count + ?, message_bytes = message_bytes + ?,"
+            + " content_version = content_version + 1 WHERE id = ?")) {
             ps.setLong(1, flags.contains(Flags.Flag.SEEN) ? 0 : 1);
-            ps.setLong(2, mailboxId);
+            ps.setLong(2, bytes);
+            ps.setLong(3, mailboxId);
             requireMailbox(ps.executeUpdate(), mailboxId);
         }
-        try (PreparedStatement ps = c.prepareStatement(
-            "SELECT last_uid, highest_modseq, namespace, owner FROM mr_mailbox WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT last_uid, highest_modseq FROM mr_mailbox WHERE id = ?")) {
             ps.setLong(1, mailboxId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new NewMembership(MessageUid.of(rs.getLong(1)), ModSeq.of(rs.getLong(2)),
-                    QuotaUsage.rootOf(rs.getString(3), rs.getString(4)));
+                return new NewMembership(MessageUid.of(rs.getLong(1)), ModSeq.of(rs.getLong(2)));
             }
         }
     }
 
     /** What {@link #allocateForNewMembership} took: the mailbox row stays locked until the transaction ends. */
-    record NewMembership(MessageUid uid, ModSeq modSeq, String quotaRoot) {
+    record NewMembership(MessageUid uid, ModSeq modSeq) {
     }
 
     /**
-     * Inserts a membership whose UID and MODSEQ came from {@link #allocateForNewMembership} (which already
-     * counted it on the mailbox row) and counts its bytes against the quota root.
+     * Inserts a membership whose UID and MODSEQ came from {@link #allocateForNewMembership}, which already counted
+     * it (messages, bytes) on the mailbox row.
      */
     static void insertNewMembership(Connection c, long mailboxId, NewMembership allocation, MailboxMessage message,
                                     Flags flags, Date saveDate) throws SQLException {
         insertMembershipRow(c, mailboxId, allocation.uid(), allocation.modSeq(), message, flags, saveDate);
-        QuotaUsage.addToRoot(c, allocation.quotaRoot(), 1, message.getFullContentOctets());
         rememberKeywords(c, mailboxId, flags);
     }
 
@@ -371,14 +374,19 @@ final class MessageRows {
         }
     }
 
-    /** Removes every message of a mailbox, and the bytes no other mailbox references. */
+    /**
+     * Removes every message of a mailbox, and the bytes no other mailbox references; the caller then deletes the
+     * mailbox row in the same transaction (its counters, and so its share of the quota, go with it). No foreign
+     * key ties memberships to their mailbox (it cost every append an index entry), so the mailbox row is locked
+     * first: an append or copy in flight either committed its membership before (and it is deleted here) or waits,
+     * then finds the row gone and fails, because every membership insert first updates its mailbox row.
+     */
     static void deleteMailboxContents(Connection c, long mailboxId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), SUM(m.msg_size) FROM mr_mailbox_message mm"
-            + " JOIN mr_message m ON m.id = mm.message_id WHERE mm.mailbox_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE mr_mailbox SET content_version = content_version + 1 WHERE id = ?")) {
             ps.setLong(1, mailboxId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                QuotaUsage.add(c, mailboxId, -rs.getLong(1), -rs.getLong(2));
+            if (ps.executeUpdate() == 0) {
+                return;
             }
         }
         List<String> messageIds = new ArrayList<>();

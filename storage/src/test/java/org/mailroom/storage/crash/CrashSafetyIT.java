@@ -256,8 +256,9 @@ class CrashSafetyIT {
                     "SELECT MAX(last_uid) FROM mr_mailbox",
                     "SELECT MAX(highest_modseq) FROM mr_mailbox",
                     "SELECT COALESCE(MAX(modseq), 0) FROM mr_mailbox_message",
-                    "SELECT COALESCE(SUM(message_count), 0) FROM mr_current_quota",
-                    "SELECT COALESCE(SUM(storage_bytes), 0) FROM mr_current_quota",
+                    // Quota usage: the mailbox counters JdbcCurrentQuotaManager sums (no adjustment is ever made here).
+                    "SELECT COALESCE(SUM(message_count), 0) FROM mr_mailbox",
+                    "SELECT COALESCE(SUM(message_bytes), 0) FROM mr_mailbox",
                     "SELECT COALESCE(SUM(m.msg_size), 0) FROM mr_message m")) {
                     try (PreparedStatement ps = c.prepareStatement(q); ResultSet rs = ps.executeQuery()) {
                         rs.next();
@@ -272,7 +273,7 @@ class CrashSafetyIT {
             assertThat(v.get(2)).as(where + "message rows referenced by no mailbox").isZero();
             assertThat(v.get(3)).as(where + "mailbox last_uid").isEqualTo(maxUid);
             assertThat(v.get(4)).as(where + "highest_modseq >= every message's modseq").isGreaterThanOrEqualTo(v.get(5));
-            // Quota usage is counted in the append's own transaction, so a crash cannot leave it behind.
+            // Quota usage is counted in the append's own transaction (on the mailbox row), so a crash cannot leave it behind.
             assertThat(v.get(6)).as(where + "quota message count").isEqualTo(count);
             assertThat(v.get(7)).as(where + "quota bytes").isEqualTo(v.get(8));
             return storedByUid.size();
