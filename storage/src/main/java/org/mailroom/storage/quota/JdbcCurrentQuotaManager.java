@@ -27,8 +27,8 @@ import reactor.core.scheduler.Schedulers;
 public final class JdbcCurrentQuotaManager implements CurrentQuotaManager {
     /** A root's mailboxes (found through the unique path index) and its adjustment, summed in one statement. */
     private static final String USAGE = "SELECT COALESCE(SUM(u.messages), 0), COALESCE(SUM(u.bytes), 0) FROM ("
-        + "SELECT message_count AS messages, message_bytes AS bytes FROM mr_mailbox WHERE namespace = ? AND owner = ?"
-        + " UNION ALL SELECT message_count, storage_bytes FROM mr_quota_adjustment WHERE quota_root = ?) u";
+        + "SELECT message_count, message_bytes FROM mr_mailbox WHERE namespace = ? AND owner = ?"
+        + " UNION ALL SELECT message_count, storage_bytes FROM mr_quota_adjustment WHERE quota_root = ?) u (messages, bytes)";
     private static final String MAILBOXES_ONLY = "SELECT COALESCE(SUM(message_count), 0), COALESCE(SUM(message_bytes), 0)"
         + " FROM mr_mailbox WHERE namespace = ? AND owner = ?";
 

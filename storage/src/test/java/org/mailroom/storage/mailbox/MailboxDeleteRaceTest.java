@@ -21,6 +21,7 @@ import org.apache.james.mailbox.exception.MailboxNotFoundException;
 import org.apache.james.mailbox.model.ByteContent;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.model.ThreadId;
 import org.apache.james.mailbox.model.UidValidity;
 import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
@@ -86,7 +87,7 @@ class MailboxDeleteRaceTest {
 
     private static SimpleMailboxMessage message(StoredMessageId.Factory ids, Mailbox mailbox) {
         byte[] bytes = "Subject: race\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
-        StoredMessageId id = ids.generate();
+        MessageId id = ids.generate();
         return new SimpleMailboxMessage(id, ThreadId.fromBaseMessageId(id), new Date(), bytes.length, 17,
             new ByteContent(bytes), new Flags(), new PropertyBuilder().build(), mailbox.getMailboxId());
     }

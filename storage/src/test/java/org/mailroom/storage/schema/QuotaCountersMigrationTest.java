@@ -110,12 +110,16 @@ class QuotaCountersMigrationTest {
             JdbcCurrentQuotaManager quotas = new JdbcCurrentQuotaManager(db);
             assertThat(usage(quotas, ALICE)).isEqualTo(quotas(3, 250));
             assertThat(usage(quotas, BOB)).isEqualTo(quotas(5, 500));
-            assertThat(db.read(c -> longs(c, "SELECT message_bytes FROM mr_mailbox WHERE owner = 'alice@example.org'"
-                + " ORDER BY name"))).containsExactly(100L, 150L);
-            assertThat(db.read(c -> longs(c, "SELECT COUNT(*) FROM mr_mailbox_message"))).containsExactly(3L);
+            List<Long> bytes = db.read(c -> longs(c, "SELECT message_bytes FROM mr_mailbox"
+                + " WHERE owner = 'alice@example.org' ORDER BY name"));
+            assertThat(bytes).containsExactly(100L, 150L);
+            List<Long> memberships = db.read(c -> longs(c, "SELECT COUNT(*) FROM mr_mailbox_message"));
+            assertThat(memberships).containsExactly(3L);
             // Only the adjustment that the mailboxes cannot explain is kept.
-            assertThat(db.read(c -> longs(c, "SELECT message_count FROM mr_quota_adjustment"))).containsExactly(5L);
-            assertThat(db.read(this::membershipParents)).doesNotContain("mr_mailbox").contains("mr_message");
+            List<Long> adjustments = db.read(c -> longs(c, "SELECT message_count FROM mr_quota_adjustment"));
+            assertThat(adjustments).containsExactly(5L);
+            List<String> parents = db.read(this::membershipParents);
+            assertThat(parents).doesNotContain("mr_mailbox").contains("mr_message");
         }
     }
 
