@@ -10,6 +10,8 @@
 # server spent in each phase; then the mailboxes of user1..N get F messages each over SMTP and N clients run a mixed
 # workload for S seconds (imaptest when on the PATH, else bench/imap_load.py), in commands/s.
 # MAILROOM_LIB=/path/to/lib runs another Mailroom build (e.g. one from before a change) instead of this checkout's.
+# MAILROOM_JFR=FILE records a JFR (settings=profile) of Mailroom from its start to the end of its mixed load
+# (java bench/JfrTop.java FILE summarises it; --under CLASS.METHOD for one command's share).
 # Needs root (peers.sh installs and starts Postfix and Dovecot), python3, bc, Java 17 and Maven. Prints key=value lines per server, then
 # one summary line per figure with the Mailroom/Dovecot ratio; everything it started is stopped at the end.
 set -euo pipefail
@@ -125,6 +127,9 @@ if (exec 3<>/dev/tcp/127.0.0.1/2143) 2>/dev/null; then echo "port 2143 is alread
 start_mailroom "$work/mailroom.log" java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start \
   --config "$work/mailroom.yaml"
 wait_port 2525; wait_port 2143
+if [ -n "${MAILROOM_JFR:-}" ]; then
+  jcmd "$mailroom_pid" JFR.start name=bench settings=profile filename="$(realpath -m "$MAILROOM_JFR")" >/dev/null
+fi
 # Mailroom refuses LOGIN before TLS on its listeners: its sessions use STARTTLS (Dovecot runs with ssl = no), so
 # Mailroom's figures include TLS.
 mailroom_out=$(python3 "$root/bench/imap_phases.py" --port 2143 --tls starttls --user "$phase_user" \
@@ -134,6 +139,7 @@ fill 2525
 mailroom_out="$mailroom_out
 fill_s=$(echo "$(date +%s.%N) - $start" | bc)
 $(load 2143 starttls "$mailroom_password")"
+if [ -n "${MAILROOM_JFR:-}" ]; then jcmd "$mailroom_pid" JFR.stop name=bench >/dev/null; fi
 echo "$mailroom_out" | sed 's/^/mailroom_/'
 fi
 
