@@ -186,7 +186,9 @@ public final class JdbcMessageMapper implements MessageMapper {
 
     @Override
     public MessageUid findFirstUnseenMessageUid(Mailbox mailbox) {
-        List<MessageUid> uids = uids(mailbox, "SELECT MIN(uid) FROM mr_mailbox_message WHERE mailbox_id = ? AND is_seen = FALSE");
+        // The primary key's UID order, stopping at the first unseen row: MIN(uid) read every row of the mailbox.
+        List<MessageUid> uids = uids(mailbox, "SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ? AND is_seen = FALSE"
+            + " ORDER BY uid FETCH FIRST 1 ROWS ONLY");
         return uids.isEmpty() ? null : uids.get(0);
     }
 
