@@ -81,10 +81,12 @@ class Imap:
 
 
 class ServerCpu:
-    """CPU seconds used so far by the server: one process (--cpu-pid) or every process of a name (--cpu-comm)."""
+    """CPU seconds used so far by the server: one process (--cpu-pid) or every process of some names (--cpu-comm,
+    comma-separated: Dovecot's imap processes, and with TLS its imap-login processes, which proxy each session)."""
 
     def __init__(self, pid, comm):
         self.pid, self.comm = pid, comm
+        self.comms = set(comm.split(",")) if comm else set()
         self.tick = os.sysconf("SC_CLK_TCK")
 
     def pids(self):
@@ -95,7 +97,7 @@ class ServerCpu:
             if entry.isdigit():
                 try:
                     with open("/proc/%s/comm" % entry) as f:
-                        if f.read().strip() == self.comm:
+                        if f.read().strip() in self.comms:
                             found.append(int(entry))
                 except OSError:
                     pass
@@ -151,7 +153,7 @@ def main():
     parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--mailbox", default="Bench")
     parser.add_argument("--cpu-pid", type=int, default=0, help="the server's process, for its CPU time")
-    parser.add_argument("--cpu-comm", default="", help="or the name of the server's processes (Dovecot: imap)")
+    parser.add_argument("--cpu-comm", default="", help="or the names of the server's processes, comma-separated (Dovecot: imap,imap-login)")
     args = parser.parse_args()
     cpu = ServerCpu(args.cpu_pid, args.cpu_comm)
 

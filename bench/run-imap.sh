@@ -5,11 +5,16 @@
 #   bench/run-imap.sh [--messages M] [--clients N] [--seconds S] [--fill F] [--only dovecot|mailroom]
 #        defaults: 10,000 messages APPENDed into one mailbox, 20 clients for 30 s on 200 messages each, both servers
 #
+# Both servers are measured over STARTTLS: run-imap.sh turns on TLS in the peers' Dovecot (ssl = no in peers.sh) with
+# a throwaway self-signed EC P-256 certificate, as Mailroom's own. Dovecot is then measured a second time without
+# TLS (keys dovecot_plain_*), which is how the first comparisons were made. DOVECOT_PLAIN=0 skips that second pass.
 # Per server: bench/imap_phases.py APPENDs M messages into one mailbox (user50), then times SELECT,
 # FETCH 1:* (UID FLAGS RFC822.SIZE), UID SEARCH on a header and a full FETCH of 100 bodies, with the CPU time the
 # server spent in each phase; then the mailboxes of user1..N get F messages each over SMTP and N clients run a mixed
 # workload for S seconds (imaptest when on the PATH, else bench/imap_load.py), in commands/s.
 # MAILROOM_LIB=/path/to/lib runs another Mailroom build (e.g. one from before a change) instead of this checkout's.
+# MAILROOM_JFR=FILE records a JFR (settings=profile) of Mailroom from its start to the end of its mixed load
+# (java bench/JfrTop.java FILE summarises it; --under CLASS.METHOD for one command's share).
 # Needs root (peers.sh installs and starts Postfix and Dovecot), python3, bc, Java 17 and Maven. Prints key=value lines per server, then
 # one summary line per figure with the Mailroom/Dovecot ratio; everything it started is stopped at the end.
 set -euo pipefail
@@ -85,23 +90,41 @@ echo "date=$(date -u +%FT%TZ)"
 echo "nproc=$(nproc)"
 echo "load_average_at_start=$(cut -d' ' -f1 /proc/loadavg)"
 
-dovecot_out=""; mailroom_out=""
+dovecot_out=""; dovecot_plain_out=""; mailroom_out=""
 # --- Dovecot ---
 if [ "$only" != mailroom ]; then
 command -v dovecot >/dev/null || bash "$peers" install
 bash "$peers" start "$work/peers" >/dev/null
 wait_port 10143
-# Dovecot runs one "imap" process per session: the phases count the CPU time of those processes
-dovecot_out=$(python3 "$root/bench/imap_phases.py" --port 10143 --tls none --user "$phase_user" --password pass \
-  --messages "$messages" --cpu-comm imap)
+# Equal footing: STARTTLS on Dovecot too (only this run's copy of its configuration changes), with a key of the same
+# type as Mailroom's self-signed one. Plaintext LOGIN stays allowed, for the second pass below.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+  -keyout "$work/dovecot-key.pem" -out "$work/dovecot-cert.pem" 2>/dev/null
+sed -i -e "s#^ssl = no#ssl = yes\nssl_cert = <$work/dovecot-cert.pem\nssl_key = <$work/dovecot-key.pem#" \
+  "$work/peers/dovecot/dovecot.conf"
+dovecot -c "$work/peers/dovecot/dovecot.conf" reload
+sleep 1; wait_port 10143
+# Dovecot runs one "imap" process per session, and with TLS an "imap-login" process that proxies it: the phases count
+# the CPU time of both
+dovecot_out=$(python3 "$root/bench/imap_phases.py" --port 10143 --tls starttls --user "$phase_user" --password pass \
+  --messages "$messages" --cpu-comm imap,imap-login)
 start=$(date +%s.%N)
 fill 10025
 want=$((clients * fill_messages))
 for _ in $(seq 1 600); do [ "$(bash "$peers" count "$work/peers")" -ge "$want" ] && break; sleep 0.5; done
 dovecot_out="$dovecot_out
 fill_s=$(echo "$(date +%s.%N) - $start" | bc)
-$(load 10143 none pass)"
+$(load 10143 starttls pass)"
 echo "$dovecot_out" | sed 's/^/dovecot_/'
+dovecot_plain_out=""
+if [ "${DOVECOT_PLAIN:-1}" != 0 ]; then
+  # the same phases (into another mailbox) and load without TLS
+  dovecot_plain_out=$(python3 "$root/bench/imap_phases.py" --port 10143 --tls none --user "$phase_user" --password pass \
+    --messages "$messages" --mailbox BenchPlain --cpu-comm imap,imap-login)
+  dovecot_plain_out="$dovecot_plain_out
+$(load 10143 none pass)"
+  echo "$dovecot_plain_out" | sed 's/^/dovecot_plain_/'
+fi
 bash "$peers" stop "$work/peers" >/dev/null
 fi
 
@@ -125,6 +148,9 @@ if (exec 3<>/dev/tcp/127.0.0.1/2143) 2>/dev/null; then echo "port 2143 is alread
 start_mailroom "$work/mailroom.log" java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start \
   --config "$work/mailroom.yaml"
 wait_port 2525; wait_port 2143
+if [ -n "${MAILROOM_JFR:-}" ]; then
+  jcmd "$mailroom_pid" JFR.start name=bench settings=profile filename="$(realpath -m "$MAILROOM_JFR")" >/dev/null
+fi
 # Mailroom refuses LOGIN before TLS on its listeners: its sessions use STARTTLS (Dovecot runs with ssl = no), so
 # Mailroom's figures include TLS.
 mailroom_out=$(python3 "$root/bench/imap_phases.py" --port 2143 --tls starttls --user "$phase_user" \
@@ -134,17 +160,20 @@ fill 2525
 mailroom_out="$mailroom_out
 fill_s=$(echo "$(date +%s.%N) - $start" | bc)
 $(load 2143 starttls "$mailroom_password")"
+if [ -n "${MAILROOM_JFR:-}" ]; then jcmd "$mailroom_pid" JFR.stop name=bench >/dev/null; fi
 echo "$mailroom_out" | sed 's/^/mailroom_/'
 fi
 
 value() { echo "$1" | sed -n "s/^$2=//p" | head -1; }
 echo "# summary: $messages messages APPENDed into one mailbox; $clients clients for $seconds s on $fill_messages messages each"
+echo "# both over STARTTLS; dovecot_plain: Dovecot without TLS (not in the ratio)"
 echo "# ratio = Mailroom / Dovecot of the figure (for *_s and *_cpu_s lower is better, for */s higher is better)"
-printf '%-28s %12s %12s %8s\n' figure dovecot mailroom ratio
+printf '%-28s %12s %12s %8s %14s\n' figure dovecot mailroom ratio dovecot_plain
 for key in append_s append_msgs_per_s append_server_cpu_s select_s select_server_cpu_s fetch_all_s \
     fetch_all_server_cpu_s uid_search_s uid_search_server_cpu_s fetch_bodies_s fetch_bodies_server_cpu_s \
     commands_per_s errors; do
   d=$(value "$dovecot_out" "$key"); m=$(value "$mailroom_out" "$key"); ratio=
   if [ -n "$d" ] && [ -n "$m" ] && [ "$(echo "$d > 0" | bc)" = 1 ]; then ratio=$(printf "%.2f" "$(echo "scale=4; $m / $d" | bc)"); fi
-  printf '%-28s %12s %12s %8s\n' "$key" "${d:-?}" "${m:-?}" "${ratio:--}"
+  p=$(value "$dovecot_plain_out" "$key")
+  printf '%-28s %12s %12s %8s %14s\n' "$key" "${d:-?}" "${m:-?}" "${ratio:--}" "${p:--}"
 done

@@ -42,6 +42,11 @@ final class FlagOnlySearchIndex implements MessageSearchIndex {
         if (!answerable(query)) {
             return delegate.search(session, mailbox, query);
         }
+        if (query.getCriteria().stream().allMatch(SearchQuery.AllCriterion.class::isInstance)) {
+            // Every SELECT asks for ALL (James's SelectedMailboxImpl numbers the messages with it): the mapper's
+            // UID list cache answers that with one number read while the mailbox is unchanged.
+            return mappers.getMessageMapper(session).listAllMessageUids(mailbox);
+        }
         Collection<MessageUid> recent = query.getRecentMessageUids();
         // listMessagesMetadata reads membership rows in UID order, which is the order the query asks for.
         return mappers.getMessageMapper(session).listMessagesMetadata(mailbox, MessageRange.all())

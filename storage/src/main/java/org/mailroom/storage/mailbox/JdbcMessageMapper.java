@@ -186,13 +186,68 @@ public final class JdbcMessageMapper implements MessageMapper {
 
     @Override
     public MessageUid findFirstUnseenMessageUid(Mailbox mailbox) {
-        List<MessageUid> uids = uids(mailbox, "SELECT MIN(uid) FROM mr_mailbox_message WHERE mailbox_id = ? AND is_seen = FALSE");
+        // The primary key's UID order, stopping at the first unseen row: MIN(uid) read every row of the mailbox.
+        List<MessageUid> uids = uids(mailbox, "SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ? AND is_seen = FALSE"
+            + " ORDER BY uid FETCH FIRST 1 ROWS ONLY");
         return uids.isEmpty() ? null : uids.get(0);
     }
 
     @Override
     public List<MessageUid> findRecentMessageUidsInMailbox(Mailbox mailbox) {
         return uids(mailbox, "SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ? AND is_recent = TRUE ORDER BY uid");
+    }
+
+    /**
+     * Clears \Recent of the whole mailbox with one UPDATE, where James's default runs a flag update per range:
+     * the first SELECT after many deliveries or APPENDs rewrote every row one statement at a time. \Recent is a
+     * session flag (RFC 7162), so no MODSEQ is taken and each row keeps its own. When there is something to clear
+     * the mailbox row is locked before the UPDATE, as by every flag update, so a concurrent STORE (which writes all
+     * flag columns) cannot bring \Recent back; a SELECT with nothing recent writes nothing.
+     */
+    @Override
+    public List<UpdatedFlags> resetRecent(Mailbox mailbox) throws MailboxException {
+        long mailboxId = id(mailbox);
+        try {
+            return db.transaction(c -> resetRecent(c, mailboxId));
+        } catch (MessageRows.MissingMailbox e) {
+            throw e.toMailboxException(mailboxId);
+        }
+    }
+
+    private static List<UpdatedFlags> resetRecent(Connection c, long mailboxId) throws SQLException {
+        List<UpdatedFlags> result = new ArrayList<>();
+        long highestUid = 0;
+        try (PreparedStatement select = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS
+                + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ? AND mm.is_recent = TRUE ORDER BY mm.uid")) {
+            select.setLong(1, mailboxId);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    ComposedMessageIdWithMetaData row = MessageRows.readMembership(rs);
+                    Flags newFlags = new Flags(row.getFlags());
+                    newFlags.remove(Flags.Flag.RECENT);
+                    MessageUid uid = row.getComposedMessageId().getUid();
+                    highestUid = uid.asLong();
+                    result.add(UpdatedFlags.builder()
+                        .uid(uid)
+                        .messageId(row.getComposedMessageId().getMessageId())
+                        .modSeq(row.getModSeq())
+                        .oldFlags(row.getFlags())
+                        .newFlags(newFlags)
+                        .build());
+                }
+            }
+        }
+        if (!result.isEmpty()) {
+            MessageRows.lockMailbox(c, mailboxId);
+            // Bounded by the highest UID read: a message appended since (recent for its own first SELECT) stays so.
+            try (PreparedStatement update = c.prepareStatement("UPDATE mr_mailbox_message SET is_recent = FALSE"
+                    + " WHERE mailbox_id = ? AND is_recent = TRUE AND uid <= ?")) {
+                update.setLong(1, mailboxId);
+                update.setLong(2, highestUid);
+                update.executeUpdate();
+            }
+        }
+        return result;
     }
 
     @Override

@@ -101,8 +101,13 @@ public final class MailboxStore {
         // IMAP SEARCH scans stored messages; there is no separate attachment store to load from.
         // Wrapped: James's index mis-narrows a search whose UID/sequence-set criterion sits under NOT or OR; and
         // searches of flags and UIDs alone are answered from the membership rows without reading messages.
+        // Searches of header texts parse only the headers that contain the texts.
+        DefaultTextExtractor textExtractor = new DefaultTextExtractor();
+        NoAttachmentStore noAttachments = new NoAttachmentStore();
         MessageSearchIndex searchIndex = new FlagOnlySearchIndex(new UidRangeSafeSearchIndex(
-            new SimpleMessageSearchIndex(mapperFactory, mapperFactory, new DefaultTextExtractor(), new NoAttachmentStore())),
+            new HeaderPrefilterSearchIndex(
+                new SimpleMessageSearchIndex(mapperFactory, mapperFactory, textExtractor, noAttachments),
+                mapperFactory, textExtractor, noAttachments)),
             mapperFactory);
 
         StoredMessageId.Factory messageIdFactory = new StoredMessageId.Factory();

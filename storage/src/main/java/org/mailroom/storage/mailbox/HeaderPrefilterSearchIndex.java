@@ -1,0 +1,113 @@
+package org.mailroom.storage.mailbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.james.mailbox.AttachmentContentLoader;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.extractor.TextExtractor;
+import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.model.MailboxId;
+import org.apache.james.mailbox.model.MessageId;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.SearchQuery;
+import org.apache.james.mailbox.model.SearchQuery.Criterion;
+import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
+import org.apache.james.mailbox.store.mail.MessageMapper;
+import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+import org.apache.james.mailbox.store.search.MessageSearchIndex;
+import org.apache.james.mailbox.store.search.MessageSearches;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Searches of header texts ({@code HEADER name text}, {@code SUBJECT text}) in one mailbox: reads every message's
+ * header as James's scanning index does, but hands to James's own {@code MessageSearches} only the messages whose
+ * header bytes contain every required text ({@link HeaderTextPrefilter}), so mime4j parses the few that may match
+ * instead of all of them. The answer is James's, criterion for criterion. Queries without such a text, with a UID
+ * or sequence-set criterion (James reads only that range) or another sort order go to the delegate unchanged.
+ */
+final class HeaderPrefilterSearchIndex implements MessageSearchIndex {
+    private final MessageSearchIndex delegate;
+    private final MailboxSessionMapperFactory mappers;
+    private final TextExtractor textExtractor;
+    private final AttachmentContentLoader attachmentContentLoader;
+
+    HeaderPrefilterSearchIndex(MessageSearchIndex delegate, MailboxSessionMapperFactory mappers,
+                               TextExtractor textExtractor, AttachmentContentLoader attachmentContentLoader) {
+        this.delegate = delegate;
+        this.mappers = mappers;
+        this.textExtractor = textExtractor;
+        this.attachmentContentLoader = attachmentContentLoader;
+    }
+
+    @Override
+    public Flux<MessageUid> search(MailboxSession session, Mailbox mailbox, SearchQuery query) throws MailboxException {
+        Optional<HeaderTextPrefilter> prefilter = HeaderTextPrefilter.of(query);
+        if (prefilter.isEmpty() || !query.getSorts().equals(SearchQuery.DEFAULT_SORTS) || hasUidCriterion(query.getCriteria())) {
+            return delegate.search(session, mailbox, query);
+        }
+        MessageMapper mapper = mappers.getMessageMapper(session);
+        return Mono.fromCallable(() -> {
+            // HEADERS, as James fetches for header criteria; a body a candidate needs is loaded on demand.
+            Iterator<MailboxMessage> all = mapper.findInMailbox(mailbox, MessageRange.all(), MessageMapper.FetchType.HEADERS, -1);
+            List<MailboxMessage> candidates = new ArrayList<>();
+            while (all.hasNext()) {
+                MailboxMessage message = all.next();
+                if (prefilter.get().mayMatch(headerBytes(message))) {
+                    candidates.add(message);
+                }
+            }
+            // in UID order already (the mapper's ORDER BY), as James's default sort wants
+            List<MessageUid> hits = new ArrayList<>();
+            new MessageSearches(candidates.iterator(), query, textExtractor, attachmentContentLoader, session)
+                .iterator().forEachRemaining(result -> hits.add(result.getMessageUid()));
+            return hits;
+        }).subscribeOn(Schedulers.boundedElastic()).flatMapIterable(hits -> hits);
+    }
+
+    @Override
+    public Flux<MessageId> search(MailboxSession session, Collection<MailboxId> mailboxIds, SearchQuery query, long limit)
+            throws MailboxException {
+        return delegate.search(session, mailboxIds, query, limit);
+    }
+
+    @Override
+    public EnumSet<MailboxManager.SearchCapabilities> getSupportedCapabilities(
+            EnumSet<MailboxManager.MessageCapabilities> messageCapabilities) {
+        return delegate.getSupportedCapabilities(messageCapabilities);
+    }
+
+    private static boolean hasUidCriterion(List<Criterion> criteria) {
+        for (Criterion criterion : criteria) {
+            if (criterion instanceof SearchQuery.UidCriterion) {
+                return true;
+            }
+            if (criterion instanceof SearchQuery.ConjunctionCriterion conjunction && hasUidCriterion(conjunction.getCriteria())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The bytes mime4j would parse for this message's header. */
+    private static byte[] headerBytes(MailboxMessage message) {
+        try (InputStream in = message.getHeaderContent()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

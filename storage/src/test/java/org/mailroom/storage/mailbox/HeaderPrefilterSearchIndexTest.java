@@ -1,0 +1,141 @@
+package org.mailroom.storage.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+
+import javax.mail.Flags;
+
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.model.SearchQuery;
+import org.apache.james.mailbox.store.FakeAuthenticator;
+import org.apache.james.mailbox.store.FakeAuthorizator;
+import org.apache.james.mailbox.store.extractor.DefaultTextExtractor;
+import org.apache.james.mailbox.store.search.MessageSearchIndex;
+import org.apache.james.mailbox.store.search.SimpleMessageSearchIndex;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mailroom.storage.metrics.MicrometerMetricFactory;
+import org.mailroom.storage.testing.TestDatabases;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import reactor.core.publisher.Flux;
+
+/** Searches of header texts with the byte prefilter give exactly what James's scanning index gives. */
+class HeaderPrefilterSearchIndexTest {
+    /** Headers where the text a client searches for is not plainly in the bytes, or is there but not in the field. */
+    private static final List<String> HEADERS = List.of(
+        "Subject: plain group g7\r\nX-Bench-Group: g7\r\n",
+        "Subject: other\r\nX-Bench-Group: g3\r\nX-Note: g7 elsewhere\r\n",
+        "Subject: folded\r\nX-Bench-Group: first\r\n g7 second\r\n",
+        "Subject: =?UTF-8?B?Z3JvdXAgZzc=?=\r\nX-Bench-Group: g1\r\n",            // "group g7", encoded
+        "Subject: =?UTF-8?Q?g=37?=\r\nX-Bench-Group: g2\r\n",                      // "g7", Q-encoded
+        "Subject: Stra\u00dfe\r\nX-Bench-Group: G7\r\n",                            // 8-bit: "ß" upper-cases to "SS"
+        "Subject: lower case\r\nx-bench-group: g7\r\n",
+        "Subject: no group at all\r\n");
+
+    private MailboxStore store;
+    private MailboxSession session;
+    private Mailbox mailbox;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        store = new MailboxStore(TestDatabases.derby(), new FakeAuthenticator(), FakeAuthorizator.defaultReject(),
+            new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(), MailboxStore.Settings.defaults(),
+            Set.of());
+        session = store.mailboxManager().createSystemSession(Username.of("alice@example.org"));
+        MailboxPath path = MailboxPath.inbox(session);
+        store.mailboxManager().createMailbox(path, session);
+        MessageManager inbox = store.mailboxManager().getMailbox(path, session);
+        mailbox = inbox.getMailboxEntity();
+        for (int i = 0; i < HEADERS.size(); i++) {
+            byte[] bytes = (HEADERS.get(i) + "\r\nbody with g7 and strasse\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            Flags flags = i % 2 == 0 ? new Flags(Flags.Flag.SEEN) : new Flags();
+            inbox.appendMessage(MessageManager.AppendCommand.builder().withFlags(flags).build(bytes), session);
+        }
+    }
+
+    @Test
+    void headerSearchesMatchJamesScanningIndex() throws Exception {
+        MessageSearchIndex scanning = new SimpleMessageSearchIndex(store.mapperFactory(), store.mapperFactory(),
+            new DefaultTextExtractor(), null);
+        HeaderPrefilterSearchIndex prefiltered = new HeaderPrefilterSearchIndex(
+            uidsOnlyFromJames(), store.mapperFactory(), new DefaultTextExtractor(), null);
+        List<SearchQuery> queries = List.of(
+            SearchQuery.of(SearchQuery.headerContains("X-Bench-Group", "g7")),
+            SearchQuery.of(SearchQuery.headerContains("x-bench-group", "G7")),
+            SearchQuery.of(SearchQuery.headerContains("X-Bench-Group", "first g7")),
+            SearchQuery.of(SearchQuery.headerContains("Subject", "group g7")),
+            SearchQuery.of(SearchQuery.headerContains("Subject", "g7")),
+            SearchQuery.of(SearchQuery.headerContains("Subject", "STRASSE")),
+            SearchQuery.of(SearchQuery.subject("g7")),
+            SearchQuery.of(SearchQuery.headerContains("X-Bench-Group", "g7"), SearchQuery.flagIsSet(Flags.Flag.SEEN)),
+            SearchQuery.of(SearchQuery.and(SearchQuery.headerContains("Subject", "o"),
+                SearchQuery.headerContains("X-Bench-Group", "g"))),
+            SearchQuery.of(SearchQuery.headerContains("X-Bench-Group", "g7"), SearchQuery.bodyContains("strasse")));
+        for (SearchQuery query : queries) {
+            assertThat(HeaderTextPrefilter.of(query)).as(query.toString()).isPresent();
+            assertThat(uids(prefiltered.search(session, mailbox, query))).as(query.toString())
+                .isEqualTo(uids(scanning.search(session, mailbox, query)));
+        }
+        assertThat(uids(prefiltered.search(session, mailbox, queries.get(0)))).containsExactly(1L, 3L, 6L, 7L);
+        assertThat(uids(prefiltered.search(session, mailbox, queries.get(3)))).containsExactly(1L, 4L);
+        assertThat(uids(prefiltered.search(session, mailbox, queries.get(4)))).containsExactly(1L, 4L, 5L);
+        assertThat(uids(prefiltered.search(session, mailbox, queries.get(5)))).containsExactly(6L);
+    }
+
+    @Test
+    void queriesWithoutARequiredPlainTextAreLeftToJames() {
+        assertThat(HeaderTextPrefilter.of(SearchQuery.of(SearchQuery.headerContains("Subject", "")))).isEmpty();
+        assertThat(HeaderTextPrefilter.of(SearchQuery.of(SearchQuery.headerContains("Subject", "Stra\u00dfe")))).isEmpty();
+        assertThat(HeaderTextPrefilter.of(SearchQuery.of(SearchQuery.headerExists("Subject")))).isEmpty();
+        assertThat(HeaderTextPrefilter.of(SearchQuery.of(SearchQuery.address(SearchQuery.AddressType.From, "bob"))))
+            .isEmpty();
+        assertThat(HeaderTextPrefilter.of(SearchQuery.of(SearchQuery.or(SearchQuery.headerContains("Subject", "a"),
+            SearchQuery.headerContains("Subject", "b"))))).isEmpty();
+        assertThat(HeaderTextPrefilter.of(SearchQuery.of(SearchQuery.not(SearchQuery.headerContains("Subject", "a")))))
+            .isEmpty();
+    }
+
+    @Test
+    void theStoreAnswersHeaderSearchesThroughThePrefilter() throws Exception {
+        MessageManager inbox = store.mailboxManager().getMailbox(mailbox.getMailboxId(), session);
+        List<MessageUid> found = Flux.from(inbox.search(SearchQuery.of(SearchQuery.headerContains("X-Bench-Group", "g7")),
+            session)).collectList().block();
+        assertThat(found).extracting(MessageUid::asLong).containsExactly(1L, 3L, 6L, 7L);
+    }
+
+    /** A delegate that would give a wrong answer, so a query that reached it instead of the prefilter shows. */
+    private static MessageSearchIndex uidsOnlyFromJames() {
+        return new MessageSearchIndex() {
+            @Override
+            public Flux<MessageUid> search(MailboxSession session, Mailbox mailbox, SearchQuery searchQuery) {
+                return Flux.just(MessageUid.of(999));
+            }
+
+            @Override
+            public Flux<org.apache.james.mailbox.model.MessageId> search(MailboxSession session,
+                    java.util.Collection<org.apache.james.mailbox.model.MailboxId> mailboxIds, SearchQuery searchQuery, long limit) {
+                return Flux.empty();
+            }
+
+            @Override
+            public java.util.EnumSet<org.apache.james.mailbox.MailboxManager.SearchCapabilities> getSupportedCapabilities(
+                    java.util.EnumSet<org.apache.james.mailbox.MailboxManager.MessageCapabilities> messageCapabilities) {
+                return java.util.EnumSet.noneOf(org.apache.james.mailbox.MailboxManager.SearchCapabilities.class);
+            }
+        };
+    }
+
+    private static List<Long> uids(Flux<MessageUid> uids) {
+        return uids.map(MessageUid::asLong).collectList().block();
+    }
+}
