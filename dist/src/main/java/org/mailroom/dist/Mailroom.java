@@ -117,6 +117,8 @@ public final class Mailroom {
     private static final Logger LOG = LoggerFactory.getLogger(Mailroom.class);
     /** How many received messages may wait for a delivery thread (smtp.workers of them) before SMTP answers 451. */
     private static final int DELIVERY_QUEUE = 64;
+    /** How long SMTP keeps the answer to "who receives this address" (admin commands here drop it at once). */
+    private static final Duration RECIPIENT_ANSWERS_KEPT = Duration.ofMinutes(1);
     /** The sorter reads at most this much of a message (text and attachments beyond are stored, not judged). */
     private static final int SORTER_MAX_PARSED_BYTES = 8 * 1024 * 1024;
     /** User actions waiting to be learned from before more are dropped (with a warning). */
@@ -205,7 +207,7 @@ public final class Mailroom {
             // tells it whom they write to and answer. The bus stops with the store.
             LearningDispatcher learning = running.started(new LearningDispatcher(
                 new MailboxContentLookup(mailboxes, new MailParser(), sorter),
-                spamFilter::learn, importance::learnLabel, importance::recordReceived, importance::learnSent,
+                spamFilter::learn, importance::learnLabel, importance::recordArrivals, importance::learnSent,
                 LEARNING_QUEUE));
             SorterPlacement placement = new SorterPlacement(sorter,
                 new SorterPlacement.Folders(folderNames.priority(), folderNames.spam()), new MailParser(),
@@ -237,8 +239,10 @@ public final class Mailroom {
                 + listener(imaps.port()) + " TLS");
 
             AliasRepository aliases = new AliasRepository(database, domains, users);
+            // Every RCPT asks who receives an address: answers are kept a minute (a server sharing the database sees
+            // another's change within it), and every admin command run here drops them (ServerAdminBackend).
             LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(),
-                config.server().hostname());
+                config.server().hostname(), RECIPIENT_ANSWERS_KEPT);
             // Outbound: the queue in the store, its Quartz schedule, MX routing over the configured resolvers.
             // Started before the SMTP listeners that fill it and stopped after them; reports to local senders go
             // straight to their INBOX. Outgoing mail is DKIM-signed when its From domain has a key (admin dkim).
@@ -286,7 +290,7 @@ public final class Mailroom {
             // Last to start, first to stop: while its file exists in the data directory, admin commands come here.
             ServerAdminBackend adminBackend = new ServerAdminBackend(database, domains, users, aliases, mailboxes, dkimKeys(config),
                 config.storage().dataDirectory(), () -> runningSortingTools(rules, sorter, mailboxes), outbound,
-                placement);
+                placement, recipients);
             AdminEndpoint admin = running.started(AdminEndpoint.start(config.storage().dataDirectory(),
                 request -> Main.runInServer(adminBackend, request)));
             out.println("  running    admin endpoint   127.0.0.1:" + admin.port() + " (for ./mailroom admin while running)");

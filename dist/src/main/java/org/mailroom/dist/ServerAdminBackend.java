@@ -22,14 +22,16 @@ import org.mailroom.storage.user.UserRepository;
 record ServerAdminBackend(Database database, DomainRepository domains, UserRepository users, AliasRepository aliases,
                           MailboxStore mailboxes, DkimKeyDirectory dkimKeys, Path dataDirectory,
                           java.util.function.Supplier<SortingTools> sorting, OutboundService outbound,
-                          org.mailroom.smtp.delivery.RecipientSorting placement)
+                          org.mailroom.smtp.delivery.RecipientSorting placement,
+                          org.mailroom.smtp.delivery.LocalRecipients recipients)
     implements AdminBackend {
 
     private static final AutoCloseable KEEP_OPEN = () -> { };
 
     @Override
     public UserDirectory openDirectory() {
-        return new UserDirectory(database, domains, users, aliases, KEEP_OPEN);
+        // The one place the SMTP listeners' remembered recipients follow admin changes: when the command is done.
+        return new UserDirectory(database, domains, users, aliases, recipients::forgetAll);
     }
 
     @Override

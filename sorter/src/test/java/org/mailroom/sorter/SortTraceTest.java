@@ -78,4 +78,20 @@ class SortTraceTest {
         assertThat(text).containsPattern("spam\\s+\\+2\\.500\\s+dnsbl\\s+client listed by zen.spamhaus.org");
         assertThat(text).containsPattern("importance\\s+-0\\.500\\s+sender\\s+never written to");
     }
+
+    @org.junit.jupiter.api.Test
+    void numbersAreWrittenExactlyAsTheFormatterWroteThem() {
+        double[] values = {0, -0.0, 0.005, 0.015, 1.005, -1.005, 2.675, -0.001, 0.004999, 12.345, -99.995, 1e-7, 3.5e9,
+            Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        for (double v : values) {
+            org.assertj.core.api.Assertions.assertThat(SortTrace.number(v)).as("%s", v)
+                .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", v));
+        }
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 10_000; i++) {
+            double v = (random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(6));
+            org.assertj.core.api.Assertions.assertThat(SortTrace.number(v)).as("%s", v)
+                .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", v));
+        }
+    }
 }

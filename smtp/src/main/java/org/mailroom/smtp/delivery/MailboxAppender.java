@@ -14,6 +14,7 @@ import org.apache.james.mailbox.MessageManager;
 import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.exception.MailboxExistsException;
 import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.exception.MailboxNotFoundException;
 import org.apache.james.mailbox.model.Content;
 import org.apache.james.mailbox.model.MailboxPath;
 
@@ -43,14 +44,18 @@ public final class MailboxAppender {
     public Appended append(String user, String folder, Flags keywords, Content content) throws MailboxException {
         MailboxSession session = mailboxManager.createSystemSession(Username.of(user));
         MailboxPath path = MailboxPath.forUser(Username.of(user), folder);
-        if (!Boolean.TRUE.equals(reactor.core.publisher.Mono.from(mailboxManager.mailboxExists(path, session)).block())) {
+        MessageManager mailbox;
+        try {
+            // The folder almost always exists: one lookup, not an existence check and then the lookup.
+            mailbox = mailboxManager.getMailbox(path, session);
+        } catch (MailboxNotFoundException missing) {
             try {
                 mailboxManager.createMailbox(path, session);
             } catch (MailboxExistsException raced) {
                 // Another delivery created it first: fine.
             }
+            mailbox = mailboxManager.getMailbox(path, session);
         }
-        MessageManager mailbox = mailboxManager.getMailbox(path, session);
         MessageManager.AppendResult result = mailbox.appendMessage(MessageManager.AppendCommand.builder()
             .recent()
             .delivery()

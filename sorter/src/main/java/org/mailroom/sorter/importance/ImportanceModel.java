@@ -148,32 +148,56 @@ public final class ImportanceModel implements Signal {
      * on) instead of extracting them again.
      */
     public void recordReceived(IncomingMail mail) {
-        MailContent content = ImportanceFeatures.withoutIgnoredHeaders(mail.content());
-        String user = mail.recipient();
-        Instant at = mail.receivedAt();
+        recordArrivals(List.of(mail));
+    }
+
+    /**
+     * {@link #recordReceived} for several deliveries, in order, stored together ({@link ImportanceState#saveArrivals}:
+     * one transaction for the lot). Either every arrival is stored or, when this throws, none.
+     */
+    public void recordArrivals(List<IncomingMail> mails) {
         learning.lock();
         try {
-            Instant checked = lastExpiryCheck.get(user);
-            if (checked == null || !at.isBefore(checked.plus(EXPIRY_CHECK_INTERVAL)) || at.isBefore(checked)) {
-                expireDue(user, at);
-                lastExpiryCheck.put(user, at);
+            // Due labels first (at most once a minute per user): what falls due is a month old, never one of these.
+            for (IncomingMail mail : mails) {
+                String user = mail.recipient();
+                Instant at = mail.receivedAt();
+                Instant checked = lastExpiryCheck.get(user);
+                if (checked == null || !at.isBefore(checked.plus(EXPIRY_CHECK_INTERVAL)) || at.isBefore(checked)) {
+                    expireDue(user, at);
+                    lastExpiryCheck.put(user, at);
+                }
             }
-            Set<String> own = own(user);
-            String sender = ImportanceFeatures.sender(content);
-            List<Feature> features = evaluated.take(mail)
-                .orElseGet(() -> ImportanceFeatures.extract(user, own, content, at, state));
-            String subjectKey = ThreadKeys.subject(content.subject());
-            if (!sender.isEmpty() && !own.contains(sender)) {
-                state.addPending(user, new PendingMessage(messageKey(content), sender, subjectKey, at,
-                    vector(user, features)));
-                state.saveContact(user, state.contact(user, sender).withReceived(at));
-                state.saveContact(user, state.contact(user, ImportanceFeatures.TOTALS).withReceived(at));
+            ArrivalBatch batch = new ArrivalBatch(state);
+            for (IncomingMail mail : mails) {
+                record(mail, batch);
             }
-            if (!subjectKey.isEmpty()) {
-                state.saveThread(user, state.thread(user, subjectKey).withReceived(at));
+            ArrivalWrites writes = batch.writes();
+            if (!writes.isEmpty()) {
+                state.saveArrivals(writes);
             }
         } finally {
             learning.unlock();
+        }
+    }
+
+    private void record(IncomingMail mail, ArrivalBatch batch) {
+        MailContent content = ImportanceFeatures.withoutIgnoredHeaders(mail.content());
+        String user = mail.recipient();
+        Instant at = mail.receivedAt();
+        Set<String> own = own(user);
+        String sender = ImportanceFeatures.sender(content);
+        List<Feature> features = evaluated.take(mail)
+            .orElseGet(() -> ImportanceFeatures.extract(user, own, content, at, state));
+        String subjectKey = ThreadKeys.subject(content.subject());
+        if (!sender.isEmpty() && !own.contains(sender)) {
+            batch.addPending(user, new PendingMessage(messageKey(content), sender, subjectKey, at,
+                vector(user, features)));
+            batch.saveContact(user, batch.contact(user, sender).withReceived(at));
+            batch.saveContact(user, batch.contact(user, ImportanceFeatures.TOTALS).withReceived(at));
+        }
+        if (!subjectKey.isEmpty()) {
+            batch.saveThread(user, batch.thread(user, subjectKey).withReceived(at));
         }
     }
 

@@ -43,4 +43,21 @@ public interface ImportanceState {
 
     /** Stores the weight and the sum of squared gradients of the first {@code count} keys. */
     void writeWeights(long[] keys, int count, double[] weights, double[] squaredGradients);
+
+    /**
+     * Stores what a batch of arrivals changed. A durable state commits it all in one transaction (arrivals are the
+     * most frequent write by far: one commit per batch instead of several per message); either all of it is stored
+     * or, when this throws, none. This default writes the rows one by one.
+     */
+    default void saveArrivals(ArrivalWrites writes) {
+        for (ArrivalWrites.Row<PendingMessage> row : writes.pending()) {
+            addPending(row.user(), row.value());
+        }
+        for (ArrivalWrites.Row<ContactStats> row : writes.contacts()) {
+            saveContact(row.user(), row.value());
+        }
+        for (ArrivalWrites.Row<ThreadStats> row : writes.threads()) {
+            saveThread(row.user(), row.value());
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package org.mailroom.sorter.learning;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.mailroom.sorter.IncomingMail;
 import org.mailroom.sorter.message.MailParser;
@@ -23,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * <p>The store calls {@link #onUserAction} on its own thread; the work (reading the message, training) runs on one
  * background thread with a bounded queue, and actions beyond it are dropped with a warning rather than slowing
  * IMAP down. Learners are called one action at a time, in the order the actions happened.
+ *
+ * <p>Arrivals (one per delivered copy, the most frequent work by far) wait in their own bounded queue and are
+ * recorded in batches: each run of the background thread takes every arrival waiting (up to
+ * {@link #ARRIVAL_BATCH}) and hands them over at once, so the store commits once per batch rather than several
+ * times per message, and the thread keeps up with many SMTP sessions. An arrival is only ever queued after its
+ * delivery committed; {@link #close} records what is still waiting before it returns.
  */
 public final class LearningDispatcher implements UserActionListener, AutoCloseable {
 
@@ -35,6 +43,11 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
     private final SentLearning sentLearning;
     private final MailParser parser = new MailParser();
     private final ThreadPoolExecutor executor;
+    /** Most arrivals recorded in one batch (one transaction): bounds the work one commit can lose or hold up. */
+    static final int ARRIVAL_BATCH = 256;
+    private final ArrayBlockingQueue<IncomingMail> arrivalQueue;
+    /** A drain of {@link #arrivalQueue} is queued on the executor and has not started taking arrivals yet. */
+    private final AtomicBoolean drainQueued = new AtomicBoolean();
 
     /** Learning from user actions only (arrivals and sent mail are not recorded). */
     public LearningDispatcher(MessageContentLookup lookup, SpamLearning spam, ImportanceLabels importance,
@@ -49,6 +62,7 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
         this.lookup = Objects.requireNonNull(lookup, "lookup");
         this.spam = Objects.requireNonNull(spam, "spam");
         this.importance = Objects.requireNonNull(importance, "importance");
+        this.arrivalQueue = new ArrayBlockingQueue<>(queue);
         this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
             runnable -> {
                 Thread thread = new Thread(runnable, "mailroom-learning");
@@ -70,9 +84,56 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
         }
     }
 
-    /** A message was delivered to {@code mail.recipient()}: remembered for importance, in the background. */
+    /**
+     * A message was delivered to {@code mail.recipient()} (its delivery committed): remembered for importance, in
+     * the background, batched with the other arrivals waiting.
+     */
     public void received(IncomingMail mail) {
-        later("arrival for " + mail.recipient(), () -> arrivals.recordReceived(mail));
+        if (!arrivalQueue.offer(mail)) {
+            LOG.warn("learning queue full: arrival for {} not remembered", mail.recipient());
+            return;
+        }
+        if (drainQueued.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::drainArrivals);
+            } catch (RejectedExecutionException stopped) {
+                // Closing (or the action queue is full): close() records what is left; otherwise the next arrival
+                // queues a drain again.
+                drainQueued.set(false);
+            }
+        }
+    }
+
+    /** Records every arrival waiting, in batches of at most {@link #ARRIVAL_BATCH}. */
+    private void drainArrivals() {
+        // Cleared before taking: an arrival queued from now on queues another drain, so none is left waiting.
+        drainQueued.set(false);
+        List<IncomingMail> batch = new ArrayList<>(ARRIVAL_BATCH);
+        while (arrivalQueue.drainTo(batch, ARRIVAL_BATCH) > 0) {
+            record(batch);
+            batch.clear();
+        }
+    }
+
+    private void record(List<IncomingMail> batch) {
+        try {
+            arrivals.recordArrivals(List.copyOf(batch));
+        } catch (RuntimeException batchFailed) {
+            if (batch.size() == 1) {
+                LOG.error("learning from the arrival for {} failed", batch.get(0).recipient(), batchFailed);
+                return;
+            }
+            // Nothing of the batch was stored: one by one, so one arrival that cannot be stored costs only itself.
+            LOG.warn("recording {} arrivals together failed ({}); recording them one by one", batch.size(),
+                batchFailed.toString());
+            for (IncomingMail mail : batch) {
+                try {
+                    arrivals.recordArrivals(List.of(mail));
+                } catch (RuntimeException e) {
+                    LOG.error("learning from the arrival for {} failed", mail.recipient(), e);
+                }
+            }
+        }
     }
 
     /**
@@ -129,12 +190,19 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
         }
     }
 
-    /** Finishes what is queued (briefly), then stops. */
+    /**
+     * Finishes what is queued (briefly), then stops. Arrivals still waiting when the background thread has stopped
+     * (queued while it shut down) are recorded here: each belongs to a committed delivery.
+     */
     @Override
     public void close() {
         executor.shutdown();
         try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
+            if (executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                drainArrivals();
+            } else if (!arrivalQueue.isEmpty()) {
+                LOG.warn("learning stopped with {} arrivals not remembered", arrivalQueue.size());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

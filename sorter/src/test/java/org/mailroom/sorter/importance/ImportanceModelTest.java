@@ -218,4 +218,47 @@ class ImportanceModelTest {
         receive(mail("erin@example.test", ALICE, "Much later", "", "hi"), T0.plus(Duration.ofDays(31)));
         assertThat(state.pendingFrom(ALICE, "dave@example.test")).isEmpty();
     }
+
+    @Test
+    void arrivalsRecordedTogetherCountAsMuchAsOneByOneAndAreStoredInOneWrite() {
+        InMemoryImportanceState oneByOneState = new InMemoryImportanceState();
+        ImportanceModel oneByOne = new ImportanceModel(oneByOneState, u -> Set.of(), ImportanceModel.Settings.defaults());
+        List<IncomingMail> arrivals = List.of(
+            incoming(mail("dave@example.test", ALICE, "Plans", "", "one"), T0),
+            incoming(mail("dave@example.test", ALICE, "Re: plans", "", "two"), T0.plusSeconds(1)),
+            incoming(mail("erin@example.test", ALICE, "Other", "", "three"), T0.plusSeconds(2)));
+        for (IncomingMail mail : arrivals) {
+            oneByOne.recordReceived(mail);
+        }
+        InMemoryImportanceState batchedState = new InMemoryImportanceState();
+        List<ArrivalWrites> batches = new java.util.ArrayList<>();
+        ImportanceState counting = (ImportanceState) java.lang.reflect.Proxy.newProxyInstance(
+            ImportanceState.class.getClassLoader(), new Class<?>[] {ImportanceState.class}, (proxy, method, args) -> {
+                if (method.getName().equals("saveArrivals")) {
+                    batches.add((ArrivalWrites) args[0]);
+                    for (ArrivalWrites.Row<PendingMessage> row : batches.get(batches.size() - 1).pending()) {
+                        batchedState.addPending(row.user(), row.value());
+                    }
+                    batches.get(batches.size() - 1).contacts().forEach(r -> batchedState.saveContact(r.user(), r.value()));
+                    batches.get(batches.size() - 1).threads().forEach(r -> batchedState.saveThread(r.user(), r.value()));
+                    return null;
+                }
+                if (method.getName().startsWith("save") || method.getName().equals("addPending")) {
+                    throw new AssertionError("arrival row written outside the batch: " + method.getName());
+                }
+                return method.invoke(batchedState, args);
+            });
+        new ImportanceModel(counting, u -> Set.of(), ImportanceModel.Settings.defaults()).recordArrivals(arrivals);
+
+        assertThat(batches).hasSize(1);
+        assertThat(batches.get(0).contacts()).hasSize(3);   // dave, erin, the totals: each once, its last value
+        for (InMemoryImportanceState s : List.of(oneByOneState, batchedState)) {
+            assertThat(s.contact(ALICE, "dave@example.test").received()).isEqualTo(2);
+            assertThat(s.contact(ALICE, "dave@example.test").lastReceived()).contains(T0.plusSeconds(1));
+            assertThat(s.contact(ALICE, ImportanceFeatures.TOTALS).received()).isEqualTo(3);
+            assertThat(s.thread(ALICE, ThreadKeys.subject("plans")).received()).isEqualTo(2);
+            assertThat(s.pendingFrom(ALICE, "dave@example.test")).hasSize(2);
+            assertThat(s.pendingFrom(ALICE, "erin@example.test")).hasSize(1);
+        }
+    }
 }

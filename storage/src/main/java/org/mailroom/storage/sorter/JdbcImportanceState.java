@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import org.mailroom.sorter.importance.ArrivalWrites;
 import org.mailroom.sorter.importance.ContactStats;
 import org.mailroom.sorter.importance.FeatureVector;
 import org.mailroom.sorter.importance.ImportanceState;
@@ -28,8 +29,12 @@ import org.mailroom.storage.schema.StorageException;
 /**
  * The importance model's state in the database (tables {@code mr_importance_*}, migration V8): contact and thread
  * statistics, pending messages with their arrival features, and the model weights. Every write commits before it
- * returns, so learning survives a restart. Keys longer than their columns are cut (two such keys may then share a
- * row, which only blurs a statistic).
+ * returns, so learning survives a restart; a batch of arrivals ({@link #saveArrivals}) commits once. Keys longer than
+ * their columns are cut (two such keys may then share a row, which only blurs a statistic).
+ *
+ * <p>Contact and thread rows are cached like the weights: every decision reads the user's totals, the sender and
+ * the thread, and without the cache those were a query each per recipient. All writes go through this instance
+ * and put what they committed into the cache ({@link #committed}, the one place), or drop it when the write failed.
  */
 public final class JdbcImportanceState implements ImportanceState {
 
@@ -56,6 +61,18 @@ public final class JdbcImportanceState implements ImportanceState {
      */
     private final Cache<Long, double[]> weights;
     private final LongAdder weightsReadFromDatabase = new LongAdder();
+    /** Default bound of cached contact rows, and of thread rows (each a few hundred bytes at most). */
+    public static final int DEFAULT_CACHED_ROWS = 100_000;
+
+    /** A row's key as stored (cut to the column widths). */
+    private record RowKey(String user, String key) {
+    }
+
+    /** Contact rows by (user, address), also for addresses with no row ({@link ContactStats#unknown}). */
+    private final Cache<RowKey, ContactStats> contacts;
+    /** Thread rows by (user, thread key), also for keys with no row ({@link ThreadStats#unknown}). */
+    private final Cache<RowKey, ThreadStats> threads;
+    private final LongAdder rowsReadFromDatabase = new LongAdder();
 
     public JdbcImportanceState(Database db) {
         this(db, DEFAULT_CACHED_WEIGHTS);
@@ -65,6 +82,15 @@ public final class JdbcImportanceState implements ImportanceState {
     public JdbcImportanceState(Database db, int cachedWeights) {
         this.db = db;
         this.weights = Caffeine.newBuilder().maximumSize(cachedWeights).expireAfterWrite(WEIGHT_TTL).build();
+        // Same trust as the weights: written through here, refreshed after the TTL for servers sharing a database.
+        int cachedRows = cachedWeights == 0 ? 0 : DEFAULT_CACHED_ROWS;
+        this.contacts = Caffeine.newBuilder().maximumSize(cachedRows).expireAfterWrite(WEIGHT_TTL).build();
+        this.threads = Caffeine.newBuilder().maximumSize(cachedRows).expireAfterWrite(WEIGHT_TTL).build();
+    }
+
+    /** How many contact and thread rows were read from the database rather than the cache. */
+    public long rowsReadFromDatabase() {
+        return rowsReadFromDatabase.sum();
     }
 
     /** How many weight keys were read from the database rather than the cache since this instance was made. */
@@ -74,6 +100,20 @@ public final class JdbcImportanceState implements ImportanceState {
 
     @Override
     public ContactStats contact(String user, String address) {
+        RowKey key = new RowKey(cut(user, ADDRESS_MAX), cut(address, ADDRESS_MAX));
+        ContactStats cached = contacts.getIfPresent(key);
+        if (cached != null) {
+            return cached.address().equals(address) ? cached : new ContactStats(address, cached.received(),
+                cached.replied(), cached.sentTo(), cached.lastReceived(), cached.lastSent());
+        }
+        ContactStats read = readContact(user, address);
+        rowsReadFromDatabase.increment();
+        // putIfAbsent: a write that committed meanwhile has already put its newer row, and it wins.
+        contacts.asMap().putIfAbsent(key, read);
+        return read;
+    }
+
+    private ContactStats readContact(String user, String address) {
         String a = cut(address, ADDRESS_MAX);
         return db.read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT received, replied, sent_to, last_received, last_sent"
@@ -93,15 +133,19 @@ public final class JdbcImportanceState implements ImportanceState {
 
     @Override
     public void saveContact(String user, ContactStats contact) {
-        writeRow(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE mr_importance_contact SET received = ?, replied = ?,"
-                + " sent_to = ?, last_received = ?, last_sent = ? WHERE username = ? AND address = ?")) {
-                contactValues(s, contact, 1);
-                s.setString(6, cut(user, ADDRESS_MAX));
-                s.setString(7, cut(contact.address(), ADDRESS_MAX));
-                return s.executeUpdate();
-            }
-        }, c -> {
+        saveArrivals(new ArrivalWrites(List.of(new ArrivalWrites.Row<>(user, contact)), List.of(), List.of()));
+    }
+
+    private static void writeContact(Connection c, String user, ContactStats contact) throws SQLException {
+        int updated;
+        try (PreparedStatement s = c.prepareStatement("UPDATE mr_importance_contact SET received = ?, replied = ?,"
+            + " sent_to = ?, last_received = ?, last_sent = ? WHERE username = ? AND address = ?")) {
+            contactValues(s, contact, 1);
+            s.setString(6, cut(user, ADDRESS_MAX));
+            s.setString(7, cut(contact.address(), ADDRESS_MAX));
+            updated = s.executeUpdate();
+        }
+        if (updated == 0) {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO mr_importance_contact (received, replied,"
                 + " sent_to, last_received, last_sent, username, address) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 contactValues(s, contact, 1);
@@ -109,7 +153,7 @@ public final class JdbcImportanceState implements ImportanceState {
                 s.setString(7, cut(contact.address(), ADDRESS_MAX));
                 s.executeUpdate();
             }
-        });
+        }
     }
 
     private static void contactValues(PreparedStatement s, ContactStats contact, int from) throws SQLException {
@@ -122,6 +166,19 @@ public final class JdbcImportanceState implements ImportanceState {
 
     @Override
     public ThreadStats thread(String user, String key) {
+        RowKey rowKey = new RowKey(cut(user, ADDRESS_MAX), cut(key, KEY_MAX));
+        ThreadStats cached = threads.getIfPresent(rowKey);
+        if (cached != null) {
+            return cached.key().equals(key) ? cached : new ThreadStats(key, cached.sent(), cached.received(),
+                cached.startedByUser(), cached.lastActivity());
+        }
+        ThreadStats read = readThread(user, key);
+        rowsReadFromDatabase.increment();
+        threads.asMap().putIfAbsent(rowKey, read);
+        return read;
+    }
+
+    private ThreadStats readThread(String user, String key) {
         return db.read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT sent, received, started_by_user, last_activity"
                 + " FROM mr_importance_thread WHERE username = ? AND thread_key = ?")) {
@@ -139,19 +196,74 @@ public final class JdbcImportanceState implements ImportanceState {
 
     @Override
     public void saveThread(String user, ThreadStats thread) {
-        writeRow(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE mr_importance_thread SET sent = ?, received = ?,"
-                + " started_by_user = ?, last_activity = ? WHERE username = ? AND thread_key = ?")) {
-                threadValues(s, user, thread);
-                return s.executeUpdate();
-            }
-        }, c -> {
+        saveArrivals(new ArrivalWrites(List.of(), List.of(new ArrivalWrites.Row<>(user, thread)), List.of()));
+    }
+
+    private static void writeThread(Connection c, String user, ThreadStats thread) throws SQLException {
+        int updated;
+        try (PreparedStatement s = c.prepareStatement("UPDATE mr_importance_thread SET sent = ?, received = ?,"
+            + " started_by_user = ?, last_activity = ? WHERE username = ? AND thread_key = ?")) {
+            threadValues(s, user, thread);
+            updated = s.executeUpdate();
+        }
+        if (updated == 0) {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO mr_importance_thread (sent, received,"
                 + " started_by_user, last_activity, username, thread_key) VALUES (?, ?, ?, ?, ?, ?)")) {
                 threadValues(s, user, thread);
                 s.executeUpdate();
             }
-        });
+        }
+    }
+
+    /**
+     * Pending messages, contact rows and thread rows in one transaction; each row is updated, or inserted when it
+     * does not exist yet (a lost race to insert, with another server on the same database, starts the whole
+     * transaction again). What committed goes into the cache; after a failure those rows are read again.
+     */
+    @Override
+    public void saveArrivals(ArrivalWrites writes) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                db.transactionVoid(c -> {
+                    for (ArrivalWrites.Row<PendingMessage> row : writes.pending()) {
+                        writePending(c, row.user(), row.value());
+                    }
+                    for (ArrivalWrites.Row<ContactStats> row : writes.contacts()) {
+                        writeContact(c, row.user(), row.value());
+                    }
+                    for (ArrivalWrites.Row<ThreadStats> row : writes.threads()) {
+                        writeThread(c, row.user(), row.value());
+                    }
+                });
+                committed(writes, true);
+                return;
+            } catch (RuntimeException e) {
+                committed(writes, false);
+                if (attempt >= WRITE_ATTEMPTS || !(e instanceof StorageException storage && isDuplicateKey(storage))) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The one place the row caches follow the writes: the committed rows replace theirs, a failure drops them. */
+    private void committed(ArrivalWrites writes, boolean stored) {
+        for (ArrivalWrites.Row<ContactStats> row : writes.contacts()) {
+            RowKey key = new RowKey(cut(row.user(), ADDRESS_MAX), cut(row.value().address(), ADDRESS_MAX));
+            if (stored) {
+                contacts.put(key, row.value());
+            } else {
+                contacts.invalidate(key);
+            }
+        }
+        for (ArrivalWrites.Row<ThreadStats> row : writes.threads()) {
+            RowKey key = new RowKey(cut(row.user(), ADDRESS_MAX), cut(row.value().key(), KEY_MAX));
+            if (stored) {
+                threads.put(key, row.value());
+            } else {
+                threads.invalidate(key);
+            }
+        }
     }
 
     private static void threadValues(PreparedStatement s, String user, ThreadStats thread) throws SQLException {
@@ -165,24 +277,26 @@ public final class JdbcImportanceState implements ImportanceState {
 
     @Override
     public void addPending(String user, PendingMessage message) {
-        db.transactionVoid(c -> {
-            try (PreparedStatement delete = c.prepareStatement(
-                "DELETE FROM mr_importance_pending WHERE username = ? AND message_key = ?")) {
-                delete.setString(1, cut(user, ADDRESS_MAX));
-                delete.setString(2, cut(message.messageKey(), KEY_MAX));
-                delete.executeUpdate();
-            }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO mr_importance_pending (username, message_key,"
-                + " sender, subject_key, received_at, features) VALUES (?, ?, ?, ?, ?, ?)")) {
-                s.setString(1, cut(user, ADDRESS_MAX));
-                s.setString(2, cut(message.messageKey(), KEY_MAX));
-                s.setString(3, cut(message.sender(), ADDRESS_MAX));
-                s.setString(4, cut(message.subjectKey(), KEY_MAX));
-                s.setLong(5, message.receivedAt().toEpochMilli());
-                s.setBytes(6, message.features().toBytes());
-                s.executeUpdate();
-            }
-        });
+        db.transactionVoid(c -> writePending(c, user, message));
+    }
+
+    private static void writePending(Connection c, String user, PendingMessage message) throws SQLException {
+        try (PreparedStatement delete = c.prepareStatement(
+            "DELETE FROM mr_importance_pending WHERE username = ? AND message_key = ?")) {
+            delete.setString(1, cut(user, ADDRESS_MAX));
+            delete.setString(2, cut(message.messageKey(), KEY_MAX));
+            delete.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO mr_importance_pending (username, message_key,"
+            + " sender, subject_key, received_at, features) VALUES (?, ?, ?, ?, ?, ?)")) {
+            s.setString(1, cut(user, ADDRESS_MAX));
+            s.setString(2, cut(message.messageKey(), KEY_MAX));
+            s.setString(3, cut(message.sender(), ADDRESS_MAX));
+            s.setString(4, cut(message.subjectKey(), KEY_MAX));
+            s.setLong(5, message.receivedAt().toEpochMilli());
+            s.setBytes(6, message.features().toBytes());
+            s.executeUpdate();
+        }
     }
 
     @Override
@@ -345,34 +459,6 @@ public final class JdbcImportanceState implements ImportanceState {
             }
         }
         return found;
-    }
-
-    @FunctionalInterface
-    private interface Update {
-        int run(Connection c) throws SQLException;
-    }
-
-    @FunctionalInterface
-    private interface Insert {
-        void run(Connection c) throws SQLException;
-    }
-
-    /** Update the keyed row, insert it when none exists; a lost race to insert is retried as an update. */
-    private void writeRow(Update update, Insert insert) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                db.transactionVoid(c -> {
-                    if (update.run(c) == 0) {
-                        insert.run(c);
-                    }
-                });
-                return;
-            } catch (StorageException e) {
-                if (attempt >= WRITE_ATTEMPTS || !isDuplicateKey(e)) {
-                    throw e;
-                }
-            }
-        }
     }
 
     private boolean isDuplicateKey(StorageException e) {

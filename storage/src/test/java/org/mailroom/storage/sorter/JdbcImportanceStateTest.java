@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailroom.sorter.IncomingMail;
 import org.mailroom.sorter.SessionFacts;
+import org.assertj.core.api.Assertions;
+import org.mailroom.sorter.importance.ArrivalWrites;
 import org.mailroom.sorter.importance.ContactStats;
 import org.mailroom.sorter.importance.FeatureVector;
 import org.mailroom.sorter.importance.ImportanceModel;
@@ -154,6 +156,57 @@ class JdbcImportanceStateTest {
         other.readWeights(keys, n, otherW, new double[n]);
         assertThat(otherW[3]).as("committed, not only cached").isEqualTo(1.5);
         assertThat(other.weightsReadFromDatabase()).isEqualTo(n);
+    }
+
+    /**
+     * A batch of arrivals commits together; its rows are then served from memory (decisions read them for every
+     * recipient), and a second instance over the same database reads what was committed.
+     */
+    @Test
+    void arrivalsCommitTogetherAndTheirRowsAreServedFromMemory() {
+        FeatureVector features = FeatureVector.fromBytes(new byte[] {63, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 63, -128, 0, 0});
+        String alice = "alice@x.test";
+        ContactStats bob = new ContactStats("bob@y.test", 2, 0, 0, Optional.of(T), Optional.empty());
+        ContactStats carol = new ContactStats("carol@y.test", 1, 0, 0, Optional.of(T), Optional.empty());
+        ThreadStats thread = new ThreadStats("plans", 0, 2, false, Optional.of(T));
+        assertThat(state.contact(alice, "bob@y.test").received()).isZero();   // cached as unknown: must be replaced
+        state.saveArrivals(new ArrivalWrites(
+            List.of(new ArrivalWrites.Row<>(alice, bob), new ArrivalWrites.Row<>(alice, carol)),
+            List.of(new ArrivalWrites.Row<>(alice, thread)),
+            List.of(new ArrivalWrites.Row<>(alice, new PendingMessage("m1", "bob@y.test", "plans", T, features)),
+                new ArrivalWrites.Row<>(alice, new PendingMessage("m2", "bob@y.test", "plans", T, features)))));
+        long reads = state.rowsReadFromDatabase();
+        assertThat(state.contact(alice, "bob@y.test")).isEqualTo(bob);
+        assertThat(state.contact(alice, "carol@y.test")).isEqualTo(carol);
+        assertThat(state.thread(alice, "plans")).isEqualTo(thread);
+        assertThat(state.rowsReadFromDatabase()).as("written through, read from memory").isEqualTo(reads);
+
+        JdbcImportanceState other = new JdbcImportanceState(db);
+        assertThat(other.contact(alice, "bob@y.test")).as("committed, not only cached").isEqualTo(bob);
+        assertThat(other.thread(alice, "plans")).isEqualTo(thread);
+        assertThat(other.pendingFrom(alice, "bob@y.test")).extracting(PendingMessage::messageKey)
+            .containsExactly("m1", "m2");
+        assertThat(other.rowsReadFromDatabase()).isEqualTo(2);
+        other.contact(alice, "bob@y.test");
+        assertThat(other.rowsReadFromDatabase()).isEqualTo(2);
+    }
+
+    /** A batch that fails part-way stores none of its rows, and the cache does not keep them either. */
+    @Test
+    void aFailedBatchOfArrivalsLeavesNothingBehind() {
+        FeatureVector features = FeatureVector.fromBytes(new byte[] {63, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 63, -128, 0, 0});
+        String alice = "alice@x.test";
+        ContactStats before = new ContactStats("bob@y.test", 1, 0, 0, Optional.of(T), Optional.empty());
+        state.saveContact(alice, before);
+        ContactStats after = new ContactStats("bob@y.test", 2, 0, 0, Optional.of(T), Optional.empty());
+        ArrivalWrites broken = new ArrivalWrites(List.of(new ArrivalWrites.Row<>(alice, after)),
+            List.of(new ArrivalWrites.Row<>(null, new ThreadStats("plans", 0, 1, false, Optional.of(T)))),
+            List.of(new ArrivalWrites.Row<>(alice, new PendingMessage("m1", "bob@y.test", "plans", T, features))));
+        Assertions.assertThatThrownBy(() -> state.saveArrivals(broken)).isInstanceOf(RuntimeException.class);
+
+        assertThat(state.contact(alice, "bob@y.test")).isEqualTo(before);
+        assertThat(state.pending(alice, "m1")).isEmpty();
+        assertThat(new JdbcImportanceState(db).contact(alice, "bob@y.test")).isEqualTo(before);
     }
 
     /** Learning survives a restart: a model over a reopened database scores exactly as before. */
