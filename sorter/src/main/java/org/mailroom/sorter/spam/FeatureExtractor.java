@@ -69,11 +69,17 @@ final class FeatureExtractor {
             }
         });
         headers(content, sink);
+        String body = words(content, sink);
+        structure(content, sink);
+        textShape(content, body, sink);
+    }
+
+    /** The words and word pairs of the subject and the body (the tokenizer proper); returns the body text. */
+    static String words(MailContent content, Sink sink) {
         new Words("s", sink).text(content.subject(), 500);
         String body = content.text();
         new Words("b", sink).text(body, MAX_BODY_CHARS);
-        structure(content, sink);
-        textShape(content, body, sink);
+        return body;
     }
 
     /**
