@@ -9,7 +9,6 @@ import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -214,18 +213,15 @@ public final class MailParser {
             return text.toString();
         }
 
+        /**
+         * The decoded text, copied once into an array of its known size (mime4j buffered the body). Read with
+         * {@code writeTo} rather than {@code getInputStream}: mime4j's buffer stays reusable only when it was never
+         * turned into a stream, so disposing the message can hand it back to mime4j's recycler.
+         */
         private String read(TextBody text, Entity entity) throws IOException {
-            try (InputStream in = text.getInputStream()) {
-                // The decoded size is known (mime4j buffered the body): one array of the right size instead of
-                // readNBytes' chunks and their final copy.
-                int wanted = (int) Math.min(text.size(), limits.maxTextChars() * 4L);
-                byte[] bytes = new byte[wanted];
-                int read = in.readNBytes(bytes, 0, wanted);
-                if (read < wanted) {
-                    bytes = Arrays.copyOf(bytes, read);
-                }
-                return new String(bytes, charsetOf(entity));
-            }
+            FirstBytes bytes = new FirstBytes((int) Math.min(text.size(), limits.maxTextChars() * 4L));
+            text.writeTo(bytes);
+            return new String(bytes.array(), 0, bytes.count(), charsetOf(entity));
         }
 
         private Attachment attachment(Entity entity, SingleBody body, int depth) throws IOException {
@@ -236,6 +232,40 @@ public final class MailParser {
                     .map(n -> DecoderUtil.decodeEncodedWords(n, DecodeMonitor.SILENT));
                 return new Attachment(name, mimeType(entity), size, head, depth);
             }
+        }
+    }
+
+    /** Keeps the first {@code capacity} bytes written to it and ignores the rest. */
+    private static final class FirstBytes extends OutputStream {
+        private final byte[] array;
+        private int count;
+
+        FirstBytes(int capacity) {
+            array = new byte[capacity];
+        }
+
+        @Override
+        public void write(int b) {
+            if (count < array.length) {
+                array[count++] = (byte) b;
+            }
+        }
+
+        @Override
+        public void write(byte[] source, int offset, int length) {
+            int n = Math.min(length, array.length - count);
+            if (n > 0) {
+                System.arraycopy(source, offset, array, count, n);
+                count += n;
+            }
+        }
+
+        byte[] array() {
+            return array;
+        }
+
+        int count() {
+            return count;
         }
     }
 
