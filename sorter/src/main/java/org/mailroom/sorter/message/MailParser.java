@@ -29,7 +29,6 @@ import org.apache.james.mime4j.util.MimeUtil;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
-import org.jsoup.select.NodeTraversor;
 
 /**
  * Turns raw message bytes into {@link MailContent} with mime4j (lenient: real mail is often malformed) and jsoup
@@ -59,13 +58,20 @@ public final class MailParser {
     public MailContent parse(byte[] raw) {
         Walk walk = new Walk();
         List<HeaderField> headers = List.of();
+        Message message = null;
         try {
-            Message message = builder().parseMessage(new ByteArrayInputStream(raw, mboxLineLength(raw),
+            message = builder().parseMessage(new ByteArrayInputStream(raw, mboxLineLength(raw),
                 raw.length - mboxLineLength(raw)));
             headers = headersOf(message);
             walk.entity(message, 0);
         } catch (IOException | RuntimeException broken) {
             walk.problems.add("unparseable MIME: " + broken.getClass().getSimpleName());
+        } finally {
+            if (message != null) {
+                // Everything kept was copied out; disposing hands mime4j's body buffers back to its per-thread
+                // recycler, so the next message reuses them instead of allocating ~2x the message size again.
+                message.dispose();
+            }
         }
         return new MailContent(headers, walk.plainText(), walk.htmlText(), walk.hasPlain, walk.hasHtml,
             walk.links, walk.attachments, raw.length, walk.problems);
@@ -165,11 +171,14 @@ public final class MailParser {
         /** Parses an HTML part once: its links now (every message's spam features use them), its text later. */
         private void appendHtml(String content) {
             Document document = Jsoup.parse(content);
-            NodeTraversor.traverse((node, depth) -> {
-                if (node instanceof Element element && element.normalName().equals("a") && element.hasAttr("href")) {
+            // Elements only, in document order (text nodes, the bulk of the tree, are never visited).
+            Element element = document;
+            while (element != null) {
+                if (element.normalName().equals("a") && element.hasAttr("href")) {
                     links.add(new Link(element.attr("href"), element.text()));
                 }
-            }, document);
+                element = nextInDocumentOrder(element, document);
+            }
             htmlParts.add(document);
             htmlSourceChars += content.length() + 1;
         }
@@ -204,11 +213,15 @@ public final class MailParser {
             return text.toString();
         }
 
+        /**
+         * The decoded text, copied once into an array of its known size (mime4j buffered the body). Read with
+         * {@code writeTo} rather than {@code getInputStream}: mime4j's buffer stays reusable only when it was never
+         * turned into a stream, so disposing the message can hand it back to mime4j's recycler.
+         */
         private String read(TextBody text, Entity entity) throws IOException {
-            try (InputStream in = text.getInputStream()) {
-                byte[] bytes = in.readNBytes(limits.maxTextChars() * 4);
-                return new String(bytes, charsetOf(entity));
-            }
+            FirstBytes bytes = new FirstBytes((int) Math.min(text.size(), limits.maxTextChars() * 4L));
+            text.writeTo(bytes);
+            return new String(bytes.array(), 0, bytes.count(), charsetOf(entity));
         }
 
         private Attachment attachment(Entity entity, SingleBody body, int depth) throws IOException {
@@ -220,6 +233,55 @@ public final class MailParser {
                 return new Attachment(name, mimeType(entity), size, head, depth);
             }
         }
+    }
+
+    /** Keeps the first {@code capacity} bytes written to it and ignores the rest. */
+    private static final class FirstBytes extends OutputStream {
+        private final byte[] array;
+        private int count;
+
+        FirstBytes(int capacity) {
+            array = new byte[capacity];
+        }
+
+        @Override
+        public void write(int b) {
+            if (count < array.length) {
+                array[count++] = (byte) b;
+            }
+        }
+
+        @Override
+        public void write(byte[] source, int offset, int length) {
+            int n = Math.min(length, array.length - count);
+            if (n > 0) {
+                System.arraycopy(source, offset, array, count, n);
+                count += n;
+            }
+        }
+
+        byte[] array() {
+            return array;
+        }
+
+        int count() {
+            return count;
+        }
+    }
+
+    /** The element after {@code element} in a pre-order walk of {@code root}'s elements, null after the last. */
+    private static Element nextInDocumentOrder(Element element, Element root) {
+        Element child = element.firstElementChild();
+        if (child != null) {
+            return child;
+        }
+        for (Element at = element; at != root && at != null; at = at.parent()) {
+            Element sibling = at.nextElementSibling();
+            if (sibling != null) {
+                return sibling;
+            }
+        }
+        return null;
     }
 
     private static String visibleText(List<Document> parts, int maxChars, List<String> problems) {

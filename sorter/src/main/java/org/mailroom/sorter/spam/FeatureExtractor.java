@@ -69,11 +69,17 @@ final class FeatureExtractor {
             }
         });
         headers(content, sink);
+        String body = words(content, sink);
+        structure(content, sink);
+        textShape(content, body, sink);
+    }
+
+    /** The words and word pairs of the subject and the body (the tokenizer proper); returns the body text. */
+    static String words(MailContent content, Sink sink) {
         new Words("s", sink).text(content.subject(), 500);
         String body = content.text();
         new Words("b", sink).text(body, MAX_BODY_CHARS);
-        structure(content, sink);
-        textShape(content, body, sink);
+        return body;
     }
 
     /**
@@ -93,13 +99,23 @@ final class FeatureExtractor {
         boolean lookAlike = false;
         for (int i = 0; i < n; i++) {
             char c = body.charAt(i);
+            if (c < 0x80) {
+                // ASCII, most of any body: a Latin letter or a word break; never invisible.
+                if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+                    latin = true;
+                    mixed |= lookAlike;
+                } else {
+                    latin = false;
+                    lookAlike = false;
+                }
+                continue;
+            }
             if (c == '\u200b' || c == '\u200c' || c == '\u200d' || c == '\u2060' || c == '\u00ad'
                 || c == '\ufeff') {
                 invisible = true;
             }
             if (Character.isLetter(c)) {
-                Character.UnicodeBlock block = c < 0x80 ? Character.UnicodeBlock.BASIC_LATIN
-                    : Character.UnicodeBlock.of(c);
+                Character.UnicodeBlock block = Character.UnicodeBlock.of(c);
                 latin |= block == Character.UnicodeBlock.BASIC_LATIN;
                 lookAlike |= block == Character.UnicodeBlock.CYRILLIC || block == Character.UnicodeBlock.GREEK;
                 mixed |= latin && lookAlike;
