@@ -41,6 +41,11 @@ public final class JdbcMailboxSessionMapperFactory extends MailboxSessionMapperF
         return annotationMapper;
     }
 
+    /** The message mapper itself, for the reads James's {@code MessageMapper} interface has no method for. */
+    JdbcMessageMapper messageMapper() {
+        return messageMapper;
+    }
+
     @Override
     public MessageMapper createMessageMapper(MailboxSession session) {
         return messageMapper;

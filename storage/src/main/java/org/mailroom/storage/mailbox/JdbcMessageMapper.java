@@ -96,6 +96,28 @@ public final class JdbcMessageMapper implements MessageMapper {
         }));
     }
 
+    /**
+     * The metadata of the messages in the range, in UID order, from membership rows alone (see
+     * {@link MessageRows#SELECT_MEMBERSHIP_METADATA}): what a FETCH of flags, sizes and dates needs.
+     */
+    public Flux<MessageMetaData> listMessageMetaData(Mailbox mailbox, MessageRange set) {
+        UidRangeClause range = new UidRangeClause(set);
+        return blockingMany(() -> db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT_MEMBERSHIP_METADATA
+                + " WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid")) {
+                ps.setLong(1, id(mailbox));
+                range.bind(ps, 2);
+                List<MessageMetaData> result = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        result.add(MessageRows.readMembershipMetaData(rs));
+                    }
+                }
+                return result;
+            }
+        }));
+    }
+
     @Override
     public Flux<MessageUid> listAllMessageUids(Mailbox mailbox) {
         return Mono.fromCallable(() -> db.read(c -> uidCache.uids(c, id(mailbox))))

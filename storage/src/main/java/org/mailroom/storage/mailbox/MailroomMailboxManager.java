@@ -2,6 +2,7 @@ package org.mailroom.storage.mailbox;
 
 import java.time.Clock;
 import java.util.EnumSet;
+import java.util.Iterator;
 
 import javax.mail.Flags;
 
@@ -9,7 +10,17 @@ import org.apache.james.events.EventBus;
 import org.apache.james.mailbox.MailboxPathLocker;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.SessionProvider;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.exception.MessageRangeException;
+import org.apache.james.mailbox.model.FetchGroup;
 import org.apache.james.mailbox.model.MessageId;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.MessageResult;
+import org.apache.james.mailbox.store.ResultUtils;
+import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
+import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+import org.reactivestreams.Publisher;
 import org.apache.james.mailbox.store.MailboxManagerConfiguration;
 import org.apache.james.mailbox.store.MessageStorer;
 import org.apache.james.mailbox.store.PreDeletionHooks;
@@ -37,6 +48,7 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
 
     /** What message managers check appends, copies and moves with: reads usage only when a limit applies. */
     private final QuotaLimitCheck quotaCheck;
+    private final JdbcMessageMapper messageMapper;
 
     public MailroomMailboxManager(JdbcMailboxSessionMapperFactory mapperFactory, SessionProvider sessionProvider,
                                   MailboxPathLocker locker, MessageParser messageParser, MessageId.Factory messageIdFactory,
@@ -48,6 +60,7 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
             rightManager, quotaComponents, searchIndex, MailboxManagerConfiguration.DEFAULT, preDeletionHooks,
             threadIdGuessing, clock);
         this.quotaCheck = new QuotaLimitCheck(quotaComponents.getQuotaManager(), quotaComponents.getMaxQuotaManager());
+        this.messageMapper = mapperFactory.messageMapper();
     }
 
     /**
@@ -67,6 +80,28 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
                 configuration.getBatchSizes(), getStoreRightManager(), getPreDeletionHooks(),
                 new MessageStorer.WithoutAttachment(getMapperFactory(), getMessageIdFactory(),
                     new MessageFactory.StoreMessageFactory(), getThreadIdGuessingAlgorithm(), getClock()));
+        }
+
+        /**
+         * A minimal fetch (IMAP's FETCH of UID, FLAGS, RFC822.SIZE, INTERNALDATE, MODSEQ...) reads membership rows
+         * only, instead of James's path that joins each to its message row and builds a whole message per row.
+         */
+        @Override
+        public Publisher<MessageResult> getMessagesReactive(MessageRange set, FetchGroup fetchGroup, MailboxSession session) {
+            if (!fetchGroup.equals(FetchGroup.MINIMAL)) {
+                return super.getMessagesReactive(set, fetchGroup, session);
+            }
+            Mailbox mailbox = getMailboxEntity();
+            return messageMapper.listMessageMetaData(mailbox, set)
+                .map(metaData -> new MetadataMessageResult(metaData, mailbox.getMailboxId(), uid -> loadFull(mailbox, uid)));
+        }
+
+        private MessageResult loadFull(Mailbox mailbox, MessageUid uid) throws MailboxException {
+            Iterator<MailboxMessage> found = messageMapper.findInMailbox(mailbox, MessageRange.one(uid), FetchType.FULL, 1);
+            if (!found.hasNext()) {
+                throw new MessageRangeException("Message " + uid.asLong() + " no longer exists");
+            }
+            return ResultUtils.loadMessageResult(found.next(), FetchGroup.FULL_CONTENT);
         }
 
         @Override

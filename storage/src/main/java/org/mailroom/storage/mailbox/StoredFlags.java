@@ -32,6 +32,31 @@ final class StoredFlags {
         return index;
     }
 
+    /** The flags from the {@link #COLUMNS} starting at column {@code first} (reading by position, not by name). */
+    static Flags read(ResultSet rs, int first) throws SQLException {
+        Flags flags = new Flags();
+        if (rs.getBoolean(first)) {
+            flags.add(Flags.Flag.ANSWERED);
+        }
+        if (rs.getBoolean(first + 1)) {
+            flags.add(Flags.Flag.DELETED);
+        }
+        if (rs.getBoolean(first + 2)) {
+            flags.add(Flags.Flag.DRAFT);
+        }
+        if (rs.getBoolean(first + 3)) {
+            flags.add(Flags.Flag.FLAGGED);
+        }
+        if (rs.getBoolean(first + 4)) {
+            flags.add(Flags.Flag.RECENT);
+        }
+        if (rs.getBoolean(first + 5)) {
+            flags.add(Flags.Flag.SEEN);
+        }
+        addKeywords(flags, rs.getString(first + 6));
+        return flags;
+    }
+
     static Flags read(ResultSet rs) throws SQLException {
         Flags flags = new Flags();
         if (rs.getBoolean("is_answered")) {

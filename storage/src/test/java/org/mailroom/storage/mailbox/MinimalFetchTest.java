@@ -1,0 +1,126 @@
+package org.mailroom.storage.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Date;
+import java.util.List;
+
+import javax.mail.Flags;
+
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.MessageManager.AppendCommand;
+import org.apache.james.mailbox.exception.MessageRangeException;
+import org.apache.james.mailbox.model.FetchGroup;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.MessageResult;
+import org.apache.james.mailbox.store.FakeAuthenticator;
+import org.apache.james.mailbox.store.FakeAuthorizator;
+import org.junit.jupiter.api.Test;
+import org.mailroom.storage.metrics.MicrometerMetricFactory;
+import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.testing.TestDatabases;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import reactor.core.publisher.Flux;
+
+/**
+ * A minimal fetch (FETCH of flags, sizes, dates) reads membership rows alone: it must give exactly what James's
+ * path over whole messages gives, for appended, copied and flagged messages, and still hand out content on demand.
+ */
+class MinimalFetchTest {
+    private static final Username USER = Username.of("alice@example.org");
+
+    protected Database database() {
+        return TestDatabases.derby();
+    }
+
+    @Test
+    void minimalResultsMatchWholeMessageResults() throws Exception {
+        MailroomMailboxManager manager = manager();
+        MailboxSession session = manager.createSystemSession(USER);
+        MailboxPath inbox = MailboxPath.inbox(USER);
+        MailboxPath archive = MailboxPath.forUser(USER, "Archive");
+        manager.createMailbox(inbox, session);
+        manager.createMailbox(archive, session);
+        MessageManager source = manager.getMailbox(inbox, session);
+        source.appendMessage(AppendCommand.builder().withInternalDate(new Date(1_600_000_000_000L))
+            .withFlags(new Flags(Flags.Flag.SEEN)).build(message("first", "a short body")), session);
+        Flags keyword = new Flags(Flags.Flag.FLAGGED);
+        keyword.add("$Important");
+        source.appendMessage(AppendCommand.builder().withInternalDate(new Date(1_700_000_000_123L))
+            .withFlags(keyword).build(message("second", "a longer body ".repeat(40))), session);
+        source.appendMessage(AppendCommand.builder().build(message("third", "x")), session);
+        manager.copyMessages(MessageRange.range(org.apache.james.mailbox.MessageUid.of(2),
+            org.apache.james.mailbox.MessageUid.of(3)), inbox, archive, session);
+        MessageManager copy = manager.getMailbox(archive, session);
+
+        for (MessageManager mailbox : List.of(source, copy)) {
+            List<MessageResult> minimal = Flux.from(mailbox.getMessagesReactive(MessageRange.all(), FetchGroup.MINIMAL, session))
+                .collectList().block();
+            List<MessageResult> whole = Flux.from(mailbox.getMessagesReactive(MessageRange.all(), FetchGroup.HEADERS, session))
+                .collectList().block();
+            assertThat(minimal).hasSameSizeAs(whole).isNotEmpty();
+            assertThat(minimal).allMatch(MetadataMessageResult.class::isInstance);
+            for (int i = 0; i < whole.size(); i++) {
+                MessageResult fast = minimal.get(i);
+                MessageResult full = whole.get(i);
+                assertThat(fast.getUid()).isEqualTo(full.getUid());
+                assertThat(fast.getModSeq()).isEqualTo(full.getModSeq());
+                assertThat(fast.getFlags()).isEqualTo(full.getFlags());
+                assertThat(fast.getSize()).isEqualTo(full.getSize());
+                assertThat(fast.getInternalDate()).isEqualTo(full.getInternalDate());
+                assertThat(fast.getSaveDate()).isEqualTo(full.getSaveDate());
+                assertThat(fast.getMessageId()).isEqualTo(full.getMessageId());
+                assertThat(fast.getThreadId()).isEqualTo(full.getThreadId());
+                assertThat(fast.getMailboxId()).isEqualTo(full.getMailboxId());
+                assertThat(fast.messageMetaData()).isEqualTo(full.messageMetaData());
+                // content is still there for whoever asks a minimal result for it
+                assertThat(new String(fast.getFullContent().getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .isEqualTo(new String(full.getFullContent().getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            }
+        }
+        List<MessageResult> sized = Flux.from(source.getMessagesReactive(MessageRange.all(), FetchGroup.MINIMAL, session))
+            .collectList().block();
+        assertThat(sized).extracting(MessageResult::getSize).containsExactly(
+            (long) message("first", "a short body").length, (long) message("second", "a longer body ".repeat(40)).length,
+            (long) message("third", "x").length);
+        assertThat(sized.get(0).getInternalDate()).isEqualTo(new Date(1_600_000_000_000L));
+        assertThat(sized.get(1).getFlags().contains("$Important")).isTrue();
+    }
+
+    @Test
+    void contentOfAMessageExpungedMeanwhileIsAMissingMessageNotAnEmptyOne() throws Exception {
+        MailroomMailboxManager manager = manager();
+        MailboxSession session = manager.createSystemSession(USER);
+        MailboxPath inbox = MailboxPath.inbox(USER);
+        manager.createMailbox(inbox, session);
+        MessageManager mailbox = manager.getMailbox(inbox, session);
+        mailbox.appendMessage(AppendCommand.builder().withFlags(new Flags(Flags.Flag.DELETED)).build(message("gone", "b")), session);
+        MessageResult minimal = Flux.from(mailbox.getMessagesReactive(MessageRange.all(), FetchGroup.MINIMAL, session))
+            .blockFirst();
+
+        mailbox.expunge(MessageRange.all(), session);
+
+        assertThatThrownBy(minimal::getFullContent).isInstanceOf(MessageRangeException.class);
+    }
+
+    private MailroomMailboxManager manager() {
+        FakeAuthenticator authenticator = new FakeAuthenticator();
+        authenticator.addUser(USER, "secret");
+        return new MailboxStore(database(), authenticator, FakeAuthorizator.defaultReject(),
+            new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(), MailboxStore.Settings.defaults(),
+            java.util.Set.of())
+            .mailboxManager();
+    }
+
+    private static byte[] message(String subject, String body) {
+        return ("From: bob@example.org\r\nTo: alice@example.org\r\nSubject: " + subject + "\r\n\r\n" + body + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    }
+}
