@@ -86,7 +86,7 @@ public final class ImportanceModel implements Signal {
         }
 
         public static Settings defaults() {
-            return new Settings(0.02, 1e-6, 0.22, Duration.ofDays(30), 0.1, 0.3, 1.0,
+            return new Settings(0.005, 1e-6, 0.22, Duration.ofDays(30), 0.1, 0.3, 1.0,
                 1.0);
         }
 

@@ -71,6 +71,7 @@ class ImportanceModelTest {
         Score bobSocial = score(fromBob, "importance-social");
         assertThat(bobSocial.value()).isPositive();
         assertThat(bobSocial.reason()).isIn("you wrote to this sender 40 times", "you replied to this sender 40 times",
+            "you received 40 earlier from this sender",
             "you answered 40 of 40 messages from this sender");
         Score digestAddressing = score(digest, "importance-addressing");
         assertThat(digestAddressing.value()).isNegative();
