@@ -81,12 +81,17 @@ public final class ImportanceBenchmark {
             Double.parseDouble(System.getProperty("bench.prior", String.valueOf(defaults.prior()))),
             Double.parseDouble(System.getProperty("bench.perUserScale", String.valueOf(defaults.perUserScale()))),
             Double.parseDouble(System.getProperty("bench.initialAccumulator",
-                String.valueOf(defaults.initialAccumulator()))));
+                String.valueOf(defaults.initialAccumulator()))),
+            Double.parseDouble(System.getProperty("bench.denseScale", String.valueOf(defaults.denseScale()))));
         Map<String, Set<String>> ownByPrimary = selected.stream().collect(Collectors.toMap(User::primary, User::own));
         InMemoryImportanceState state = new InMemoryImportanceState();
         ImportanceModel model = new ImportanceModel(state, u -> ownByPrimary.getOrDefault(u, Set.of()), settings);
         MailParser parser = new MailParser();
 
+        // -Dbench.dumpFeatures=FILE: each scored message's user, label, score and behaviour features, for
+        // bench/fit-importance-start.py (the starting weights are fitted on them).
+        String dumpTo = System.getProperty("bench.dumpFeatures");
+        java.io.PrintWriter dump = dumpTo == null ? null : new java.io.PrintWriter(Files.newBufferedWriter(Path.of(dumpTo)));
         List<Scored> scored = new ArrayList<>();
         long started = System.nanoTime();
         long evaluateNanos = 0;
@@ -106,6 +111,10 @@ public final class ImportanceBenchmark {
                         double score = model.logOdds(mail);
                         evaluateNanos += System.nanoTime() - t0;
                         scored.add(new Scored(e.user().name(), score, e.label().equals("important")));
+                        if (dump != null) {
+                            dump.println(e.user().name() + "\t" + (e.label().equals("important") ? 1 : 0) + "\t"
+                                + score + "\t" + String.join("\t", model.behaviourFeatures(mail)));
+                        }
                     }
                     model.recordReceived(mail);
                 } else {
@@ -118,6 +127,9 @@ public final class ImportanceBenchmark {
                     model.learnSent(new SentMail(e.user().primary(), content, recipients, e.at()));
                 }
             }
+        }
+        if (dump != null) {
+            dump.close();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         report(root, which, selected.size(), events.size(), scored, settings, seconds,

@@ -44,7 +44,8 @@ public final class SpamQualityBenchmark {
             .withDecisionOffset(Double.parseDouble(System.getProperty("spam.offset", "" + defaults.decisionOffset())))
             .withReinforceMargin(Double.parseDouble(System.getProperty("spam.margin",
                 "" + defaults.reinforceMargin())))
-            .withBayesWeight(Double.parseDouble(System.getProperty("spam.bayes", "" + defaults.bayesWeight())));
+            .withBayesWeight(Double.parseDouble(System.getProperty("spam.bayes", "" + defaults.bayesWeight())))
+            .withHamWeight(Double.parseDouble(System.getProperty("spam.hamWeight", "" + defaults.hamWeight())));
         int passes = Integer.parseInt(System.getProperty("spam.passes", "" + BulkTraining.DEFAULT_PASSES));
         System.out.printf(Locale.ROOT, "settings: %s, passes %d%n", settings, passes);
 

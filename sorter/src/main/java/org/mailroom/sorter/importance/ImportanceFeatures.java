@@ -54,6 +54,15 @@ final class ImportanceFeatures {
     private ImportanceFeatures() {
     }
 
+    /**
+     * Whether a feature is one of the many rare ones (words, the sender's address or domain) rather than the few
+     * behaviour features every message has: the model learns the rare ones more slowly ({@code denseScale}).
+     */
+    static boolean isSparse(Feature f) {
+        return f.group() == FeatureGroup.CONTENT && (f.name().startsWith("s:") || f.name().startsWith("b:"))
+            || f.name().startsWith("from:") || f.name().startsWith("domain:");
+    }
+
     /** The header view the model uses: {@code content}'s headers without {@link #IGNORED_HEADERS}. */
     static MailContent withoutIgnoredHeaders(MailContent content) {
         boolean any = false;
@@ -86,7 +95,8 @@ final class ImportanceFeatures {
             "your usual share of important mail"));
         String sender = sender(content);
         social(user, sender, content, at, state, out);
-        thread(user, content, state, out);
+        thread(user, content, at, state, out);
+        conversation(user, sender, content, at, state, out);
         addressing(own, sender, content, out);
         header(content, out);
         content(content, out);
@@ -140,7 +150,33 @@ final class ImportanceFeatures {
         out.add(new Feature(FeatureGroup.SOCIAL, "domain:" + domain, 1f, "mail from the domain " + domain));
     }
 
-    private static void thread(String user, MailContent content, ImportanceState state, List<Feature> out) {
+    /**
+     * The user's exchange with this sender on this subject: whether the user wrote to them in it (and how
+     * recently), or they keep writing in it unanswered. The label a reply gives is exactly "the user answers this
+     * person on this subject", and a conversation under way is its best label-free predictor.
+     */
+    private static void conversation(String user, String sender, MailContent content, Instant at,
+                                     ImportanceState state, List<Feature> out) {
+        String key = ThreadKeys.subject(content.subject());
+        if (sender.isEmpty() || key.isEmpty()) {
+            return;
+        }
+        ThreadStats pair = state.thread(user, ThreadKeys.conversation(sender, key));
+        if (pair.sent() > 0) {
+            out.add(new Feature(FeatureGroup.THREAD, "conv:wrote:" + Math.min(bucket(pair.sent()), 3) + ":"
+                + ageBucket(pair.lastActivity(), at), 1f,
+                "you wrote to this sender on this subject " + times(pair.sent())));
+            if (pair.startedByUser()) {
+                out.add(new Feature(FeatureGroup.THREAD, "conv:started", 1f, "you started this conversation with them"));
+            }
+        } else if (pair.received() > 0) {
+            out.add(new Feature(FeatureGroup.THREAD, "conv:unanswered:" + Math.min(bucket(pair.received()), 4), 1f,
+                "they wrote " + pair.received() + " times on this subject without an answer from you"));
+        }
+    }
+
+    private static void thread(String user, MailContent content, Instant at, ImportanceState state,
+                               List<Feature> out) {
         String subject = content.subject();
         String key = ThreadKeys.subject(subject);
         boolean reply = ThreadKeys.isReply(subject);
@@ -149,6 +185,11 @@ final class ImportanceFeatures {
             out.add(new Feature(FeatureGroup.THREAD, "subject:empty", 1f, "no subject"));
         } else {
             ThreadStats t = state.thread(user, key);
+            if (!t.isNew()) {
+                out.add(new Feature(FeatureGroup.THREAD, "thread:active:" + ageBucket(t.lastActivity(), at)
+                    + (t.sent() > 0 ? ":joined" : ""), 1f, "the conversation's last message was "
+                    + t.lastActivity().map(x -> ago(x, at)).orElse("never")));
+            }
             if (t.startedByUser()) {
                 out.add(new Feature(FeatureGroup.THREAD, reply ? "thread:started:re" : "thread:started", 1f,
                     "a thread you started"));

@@ -60,20 +60,34 @@ public final class ImportanceModel implements Signal {
      *                     replacing it
      * @param initialAccumulator AdaGrad's starting sum of squared gradients: damps the first steps of a new
      *                     feature, which AdaGrad would otherwise take at the full learning rate
+     * @param denseScale   the value of the behaviour features (everything but words, sender address and domain)
+     *                     relative to the sparse ones: AdaGrad steps a weight by about the same amount whatever the
+     *                     feature's value, so a larger value lets the few features every message has (how often the
+     *                     user answers this sender, the thread, the addressing) move the score that much faster,
+     *                     while the thousands of rare words keep the small learning rate that stops them overfitting
      */
     public record Settings(double learningRate, double l2, double threshold, Duration labelAfter, double prior,
-                           double perUserScale, double initialAccumulator) {
+                           double perUserScale, double initialAccumulator, double denseScale) {
 
         public Settings {
             if (!(learningRate > 0) || !(l2 >= 0) || !(threshold > 0 && threshold < 1) || labelAfter.isNegative()
-                || !(prior > 0 && prior < 1) || !(perUserScale >= 0) || !(initialAccumulator >= 0)) {
+                || !(prior > 0 && prior < 1) || !(perUserScale >= 0) || !(initialAccumulator >= 0)
+                || !(denseScale > 0)) {
                 throw new IllegalArgumentException("bad importance settings: " + learningRate + ", " + l2 + ", "
-                    + threshold + ", " + labelAfter + ", " + prior + ", " + perUserScale + ", " + initialAccumulator);
+                    + threshold + ", " + labelAfter + ", " + prior + ", " + perUserScale + ", " + initialAccumulator
+                    + ", " + denseScale);
             }
         }
 
+        public Settings(double learningRate, double l2, double threshold, Duration labelAfter, double prior,
+                        double perUserScale, double initialAccumulator) {
+            this(learningRate, l2, threshold, labelAfter, prior, perUserScale, initialAccumulator,
+                defaults().denseScale());
+        }
+
         public static Settings defaults() {
-            return new Settings(0.02, 1e-6, 0.22, Duration.ofDays(30), 0.1, 0.3, 1.0);
+            return new Settings(0.005, 1e-6, 0.22, Duration.ofDays(30), 0.1, 0.3, 1.0,
+                1.0);
         }
 
         /** Added to every score: the prior's log-odds, minus the threshold's (which then sits at 0). */
@@ -134,6 +148,22 @@ public final class ImportanceModel implements Signal {
             LOG.warn("importance model could not judge a message for {}: {}", mail.recipient(), e.toString());
             return List.of();
         }
+    }
+
+    /**
+     * The behaviour features of {@code mail} (all but words, sender address and domain) as {@code name=value}, as
+     * {@link #evaluate} would see them now: what {@code bench/fit-importance-start.py} fits the starting weights on.
+     */
+    public List<String> behaviourFeatures(IncomingMail mail) {
+        MailContent content = ImportanceFeatures.withoutIgnoredHeaders(mail.content());
+        List<String> out = new ArrayList<>();
+        for (Feature f : ImportanceFeatures.extract(mail.recipient(), own(mail.recipient()), content,
+            mail.receivedAt(), state)) {
+            if (!ImportanceFeatures.isSparse(f)) {
+                out.add(f.name() + "=" + f.value());
+            }
+        }
+        return out;
     }
 
     /** The calibrated log-odds (threshold at 0) of {@code mail}: the sum of {@link #evaluate}'s scores. */
@@ -198,6 +228,10 @@ public final class ImportanceModel implements Signal {
         }
         if (!subjectKey.isEmpty()) {
             batch.saveThread(user, batch.thread(user, subjectKey).withReceived(at));
+            if (!sender.isEmpty() && !own.contains(sender)) {
+                String pair = ThreadKeys.conversation(sender, subjectKey);
+                batch.saveThread(user, batch.thread(user, pair).withReceived(at));
+            }
         }
     }
 
@@ -236,6 +270,10 @@ public final class ImportanceModel implements Signal {
             }
             if (!subjectKey.isEmpty()) {
                 state.saveThread(user, state.thread(user, subjectKey).withSent(at, !reply));
+                for (String r : recipients) {
+                    String pair = ThreadKeys.conversation(r, subjectKey);
+                    state.saveThread(user, state.thread(user, pair).withSent(at, !reply));
+                }
             }
             String id = ThreadKeys.messageId(content);
             if (!id.isEmpty()) {
@@ -389,7 +427,8 @@ public final class ImportanceModel implements Signal {
             if (!seen.add(f.name())) {
                 continue;
             }
-            out.put(f.name(), vector.value(i) * (w[i] + StartingWeights.of(f.name())) + vector.value(i + 1) * w[i + 1]);
+            out.put(f.name(), f.value() * StartingWeights.of(f.name()) + vector.value(i) * w[i]
+                + vector.value(i + 1) * w[i + 1]);
             i += 2;
         }
         return out;
@@ -408,10 +447,11 @@ public final class ImportanceModel implements Signal {
                 continue;
             }
             base += f.value() * StartingWeights.of(f.name());
+            double value = ImportanceFeatures.isSparse(f) ? f.value() : f.value() * settings.denseScale();
             keys[n] = FeatureHashing.global(f.name());
-            values[n++] = f.value();
+            values[n++] = (float) value;
             keys[n] = FeatureHashing.perUser(userHash, f.name());
-            values[n++] = (float) (f.value() * settings.perUserScale());
+            values[n++] = (float) (value * settings.perUserScale());
         }
         return new FeatureVector(java.util.Arrays.copyOf(keys, n), java.util.Arrays.copyOf(values, n), (float) base);
     }

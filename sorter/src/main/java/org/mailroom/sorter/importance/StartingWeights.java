@@ -1,47 +1,67 @@
 package org.mailroom.sorter.importance;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What the model believes before it has seen a single label: hand-set log-odds weights for the few features whose
- * direction is known from how people answer mail (people answer those they answer often and write to, mail
- * addressed to them alone, questions, their own threads; they rarely answer lists and broadcasts). The learned
- * weights are corrections on top, so a new server sorts sensibly from the first message and the learner starts
- * near a good model instead of from zero.
+ * What the model believes before it has seen a single label of a user: log-odds weights for the behaviour features
+ * (how often the user answers and writes to the sender, the thread and the user's part in it, the addressing, the
+ * recipients, automated senders, questions...; never words or addresses), fitted offline by a batch logistic
+ * regression on the development replay's users ({@code starting-weights.tsv}, made by
+ * {@code bench/fit-importance-start.py}). The learned weights are corrections on top, so a new server sorts like
+ * a model that has seen many mailboxes from the first message, and the per-user weights adjust it.
  */
 final class StartingWeights {
 
-    private static final Map<String, Double> WEIGHTS = Map.ofEntries(
-        Map.entry("rate-logit", 2.0),
-        Map.entry("log-sentto", 1.5),
-        Map.entry("addressed:to", 0.5),
-        Map.entry("addressed:cc", -0.3),
-        Map.entry("addressed:none", -1.0),
-        Map.entry("recipients:5:to", -0.4),
-        Map.entry("recipients:6:to", -0.8),
-        Map.entry("recipients:5:cc", -0.6),
-        Map.entry("recipients:6:cc", -1.0),
-        Map.entry("thread:started", 0.7),
-        Map.entry("thread:started:re", 0.9),
-        Map.entry("subject:re", 0.5),
-        Map.entry("inreplyto:user", 1.0),
-        Map.entry("question", 0.4),
-        Map.entry("sender:automated", -0.7),
-        Map.entry("list", -1.0),
-        Map.entry("precedence:bulk", -1.0),
-        Map.entry("precedence:list", -1.0),
-        Map.entry("precedence:junk", -1.5),
-        Map.entry("auto-submitted", -1.5),
-        Map.entry("priority:high", 0.5));
+    static final String RESOURCE = System.getProperty("mailroom.importance.startingWeights", "starting-weights.tsv");
+    private static final Map<String, Double> WEIGHTS = load(RESOURCE);
 
     private StartingWeights() {
     }
 
-    /** The starting weight of a feature (0 for all but the few above); thread-joined features share one. */
+    /** The starting weight of a feature (0 for features the offline fit did not weigh). */
     static double of(String feature) {
-        if (feature.startsWith("thread:joined:")) {
-            return 0.7;
-        }
         return WEIGHTS.getOrDefault(feature, 0.0);
+    }
+
+    /** Reads {@code name\tweight} lines; {@code #} starts a comment. */
+    static Map<String, Double> load(String resource) {
+        Map<String, Double> weights = new HashMap<>();
+        InputStream in = resource.startsWith("/") ? open(resource) : StartingWeights.class.getResourceAsStream(resource);
+        if (in == null) {
+            throw new IllegalStateException("importance starting weights " + resource + " missing from the class path");
+        }
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] cols = line.split("\t");
+                if (cols.length != 2) {
+                    throw new IllegalStateException(resource + ":" + number + ": expected name<TAB>weight");
+                }
+                weights.put(cols[0], Double.parseDouble(cols[1]));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.copyOf(weights);
+    }
+
+    private static InputStream open(String path) {
+        try {
+            return new java.io.FileInputStream(path);
+        } catch (IOException e) {
+            return null;
+        }
     }
 }

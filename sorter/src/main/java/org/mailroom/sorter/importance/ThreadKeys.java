@@ -35,6 +35,16 @@ final class ThreadKeys {
         return collapse(s);
     }
 
+    /**
+     * The key of one correspondent's part in one thread ({@code subjectKey} as {@link #subject} gives it): the
+     * user's exchange with that person on that subject. Hashed so the key stays short whatever the address and
+     * subject; it cannot collide with a subject (which never starts with {@code "pair:"} followed by 16 hex digits
+     * in practice) or with a Message-ID key (which starts with {@code "<"}).
+     */
+    static String conversation(String address, String subjectKey) {
+        return "pair:" + String.format("%016x", FeatureHashing.global(address + "\n" + subjectKey));
+    }
+
     /** Whether the subject starts with a reply prefix ("Re:", "RE[2]:", "AW:"...). */
     static boolean isReply(String subject) {
         String s = subject.strip().toLowerCase(Locale.ROOT);

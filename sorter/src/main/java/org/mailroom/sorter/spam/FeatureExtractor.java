@@ -171,6 +171,7 @@ final class FeatureExtractor {
         for (int i = 0; i < received.size() && i < MAX_RECEIVED; i++) {
             receivedTokens(received.get(i), sink);
         }
+        RelayAndLinkFeatures.originHops(received, MAX_RECEIVED, sink, FeatureExtractor::receivedTokens);
         transit(content, received, sink);
     }
 
@@ -277,6 +278,12 @@ final class FeatureExtractor {
             + (content.attachments().isEmpty() ? "" : "+att"));
         int links = content.links().size();
         emit(sink, "links", links == 0 ? "0" : links < 3 ? "1-2" : links < 10 ? "3-9" : "10+");
+        java.util.Set<String> textDomains = content.hasPlain()
+            ? RelayAndLinkFeatures.textLinkDomains(content.plainText(), MAX_BODY_CHARS) : java.util.Set.of();
+        for (String domain : textDomains) {
+            emit(sink, "urldom", domain);
+        }
+        emit(sink, "sites", RelayAndLinkFeatures.distinctSites(content.links(), textDomains));
         int counted = 0;
         for (Link link : content.links()) {
             if (counted++ >= 50) {

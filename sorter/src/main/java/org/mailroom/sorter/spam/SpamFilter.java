@@ -261,7 +261,9 @@ public final class SpamFilter implements Signal {
             return false;
         }
         double p = 1 / (1 + Math.exp(-z));
-        double delta = settings.learningRate() * (label - p) * scale(tokens.length);
+        // Class weighting: a ham's step counts hamWeight times (a lost ham costs more than a missed spam).
+        double delta = settings.learningRate() * (label - p) * scale(tokens.length)
+            * (spam ? 1 : settings.hamWeight());
         boolean first = earlier.isEmpty() || earlier.get().spam() != spam;
         store.apply(scope, messageKey, new TokenStore.TrainingChange(tokens, delta, first && spam ? 1 : 0,
             first && !spam ? 1 : 0, Optional.of(new TokenStore.TrainingRecord(spam, tokens, kept + delta))));

@@ -15,32 +15,47 @@ package org.mailroom.sorter.spam;
  * @param shareWithGlobal  whether a user's training also trains the global model every user starts from
  * @param bayesWeight      how much the naive-Bayes opinion from the token counts ({@link NaiveBayesEvidence}) is
  *                         added to the regression's log-odds (0 = regression alone)
+ * @param hamWeight        how much more a ham's training step counts than a spam's (class weighting): a lost ham
+ *                         costs more than a missed spam, so the ham side of the boundary is learned harder, which
+ *                         keeps the few spam-looking ham (newsletters) further below the threshold
  */
 public record SpamModelSettings(double learningRate, double decisionOffset, double reinforceMargin,
-                                boolean shareWithGlobal, double bayesWeight) {
+                                boolean shareWithGlobal, double bayesWeight, double hamWeight) {
+
+    public SpamModelSettings {
+        if (!(learningRate > 0) || !(reinforceMargin >= 0) || !(bayesWeight >= 0) || !(hamWeight > 0)) {
+            throw new IllegalArgumentException("bad spam model settings: rate " + learningRate + ", margin "
+                + reinforceMargin + ", Bayes weight " + bayesWeight + ", ham weight " + hamWeight);
+        }
+    }
 
     public SpamModelSettings(double learningRate, double decisionOffset, double reinforceMargin,
                              boolean shareWithGlobal) {
-        this(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, 0);
+        this(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, 0, 1);
     }
 
     public static SpamModelSettings defaults() {
-        return new SpamModelSettings(16.0, 2.5, 4.0, true, 0.1);
+        return new SpamModelSettings(16.0, 2.5, 4.0, true, 0.1, 2.0);
     }
 
     public SpamModelSettings withBayesWeight(double weight) {
-        return new SpamModelSettings(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, weight);
+        return new SpamModelSettings(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, weight, hamWeight);
     }
 
     public SpamModelSettings withLearningRate(double rate) {
-        return new SpamModelSettings(rate, decisionOffset, reinforceMargin, shareWithGlobal, bayesWeight);
+        return new SpamModelSettings(rate, decisionOffset, reinforceMargin, shareWithGlobal, bayesWeight, hamWeight);
     }
 
     public SpamModelSettings withDecisionOffset(double offset) {
-        return new SpamModelSettings(learningRate, offset, reinforceMargin, shareWithGlobal, bayesWeight);
+        return new SpamModelSettings(learningRate, offset, reinforceMargin, shareWithGlobal, bayesWeight, hamWeight);
     }
 
     public SpamModelSettings withReinforceMargin(double margin) {
-        return new SpamModelSettings(learningRate, decisionOffset, margin, shareWithGlobal, bayesWeight);
+        return new SpamModelSettings(learningRate, decisionOffset, margin, shareWithGlobal, bayesWeight, hamWeight);
+    }
+
+    public SpamModelSettings withHamWeight(double weight) {
+        return new SpamModelSettings(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, bayesWeight,
+            weight);
     }
 }

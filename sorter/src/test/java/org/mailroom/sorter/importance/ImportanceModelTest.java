@@ -71,10 +71,12 @@ class ImportanceModelTest {
         Score bobSocial = score(fromBob, "importance-social");
         assertThat(bobSocial.value()).isPositive();
         assertThat(bobSocial.reason()).isIn("you wrote to this sender 40 times", "you replied to this sender 40 times",
+            "you received 40 earlier from this sender",
             "you answered 40 of 40 messages from this sender");
         Score digestAddressing = score(digest, "importance-addressing");
         assertThat(digestAddressing.value()).isNegative();
-        assertThat(digestAddressing.reason()).isIn("you are not in To or Cc", "mailing-list mail", "marked as bulk mail");
+        assertThat(digestAddressing.reason()).isIn("you are not in To or Cc", "mailing-list mail", "marked as bulk mail",
+            "an automated sender address");
     }
 
     private Score score(IncomingMail mail, String signal) {
@@ -95,6 +97,43 @@ class ImportanceModelTest {
         assertThat(carol.received()).isEqualTo(1);
         assertThat(carol.sentTo()).isEqualTo(1);
         assertThat(state.weightCount()).isPositive();
+    }
+
+    private List<String> featureNames(MailContent content, Instant at) {
+        return ImportanceFeatures.extract(ALICE, Set.of(ALICE), content, at, state).stream()
+            .map(ImportanceFeatures.Feature::name).toList();
+    }
+
+    @Test
+    void aConversationWithTheSenderOnTheSubjectIsAFeature() {
+        model.learnSent(new SentMail(ALICE, mail(ALICE, "bob@partner.test", "Budget plan", "", "Numbers?"),
+            List.of("bob@partner.test"), T0));
+        MailContent answer = mail("bob@partner.test", ALICE, "RE: budget plan", "", "Here they are.");
+        assertThat(featureNames(answer, T0.plus(Duration.ofHours(5))))
+            .contains("conv:wrote:1:day", "conv:started", "thread:active:day:joined");
+        // The same subject from someone Alice did not write to is only the thread, not a conversation with them.
+        assertThat(featureNames(mail("carol@example.test", ALICE, "Re: Budget plan", "", "me too"),
+            T0.plus(Duration.ofDays(3)))).contains("thread:active:week:joined").noneMatch(n -> n.startsWith("conv:wrote"));
+
+        for (int i = 0; i < 3; i++) {
+            receive(mail("dave@example.test", ALICE, "Reminder: timesheet", "", "Please send it."),
+                T0.plus(Duration.ofDays(i)));
+        }
+        assertThat(featureNames(mail("dave@example.test", ALICE, "Reminder: timesheet", "", "Again."),
+            T0.plus(Duration.ofDays(4)))).contains("conv:unanswered:3");
+        assertThat(ThreadKeys.conversation("bob@partner.test", "budget plan"))
+            .isEqualTo(ThreadKeys.conversation("bob@partner.test", ThreadKeys.subject("RE: Budget  Plan")))
+            .isNotEqualTo(ThreadKeys.conversation("carol@example.test", "budget plan")).hasSize(21);
+    }
+
+    @Test
+    void startingWeightsAreFittedForBehaviourAndHandSetForWhatTheCorpusLacks() {
+        assertThat(StartingWeights.of("sender:automated")).isNegative();
+        assertThat(StartingWeights.of("question")).isPositive();
+        assertThat(StartingWeights.of("rate-logit")).isPositive();
+        assertThat(StartingWeights.of("list")).isEqualTo(-1.0);
+        assertThat(StartingWeights.of("auto-submitted")).isEqualTo(-1.5);
+        assertThat(StartingWeights.of("b:budget")).isZero();
     }
 
     @Test

@@ -56,6 +56,44 @@ class FeatureExtractorTest {
     }
 
     @Test
+    void listRelayedMailShowsWhereItEnteredTheListAndWhichSitesItNames() {
+        // Seven hops: the newest five are the list's and the mailbox's servers; the oldest two are where the post
+        // entered the list, which is what tells a spam posted to the list from a member's post.
+        Map<Long, String> names = named(TestMails.parse("""
+            From: member@example.org
+            Subject: new url
+            List-Id: Friends <friends.lists.example>
+            Received: from a.example.test by b.example.test; Tue, 3 Sep 2002 18:05:00 +0000
+            Received: from c.example.test by a.example.test; Tue, 3 Sep 2002 18:04:00 +0000
+            Received: from d.example.test by c.example.test; Tue, 3 Sep 2002 18:03:00 +0000
+            Received: from lists.example by d.example.test; Tue, 3 Sep 2002 18:02:00 +0000
+            Received: from localhost by lists.example; Tue, 3 Sep 2002 18:01:00 +0000
+            Received: from dsl-1.cheap-isp.example (dsl-1.cheap-isp.example [198.51.100.7]) by lists.example
+            Received: from mx1.mail.example.net [203.0.113.9] by dsl-1.cheap-isp.example
+
+            Cheap cartridges at http://www.Toner-Deals.example/order?id=9 and www.ink.example.co.uk today.
+            """));
+        assertThat(names.values()).contains("rcvhost:cheap-isp.example", "rcvip:198.51.100", "rcvip:203.0.113",
+            "urldom:toner-deals.example", "urldom:example.co.uk", "sites:2-3", "hops:6-8");
+
+        Map<Long, String> plain = named(TestMails.parse("""
+            From: bob@example.org
+            Subject: hello
+            Received: from relay.example.net by mx.example.test; Tue, 3 Sep 2002 18:05:00 +0000
+
+            No links here, just a note about www and http.
+            """));
+        assertThat(plain.values()).contains("sites:0").noneMatch(n -> n.startsWith("urldom:"));
+    }
+
+    @Test
+    void textLinkDomainsNeedAHostWithADot() {
+        assertThat(RelayAndLinkFeatures.textLinkDomains("see http://localhost/x, https://A.B.example/y, "
+            + "awww.no.example and (www.yes.example)", 1000)).containsExactlyInAnyOrder("b.example", "yes.example");
+        assertThat(RelayAndLinkFeatures.textLinkDomains("http://cut.example", 10)).isEmpty();
+    }
+
+    @Test
     void hopsAndHowFarTheDateIsFromArrival() {
         Map<Long, String> near = named(TestMails.parse("""
             From: bob@example.org

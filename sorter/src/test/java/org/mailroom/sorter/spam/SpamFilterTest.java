@@ -53,6 +53,34 @@ class SpamFilterTest {
     }
 
     @Test
+    void aHamStepCountsHamWeightTimesASpamStep() {
+        SpamModelSettings plain = SpamModelSettings.defaults().withBayesWeight(0).withHamWeight(1);
+        SpamFilter even = new SpamFilter(new InMemoryTokenStore(), plain);
+        SpamFilter weighted = new SpamFilter(new InMemoryTokenStore(), plain.withHamWeight(3));
+        MailContent message = ham(7);
+        even.learn(TokenStore.GLOBAL, "h", message, false);
+        weighted.learn(TokenStore.GLOBAL, "h", message, false);
+        double evenLogOdds = even.spamLogOdds(ALICE, message, SessionFacts.none()).orElseThrow();
+        double weightedLogOdds = weighted.spamLogOdds(ALICE, message, SessionFacts.none()).orElseThrow();
+        // From zero weights the first step is rate × (0 - 0.5) × √n per message (unit-length features).
+        assertThat(evenLogOdds).isNegative();
+        assertThat(weightedLogOdds + plain.decisionOffset()).isCloseTo(3 * (evenLogOdds + plain.decisionOffset()),
+            within(1e-6));
+
+        MailContent junk = spam(7);
+        even.learn(TokenStore.GLOBAL, "s", junk, true);
+        weighted.learn(TokenStore.GLOBAL, "s2", junk, true);
+        assertThat(weighted.spamLogOdds(ALICE, junk, SessionFacts.none()).orElseThrow())
+            .isLessThan(even.spamLogOdds(ALICE, junk, SessionFacts.none()).orElseThrow());
+    }
+
+    @Test
+    void badSettingsAreRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SpamModelSettings.defaults().withHamWeight(0))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ham weight 0.0");
+    }
+
+    @Test
     void scoresAddUpToTheLogOdds() {
         trainGlobal(10);
         MailContent content = spam(500);
