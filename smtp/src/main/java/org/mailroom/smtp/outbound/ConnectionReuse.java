@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code messagesPerConnection} transactions, or sits idle longer than {@link #IDLE_LIMIT_NANOS} (then it is closed,
  * like Postfix's connection cache does after 2 s). At most {@code perDestination} transactions run at once to one
  * destination and {@code overall} in total; the others wait their turn, which is when they find a connection the
- * previous transaction left open.
+ * previous transaction left open. A destination's bookkeeping is dropped once nothing uses it and it holds no idle
+ * connection, so a server that has sent to many domains over months does not keep one entry per domain forever.
  */
 final class ConnectionReuse implements AutoCloseable {
 
@@ -40,6 +41,12 @@ final class ConnectionReuse implements AutoCloseable {
     private static final class Lane {
         final Semaphore turns;
         final Deque<SmtpTransfer.Connection> idle = new ArrayDeque<>();
+        /**
+         * Transactions holding this lane (waiting for a turn or sending). Changed only inside the map's
+         * {@code compute} for this destination, which is also where an unused lane is removed: a lane is never
+         * dropped while a transaction holds it, so two lanes (and twice the per-destination limit) never exist.
+         */
+        int users;
 
         Lane(int perDestination) {
             turns = new Semaphore(perDestination, true);
@@ -75,7 +82,23 @@ final class ConnectionReuse implements AutoCloseable {
     /** One transaction to the destination, on a connection it shares with the transactions before and after it. */
     SmtpTransfer.Result send(SmtpTransfer.Destination destination, String sender, List<String> recipients,
                              OutgoingMessage message) {
-        Lane lane = lanes.computeIfAbsent(destination, d -> new Lane(perDestination));
+        Lane lane = lanes.compute(destination, (d, existing) -> {
+            Lane held = existing == null ? new Lane(perDestination) : existing;
+            held.users++;
+            return held;
+        });
+        try {
+            return sendInLane(lane, destination, sender, recipients, message);
+        } finally {
+            lanes.computeIfPresent(destination, (d, held) -> {
+                held.users--;
+                return held;
+            });
+        }
+    }
+
+    private SmtpTransfer.Result sendInLane(Lane lane, SmtpTransfer.Destination destination, String sender,
+                                           List<String> recipients, OutgoingMessage message) {
         lane.turns.acquireUninterruptibly();
         overall.acquireUninterruptibly();
         SmtpTransfer.Connection connection = null;
@@ -129,6 +152,11 @@ final class ConnectionReuse implements AutoCloseable {
         return opened.get();
     }
 
+    /** Destinations with bookkeeping now: those in use or with idle connections. */
+    int destinationsTracked() {
+        return lanes.size();
+    }
+
     /** Closes every idle connection now (the next transaction to each destination opens a new one). */
     void closeIdle() {
         closeWhere(true);
@@ -156,6 +184,13 @@ final class ConnectionReuse implements AutoCloseable {
             }
         }
         expired.forEach(SmtpTransfer.Connection::close);
+        for (SmtpTransfer.Destination destination : lanes.keySet()) {
+            lanes.computeIfPresent(destination, (d, lane) -> {
+                synchronized (lane) {
+                    return lane.users == 0 && lane.idle.isEmpty() ? null : lane;
+                }
+            });
+        }
     }
 
     /** Closes the idle connections; transactions still running finish on theirs and close them. */

@@ -68,14 +68,17 @@ class ConnectionReuseTest {
     }
 
     private OutboundService service(int perDestination, int messagesPerConnection) {
-        OutboundSettings settings = new OutboundSettings("mx.example.test", receiver.port(), Duration.ofSeconds(1),
-            Duration.ofSeconds(2), new RetrySchedule(List.of(Duration.ofSeconds(1))), Duration.ofMinutes(5),
-            Optional.empty(), Optional.empty(), 8).withConnections(perDestination, 20, messagesPerConnection);
-        OutboundService service = OutboundService.open(database, settings,
+        OutboundService service = OutboundService.open(database, settings(perDestination, messagesPerConnection),
             DnsClient.of(DnsSettings.of(dns.address(), Duration.ofSeconds(1))), (a, r) -> false,
             OutboundSigner.none(), Clock.systemUTC());
         open.add(0, service);
         return service;
+    }
+
+    private OutboundSettings settings(int perDestination, int messagesPerConnection) {
+        return new OutboundSettings("mx.example.test", receiver.port(), Duration.ofSeconds(1),
+            Duration.ofSeconds(2), new RetrySchedule(List.of(Duration.ofSeconds(1))), Duration.ofMinutes(5),
+            Optional.empty(), Optional.empty(), 8).withConnections(perDestination, 20, messagesPerConnection);
     }
 
     private static byte[] message(String subject) {
@@ -157,5 +160,28 @@ class ConnectionReuseTest {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> allFinal(service, ids));
 
         assertThat(receiver.connections()).isBetween(1, 2);
+    }
+
+    @Test
+    void aDestinationIsForgottenOnceItsIdleConnectionExpires() throws Exception {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        try (ConnectionReuse reuse = new ConnectionReuse(new SmtpTransfer(settings(1, 100)), 1, 20, 100)) {
+            for (String host : List.of("mx.a.test", "mx.b.test")) {
+                SmtpTransfer.Result result = reuse.send(SmtpTransfer.Destination.mx(host, loopback, receiver.port()),
+                    "alice@example.test", List.of("dave@remote.test"), OutgoingMessage.unsigned(message(host)));
+                assertThat(result.settled()).containsKey("dave@remote.test");
+            }
+            // Each destination keeps its idle connection for the next message...
+            assertThat(reuse.destinationsTracked()).isEqualTo(2);
+            // ...until the connection has been idle for the limit; then neither is remembered.
+            Awaitility.await().atMost(Duration.ofSeconds(8)).until(() -> reuse.destinationsTracked() == 0);
+            assertThat(receiver.connections()).isEqualTo(2);
+
+            // A destination seen again starts afresh.
+            reuse.send(SmtpTransfer.Destination.mx("mx.a.test", loopback, receiver.port()), "alice@example.test",
+                List.of("dave@remote.test"), OutgoingMessage.unsigned(message("again")));
+            assertThat(receiver.received()).hasSize(3);
+            assertThat(receiver.connections()).isEqualTo(3);
+        }
     }
 }
