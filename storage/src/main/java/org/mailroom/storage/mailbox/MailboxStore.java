@@ -82,8 +82,9 @@ public final class MailboxStore {
     public MailboxStore(Database db, Authenticator authenticator, Authorizator authorizator, MetricFactory metrics,
                         Clock clock, Settings settings, Set<PreDeletionHook> preDeletionHooks) {
         mapperFactory = new JdbcMailboxSessionMapperFactory(db, clock, settings.maxMessageSize());
-        eventBus = new InVMEventBus(new InVmEventDelivery(metrics), RetryBackoffConfiguration.DEFAULT,
-            new MemoryEventDeadLetters());
+        ListenerAwareEventBus eventBus = new ListenerAwareEventBus(new InVMEventBus(new InVmEventDelivery(metrics),
+            RetryBackoffConfiguration.DEFAULT, new MemoryEventDeadLetters()));
+        this.eventBus = eventBus;
         sessionProvider = new SessionProviderImpl(authenticator, authorizator);
         rightManager = new StoreRightManager(mapperFactory, new UnionMailboxACLResolver(), eventBus);
         StoreMailboxAnnotationManager annotationManager = new StoreMailboxAnnotationManager(mapperFactory, rightManager,
@@ -118,7 +119,7 @@ public final class MailboxStore {
 
         // No ListeningCurrentQuotaUpdater: quota usage is the sum of counters on the mailbox rows, kept by the
         // transactions that add or remove the messages (JdbcCurrentQuotaManager), so a crash cannot leave the quota
-        // behind the mailboxes; the notifier only announces the new usage.
+        // behind the mailboxes; the notifier only announces the new usage, and reads it only when someone listens.
         eventBus.register(new QuotaUsageNotifier(quotaRootResolver, quotaManager, eventBus));
         eventBus.register(new MailboxAnnotationListener(mapperFactory, sessionProvider));
     }

@@ -23,6 +23,11 @@ import reactor.core.publisher.Flux;
 public final class MicrometerMetricFactory implements MetricFactory {
     private final MeterRegistry registry;
     private final Map<String, CounterMetric> metrics = new ConcurrentHashMap<>();
+    /**
+     * Timers by name: James times every event delivery (several per append) and IMAP command, and asking the
+     * registry builds a meter id and goes through its filters each time (about 1.5 % of an append's CPU).
+     */
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public MicrometerMetricFactory(MeterRegistry registry) {
         this.registry = registry;
@@ -39,7 +44,7 @@ public final class MicrometerMetricFactory implements MetricFactory {
 
     @Override
     public TimeMetric timer(String name) {
-        Timer timer = registry.timer(name);
+        Timer timer = timers.computeIfAbsent(name, registry::timer);
         long start = System.nanoTime();
         return new TimeMetric() {
             @Override
