@@ -266,21 +266,22 @@ public final class JdbcMessageMapper implements MessageMapper {
     private static List<UpdatedFlags> resetRecent(Connection c, long mailboxId) throws SQLException {
         List<UpdatedFlags> result = new ArrayList<>();
         long highestUid = 0;
-        try (PreparedStatement select = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS
+        // Only what an UpdatedFlags holds, read by position: the first SELECT after many appends reads every row
+        // here, and Derby looks a column read by name up at every call.
+        try (PreparedStatement select = c.prepareStatement("SELECT mm.uid, mm.message_id, mm.modseq, " + StoredFlags.COLUMNS
                 + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ? AND mm.is_recent = TRUE ORDER BY mm.uid")) {
             select.setLong(1, mailboxId);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    ComposedMessageIdWithMetaData row = MessageRows.readMembership(rs);
-                    Flags newFlags = new Flags(row.getFlags());
+                    highestUid = rs.getLong(1);
+                    Flags oldFlags = StoredFlags.read(rs, 4);
+                    Flags newFlags = new Flags(oldFlags);
                     newFlags.remove(Flags.Flag.RECENT);
-                    MessageUid uid = row.getComposedMessageId().getUid();
-                    highestUid = uid.asLong();
                     result.add(UpdatedFlags.builder()
-                        .uid(uid)
-                        .messageId(row.getComposedMessageId().getMessageId())
-                        .modSeq(row.getModSeq())
-                        .oldFlags(row.getFlags())
+                        .uid(MessageUid.of(highestUid))
+                        .messageId(StoredMessageId.of(rs.getString(2)))
+                        .modSeq(ModSeq.of(rs.getLong(3)))
+                        .oldFlags(oldFlags)
                         .newFlags(newFlags)
                         .build());
                 }
