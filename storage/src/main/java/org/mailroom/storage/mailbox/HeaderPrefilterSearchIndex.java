@@ -1,12 +1,8 @@
 package org.mailroom.storage.mailbox;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,11 +15,8 @@ import org.apache.james.mailbox.extractor.TextExtractor;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.model.MessageId;
-import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.SearchQuery;
 import org.apache.james.mailbox.model.SearchQuery.Criterion;
-import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
-import org.apache.james.mailbox.store.mail.MessageMapper;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
 import org.apache.james.mailbox.store.search.MessageSearches;
@@ -41,11 +34,11 @@ import reactor.core.scheduler.Schedulers;
  */
 final class HeaderPrefilterSearchIndex implements MessageSearchIndex {
     private final MessageSearchIndex delegate;
-    private final MailboxSessionMapperFactory mappers;
+    private final JdbcMailboxSessionMapperFactory mappers;
     private final TextExtractor textExtractor;
     private final AttachmentContentLoader attachmentContentLoader;
 
-    HeaderPrefilterSearchIndex(MessageSearchIndex delegate, MailboxSessionMapperFactory mappers,
+    HeaderPrefilterSearchIndex(MessageSearchIndex delegate, JdbcMailboxSessionMapperFactory mappers,
                                TextExtractor textExtractor, AttachmentContentLoader attachmentContentLoader) {
         this.delegate = delegate;
         this.mappers = mappers;
@@ -59,17 +52,11 @@ final class HeaderPrefilterSearchIndex implements MessageSearchIndex {
         if (prefilter.isEmpty() || !query.getSorts().equals(SearchQuery.DEFAULT_SORTS) || hasUidCriterion(query.getCriteria())) {
             return delegate.search(session, mailbox, query);
         }
-        MessageMapper mapper = mappers.getMessageMapper(session);
+        HeaderTextPrefilter filter = prefilter.get();
         return Mono.fromCallable(() -> {
-            // HEADERS, as James fetches for header criteria; a body a candidate needs is loaded on demand.
-            Iterator<MailboxMessage> all = mapper.findInMailbox(mailbox, MessageRange.all(), MessageMapper.FetchType.HEADERS, -1);
-            List<MailboxMessage> candidates = new ArrayList<>();
-            while (all.hasNext()) {
-                MailboxMessage message = all.next();
-                if (prefilter.get().mayMatch(headerBytes(message))) {
-                    candidates.add(message);
-                }
-            }
+            // HEADERS, as James fetches for header criteria; a body a candidate needs is loaded on demand. Only the
+            // candidates are built as messages: the others cost the read of their header bytes.
+            List<MailboxMessage> candidates = mappers.messageMapper().findByHeader(mailbox, filter::mayMatch);
             // in UID order already (the mapper's ORDER BY), as James's default sort wants
             List<MessageUid> hits = new ArrayList<>();
             new MessageSearches(candidates.iterator(), query, textExtractor, attachmentContentLoader, session)
@@ -100,14 +87,5 @@ final class HeaderPrefilterSearchIndex implements MessageSearchIndex {
             }
         }
         return false;
-    }
-
-    /** The bytes mime4j would parse for this message's header. */
-    private static byte[] headerBytes(MailboxMessage message) {
-        try (InputStream in = message.getHeaderContent()) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

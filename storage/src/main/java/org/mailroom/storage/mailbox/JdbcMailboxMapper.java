@@ -33,9 +33,16 @@ public final class JdbcMailboxMapper implements MailboxMapper {
     private static final String COLUMNS = "id, namespace, owner, name, uid_validity, acl";
 
     private final Database db;
+    private final MailboxRowCache cache;
 
     public JdbcMailboxMapper(Database db) {
+        this(db, MailboxRowCache.TRUST);
+    }
+
+    /** A mapper trusting the rows it read for {@code trust} against changes by other servers (tests shorten it). */
+    JdbcMailboxMapper(Database db, java.time.Duration trust) {
         this.db = db;
+        this.cache = new MailboxRowCache(10_000, trust);
     }
 
     @Override
@@ -59,7 +66,7 @@ public final class JdbcMailboxMapper implements MailboxMapper {
 
     @Override
     public Mono<MailboxId> rename(Mailbox mailbox) {
-        return blocking(() -> db.transaction(c -> {
+        return changing(() -> db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                 "SELECT 1 FROM mr_mailbox WHERE namespace = ? AND owner = ? AND name = ?")) {
                 ps.setString(1, mailbox.getNamespace());
@@ -88,7 +95,7 @@ public final class JdbcMailboxMapper implements MailboxMapper {
 
     @Override
     public Mono<Void> delete(Mailbox mailbox) {
-        return blocking(() -> db.transaction(c -> {
+        return changing(() -> db.transaction(c -> {
             MessageRows.deleteMailboxContents(c, id(mailbox));
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM mr_mailbox WHERE id = ?")) {
                 ps.setLong(1, id(mailbox));
@@ -100,27 +107,47 @@ public final class JdbcMailboxMapper implements MailboxMapper {
 
     @Override
     public Mono<Mailbox> findMailboxByPath(MailboxPath path) {
-        return blocking(() -> db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM mr_mailbox WHERE namespace = ? AND owner = ? AND name = ?")) {
-                ps.setString(1, path.getNamespace());
-                ps.setString(2, ownerColumn(path.getUser()));
-                ps.setString(3, path.getName());
-                List<Mailbox> found = readMailboxes(ps);
-                return found.isEmpty() ? null : found.get(0);
-            }
-        }));
+        // A cached row is answered on the caller's thread: no statement and no hop to the blocking pool.
+        Mailbox cached = cache.byPath(path);
+        if (cached != null) {
+            return Mono.just(cached);
+        }
+        return blocking(() -> {
+            long generation = cache.generation();
+            Mailbox found = db.read(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM mr_mailbox WHERE namespace = ? AND owner = ? AND name = ?")) {
+                    ps.setString(1, path.getNamespace());
+                    ps.setString(2, ownerColumn(path.getUser()));
+                    ps.setString(3, path.getName());
+                    List<Mailbox> rows = readMailboxes(ps);
+                    return rows.isEmpty() ? null : rows.get(0);
+                }
+            });
+            cache.keep(found, generation);
+            return found;
+        });
     }
 
     @Override
     public Mono<Mailbox> findMailboxById(MailboxId mailboxId) {
-        return blocking(() -> db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM mr_mailbox WHERE id = ?")) {
-                ps.setLong(1, StoredMailboxId.of(mailboxId).value());
-                List<Mailbox> found = readMailboxes(ps);
-                return found.isEmpty() ? null : found.get(0);
-            }
-        })).switchIfEmpty(Mono.error(() -> new MailboxNotFoundException(mailboxId)));
+        long id = StoredMailboxId.of(mailboxId).value();
+        Mailbox cached = cache.byId(id);
+        if (cached != null) {
+            return Mono.just(cached);
+        }
+        return blocking(() -> {
+            long generation = cache.generation();
+            Mailbox found = db.read(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM mr_mailbox WHERE id = ?")) {
+                    ps.setLong(1, id);
+                    List<Mailbox> rows = readMailboxes(ps);
+                    return rows.isEmpty() ? null : rows.get(0);
+                }
+            });
+            cache.keep(found, generation);
+            return found;
+        }).switchIfEmpty(Mono.error(() -> new MailboxNotFoundException(mailboxId)));
     }
 
     @Override
@@ -170,7 +197,7 @@ public final class JdbcMailboxMapper implements MailboxMapper {
 
     @Override
     public Mono<ACLDiff> updateACL(Mailbox mailbox, MailboxACL.ACLCommand command) {
-        return blocking(() -> db.transaction(c -> {
+        return changing(() -> db.transaction(c -> {
             MailboxACL before = lockAndReadAcl(c, id(mailbox));
             MailboxACL after = applyCommand(before, command);
             writeAcl(c, id(mailbox), after);
@@ -181,7 +208,7 @@ public final class JdbcMailboxMapper implements MailboxMapper {
 
     @Override
     public Mono<ACLDiff> setACL(Mailbox mailbox, MailboxACL acl) {
-        return blocking(() -> db.transaction(c -> {
+        return changing(() -> db.transaction(c -> {
             MailboxACL before = lockAndReadAcl(c, id(mailbox));
             writeAcl(c, id(mailbox), acl);
             mailbox.setACL(acl);
@@ -257,6 +284,18 @@ public final class JdbcMailboxMapper implements MailboxMapper {
 
     private boolean isDuplicate(Throwable t) {
         return t instanceof StorageException && t.getCause() instanceof SQLException sql && db.dialect().isDuplicateKey(sql);
+    }
+
+    /** A change of a mailbox row: the cache is emptied before it (no overlapping read is kept) and after it. */
+    private <T> Mono<T> changing(java.util.concurrent.Callable<T> work) {
+        return blocking(() -> {
+            cache.changed();
+            try {
+                return work.call();
+            } finally {
+                cache.changed();
+            }
+        });
     }
 
     private static <T> Mono<T> blocking(java.util.concurrent.Callable<T> work) {

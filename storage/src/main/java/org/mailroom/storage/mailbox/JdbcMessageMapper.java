@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import javax.mail.Flags;
 
@@ -75,6 +76,32 @@ public final class JdbcMessageMapper implements MessageMapper {
                 return result;
             }
         }).iterator();
+    }
+
+    /**
+     * The messages of the mailbox whose header bytes pass {@code headerTest}, in UID order, with their headers (as
+     * {@link FetchType#HEADERS}): one pass in which a message that fails the test is never built (no dates,
+     * properties or flags decoded for it), so a header search pays for the rows it rejects little more than
+     * Derby's reading of the header.
+     */
+    public List<MailboxMessage> findByHeader(Mailbox mailbox, Predicate<byte[]> headerTest) {
+        String sql = MessageRows.selectMessages(FetchType.HEADERS) + " WHERE mm.mailbox_id = ? ORDER BY mm.uid";
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, id(mailbox));
+                List<MailboxMessage> result = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    int headerColumn = rs.findColumn("header_bytes");
+                    while (rs.next()) {
+                        byte[] header = rs.getBytes(headerColumn);
+                        if (headerTest.test(header)) {
+                            result.add(MessageRows.readMessage(db, rs, FetchType.HEADERS, header));
+                        }
+                    }
+                }
+                return result;
+            }
+        });
     }
 
     @Override
@@ -239,21 +266,22 @@ public final class JdbcMessageMapper implements MessageMapper {
     private static List<UpdatedFlags> resetRecent(Connection c, long mailboxId) throws SQLException {
         List<UpdatedFlags> result = new ArrayList<>();
         long highestUid = 0;
-        try (PreparedStatement select = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS
+        // Only what an UpdatedFlags holds, read by position: the first SELECT after many appends reads every row
+        // here, and Derby looks a column read by name up at every call.
+        try (PreparedStatement select = c.prepareStatement("SELECT mm.uid, mm.message_id, mm.modseq, " + StoredFlags.COLUMNS
                 + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ? AND mm.is_recent = TRUE ORDER BY mm.uid")) {
             select.setLong(1, mailboxId);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    ComposedMessageIdWithMetaData row = MessageRows.readMembership(rs);
-                    Flags newFlags = new Flags(row.getFlags());
+                    highestUid = rs.getLong(1);
+                    Flags oldFlags = StoredFlags.read(rs, 4);
+                    Flags newFlags = new Flags(oldFlags);
                     newFlags.remove(Flags.Flag.RECENT);
-                    MessageUid uid = row.getComposedMessageId().getUid();
-                    highestUid = uid.asLong();
                     result.add(UpdatedFlags.builder()
-                        .uid(uid)
-                        .messageId(row.getComposedMessageId().getMessageId())
-                        .modSeq(row.getModSeq())
-                        .oldFlags(row.getFlags())
+                        .uid(MessageUid.of(highestUid))
+                        .messageId(StoredMessageId.of(rs.getString(2)))
+                        .modSeq(ModSeq.of(rs.getLong(3)))
+                        .oldFlags(oldFlags)
                         .newFlags(newFlags)
                         .build());
                 }

@@ -58,9 +58,14 @@ final class MessageRows {
     }
 
     static MailboxMessage readMessage(Database db, ResultSet rs, FetchType type) throws SQLException {
+        return readMessage(db, rs, type,
+            type == FetchType.FULL || type == FetchType.HEADERS ? rs.getBytes("header_bytes") : null);
+    }
+
+    /** The message of the current row, whose header bytes the caller has already read (a blob is read once). */
+    static MailboxMessage readMessage(Database db, ResultSet rs, FetchType type, byte[] header) throws SQLException {
         String messageId = rs.getString("message_id");
         long size = rs.getLong("msg_size");
-        byte[] header = type == FetchType.FULL || type == FetchType.HEADERS ? rs.getBytes("header_bytes") : null;
         byte[] body = type == FetchType.FULL ? rs.getBytes("body_bytes") : null;
         long lines = rs.getLong("text_lines");
         Long textLines = rs.wasNull() ? null : lines;
