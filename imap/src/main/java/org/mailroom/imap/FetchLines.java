@@ -4,15 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import org.apache.james.imap.api.ImapMessage;
 import org.apache.james.imap.api.message.response.ImapResponseMessage;
-import org.apache.james.imap.encode.ImapEncoder;
 import org.apache.james.imap.encode.ImapResponseComposer;
 
 /**
  * Untagged FETCH response lines already encoded by Mailroom ({@link MetadataFetch}), handed to the responder as one
  * message so that a FETCH of many messages costs no response object per message. The lines are kept without the
- * first line's leading {@code "* "} and the last line's CRLF: James's composer writes those ({@link #encoder}).
+ * first line's leading {@code "* "} and the last line's CRLF: James's composer writes those
+ * ({@link MailroomImapEncoder}).
  */
 final class FetchLines implements ImapResponseMessage {
     private static final byte[] NEXT_LINE = "\r\n* ".getBytes(StandardCharsets.US_ASCII);
@@ -23,18 +22,7 @@ final class FetchLines implements ImapResponseMessage {
         this.lines = lines;
     }
 
-    /** James's encoder, writing {@link FetchLines} as they are and every other response as James does. */
-    static ImapEncoder encoder(ImapEncoder james) {
-        return (message, composer) -> {
-            if (message instanceof FetchLines fetchLines) {
-                fetchLines.writeTo(composer);
-            } else {
-                james.encode(message, composer);
-            }
-        };
-    }
-
-    private void writeTo(ImapResponseComposer composer) throws IOException {
+    void writeTo(ImapResponseComposer composer) throws IOException {
         // untagged() writes "*", message() a space and the bytes, end() the CRLF (and flushes a full buffer)
         composer.untagged().message(lines).end();
     }

@@ -51,6 +51,8 @@ class MetadataFetchTest {
     private static MailboxManager mailboxManager;
     private static ImapRequestStreamHandler mailroom;
     private static ImapRequestStreamHandler james;
+    /** James's FETCH with James's own encoder: the reference for body sections. */
+    private static ImapRequestStreamHandler jamesEncoded;
     private static final AtomicInteger encodedByMailroom = new AtomicInteger();
     private MailboxSession owner;
     private MailboxPath inbox;
@@ -75,10 +77,11 @@ class MetadataFetchTest {
             if (message instanceof FetchLines) {
                 encodedByMailroom.incrementAndGet();
             }
-            FetchLines.encoder(jamesEncoder).encode(message, composer);
+            new MailroomImapEncoder(jamesEncoder).encode(message, composer);
         };
         mailroom = new ImapRequestStreamHandler(DefaultImapDecoderFactory.createDecoder(), mailroomChain, counting);
         james = new ImapRequestStreamHandler(DefaultImapDecoderFactory.createDecoder(), jamesFetch, counting);
+        jamesEncoded = new ImapRequestStreamHandler(DefaultImapDecoderFactory.createDecoder(), jamesFetch, jamesEncoder);
     }
 
     /** A new mailbox per test, of ten messages with all kinds of flags, keywords and internal dates. */
@@ -185,6 +188,24 @@ class MetadataFetchTest {
     }
 
     @Test
+    void bodySectionsWrittenInlineAsJamesStreamsThem() throws Exception {
+        StringBuilder big = new StringBuilder();
+        while (big.length() <= WholeLiteralComposer.MAX_INLINE) {
+            big.append("a line of a long body, long enough to be streamed rather than inlined\r\n");
+        }
+        appendRaw("Subject: big\r\n\r\n" + big);
+        FakeImapSession session = selected("EXAMINE " + box);
+        for (String command : new String[] {"FETCH 1:3 (UID BODY.PEEK[])", "FETCH 2 (BODY.PEEK[HEADER] BODY.PEEK[TEXT] RFC822.SIZE)",
+            "FETCH 4 (BODY.PEEK[]<10.20> FLAGS)", "UID FETCH 11 (BODY.PEEK[])", "FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])"}) {
+            run(mailroom, session, "NOOP");
+            String fromMailroom = run(mailroom, session, command);
+            run(mailroom, session, "NOOP");
+            assertThat(fromMailroom).as(command).isEqualTo(run(jamesEncoded, session, command)).contains("a OK");
+        }
+        assertThat(run(mailroom, session, "UID FETCH 11 (BODY.PEEK[])")).contains("{" + (big.length() + 19) + "}\r\n");
+    }
+
+    @Test
     void otherItemsAndModifiersGoToJames() throws Exception {
         FakeImapSession session = selected("SELECT " + box);
         int before = encodedByMailroom.get();
@@ -233,6 +254,11 @@ class MetadataFetchTest {
             .withFlags(flags)
             .withInternalDate(Date.from(Instant.parse(internalDate)))
             .recent()
+            .build(message.getBytes(StandardCharsets.US_ASCII)), owner);
+    }
+
+    private void appendRaw(String message) throws Exception {
+        mailboxManager.getMailbox(inbox, owner).appendMessage(MessageManager.AppendCommand.builder()
             .build(message.getBytes(StandardCharsets.US_ASCII)), owner);
     }
 
