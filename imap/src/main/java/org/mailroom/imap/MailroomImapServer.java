@@ -125,7 +125,7 @@ public final class MailroomImapServer implements AutoCloseable {
         Objects.requireNonNull(metrics, "metrics");
         IMAPServer server = new SslContextImapServer(
             DefaultImapDecoderFactory.createDecoder(),
-            new DefaultImapEncoderFactory().buildImapEncoder(),
+            new MailroomImapEncoder(new DefaultImapEncoderFactory().buildImapEncoder()),
             MailroomProcessors.create(
                 store.mailboxManager(),
                 store.eventBus(),

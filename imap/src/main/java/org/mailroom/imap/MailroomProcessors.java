@@ -153,7 +153,7 @@ final class MailroomProcessors {
         builder.add(new SearchProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new ReadWriteSelectProcessor(mailboxManager, eventBus, statusResponseFactory, metricFactory));
         builder.add(new NamespaceProcessor(mailboxManager, statusResponseFactory, metricFactory));
-        builder.add(new ReadOnlyAwareFetchProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new MailroomFetchProcessor(mailboxManager, statusResponseFactory, metricFactory, READ_ONLY));
         builder.add(new StartTLSProcessor(statusResponseFactory));
         builder.add(new UnselectProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new DeflateCompressProcessor(statusResponseFactory));
@@ -374,35 +374,4 @@ final class MailroomProcessors {
                 QresyncFlagChanges.around(request, session, getMailboxManager(), responder));
         }
     }
-
-    private static final class ReadOnlyAwareFetchProcessor extends FetchProcessor {
-        ReadOnlyAwareFetchProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics) {
-            super(mailboxManager, factory, metrics);
-        }
-
-        @Override
-        protected Mono<Void> processRequestReactive(FetchRequest request, ImapSession session, Responder responder) {
-            FetchData fetch = request.getFetch();
-            if (fetch.isSetSeen() && Boolean.TRUE.equals(session.getAttribute(READ_ONLY))) {
-                request = new FetchRequest(request.isUseUids(), request.getIdSet(), peeking(fetch), request.getTag());
-            }
-            return super.processRequestReactive(request, session, responder);
-        }
-
-        /** The same fetch with every body section taken as .PEEK. */
-        private static FetchData peeking(FetchData fetch) {
-            FetchData.Builder builder = FetchData.builder();
-            for (FetchData.Item item : FetchData.Item.values()) {
-                if (fetch.contains(item)) {
-                    builder.fetch(item);
-                }
-            }
-            fetch.getBodyElements().forEach(element -> builder.add(element, true));
-            if (fetch.getChangedSince() != -1) {
-                builder.changedSince(fetch.getChangedSince());
-            }
-            return builder.vanished(fetch.getVanished()).build();
-        }
-    }
-
 }

@@ -145,6 +145,29 @@ public final class JdbcMessageMapper implements MessageMapper {
         }));
     }
 
+    /**
+     * The metadata of the messages in the range, in UID order, handed to {@code visitor} row by row while the rows
+     * are read (no object per message): what IMAP's FETCH of flags, sizes, dates and MODSEQs encodes.
+     */
+    public void visitMetadataRows(Mailbox mailbox, MessageRange set, MetadataRowVisitor visitor) {
+        UidRangeClause range = new UidRangeClause(set);
+        db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT mm.uid, mm.modseq, mm.msg_size, mm.internal_date, "
+                + StoredFlags.COLUMNS + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ?" + range.sql()
+                + " ORDER BY mm.uid")) {
+                ps.setLong(1, id(mailbox));
+                range.bind(ps, 2);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        visitor.row(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getTimestamp(4).getTime(),
+                            StoredFlags.readSystemFlags(rs, 5), rs.getString(11));
+                    }
+                }
+                return null;
+            }
+        });
+    }
+
     @Override
     public Flux<MessageUid> listAllMessageUids(Mailbox mailbox) {
         return Mono.fromCallable(() -> db.read(c -> uidCache.uids(c, id(mailbox))))

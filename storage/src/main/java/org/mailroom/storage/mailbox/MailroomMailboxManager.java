@@ -35,6 +35,7 @@ import org.apache.james.mailbox.store.mail.model.impl.MessageParser;
 import org.apache.james.mailbox.store.quota.QuotaComponents;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
 import org.mailroom.storage.quota.QuotaLimitCheck;
+import org.mailroom.storage.schema.StorageException;
 
 /**
  * James's store mailbox manager over the JDBC mappers, declaring what the store supports: StoreMailboxManager
@@ -73,7 +74,7 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
         return new KeywordMessageManager(mailbox);
     }
 
-    private final class KeywordMessageManager extends StoreMessageManager {
+    private final class KeywordMessageManager extends StoreMessageManager implements MetadataRowSource {
         KeywordMessageManager(Mailbox mailbox) {
             super(DEFAULT_NO_MESSAGE_CAPABILITIES, getMapperFactory(), getMessageSearchIndex(), getEventBus(), getLocker(), mailbox,
                 quotaCheck, getQuotaComponents().getQuotaRootResolver(),
@@ -94,6 +95,15 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
             Mailbox mailbox = getMailboxEntity();
             return messageMapper.listMessageMetaData(mailbox, set)
                 .map(metaData -> new MetadataMessageResult(metaData, mailbox.getMailboxId(), uid -> loadFull(mailbox, uid)));
+        }
+
+        @Override
+        public void visitMetadataRows(MessageRange range, MetadataRowVisitor visitor) throws MailboxException {
+            try {
+                messageMapper.visitMetadataRows(getMailboxEntity(), range, visitor);
+            } catch (StorageException e) {
+                throw new MailboxException("Reading message metadata failed: " + e.getMessage(), e);
+            }
         }
 
         private MessageResult loadFull(Mailbox mailbox, MessageUid uid) throws MailboxException {

@@ -57,6 +57,30 @@ final class StoredFlags {
         return flags;
     }
 
+    /** The six system-flag columns starting at column {@code first} as {@link MetadataRowVisitor}'s bits. */
+    static int readSystemFlags(ResultSet rs, int first) throws SQLException {
+        int bits = 0;
+        if (rs.getBoolean(first)) {
+            bits |= MetadataRowVisitor.ANSWERED;
+        }
+        if (rs.getBoolean(first + 1)) {
+            bits |= MetadataRowVisitor.DELETED;
+        }
+        if (rs.getBoolean(first + 2)) {
+            bits |= MetadataRowVisitor.DRAFT;
+        }
+        if (rs.getBoolean(first + 3)) {
+            bits |= MetadataRowVisitor.FLAGGED;
+        }
+        if (rs.getBoolean(first + 4)) {
+            bits |= MetadataRowVisitor.RECENT;
+        }
+        if (rs.getBoolean(first + 5)) {
+            bits |= MetadataRowVisitor.SEEN;
+        }
+        return bits;
+    }
+
     static Flags read(ResultSet rs) throws SQLException {
         Flags flags = new Flags();
         if (rs.getBoolean("is_answered")) {

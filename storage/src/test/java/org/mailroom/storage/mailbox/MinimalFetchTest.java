@@ -95,6 +95,41 @@ class MinimalFetchTest {
     }
 
     @Test
+    void metadataRowsAreWhatMinimalResultsSay() throws Exception {
+        MailroomMailboxManager manager = manager();
+        MailboxSession session = manager.createSystemSession(USER);
+        MailboxPath inbox = MailboxPath.inbox(USER);
+        manager.createMailbox(inbox, session);
+        MessageManager mailbox = manager.getMailbox(inbox, session);
+        Flags all = new Flags(Flags.Flag.SEEN);
+        all.add(Flags.Flag.ANSWERED);
+        all.add(Flags.Flag.DELETED);
+        all.add(Flags.Flag.DRAFT);
+        all.add(Flags.Flag.FLAGGED);
+        all.add("$Junk");
+        all.add("$Important");
+        mailbox.appendMessage(AppendCommand.builder().withInternalDate(new Date(1_700_000_000_123L)).withFlags(all)
+            .build(message("first", "a body")), session);
+        mailbox.appendMessage(AppendCommand.builder().recent().build(message("second", "another body")), session);
+        mailbox.appendMessage(AppendCommand.builder().build(message("third", "x")), session);
+
+        List<String> rows = new java.util.ArrayList<>();
+        ((MetadataRowSource) mailbox).visitMetadataRows(MessageRange.range(org.apache.james.mailbox.MessageUid.of(1),
+            org.apache.james.mailbox.MessageUid.of(2)), (uid, modSeq, size, date, flags, keywords) ->
+            rows.add(uid + " " + modSeq + " " + size + " " + date + " " + flags + " " + keywords));
+
+        List<MessageResult> expected = Flux.from(mailbox.getMessagesReactive(MessageRange.range(
+            org.apache.james.mailbox.MessageUid.of(1), org.apache.james.mailbox.MessageUid.of(2)), FetchGroup.MINIMAL, session))
+            .collectList().block();
+        assertThat(rows).containsExactly(
+            "1 " + expected.get(0).getModSeq().asLong() + " " + message("first", "a body").length + " 1700000000123 "
+                + (MetadataRowVisitor.ANSWERED | MetadataRowVisitor.DELETED | MetadataRowVisitor.DRAFT
+                | MetadataRowVisitor.FLAGGED | MetadataRowVisitor.RECENT | MetadataRowVisitor.SEEN) + " $Important $Junk",
+            "2 " + expected.get(1).getModSeq().asLong() + " " + message("second", "another body").length + " "
+                + expected.get(1).getInternalDate().getTime() + " " + MetadataRowVisitor.RECENT + " null");
+    }
+
+    @Test
     void contentOfAMessageExpungedMeanwhileIsAMissingMessageNotAnEmptyOne() throws Exception {
         MailroomMailboxManager manager = manager();
         MailboxSession session = manager.createSystemSession(USER);

@@ -1,0 +1,142 @@
+package org.mailroom.imap;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.james.imap.api.display.HumanReadableText;
+import org.apache.james.imap.api.message.FetchData;
+import org.apache.james.imap.api.message.IdRange;
+import org.apache.james.imap.api.message.response.StatusResponseFactory;
+import org.apache.james.imap.api.process.ImapSession;
+import org.apache.james.imap.api.process.SelectedMailbox;
+import org.apache.james.imap.message.request.FetchRequest;
+import org.apache.james.imap.processor.fetch.FetchProcessor;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.MessageSequenceNumber;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.exception.MessageRangeException;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.metrics.api.MetricFactory;
+import org.mailroom.storage.mailbox.MetadataRowSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * FETCH: requests for membership-row items only ({@link MetadataFetch}) are answered by encoding the rows straight
+ * into response bytes, with no message result, response object or reactive step per message (James's path cost ~45
+ * µs of CPU per message against Dovecot's ~2); every other FETCH goes to James's {@code FetchProcessor}, with body
+ * sections taken as .PEEK in a mailbox opened with EXAMINE.
+ */
+final class MailroomFetchProcessor extends FetchProcessor {
+    private static final Logger LOGGER = LoggerFactory.getLogger(MailroomFetchProcessor.class);
+    /** Lines handed to the responder per response: James's composer flushes to the channel every 8 KB anyway. */
+    private static final int BATCH_BYTES = 16 * 1024;
+
+    private final String readOnlyAttribute;
+
+    MailroomFetchProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics,
+                           String readOnlyAttribute) {
+        super(mailboxManager, factory, metrics);
+        this.readOnlyAttribute = readOnlyAttribute;
+    }
+
+    @Override
+    protected Mono<Void> processRequestReactive(FetchRequest request, ImapSession session, Responder responder) {
+        FetchData fetch = request.getFetch();
+        FetchRequest effective = fetch.isSetSeen() && Boolean.TRUE.equals(session.getAttribute(readOnlyAttribute))
+            ? new FetchRequest(request.isUseUids(), request.getIdSet(), peeking(fetch), request.getTag())
+            : request;
+        Optional<MetadataFetch> metadata = MetadataFetch.of(effective.getFetch(), session);
+        if (metadata.isEmpty()) {
+            return super.processRequestReactive(effective, session, responder);
+        }
+        return fetchMetadata(effective, metadata.get(), session, responder);
+    }
+
+    /** James's {@code FetchProcessor} steps (ranges, unsolicited responses, errors) with rows encoded directly. */
+    private Mono<Void> fetchMetadata(FetchRequest request, MetadataFetch fetch, ImapSession session, Responder responder) {
+        SelectedMailbox selected = session.getSelected();
+        return Mono.from(getMailboxManager().getMailboxReactive(selected.getMailboxId(), session.getMailboxSession()))
+            .flatMap(mailbox -> {
+                if (!(mailbox instanceof MetadataRowSource rows)) {
+                    return super.processRequestReactive(request, session, responder);
+                }
+                return Mono.fromCallable(() -> respondRows(rows, ranges(request, selected), fetch, selected, responder))
+                    .subscribeOn(Schedulers.boundedElastic())
+                    // as James: no EXPUNGE responses during a FETCH by sequence number (RFC 3501 7.4.1)
+                    .then(unsolicitedResponses(session, responder, !request.isUseUids(), request.isUseUids()))
+                    .then(Mono.fromRunnable(() -> okComplete(request, responder)));
+            })
+            .onErrorResume(MessageRangeException.class, e -> {
+                LOGGER.debug("Fetch failed for mailbox {}: invalid sequence-set {}", selected.getMailboxId(),
+                    IdRange.toString(request.getIdSet()), e);
+                taggedBad(request, responder, HumanReadableText.INVALID_MESSAGESET);
+                return Mono.empty();
+            })
+            .onErrorResume(MailboxException.class, e -> {
+                LOGGER.error("Fetch failed for mailbox {} and sequence-set {}", selected.getMailboxId(),
+                    IdRange.toString(request.getIdSet()), e);
+                no(request, responder, HumanReadableText.SEARCH_FAILED);
+                return Mono.empty();
+            })
+            .then();
+    }
+
+    /** The UID ranges of the request, resolved and normalised against the session's view as James does. */
+    private List<MessageRange> ranges(FetchRequest request, SelectedMailbox selected) throws MessageRangeException {
+        List<MessageRange> ranges = new ArrayList<>();
+        for (IdRange range : request.getIdSet()) {
+            MessageRange set = messageRange(selected, range, request.isUseUids())
+                .orElseThrow(() -> new MessageRangeException(range.getFormattedString() + " is an invalid range"));
+            MessageRange normalized = normalizeMessageRange(selected, set);
+            ranges.add(MessageRange.range(normalized.getUidFrom(), normalized.getUidTo()));
+        }
+        return ranges;
+    }
+
+    private static int respondRows(MetadataRowSource rows, List<MessageRange> ranges, MetadataFetch fetch,
+                                   SelectedMailbox selected, Responder responder) throws MailboxException {
+        FetchLines.Builder lines = new FetchLines.Builder(BATCH_BYTES);
+        int[] count = {0};
+        for (MessageRange range : ranges) {
+            rows.visitMetadataRows(range, (uid, modSeq, size, internalDate, systemFlags, keywords) -> {
+                MessageUid messageUid = MessageUid.of(uid);
+                int msn = selected.msn(messageUid).foldSilent(() -> 0, MessageSequenceNumber::asInt);
+                if (msn == 0) {
+                    // not in this session's view (added since its last EXISTS): James skips it too
+                    return;
+                }
+                fetch.encode(lines, msn, uid, modSeq, size, internalDate, systemFlags, keywords,
+                    fetch.flags() && selected.isRecent(messageUid));
+                count[0]++;
+                if (lines.full()) {
+                    responder.respond(lines.take());
+                }
+            });
+        }
+        if (!lines.isEmpty()) {
+            responder.respond(lines.take());
+        }
+        return count[0];
+    }
+
+    /** The same fetch with every body section taken as .PEEK. */
+    private static FetchData peeking(FetchData fetch) {
+        FetchData.Builder builder = FetchData.builder();
+        for (FetchData.Item item : FetchData.Item.values()) {
+            if (fetch.contains(item)) {
+                builder.fetch(item);
+            }
+        }
+        fetch.getBodyElements().forEach(element -> builder.add(element, true));
+        if (fetch.getChangedSince() != -1) {
+            builder.changedSince(fetch.getChangedSince());
+        }
+        return builder.vanished(fetch.getVanished()).build();
+    }
+}

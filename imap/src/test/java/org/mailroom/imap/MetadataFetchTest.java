@@ -1,0 +1,272 @@
+package org.mailroom.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.mail.Flags;
+
+import org.apache.james.core.Username;
+import org.apache.james.imap.api.ImapConfiguration;
+import org.apache.james.imap.api.process.ImapProcessor;
+import org.apache.james.imap.main.DefaultImapDecoderFactory;
+import org.apache.james.imap.decode.main.ImapRequestStreamHandler;
+import org.apache.james.imap.encode.FakeImapSession;
+import org.apache.james.imap.encode.ImapEncoder;
+import org.apache.james.imap.encode.main.DefaultImapEncoderFactory;
+import org.apache.james.imap.message.request.FetchRequest;
+import org.apache.james.imap.processor.DefaultProcessor;
+import org.apache.james.imap.processor.base.UnknownRequestProcessor;
+import org.apache.james.imap.processor.fetch.FetchProcessor;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mailroom's FETCH of membership-row items ({@link MetadataFetch}) against James's own {@code FetchProcessor}: the
+ * same command on the same session state (real Derby store, James's decoder, encoder and selected mailbox) must
+ * give byte-identical responses, unsolicited ones included.
+ */
+class MetadataFetchTest {
+    private static final AtomicInteger MAILBOXES = new AtomicInteger();
+
+    @TempDir
+    static Path directory;
+
+    private static ImapTestServers fixture;
+    private static MailboxManager mailboxManager;
+    private static ImapRequestStreamHandler mailroom;
+    private static ImapRequestStreamHandler james;
+    /** James's FETCH with James's own encoder: the reference for body sections. */
+    private static ImapRequestStreamHandler jamesEncoded;
+    private static final AtomicInteger encodedByMailroom = new AtomicInteger();
+    private MailboxSession owner;
+    private MailboxPath inbox;
+    private String box;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fixture = new ImapTestServers(directory);
+        mailboxManager = fixture.store.mailboxManager();
+        ImapProcessor mailroomChain = MailroomProcessors.create(mailboxManager, fixture.store.eventBus(),
+            fixture.store.subscriptionManager(), fixture.store.quotaManager(), fixture.store.quotaRootResolver(),
+            fixture.metrics, DefaultFolders.inboxOnly(FolderNames.defaults()),
+            new LoginThrottle(LoginThrottle.Policy.disabled(), Clock.systemUTC()), ImapObserver.NONE);
+        mailroomChain.configure(ImapConfiguration.builder().build());
+        MailroomStatusResponseFactory responses = new MailroomStatusResponseFactory();
+        ImapProcessor jamesFetch = new DefaultProcessor(
+            Map.of(FetchRequest.class, new FetchProcessor(mailboxManager, responses, fixture.metrics)),
+            new UnknownRequestProcessor(responses));
+        jamesFetch.configure(ImapConfiguration.builder().isCondstoreEnable(true).build());
+        ImapEncoder jamesEncoder = new DefaultImapEncoderFactory().buildImapEncoder();
+        ImapEncoder counting = (message, composer) -> {
+            if (message instanceof FetchLines) {
+                encodedByMailroom.incrementAndGet();
+            }
+            new MailroomImapEncoder(jamesEncoder).encode(message, composer);
+        };
+        mailroom = new ImapRequestStreamHandler(DefaultImapDecoderFactory.createDecoder(), mailroomChain, counting);
+        james = new ImapRequestStreamHandler(DefaultImapDecoderFactory.createDecoder(), jamesFetch, counting);
+        jamesEncoded = new ImapRequestStreamHandler(DefaultImapDecoderFactory.createDecoder(), jamesFetch, jamesEncoder);
+    }
+
+    /** A new mailbox per test, of ten messages with all kinds of flags, keywords and internal dates. */
+    @BeforeEach
+    void fill() throws Exception {
+        owner = mailboxManager.createSystemSession(Username.of(ImapTestServers.USER));
+        box = "box" + MAILBOXES.incrementAndGet();
+        inbox = MailboxPath.forUser(owner.getUser(), box);
+        mailboxManager.createMailbox(inbox, owner);
+        append(flags(), "2026-11-29T23:59:59.999Z");
+        append(flags(Flags.Flag.SEEN, Flags.Flag.ANSWERED), "1999-01-05T03:04:05Z");
+        append(flags(Flags.Flag.FLAGGED, Flags.Flag.DELETED, Flags.Flag.DRAFT, Flags.Flag.SEEN), "2001-09-09T01:46:40Z");
+        Flags keywords = flags(Flags.Flag.SEEN);
+        for (String keyword : new String[] {"$Important", "$Junk", "Zeta", "alpha", "$NotJunk", "custom_1", "Beta"}) {
+            keywords.add(keyword);
+        }
+        append(keywords, "2020-02-29T12:00:00Z");
+        Flags one = flags();
+        one.add("$Forwarded");
+        append(one, "1970-01-01T00:00:00Z");
+        for (int i = 0; i < 5; i++) {
+            append(flags(Flags.Flag.ANSWERED), "2024-07-0" + (i + 1) + "T10:11:12Z");
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void flagsWithKeywordsAndRecentAsJames() throws Exception {
+        FakeImapSession session = selected("SELECT " + box);
+        for (String command : new String[] {
+            "FETCH 1:* (UID FLAGS RFC822.SIZE)",
+            "FETCH 1:* (FLAGS)",
+            "FETCH 1:* FAST",
+            "FETCH 1:* (INTERNALDATE UID)",
+            "FETCH 2:4 (RFC822.SIZE INTERNALDATE FLAGS UID)",
+            "FETCH * (UID FLAGS)",
+            "FETCH 3 (RFC822.SIZE)",
+            "UID FETCH 1:* (FLAGS)",
+            "UID FETCH * (FLAGS INTERNALDATE)",
+            "UID FETCH 3,5:7,8:* (UID RFC822.SIZE)",
+            "FETCH 7,2,9:10 (UID FLAGS)"}) {
+            String fromMailroom = assertSameAsJames(session, command);
+            assertThat(fromMailroom).as(command).contains("FETCH (").contains("a OK");
+        }
+        assertThat(assertSameAsJames(session, "UID FETCH 900:1000 (FLAGS)")).isEqualTo("a OK FETCH completed.\r\n");
+        assertThat(encodedByMailroom).hasPositiveValue();
+        String recent = run(mailroom, session, "FETCH 1:* (FLAGS)");
+        assertThat(recent).contains("* 1 FETCH (FLAGS (\\Recent))")
+            .contains("* 2 FETCH (FLAGS (\\Answered \\Recent \\Seen))")
+            .contains("\\Seen $Important").contains("* 5 FETCH (FLAGS (\\Recent $Forwarded))");
+        assertThat(run(mailroom, session, "FETCH 1:2 (INTERNALDATE)"))
+            .contains("* 1 FETCH (INTERNALDATE \"29-Nov-2026 23:59:59 +0000\")")
+            .contains("* 2 FETCH (INTERNALDATE \"05-Jan-1999 03:04:05 +0000\")");
+    }
+
+    @Test
+    void badRangesAndEmptyAnswersAsJames() throws Exception {
+        FakeImapSession session = selected("EXAMINE " + box);
+        for (String command : new String[] {"FETCH 11 (FLAGS)", "FETCH 5:11 (UID)", "FETCH 11:* (UID)"}) {
+            assertSameAsJames(session, command);
+        }
+        assertThat(run(mailroom, session, "FETCH 11 (FLAGS)")).contains("a BAD");
+    }
+
+    @Test
+    void modSeqOnceCondstoreIsEnabledAsJames() throws Exception {
+        FakeImapSession first = selected("SELECT " + box);
+        // the first MODSEQ fetch enables CONDSTORE and reports HIGHESTMODSEQ: left to James
+        String enabling = run(mailroom, first, "FETCH 1:2 (MODSEQ)");
+        assertThat(enabling).contains("HIGHESTMODSEQ").contains("* 1 FETCH (MODSEQ (");
+        int before = encodedByMailroom.get();
+        assertSameAsJames(first, "FETCH 1:* (MODSEQ FLAGS UID)");
+        assertSameAsJames(first, "UID FETCH 2:* (MODSEQ)");
+        assertThat(encodedByMailroom.get()).isGreaterThan(before);
+
+        FakeImapSession qresync = session();
+        run(mailroom, qresync, "ENABLE QRESYNC");
+        run(mailroom, qresync, "EXAMINE " + box);
+        // QRESYNC adds the UID to every FETCH response
+        assertThat(assertSameAsJames(qresync, "FETCH 1:3 (FLAGS)")).contains("* 1 FETCH (MODSEQ (1) FLAGS () UID 1)");
+        assertSameAsJames(qresync, "FETCH 1:* (MODSEQ RFC822.SIZE)");
+    }
+
+    @Test
+    void changesByAnotherSessionAsJames() throws Exception {
+        selected("SELECT " + box); // takes \Recent, so the two watchers below see the same flags
+        FakeImapSession watchedByMailroom = selected("SELECT " + box);
+        FakeImapSession watchedByJames = selected("SELECT " + box);
+        FakeImapSession other = selected("SELECT " + box);
+        run(mailroom, other, "STORE 2 +FLAGS (\\Flagged $Important)");
+        run(mailroom, other, "STORE 3 +FLAGS (\\Deleted)");
+        run(mailroom, other, "EXPUNGE");
+        append(flags(Flags.Flag.SEEN), "2025-12-31T23:00:00Z");
+        for (String command : new String[] {"FETCH 1:* (FLAGS UID)", "UID FETCH 1:* (FLAGS)", "FETCH 1:* (FLAGS)"}) {
+            String fromMailroom = run(mailroom, watchedByMailroom, command);
+            String fromJames = run(james, watchedByJames, command);
+            assertThat(fromMailroom).as(command).isEqualTo(fromJames);
+        }
+        assertThat(run(mailroom, other, "FETCH 1:* (UID)")).doesNotContain("UID 3)").contains("UID 11)");
+    }
+
+    @Test
+    void bodySectionsWrittenInlineAsJamesStreamsThem() throws Exception {
+        StringBuilder big = new StringBuilder();
+        while (big.length() <= WholeLiteralComposer.MAX_INLINE) {
+            big.append("a line of a long body, long enough to be streamed rather than inlined\r\n");
+        }
+        appendRaw("Subject: big\r\n\r\n" + big);
+        FakeImapSession session = selected("EXAMINE " + box);
+        for (String command : new String[] {"FETCH 1:3 (UID BODY.PEEK[])", "FETCH 2 (BODY.PEEK[HEADER] BODY.PEEK[TEXT] RFC822.SIZE)",
+            "FETCH 4 (BODY.PEEK[]<10.20> FLAGS)", "UID FETCH 11 (BODY.PEEK[])", "FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])"}) {
+            run(mailroom, session, "NOOP");
+            String fromMailroom = run(mailroom, session, command);
+            run(mailroom, session, "NOOP");
+            assertThat(fromMailroom).as(command).isEqualTo(run(jamesEncoded, session, command)).contains("a OK");
+        }
+        assertThat(run(mailroom, session, "UID FETCH 11 (BODY.PEEK[])")).contains("{" + ("Subject: big\r\n\r\n".length() + big.length()) + "}\r\n");
+    }
+
+    @Test
+    void otherItemsAndModifiersGoToJames() throws Exception {
+        FakeImapSession session = selected("SELECT " + box);
+        int before = encodedByMailroom.get();
+        run(mailroom, session, "FETCH 1 (UID ENVELOPE)");
+        run(mailroom, session, "FETCH 1 (FLAGS BODY.PEEK[HEADER])");
+        run(mailroom, session, "ENABLE CONDSTORE");
+        run(mailroom, session, "FETCH 1:* (FLAGS) (CHANGEDSINCE 1)");
+        assertThat(encodedByMailroom.get()).isEqualTo(before);
+    }
+
+    /** Mailroom's answer, after checking James's is the same (a NOOP before each: no pending updates either way). */
+    private String assertSameAsJames(FakeImapSession session, String command) throws Exception {
+        run(mailroom, session, "NOOP");
+        String fromMailroom = run(mailroom, session, command);
+        run(mailroom, session, "NOOP");
+        String fromJames = run(james, session, command);
+        assertThat(fromMailroom).as(command).isEqualTo(fromJames);
+        return fromMailroom;
+    }
+
+    private FakeImapSession selected(String select) throws Exception {
+        FakeImapSession session = session();
+        assertThat(run(mailroom, session, select)).contains("a OK");
+        return session;
+    }
+
+    private FakeImapSession session() {
+        FakeImapSession session = new FakeImapSession();
+        session.setMailboxSession(mailboxManager.createSystemSession(Username.of(ImapTestServers.USER)));
+        session.authenticated();
+        return session;
+    }
+
+    private static String run(ImapRequestStreamHandler handler, FakeImapSession session, String command) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(("a " + command + "\r\n").getBytes(StandardCharsets.US_ASCII)),
+            out, session);
+        return out.toString(StandardCharsets.US_ASCII);
+    }
+
+    private void append(Flags flags, String internalDate) throws Exception {
+        MessageManager mailbox = mailboxManager.getMailbox(inbox, owner);
+        String message = "From: a@example.test\r\nTo: b@example.test\r\nSubject: m " + internalDate + "\r\n\r\nbody "
+            + internalDate + "\r\n";
+        mailbox.appendMessage(MessageManager.AppendCommand.builder()
+            .withFlags(flags)
+            .withInternalDate(Date.from(Instant.parse(internalDate)))
+            .recent()
+            .build(message.getBytes(StandardCharsets.US_ASCII)), owner);
+    }
+
+    private void appendRaw(String message) throws Exception {
+        mailboxManager.getMailbox(inbox, owner).appendMessage(MessageManager.AppendCommand.builder()
+            .build(message.getBytes(StandardCharsets.US_ASCII)), owner);
+    }
+
+    private static Flags flags(Flags.Flag... system) {
+        Flags flags = new Flags();
+        for (Flags.Flag flag : system) {
+            flags.add(flag);
+        }
+        return flags;
+    }
+}
