@@ -18,7 +18,8 @@
 #   MAILROOM_JFR=FILE          a JFR recording (settings=profile) of the load only, started and stopped with jcmd;
 #                              summarise with `java bench/JfrTop.java FILE`
 #   MAILROOM_COUNT_SQL=1       Derby logs every statement it executes (derby.language.logStatementText); prints the
-#                              statements and commits per message during the load (mailroom_sql_per_msg=...)
+#                              statements and commits per message during the load (mailroom_sql_per_msg=...);
+#                              MAILROOM_SQL_LOG=FILE keeps that statement log (e.g. to count statements by text)
 # Nothing leaves the machine.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -39,6 +40,9 @@ cleanup() {
     if [[ -n "$mailroom_pid" ]]; then kill "$mailroom_pid" 2>/dev/null && wait "$mailroom_pid" 2>/dev/null || true; fi
     bash "$peers" stop "$work/peers" >/dev/null 2>&1 || true
     [[ -f "$work/mailroom/out.log" ]] && cp "$work/mailroom/out.log" /tmp/mailroom-bench-smtp-last.log
+    if [[ -n "${MAILROOM_SQL_LOG:-}" && -f "$work/mailroom/derby-statements.log" ]]; then
+        cp "$work/mailroom/derby-statements.log" "$MAILROOM_SQL_LOG"
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -183,8 +187,8 @@ YAML
     ticks_settled=$(cpu_ticks "$mailroom_pid")
     settle_seconds=$(( $(date +%s) - settle_start ))
     read -r mp50 mp99 mn < "$work/mailroom-probe"
-    # Every 250 is a commit; the server logs one line per committed message.
-    committed=$(grep -c 'delivered [0-9]* bytes to' "$work/mailroom/out.log" || true)
+    # Every 250 is a commit; the server logs one line per answered message (TransactionLog, result=accepted).
+    committed=$(grep -c 'TransactionLog - smtp mx .* result=accepted' "$work/mailroom/out.log" || true)
     mailroom_rate=$(echo "$messages / $mailroom_seconds" | bc -l)
     cpu_ms=$(echo "($ticks_after - $ticks_before) * 1000 / $(getconf CLK_TCK) / ($messages + $mn)" | bc -l)
     printf 'mailroom_committed_msgs_per_s=%.0f\nmailroom_committed=%s of %s\nmailroom_p50_ms=%s\nmailroom_p99_ms=%s\n' \

@@ -2,6 +2,7 @@ package org.mailroom.smtp;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,6 +16,7 @@ import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookResultHook;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.apache.james.protocols.smtp.hook.MessageHook;
+import org.mailroom.smtp.delivery.DeliveryOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,11 @@ import org.slf4j.LoggerFactory;
  * <p>Two roles in James's chain: as the first {@link MessageHook} it notes the facts of the message (Message-ID,
  * sender, recipient count, size) while the spooled envelope can still be read, and declines; as a
  * {@link HookResultHook} it sees the reply the delivery hook gave, with its execution time, and writes the line:
- * <pre>smtp mx session=3f2a1c message-id=&lt;a@b&gt; from=&lt;x@y&gt; rcpts=2 size=1234 result=accepted reply="250 2.6.0 ..." took=12ms</pre>
+ * <pre>smtp mx session=3f2a1c client=192.0.2.7 message-id=&lt;a@b&gt; from=&lt;x@y&gt; rcpts=2 size=1234 result=accepted reply="250 2.6.0 ..." took=12ms delivered=[a@example.org,b@example.org] queued=12</pre>
+ * {@code delivered} (the local users whose mailboxes hold a copy) and {@code queued} (the outbound queue row for the
+ * remote recipients) appear when the delivery committed them ({@link DeliveryOutcome}). This is the only INFO line
+ * per message: James's own "Connection established/closed" lines are turned down in logback.xml, and the client
+ * address they carried is here, next to the session id that joins it to everything else about the message.
  * Never logged: AUTH payloads, passwords, message content other than the Message-ID.
  */
 public final class TransactionLog implements MessageHook, HookResultHook {
@@ -85,10 +91,29 @@ public final class TransactionLog implements MessageHook, HookResultHook {
         Facts facts = session.getAttachment(FACTS, State.Transaction)
             .orElse(new Facts(MessageIdHeader.NONE, "<>", 0, -1));
         String reply = code + (result.getSmtpDescription() == null ? "" : " " + result.getSmtpDescription());
-        LOG.info("smtp {} session={} message-id={} from={} rcpts={} size={} result={} reply=\"{}\" took={}ms",
-            listenerName, session.getSessionID(), facts.messageId(), facts.sender(), facts.recipients(), facts.size(),
-            accepted ? "accepted" : code >= 500 ? "rejected" : "deferred", reply, millis);
+        if (LOG.isInfoEnabled()) {
+            LOG.info("smtp {} session={} client={} message-id={} from={} rcpts={} size={} result={} reply=\"{}\""
+                    + " took={}ms{}", listenerName, session.getSessionID(), client(session), facts.messageId(),
+                facts.sender(), facts.recipients(), facts.size(),
+                accepted ? "accepted" : code >= 500 ? "rejected" : "deferred", reply, millis,
+                DeliveryOutcome.of(session).map(TransactionLog::destinations).orElse(""));
+        }
         observer.messageAnswered(listener, accepted, code, Duration.ofMillis(millis));
+    }
+
+    private static String client(SMTPSession session) {
+        InetSocketAddress remote = session.getRemoteAddress();
+        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+    }
+
+    /** " delivered=[a,b] queued=N": addresses are what RCPT accepted, so they hold no spaces or line breaks. */
+    private static String destinations(DeliveryOutcome outcome) {
+        StringBuilder out = new StringBuilder();
+        if (!outcome.users().isEmpty()) {
+            out.append(" delivered=[").append(String.join(",", outcome.users())).append(']');
+        }
+        outcome.queueId().ifPresent(id -> out.append(" queued=").append(id));
+        return out.toString();
     }
 
     /** The code the client gets: the hook's own, else James's default for the action. */

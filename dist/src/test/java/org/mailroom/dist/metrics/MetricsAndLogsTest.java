@@ -142,12 +142,12 @@ class MetricsAndLogsTest {
             .containsEntry("mailroom_outbound_queue_messages", "gauge");
 
         List<String> lines = LOGS.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        assertThat(lines).anySatisfy(line -> assertThat(line).matches("smtp mx session=\\S+ "
+        assertThat(lines).anySatisfy(line -> assertThat(line).matches("smtp mx session=\\S+ client=127\\.0\\.0\\.1 "
             + "message-id=<mx-1@remote\\.example> from=<sender@remote\\.example> rcpts=1 size=\\d+ result=accepted "
-            + "reply=\"250 2\\.6\\.0 .*\" took=\\d+ms"));
-        assertThat(lines).anySatisfy(line -> assertThat(line).matches("smtp submission session=\\S+ "
+            + "reply=\"250 2\\.6\\.0 .*\" took=\\d+ms delivered=\\[alice@example\\.org\\]"));
+        assertThat(lines).anySatisfy(line -> assertThat(line).matches("smtp submission session=\\S+ client=127\\.0\\.0\\.1 "
             + "message-id=<sub-1@example\\.org> from=<alice@example\\.org> rcpts=3 size=\\d+ result=accepted "
-            + "reply=\"250 .*\" took=\\d+ms"));
+            + "reply=\"250 .*\" took=\\d+ms queued=\\d+"));
         assertThat(lines).anySatisfy(line -> assertThat(line).matches("outbound queue=\\d+ "
             + "message-id=<sub-1@example\\.org> to=\\[bob@remote\\.example\\] host=127\\.0\\.0\\.1 result=delivered "
             + "reply=\"250 .*\" took=\\d+ms"));

@@ -11,14 +11,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.mail.Flags;
 
@@ -49,9 +43,10 @@ import org.slf4j.LoggerFactory;
  * the whole message. Limit: a crash between two appends, or a failing compensation delete, can leave a copy behind
  * that a retry duplicates — a single transaction across mailboxes would need storage support.
  *
- * <p>Storage work runs on a bounded pool: at most {@code threads} appends run at once, at most {@code queue}
- * messages wait, and beyond that the client gets 451 4.3.0 (try later) instead of piling up. The Netty thread that
- * called the hook waits for the result, because James writes the DATA reply when the hook returns.
+ * <p>Storage work is bounded ({@link DeliveryGate}): at most {@code threads} deliveries run at once, at most
+ * {@code queue} messages wait, and beyond that the client gets 451 4.3.0 (try later) instead of piling up. The
+ * delivery runs on the thread that called the hook (the session's SMTP worker, never a Netty I/O thread), because
+ * James writes the DATA reply when the hook returns: that thread has to wait for the commit in any case.
  */
 public final class LocalDelivery implements MessageHook, AutoCloseable {
 
@@ -64,7 +59,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     private final LocalRecipients recipients;
     private final RecipientSorting sorting;
     private final Clock clock;
-    private final ThreadPoolExecutor executor;
+    private final DeliveryGate gate;
     private final Outbox outbox;
     private final MailboxAppender appender;
     private final SubmittedMailListener submitted;
@@ -90,14 +85,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         this.recipients = Objects.requireNonNull(recipients, "recipients");
         this.sorting = Objects.requireNonNull(sorting, "sorting");
         this.clock = Objects.requireNonNull(clock, "clock");
-        AtomicInteger count = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
-            runnable -> {
-                Thread thread = new Thread(runnable, "mailroom-delivery-" + count.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            },
-            new ThreadPoolExecutor.AbortPolicy());
+        this.gate = new DeliveryGate(threads, queue);
     }
 
     /** Whether remote recipients can be taken (an outbox exists), so the recipient policy may accept them. */
@@ -149,49 +137,50 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         Optional<String> mailFrom = envelope.getMaybeSender().asOptional().map(MailAddress::asString);
         byte[] header = traceHeaders(session, envelope, verdicts);
         boolean authenticated = session.getUsername() != null;
-        Future<byte[]> delivery;
         try {
-            delivery = executor.submit(() -> {
-                Content asReceived = withHeader(header, envelope, new byte[0]);
-                RecipientSorting.Prepared prepared = users.isEmpty() ? null : sorting.prepare(
-                    asReceived::getInputStream, asReceived.size(), mailFrom, facts, verdicts);
-                byte[][] sent = new byte[1][];
-                deliver(users, envelope, header, prepared, () -> {
-                    if (remote.isEmpty() && !authenticated) {
-                        return;
-                    }
-                    try (InputStream in = asReceived.getInputStream()) {
-                        sent[0] = in.readAllBytes();
-                    }
-                    if (!remote.isEmpty()) {
-                        long id = outbox.enqueue(mailFrom.orElse(""), remote, sent[0]);
-                        LOGGER.info("session {}: queued as {} for {}", session.getSessionID(), id, remote);
-                    }
-                });
-                return sent[0];
-            });
-        } catch (RejectedExecutionException e) {
-            LOGGER.warn("session {}: delivery queue full, deferring message", session.getSessionID());
-            return BUSY;
-        }
-        try {
-            byte[] sentBytes = delivery.get();
-            if (authenticated && sentBytes != null) {
-                tellSubmitted(session, envelope, sentBytes);
+            if (!gate.enter()) {
+                LOGGER.warn("session {}: too many deliveries waiting, deferring message", session.getSessionID());
+                return BUSY;
             }
-            LOGGER.info("session {}: delivered {} bytes to {}{}", session.getSessionID(), envelope.getSize(), users,
-                remote.isEmpty() ? "" : ", queued for " + remote);
-            return SmtpReplies.ok("250", "2.6.0 Message accepted for delivery");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return STORAGE_FAILED;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof MessageTooLargeException) {
-                return SmtpReplies.deny("552", "5.3.4 Message too large for the mailbox store");
-            }
-            LOGGER.error("session {}: delivery to {} failed, nothing kept", session.getSessionID(), users, e.getCause());
-            return STORAGE_FAILED;
         }
+        long[] queueId = {-1};
+        byte[] sentBytes;
+        try {
+            Content asReceived = withHeader(header, envelope, new byte[0]);
+            RecipientSorting.Prepared prepared = users.isEmpty() ? null : sorting.prepare(
+                asReceived::getInputStream, asReceived.size(), mailFrom, facts, verdicts);
+            byte[][] sent = new byte[1][];
+            deliver(users, envelope, header, prepared, () -> {
+                if (remote.isEmpty() && !authenticated) {
+                    return;
+                }
+                try (InputStream in = asReceived.getInputStream()) {
+                    sent[0] = in.readAllBytes();
+                }
+                if (!remote.isEmpty()) {
+                    queueId[0] = outbox.enqueue(mailFrom.orElse(""), remote, sent[0]);
+                }
+            });
+            sentBytes = sent[0];
+        } catch (MessageTooLargeException e) {
+            return SmtpReplies.deny("552", "5.3.4 Message too large for the mailbox store");
+        } catch (Exception | StackOverflowError | LinkageError e) {
+            // Whatever went wrong with this message, the session (and the server) carry on: 451, retry later.
+            LOGGER.error("session {}: delivery to {} failed, nothing kept", session.getSessionID(), users, e);
+            return STORAGE_FAILED;
+        } finally {
+            gate.leave();
+        }
+        if (authenticated && sentBytes != null) {
+            tellSubmitted(session, envelope, sentBytes);
+        }
+        // No line of its own: TransactionLog's one line per transaction names the mailboxes and the queue row.
+        new DeliveryOutcome(List.copyOf(users), remote,
+            queueId[0] < 0 ? OptionalLong.empty() : OptionalLong.of(queueId[0])).record(session);
+        return SmtpReplies.ok("250", "2.6.0 Message accepted for delivery");
     }
 
     private void tellSubmitted(SMTPSession session, MailEnvelope envelope, byte[] message) {
@@ -314,9 +303,8 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     /** Stops taking deliveries and waits briefly for those in progress. */
     @Override
     public void close() {
-        executor.shutdown();
         try {
-            executor.awaitTermination(30, TimeUnit.SECONDS);
+            gate.close(30);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -76,7 +76,7 @@ public final class SpooledEnvelope implements MailEnvelope, Closeable {
     @Override
     public InputStream getMessageInputStream() throws IOException {
         Path file = out.file.path;
-        return file == null ? new ByteArrayInputStream(out.memory.toByteArray()) : Files.newInputStream(file);
+        return file == null ? out.memory.reader() : Files.newInputStream(file);
     }
 
     /** Whether the bytes went to disk (for tests and logs). */
@@ -109,11 +109,26 @@ public final class SpooledEnvelope implements MailEnvelope, Closeable {
         }
     }
 
+    /**
+     * The bytes below the threshold, read in place: the message is read several times (transaction log, sorter,
+     * each recipient's append) and a copy per read was as large as the message. Reads happen once DATA has ended,
+     * when nothing is written any more.
+     */
+    private static final class Memory extends ByteArrayOutputStream {
+        Memory(int size) {
+            super(size);
+        }
+
+        InputStream reader() {
+            return new ByteArrayInputStream(buf, 0, count);
+        }
+    }
+
     private static final class SpillingOutputStream extends OutputStream {
         private final Path spool;
         private final int threshold;
         private final SpoolFile file = new SpoolFile();
-        private ByteArrayOutputStream memory = new ByteArrayOutputStream();
+        private Memory memory = new Memory(8192);
         private long size;
 
         SpillingOutputStream(Path spool, int threshold) {
@@ -132,7 +147,7 @@ public final class SpooledEnvelope implements MailEnvelope, Closeable {
                 file.path = Files.createTempFile(spool, PREFIX, ".eml");
                 file.stream = Files.newOutputStream(file.path);
                 memory.writeTo(file.stream);
-                memory = new ByteArrayOutputStream(0);
+                memory = new Memory(0);
             }
             if (file.stream != null) {
                 file.stream.write(bytes, offset, length);

@@ -1,5 +1,6 @@
 package org.mailroom.sorter.learning;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * IMAP down. Learners are called one action at a time, in the order the actions happened.
  *
  * <p>Arrivals (one per delivered copy, the most frequent work by far) wait in their own bounded queue and are
- * recorded in batches: each run of the background thread takes every arrival waiting (up to
- * {@link #ARRIVAL_BATCH}) and hands them over at once, so the store commits once per batch rather than several
+ * recorded in batches: each run of the background thread lets them gather for {@link #ARRIVAL_LINGER}, then takes
+ * every arrival waiting (up to {@link #ARRIVAL_BATCH}) and hands them over at once, so the store commits once per batch rather than several
  * times per message, and the thread keeps up with many SMTP sessions. An arrival is only ever queued after its
  * delivery committed; {@link #close} records what is still waiting before it returns.
  */
@@ -104,14 +105,34 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
         }
     }
 
+    /**
+     * How long a drain lets arrivals gather before taking them. Without it a busy server drained after every one or
+     * two arrivals: a transaction (and a commit) each, and the same user's contact and totals rows written again in
+     * every one. Learning from an arrival happens after its 250 in any case; waiting this much longer turns dozens
+     * of small transactions into one and writes each row once per batch.
+     */
+    static final Duration ARRIVAL_LINGER = Duration.ofMillis(500);
+
     /** Records every arrival waiting, in batches of at most {@link #ARRIVAL_BATCH}. */
     private void drainArrivals() {
+        lingerForMoreArrivals();
         // Cleared before taking: an arrival queued from now on queues another drain, so none is left waiting.
         drainQueued.set(false);
         List<IncomingMail> batch = new ArrayList<>(ARRIVAL_BATCH);
         while (arrivalQueue.drainTo(batch, ARRIVAL_BATCH) > 0) {
             record(batch);
             batch.clear();
+        }
+    }
+
+    private void lingerForMoreArrivals() {
+        if (executor.isShutdown() || arrivalQueue.size() >= ARRIVAL_BATCH) {
+            return;   // closing records at once; a full batch is worth taking now
+        }
+        try {
+            Thread.sleep(ARRIVAL_LINGER.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -219,14 +219,23 @@ public final class JdbcImportanceState implements ImportanceState {
      * Pending messages, contact rows and thread rows in one transaction; each row is updated, or inserted when it
      * does not exist yet (a lost race to insert, with another server on the same database, starts the whole
      * transaction again). What committed goes into the cache; after a failure those rows are read again.
+     *
+     * <p>Pending rows are first simply inserted: an arrival's message key is almost always new, and checking
+     * (or deleting) first cost a statement per arrival. When a key is already there (the same message delivered
+     * again, two copies in one batch, a Message-ID some sender reuses), the insert fails on the primary key and the
+     * retry replaces the old row instead, as {@link #addPending} always does.
      */
     @Override
     public void saveArrivals(ArrivalWrites writes) {
         for (int attempt = 1; ; attempt++) {
+            boolean replacePending = attempt > 1;
             try {
                 db.transactionVoid(c -> {
                     for (ArrivalWrites.Row<PendingMessage> row : writes.pending()) {
-                        writePending(c, row.user(), row.value());
+                        if (replacePending) {
+                            deletePending(c, row.user(), row.value());
+                        }
+                        insertPending(c, row.user(), row.value());
                     }
                     for (ArrivalWrites.Row<ContactStats> row : writes.contacts()) {
                         writeContact(c, row.user(), row.value());
@@ -281,12 +290,20 @@ public final class JdbcImportanceState implements ImportanceState {
     }
 
     private static void writePending(Connection c, String user, PendingMessage message) throws SQLException {
+        deletePending(c, user, message);
+        insertPending(c, user, message);
+    }
+
+    private static void deletePending(Connection c, String user, PendingMessage message) throws SQLException {
         try (PreparedStatement delete = c.prepareStatement(
             "DELETE FROM mr_importance_pending WHERE username = ? AND message_key = ?")) {
             delete.setString(1, cut(user, ADDRESS_MAX));
             delete.setString(2, cut(message.messageKey(), KEY_MAX));
             delete.executeUpdate();
         }
+    }
+
+    private static void insertPending(Connection c, String user, PendingMessage message) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("INSERT INTO mr_importance_pending (username, message_key,"
             + " sender, subject_key, received_at, features) VALUES (?, ?, ?, ?, ?, ?)")) {
             s.setString(1, cut(user, ADDRESS_MAX));

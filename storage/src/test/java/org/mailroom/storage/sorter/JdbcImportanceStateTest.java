@@ -191,6 +191,30 @@ class JdbcImportanceStateTest {
         assertThat(other.rowsReadFromDatabase()).isEqualTo(2);
     }
 
+    /**
+     * Arrivals insert their pending rows without looking first; a message key already pending (delivered again), or
+     * twice in one batch, makes that insert fail, and the batch is stored again replacing the old rows: the last
+     * arrival's row wins, and the batch's other rows are stored once.
+     */
+    @Test
+    void anArrivalWhoseMessageIsAlreadyPendingReplacesItsRow() {
+        FeatureVector features = FeatureVector.fromBytes(new byte[] {63, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 63, -128, 0, 0});
+        String alice = "alice@x.test";
+        state.saveArrivals(new ArrivalWrites(List.of(), List.of(),
+            List.of(new ArrivalWrites.Row<>(alice, new PendingMessage("m1", "bob@y.test", "first", T, features)))));
+        ContactStats bob = new ContactStats("bob@y.test", 3, 0, 0, Optional.of(T), Optional.empty());
+        state.saveArrivals(new ArrivalWrites(List.of(new ArrivalWrites.Row<>(alice, bob)), List.of(),
+            List.of(new ArrivalWrites.Row<>(alice, new PendingMessage("m1", "bob@y.test", "again", T, features)),
+                new ArrivalWrites.Row<>(alice, new PendingMessage("m2", "bob@y.test", "new", T, features)),
+                new ArrivalWrites.Row<>(alice, new PendingMessage("m2", "bob@y.test", "twice", T.plusSeconds(1),
+                    features)))));
+
+        JdbcImportanceState other = new JdbcImportanceState(db);
+        assertThat(other.pendingFrom(alice, "bob@y.test")).extracting(PendingMessage::messageKey, PendingMessage::subjectKey)
+            .containsExactly(Assertions.tuple("m1", "again"), Assertions.tuple("m2", "twice"));
+        assertThat(other.contact(alice, "bob@y.test")).isEqualTo(bob);
+    }
+
     /** A batch that fails part-way stores none of its rows, and the cache does not keep them either. */
     @Test
     void aFailedBatchOfArrivalsLeavesNothingBehind() {
