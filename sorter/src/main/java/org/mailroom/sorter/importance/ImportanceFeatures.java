@@ -30,11 +30,11 @@ final class ImportanceFeatures {
     static final Set<String> IGNORED_HEADERS = Set.of("x-folder", "x-origin", "x-filename");
 
     /** Body words looked at: the start of what the sender wrote is what the user reads before deciding. */
-    private static final int MAX_BODY_WORDS = 60;
-    private static final int MAX_SUBJECT_WORDS = 12;
-    private static final int MAX_BODY_CHARS = 4000;
+    static final int MAX_BODY_WORDS = 60;
+    static final int MAX_SUBJECT_WORDS = 12;
+    static final int MAX_BODY_CHARS = 4000;
 
-    private static final Set<String> STOP_WORDS = Set.of("the", "and", "for", "you", "that", "this", "with", "are",
+    static final Set<String> STOP_WORDS = Set.of("the", "and", "for", "you", "that", "this", "with", "are",
         "have", "will", "from", "your", "our", "not", "but", "can", "all", "was", "has", "any", "its", "been", "there",
         "they", "their", "would", "could", "what", "which", "when", "who", "about", "into", "them", "than", "then");
 
@@ -43,7 +43,7 @@ final class ImportanceFeatures {
         "alert", "info", "marketing", "admin", "help", "support", "list", "digest", "update", "service", "mailman",
         "owner-", "-request", "automated", "system"};
 
-    private static final String[] QUOTE_MARKERS = {"-----original message-----", "----- forwarded by",
+    static final String[] QUOTE_MARKERS = {"-----original message-----", "----- forwarded by",
         "---------------------- forwarded by", "-----forwarded message-----", "---------- forwarded message",
         "\n>", "\nfrom: ", "wrote:\n"};
 
@@ -308,21 +308,58 @@ final class ImportanceFeatures {
         }
     }
 
-    /** The text the sender wrote: the body up to the first quoted or forwarded block, bounded. */
+    /**
+     * The text the sender wrote: the body up to the first quoted or forwarded block, bounded. The markers are found
+     * case-insensitively in place (no lower-cased copy of the text). Before, they were looked up in a lower-cased copy
+     * whose positions were used on the original, which broke on 'İ' (two characters when lower-cased): the cut fell
+     * too late, or past the end (an exception, so no importance score at all for such mail).
+     */
     static String ownText(String text) {
-        String head = text.length() > MAX_BODY_CHARS ? text.substring(0, MAX_BODY_CHARS) : text;
-        String lower = head.toLowerCase(Locale.ROOT);
-        int end = lower.length();
+        int length = Math.min(text.length(), MAX_BODY_CHARS);
+        int end = length;
         for (String marker : QUOTE_MARKERS) {
-            int at = lower.indexOf(marker);
+            int at = indexOfLowerCased(text, length, marker);
             if (at >= 0 && at < end) {
                 end = at;
             }
         }
-        return head.substring(0, end);
+        return text.substring(0, end);
     }
 
+    /** Where the lower-case ASCII {@code marker} first occurs in {@code text[0, length)} lower-cased, or -1. */
+    private static int indexOfLowerCased(String text, int length, String marker) {
+        char first = marker.charAt(0);
+        for (int at = 0; at <= length - marker.length(); at++) {
+            if (lowerCase(text.charAt(at)) != first) {
+                continue;
+            }
+            int j = 1;
+            while (j < marker.length() && lowerCase(text.charAt(at + j)) == marker.charAt(j)) {
+                j++;
+            }
+            if (j == marker.length()) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A character as {@code toLowerCase(Locale.ROOT)} lower-cases it, for comparing with ASCII markers: 'İ' becomes
+     * "i" plus a combining dot there, which can never be part of an ASCII marker, so it stays as it is here.
+     */
+    private static char lowerCase(char c) {
+        if (c < 0x80) {
+            return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+        }
+        return c == '\u0130' ? c : Character.toLowerCase(c);
+    }
+
+    private static final WordTable STOP_WORD_TABLE = new WordTable(STOP_WORDS);
+
     private static void words(String text, int max, List<String> into, Set<String> seen) {
+        // The words already seen, looked up without a String per word for ASCII words (nearly all of them).
+        WordTable known = new WordTable(seen);
         int i = 0;
         int n = text.length();
         while (i < n && into.size() < max) {
@@ -335,9 +372,17 @@ final class ImportanceFeatures {
             }
             int len = i - start;
             if (len >= 3 && len <= 20) {
+                if (WordTable.isAscii(text, start, i)) {
+                    int hash = WordTable.asciiLowerHash(text, start, i);
+                    if (STOP_WORD_TABLE.containsAsciiLower(text, start, i, hash)
+                        || known.containsAsciiLower(text, start, i, hash)) {
+                        continue;
+                    }
+                }
                 String w = text.substring(start, i).toLowerCase(Locale.ROOT);
                 if (!STOP_WORDS.contains(w) && seen.add(w)) {
                     into.add(w);
+                    known.add(w);
                 }
             }
         }
