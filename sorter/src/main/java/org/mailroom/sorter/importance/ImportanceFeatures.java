@@ -308,6 +308,10 @@ final class ImportanceFeatures {
         }
     }
 
+    /** The first characters of the {@link #QUOTE_MARKERS}: only there can a marker start. */
+    private static final String MARKER_STARTS = java.util.Arrays.stream(QUOTE_MARKERS)
+        .map(m -> m.substring(0, 1)).distinct().collect(java.util.stream.Collectors.joining());
+
     /**
      * The text the sender wrote: the body up to the first quoted or forwarded block, bounded. The markers are found
      * case-insensitively in place (no lower-cased copy of the text). Before, they were looked up in a lower-cased copy
@@ -316,32 +320,32 @@ final class ImportanceFeatures {
      */
     static String ownText(String text) {
         int length = Math.min(text.length(), MAX_BODY_CHARS);
-        int end = length;
-        for (String marker : QUOTE_MARKERS) {
-            int at = indexOfLowerCased(text, length, marker);
-            if (at >= 0 && at < end) {
-                end = at;
-            }
-        }
-        return text.substring(0, end);
-    }
-
-    /** Where the lower-case ASCII {@code marker} first occurs in {@code text[0, length)} lower-cased, or -1. */
-    private static int indexOfLowerCased(String text, int length, String marker) {
-        char first = marker.charAt(0);
-        for (int at = 0; at <= length - marker.length(); at++) {
-            if (lowerCase(text.charAt(at)) != first) {
+        // One scan: the first position where any marker starts is where the own text ends.
+        for (int at = 0; at < length; at++) {
+            char c = lowerCase(text.charAt(at));
+            if (MARKER_STARTS.indexOf(c) < 0) {
                 continue;
             }
-            int j = 1;
-            while (j < marker.length() && lowerCase(text.charAt(at + j)) == marker.charAt(j)) {
-                j++;
-            }
-            if (j == marker.length()) {
-                return at;
+            for (String marker : QUOTE_MARKERS) {
+                if (marker.charAt(0) == c && startsLowerCased(text, at, length, marker)) {
+                    return text.substring(0, at);
+                }
             }
         }
-        return -1;
+        return text.substring(0, length);
+    }
+
+    /** Whether the lower-case ASCII {@code marker} starts at {@code at} in {@code text[0, length)} lower-cased. */
+    private static boolean startsLowerCased(String text, int at, int length, String marker) {
+        if (at + marker.length() > length) {
+            return false;
+        }
+        for (int j = 1; j < marker.length(); j++) {
+            if (lowerCase(text.charAt(at + j)) != marker.charAt(j)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
