@@ -4,8 +4,14 @@
 # Extra arguments go to JMH (e.g. -f 1 -wi 2 -i 3 -prof gc); none means the defaults in SorterSpeedBenchmark.main
 # (3 forks, 3 x 3 s warm-up, 5 x 3 s measured, GC profiler: bytes allocated per operation).
 # --cpu [N] instead prints CPU time per operation (mean, p50, p99 over N operations; valid on a loaded machine).
+#
+# The JVM runs with the server's settings: the launchers (./mailroom, the tarball's bin/mailroom) start java with
+# no heap or GC options but $MAILROOM_JAVA_OPTS, so the JVM's defaults (G1, heap sized from the machine's memory)
+# apply, and the same goes here; JMH's forks inherit these options. A young collection's pause lands inside
+# whichever operation is running, so the heap settings decide how often p99 meets one: measure the server's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -o -pl bench -am package -DskipTests
-exec java -Xmx1g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
+# shellcheck disable=SC2086 # MAILROOM_JAVA_OPTS holds several options on purpose, as in the launchers
+exec java ${MAILROOM_JAVA_OPTS:-} -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
     org.mailroom.bench.SorterSpeedBenchmark "$@"

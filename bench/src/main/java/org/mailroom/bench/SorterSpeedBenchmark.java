@@ -145,8 +145,10 @@ public class SorterSpeedBenchmark {
     /**
      * CPU time per operation, measured on the calling thread ({@code ThreadMXBean}): unlike wall-clock percentiles
      * it leaves out time spent waiting for a CPU, so it stays comparable on a loaded machine. Prints
-     * {@code cpu_<phase>_{mean,p50,p99}_us=} lines for parse alone, sort of a parsed message, and both, and the bytes
-     * each allocates per operation ({@code alloc_<phase>_kb_per_op=}).
+     * {@code cpu_<phase>_{mean,p50,p99}_us=} lines for parse alone, sort of a parsed message, and both, the bytes
+     * each allocates per operation ({@code alloc_<phase>_kb_per_op=}), and the share of operations during which a
+     * collection ran ({@code gc_<phase>_ops_with_collection_pct=}, with the collections per 1,000 operations): a
+     * pause lands in the operation that was running, so above 1 % the p99 of wall-clock time is a GC pause.
      */
     static void cpuTimes(int warmUp, int measured) throws Exception {
         com.sun.management.ThreadMXBean threads =
@@ -158,7 +160,13 @@ public class SorterSpeedBenchmark {
             for (String phase : phases) {
                 long[] times = new long[measured];
                 long allocated = 0;
+                int opsWithCollection = 0;
+                long collectionsBefore = 0;
                 for (int i = -warmUp; i < measured; i++) {
+                    if (i == 0) {
+                        collectionsBefore = collections();
+                    }
+                    long startCollections = i >= 0 ? collections() : 0;
                     long startBytes = threads.getCurrentThreadAllocatedBytes();
                     long start = threads.getCurrentThreadCpuTime();
                     Object result = switch (phase) {
@@ -174,8 +182,12 @@ public class SorterSpeedBenchmark {
                     if (i >= 0) {
                         times[i] = spent;
                         allocated += bytes;
+                        if (collections() != startCollections) {
+                            opsWithCollection++;
+                        }
                     }
                 }
+                long collected = collections() - collectionsBefore;
                 java.util.Arrays.sort(times);
                 double mean = java.util.Arrays.stream(times).average().orElse(0);
                 System.out.printf(java.util.Locale.ROOT, "cpu_%s_mean_us=%.1f%ncpu_%s_p50_us=%.1f%ncpu_%s_p99_us=%.1f%n",
@@ -184,10 +196,23 @@ public class SorterSpeedBenchmark {
                 // Allocation drives young collections, and a collection landing in an operation is what its p99 sees.
                 System.out.printf(java.util.Locale.ROOT, "alloc_%s_kb_per_op=%.1f%n", phase,
                     allocated / 1024.0 / measured);
+                System.out.printf(java.util.Locale.ROOT,
+                    "gc_%s_ops_with_collection_pct=%.2f%ngc_%s_collections_per_1000_ops=%.2f%n", phase,
+                    100.0 * opsWithCollection / measured, phase, 1000.0 * collected / measured);
             }
         } finally {
             bench.tearDown();
         }
+    }
+
+    /** Collections so far, of every collector (young and old; G1 counts its concurrent cycles' pauses too). */
+    private static long collections() {
+        long count = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc
+            : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+        }
+        return count;
     }
 
     /**

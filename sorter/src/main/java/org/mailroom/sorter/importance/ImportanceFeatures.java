@@ -30,11 +30,11 @@ final class ImportanceFeatures {
     static final Set<String> IGNORED_HEADERS = Set.of("x-folder", "x-origin", "x-filename");
 
     /** Body words looked at: the start of what the sender wrote is what the user reads before deciding. */
-    private static final int MAX_BODY_WORDS = 60;
-    private static final int MAX_SUBJECT_WORDS = 12;
-    private static final int MAX_BODY_CHARS = 4000;
+    static final int MAX_BODY_WORDS = 60;
+    static final int MAX_SUBJECT_WORDS = 12;
+    static final int MAX_BODY_CHARS = 4000;
 
-    private static final Set<String> STOP_WORDS = Set.of("the", "and", "for", "you", "that", "this", "with", "are",
+    static final Set<String> STOP_WORDS = Set.of("the", "and", "for", "you", "that", "this", "with", "are",
         "have", "will", "from", "your", "our", "not", "but", "can", "all", "was", "has", "any", "its", "been", "there",
         "they", "their", "would", "could", "what", "which", "when", "who", "about", "into", "them", "than", "then");
 
@@ -43,7 +43,7 @@ final class ImportanceFeatures {
         "alert", "info", "marketing", "admin", "help", "support", "list", "digest", "update", "service", "mailman",
         "owner-", "-request", "automated", "system"};
 
-    private static final String[] QUOTE_MARKERS = {"-----original message-----", "----- forwarded by",
+    static final String[] QUOTE_MARKERS = {"-----original message-----", "----- forwarded by",
         "---------------------- forwarded by", "-----forwarded message-----", "---------- forwarded message",
         "\n>", "\nfrom: ", "wrote:\n"};
 
@@ -308,21 +308,62 @@ final class ImportanceFeatures {
         }
     }
 
-    /** The text the sender wrote: the body up to the first quoted or forwarded block, bounded. */
+    /** The first characters of the {@link #QUOTE_MARKERS}: only there can a marker start. */
+    private static final String MARKER_STARTS = java.util.Arrays.stream(QUOTE_MARKERS)
+        .map(m -> m.substring(0, 1)).distinct().collect(java.util.stream.Collectors.joining());
+
+    /**
+     * The text the sender wrote: the body up to the first quoted or forwarded block, bounded. The markers are found
+     * case-insensitively in place (no lower-cased copy of the text). Before, they were looked up in a lower-cased copy
+     * whose positions were used on the original, which broke on 'İ' (two characters when lower-cased): the cut fell
+     * too late, or past the end (an exception, so no importance score at all for such mail).
+     */
     static String ownText(String text) {
-        String head = text.length() > MAX_BODY_CHARS ? text.substring(0, MAX_BODY_CHARS) : text;
-        String lower = head.toLowerCase(Locale.ROOT);
-        int end = lower.length();
-        for (String marker : QUOTE_MARKERS) {
-            int at = lower.indexOf(marker);
-            if (at >= 0 && at < end) {
-                end = at;
+        int length = Math.min(text.length(), MAX_BODY_CHARS);
+        // One scan: the first position where any marker starts is where the own text ends.
+        for (int at = 0; at < length; at++) {
+            char c = lowerCase(text.charAt(at));
+            if (MARKER_STARTS.indexOf(c) < 0) {
+                continue;
+            }
+            for (String marker : QUOTE_MARKERS) {
+                if (marker.charAt(0) == c && startsLowerCased(text, at, length, marker)) {
+                    return text.substring(0, at);
+                }
             }
         }
-        return head.substring(0, end);
+        return text.substring(0, length);
     }
 
+    /** Whether the lower-case ASCII {@code marker} starts at {@code at} in {@code text[0, length)} lower-cased. */
+    private static boolean startsLowerCased(String text, int at, int length, String marker) {
+        if (at + marker.length() > length) {
+            return false;
+        }
+        for (int j = 1; j < marker.length(); j++) {
+            if (lowerCase(text.charAt(at + j)) != marker.charAt(j)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A character as {@code toLowerCase(Locale.ROOT)} lower-cases it, for comparing with ASCII markers: 'İ' becomes
+     * "i" plus a combining dot there, which can never be part of an ASCII marker, so it stays as it is here.
+     */
+    private static char lowerCase(char c) {
+        if (c < 0x80) {
+            return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+        }
+        return c == '\u0130' ? c : Character.toLowerCase(c);
+    }
+
+    private static final WordTable STOP_WORD_TABLE = new WordTable(STOP_WORDS);
+
     private static void words(String text, int max, List<String> into, Set<String> seen) {
+        // The words already seen, looked up without a String per word for ASCII words (nearly all of them).
+        WordTable known = new WordTable(seen);
         int i = 0;
         int n = text.length();
         while (i < n && into.size() < max) {
@@ -335,9 +376,17 @@ final class ImportanceFeatures {
             }
             int len = i - start;
             if (len >= 3 && len <= 20) {
+                if (WordTable.isAscii(text, start, i)) {
+                    int hash = WordTable.asciiLowerHash(text, start, i);
+                    if (STOP_WORD_TABLE.containsAsciiLower(text, start, i, hash)
+                        || known.containsAsciiLower(text, start, i, hash)) {
+                        continue;
+                    }
+                }
                 String w = text.substring(start, i).toLowerCase(Locale.ROOT);
                 if (!STOP_WORDS.contains(w) && seen.add(w)) {
                     into.add(w);
+                    known.add(w);
                 }
             }
         }

@@ -352,6 +352,11 @@ final class FeatureExtractor {
             this.pairSeed = FeatureHash.of(prefix, "<pair>");
         }
 
+        /**
+         * One pass over the characters: each word's boundaries, its hash (lower-cased) and whether it is a number are
+         * found as it is read. Edge punctuation ({@code .'-_!&}) at either end is not part of the word: the hash and
+         * the number test are taken as of the word's last other character.
+         */
         void text(String text, int maxChars) {
             int n = Math.min(text.length(), maxChars);
             int i = 0;
@@ -359,40 +364,50 @@ final class FeatureExtractor {
                 while (i < n && !isWordChar(text.charAt(i))) {
                     i++;
                 }
+                while (i < n && isEdgePunctuation(text.charAt(i))) {
+                    i++; // leading edge punctuation: a word character, but not part of the word
+                }
                 int start = i;
-                while (i < n && isWordChar(text.charAt(i))) {
+                long h = seed;
+                boolean numeric = true;
+                int end = start; // after the last character that is not edge punctuation
+                long hashAtEnd = h;
+                boolean numericAtEnd = true;
+                while (i < n) {
+                    char c = text.charAt(i);
+                    if (!isWordChar(c)) {
+                        break;
+                    }
+                    h = FeatureHash.step(h, lowerCase(c));
+                    numeric &= isNumberChar(c);
                     i++;
-                }
-                int end = i;
-                while (start < end && isEdgePunctuation(text.charAt(start))) {
-                    start++;
-                }
-                while (end > start && isEdgePunctuation(text.charAt(end - 1))) {
-                    end--;
+                    if (!isEdgePunctuation(c)) {
+                        end = i;
+                        hashAtEnd = h;
+                        numericAtEnd = numeric;
+                    }
                 }
                 if (end > start) {
-                    word(text, start, end);
+                    word(text, start, end, hashAtEnd, numericAtEnd);
                 }
             }
         }
 
-        private void word(String text, int start, int end) {
+        /** The word {@code text[start, end)}; {@code lowerHash}: its running hash, every character lower-cased. */
+        private void word(String text, int start, int end, long lowerHash, boolean numeric) {
             int length = end - start;
-            boolean numeric = true;
-            for (int i = start; i < end && numeric; i++) {
-                char c = text.charAt(i);
-                numeric = Character.isDigit(c) || c == '.' || c == ',' || c == '$' || c == '%';
-            }
-            long h = seed;
+            long h = lowerHash;
             if (length > MAX_WORD) {
                 // Long runs (encoded blobs, URLs) matter by their kind and length, not their exact text.
-                h = FeatureHash.step(h, '\u0001');
+                h = FeatureHash.step(seed, '\u0001');
                 h = FeatureHash.step(h, Character.isLetter(text.charAt(start)) ? 'a' : '#');
                 h = FeatureHash.step(h, (char) ('0' + Math.min(9, length / 10)));
-            } else {
+            } else if (numeric) {
+                // A number counts by its shape, digits as 9: hashed a second time (numbers are few).
+                h = seed;
                 for (int i = start; i < end; i++) {
                     char c = text.charAt(i);
-                    h = FeatureHash.step(h, numeric && Character.isDigit(c) ? '9' : lowerCase(c));
+                    h = FeatureHash.step(h, Character.isDigit(c) ? '9' : lowerCase(c));
                 }
             }
             long hash = FeatureHash.finish(h);
@@ -467,6 +482,11 @@ final class FeatureExtractor {
         }
         return Character.isLetterOrDigit(c) || c == '$' || c == '\'' || c == '.' || c == '-' || c == '_' || c == '@'
             || c == '%' || c == '&' || c == '!';
+    }
+
+    /** Characters a number is made of ({@code $25.00}, {@code 50%}): a word of only these is hashed by its shape. */
+    private static boolean isNumberChar(char c) {
+        return Character.isDigit(c) || c == '.' || c == ',' || c == '$' || c == '%';
     }
 
     private static boolean isEdgePunctuation(char c) {

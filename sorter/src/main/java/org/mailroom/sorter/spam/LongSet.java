@@ -5,13 +5,40 @@ package org.mailroom.sorter.spam;
  * because it marks empty slots.
  */
 final class LongSet {
+    private static final int SCRATCH_EXPECTED = 4096;
+    private static final ThreadLocal<LongSet> SCRATCH =
+        ThreadLocal.withInitial(() -> new LongSet(SCRATCH_EXPECTED));
+
     private long[] slots;
     private int size;
     private boolean hasZero;
 
     LongSet(int expected) {
-        int capacity = Integer.highestOneBit(Math.max(16, expected * 2) - 1) << 1;
-        slots = new long[capacity];
+        slots = new long[capacityFor(expected)];
+    }
+
+    private static int capacityFor(int expected) {
+        return Integer.highestOneBit(Math.max(16, expected * 2) - 1) << 1;
+    }
+
+    /**
+     * This thread's set, emptied: a message's feature set is turned into an array at once and never kept, and a
+     * 64 KB table per message was two fifths of what sorting one allocated (each young collection is a pause
+     * inside some message's classification). Not for nested use on one thread. A table that grew is replaced by a
+     * fresh one of the first size: the order of {@link #toArray} depends on the table's size, and the model's sums
+     * over a message's tokens are kept in exactly the order they had (floating-point sums depend on it).
+     */
+    static LongSet forThisThread() {
+        LongSet set = SCRATCH.get();
+        if (set.slots.length != capacityFor(SCRATCH_EXPECTED)) {
+            set = new LongSet(SCRATCH_EXPECTED);
+            SCRATCH.set(set);
+        } else if (set.size > 0 || set.hasZero) {
+            java.util.Arrays.fill(set.slots, 0);
+            set.size = 0;
+            set.hasZero = false;
+        }
+        return set;
     }
 
     /** Adds the value; true when it was not present. */

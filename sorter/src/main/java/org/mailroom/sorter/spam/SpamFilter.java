@@ -311,7 +311,7 @@ public final class SpamFilter implements Signal {
     }
 
     private Features features(MailContent content, SessionFacts session) {
-        LongSet set = new LongSet(4096);
+        LongSet set = LongSet.forThisThread();
         List<Fact> facts = new ArrayList<>();
         extractor.extract(content, session, new FeatureExtractor.Sink() {
             @Override
