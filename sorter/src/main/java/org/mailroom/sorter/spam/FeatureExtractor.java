@@ -185,6 +185,8 @@ final class FeatureExtractor {
         emit(sink, "hops", hops <= 5 ? Integer.toString(hops) : hops <= 8 ? "6-8" : "9+");
         java.util.OptionalLong sent = content.header("Date").map(MailDate::epochSeconds)
             .orElse(java.util.OptionalLong.empty());
+        ProvenanceFeatures.extract(received, content.header("Message-ID").orElse(null), sent,
+            (prefix, value) -> emitBoosted(sink, prefix, value));
         if (content.header("Date").isPresent() && sent.isEmpty()) {
             emit(sink, "dateskew", "unreadable");
             return;
@@ -322,6 +324,32 @@ final class FeatureExtractor {
             last = s;
         }
         return out.toString();
+    }
+
+    /**
+     * How many copies of itself a boosted feature is emitted as. Features are scaled to unit length over a
+     * message's few hundred words and pairs, so one header feature moves the log-odds by its weight / sqrt(n): the
+     * provenance and sender-history features, a handful per message, are drowned unless they count several times
+     * (a feature value of {@code BOOST} in effect; the copies learn the same weight). Chosen by 5-fold CV on dev:
+     * 1 → 95.48%, 4 → 96.08% recall at ≤ 0.1% ham FP (sorter/README.md).
+     */
+    static final int BOOST = 4;
+
+    /** A feature that weighs as {@link #BOOST} copies of itself. */
+    static void emitBoosted(Sink sink, String prefix, String value) {
+        long h = FeatureHash.of(prefix, value);
+        for (int i = 0; i < BOOST; i++) {
+            long copy = i == 0 ? h : copyHash(h, i);
+            sink.feature(copy);
+            if (sink.wantsName(copy)) {
+                sink.name(copy, prefix + ":" + value);
+            }
+        }
+    }
+
+    /** The hash of the {@code i}-th copy of a boosted feature (copy 0 is the feature itself). */
+    static long copyHash(long h, int i) {
+        return FeatureHash.pair(h, i, 7);
     }
 
     private static void emit(Sink sink, String prefix, String value) {
