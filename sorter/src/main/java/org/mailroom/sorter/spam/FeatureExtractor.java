@@ -352,11 +352,22 @@ final class FeatureExtractor {
         return FeatureHash.pair(h, i, 7);
     }
 
+    /**
+     * How many copies of itself every header, delivery and structure feature is emitted as (the words and word
+     * pairs count once): the same reason as {@link #BOOST}, milder, for the few dozen features a message has
+     * besides its words. Chosen by 5-fold CV on dev: 1 → 96.08%, 2 → 96.61% recall at ≤ 0.1% ham FP.
+     */
+    static final int META_COPIES = 2;
+
     private static void emit(Sink sink, String prefix, String value) {
         long h = FeatureHash.of(prefix, value);
-        sink.feature(h);
-        if (sink.wantsName(h)) {
-            sink.name(h, prefix + ":" + value);
+        for (int i = 0; i < META_COPIES; i++) {
+            // Offset copy numbers: a boosted feature's copies and these never share a hash.
+            long copy = i == 0 ? h : copyHash(h, 100 + i);
+            sink.feature(copy);
+            if (sink.wantsName(copy)) {
+                sink.name(copy, prefix + ":" + value);
+            }
         }
     }
 
