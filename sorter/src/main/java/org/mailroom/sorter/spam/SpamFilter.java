@@ -171,8 +171,10 @@ public final class SpamFilter implements Signal {
         });
         StringBuilder reason = new StringBuilder(rest >= 0 ? "learned: looks like spam" : "learned: looks like ham");
         String separator = " (";
+        java.util.Set<String> said = new java.util.HashSet<>();
         for (int i = 0; i < REASON_TOKENS; i++) {
-            if (names[i] != null) {
+            // A boosted feature's copies share its name: say it once.
+            if (names[i] != null && said.add(names[i])) {
                 reason.append(separator).append('"').append(names[i]).append('"');
                 separator = ", ";
             }
