@@ -185,6 +185,8 @@ final class FeatureExtractor {
         emit(sink, "hops", hops <= 5 ? Integer.toString(hops) : hops <= 8 ? "6-8" : "9+");
         java.util.OptionalLong sent = content.header("Date").map(MailDate::epochSeconds)
             .orElse(java.util.OptionalLong.empty());
+        ProvenanceFeatures.extract(received, content.header("Message-ID").orElse(null), sent,
+            (prefix, value) -> emitBoosted(sink, prefix, value));
         if (content.header("Date").isPresent() && sent.isEmpty()) {
             emit(sink, "dateskew", "unreadable");
             return;
@@ -324,11 +326,48 @@ final class FeatureExtractor {
         return out.toString();
     }
 
+    /**
+     * How many copies of itself a boosted feature is emitted as. Features are scaled to unit length over a
+     * message's few hundred words and pairs, so one header feature moves the log-odds by its weight / sqrt(n): the
+     * provenance and sender-history features, a handful per message, are drowned unless they count several times
+     * (a feature value of {@code BOOST} in effect; the copies learn the same weight). Chosen by 5-fold CV on dev:
+     * 1 → 95.48%, 4 → 96.08% recall at ≤ 0.1% ham FP (sorter/README.md).
+     */
+    static final int BOOST = 4;
+
+    /** A feature that weighs as {@link #BOOST} copies of itself. */
+    static void emitBoosted(Sink sink, String prefix, String value) {
+        long h = FeatureHash.of(prefix, value);
+        for (int i = 0; i < BOOST; i++) {
+            long copy = i == 0 ? h : copyHash(h, i);
+            sink.feature(copy);
+            if (sink.wantsName(copy)) {
+                sink.name(copy, prefix + ":" + value);
+            }
+        }
+    }
+
+    /** The hash of the {@code i}-th copy of a boosted feature (copy 0 is the feature itself). */
+    static long copyHash(long h, int i) {
+        return FeatureHash.pair(h, i, 7);
+    }
+
+    /**
+     * How many copies of itself every header, delivery and structure feature is emitted as (the words and word
+     * pairs count once): the same reason as {@link #BOOST}, milder, for the few dozen features a message has
+     * besides its words. Chosen by 5-fold CV on dev: 1 → 96.08%, 2 → 96.61% recall at ≤ 0.1% ham FP.
+     */
+    static final int META_COPIES = 2;
+
     private static void emit(Sink sink, String prefix, String value) {
         long h = FeatureHash.of(prefix, value);
-        sink.feature(h);
-        if (sink.wantsName(h)) {
-            sink.name(h, prefix + ":" + value);
+        for (int i = 0; i < META_COPIES; i++) {
+            // Offset copy numbers: a boosted feature's copies and these never share a hash.
+            long copy = i == 0 ? h : copyHash(h, 100 + i);
+            sink.feature(copy);
+            if (sink.wantsName(copy)) {
+                sink.name(copy, prefix + ":" + value);
+            }
         }
     }
 

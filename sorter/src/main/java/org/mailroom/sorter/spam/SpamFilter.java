@@ -70,7 +70,7 @@ public final class SpamFilter implements Signal {
      * the user nor the global model has any training.
      */
     public Optional<Double> spamLogOdds(String user, MailContent content, SessionFacts session) {
-        Features features = features(content, session);
+        Features features = features(user, content, session, null);
         Model model = model(user, features.tokens);
         return model.untrained() ? Optional.empty()
             : Optional.of(model.logOdds(features.tokens.length) - settings.decisionOffset());
@@ -82,14 +82,14 @@ public final class SpamFilter implements Signal {
 
     /** The regression's log-odds and the naive-Bayes log-odds for {@code user}, or empty when untrained. */
     public Optional<Evidence> evidence(String user, MailContent content, SessionFacts session) {
-        Features features = features(content, session);
+        Features features = features(user, content, session, null);
         Model model = model(user, features.tokens);
         return model.untrained() ? Optional.empty()
             : Optional.of(new Evidence(model.regressionLogOdds(features.tokens.length), model.bayesLogOdds()));
     }
 
     private List<Score> scores(String user, MailContent content, SessionFacts session) {
-        Features features = features(content, session);
+        Features features = features(user, content, session, null);
         Model model = model(user, features.tokens);
         if (model.untrained()) {
             return List.of();
@@ -147,6 +147,9 @@ public final class SpamFilter implements Signal {
             }
         }
         String[] names = new String[REASON_TOKENS];
+        for (int i = 0; i < REASON_TOKENS; i++) {
+            names[i] = topValue[i] > 0 ? SenderHistory.name(top[i]).orElse(null) : null;
+        }
         extractor.extract(content, session, new FeatureExtractor.NamingSink() {
             @Override
             public void feature(long hash) {
@@ -168,8 +171,10 @@ public final class SpamFilter implements Signal {
         });
         StringBuilder reason = new StringBuilder(rest >= 0 ? "learned: looks like spam" : "learned: looks like ham");
         String separator = " (";
+        java.util.Set<String> said = new java.util.HashSet<>();
         for (int i = 0; i < REASON_TOKENS; i++) {
-            if (names[i] != null) {
+            // A boosted feature's copies share its name: say it once.
+            if (names[i] != null && said.add(names[i])) {
                 reason.append(separator).append('"').append(names[i]).append('"');
                 separator = ", ";
             }
@@ -191,7 +196,7 @@ public final class SpamFilter implements Signal {
      * corrected the verdict) the earlier training is undone first.
      */
     public synchronized void learn(String user, String messageKey, MailContent content, boolean spam) {
-        long[] tokens = features(content, SessionFacts.none()).tokens;
+        long[] tokens = features(user, content, SessionFacts.none(), messageKey).tokens;
         boolean global = TokenStore.GLOBAL.equals(user);
         if (!global) {
             train(user, messageKey, tokens, spam, true, false);
@@ -207,7 +212,7 @@ public final class SpamFilter implements Signal {
      * Returns whether a step was taken; does nothing for messages not learned with this label.
      */
     public synchronized boolean reinforce(String user, String messageKey, MailContent content, boolean spam) {
-        long[] tokens = features(content, SessionFacts.none()).tokens;
+        long[] tokens = features(user, content, SessionFacts.none(), messageKey).tokens;
         boolean global = TokenStore.GLOBAL.equals(user);
         boolean stepped = false;
         if (!global) {
@@ -310,8 +315,18 @@ public final class SpamFilter implements Signal {
         }
     }
 
-    private Features features(MailContent content, SessionFacts session) {
+    /**
+     * The message's features as {@code user} sees the model: what the message says ({@link FeatureExtractor}) and
+     * what the model has seen of its sender ({@link SenderHistory}, leaving out the message trained under
+     * {@code messageKey}, null when classifying).
+     */
+    private Features features(String user, MailContent content, SessionFacts session, String messageKey) {
         LongSet set = LongSet.forThisThread();
+        for (long h : SenderHistory.features(store, user, settings.shareWithGlobal(), content, messageKey)) {
+            for (int i = 0; i < FeatureExtractor.BOOST; i++) {
+                set.add(i == 0 ? h : FeatureExtractor.copyHash(h, i));
+            }
+        }
         List<Fact> facts = new ArrayList<>();
         extractor.extract(content, session, new FeatureExtractor.Sink() {
             @Override

@@ -136,6 +136,23 @@ class FeatureExtractorTest {
     }
 
     @Test
+    void provenanceFeaturesAreBoostedCopies() {
+        Map<Long, String> names = named(TestMails.parse("""
+            From: someone@example.org
+            Subject: hello
+            Date: Mon, 29 Jul 2002 12:21:13 -0700
+            Message-Id: <20020729192136.625112940D7@lists.example>
+            Received: from lists.example by mx.example.test id Q1234567; Mon, 29 Jul 2002 12:22:09 -0700
+            Received: from 210.99.184.3 by lists.example (Postfix) with SMTP id 625112940D7; Mon, 29 Jul 2002 12:21:36 -0700
+            Received: from 82.60.152.190 by smtp4.example.com with QMQP; Jul, 29 2002 11:53:58 AM +0700
+
+            Buy
+            """)).entrySet().stream().filter(e -> e.getValue().startsWith("midbyrelay:"))
+            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        assertThat(names).hasSize(FeatureExtractor.BOOST).containsValue("midbyrelay:relay");
+    }
+
+    @Test
     void obfuscationAndVisibleTextShare() {
         Map<Long, String> tricked = named(TestMails.parse("""
             From: bulk@example.org

@@ -49,6 +49,13 @@ class SpamFilterTest {
         assertThat(scores.stream().mapToDouble(Score::value).sum()).isGreaterThan(1);
         assertThat(scores.get(0).signal()).isEqualTo("spam-classifier");
         assertThat(scores.get(0).reason()).startsWith("learned: looks like spam (\"");
+        // Boosted features count as several tokens under one name; the reason names each once.
+        List<String> named = List.of(scores.get(0).reason().split("\""));
+        List<String> tokens = new ArrayList<>();
+        for (int i = 1; i < named.size(); i += 2) {
+            tokens.add(named.get(i));
+        }
+        assertThat(tokens).isNotEmpty().doesNotHaveDuplicates();
         assertThat(total(ALICE, ham(1000))).isLessThan(-1);
     }
 
