@@ -268,6 +268,8 @@ public final class ImportanceModel implements Signal {
             for (String r : recipients) {
                 state.saveContact(user, state.contact(user, r).withSent(at));
             }
+            // The totals row's sent count and time: when the user last wrote anything (the "active:" feature).
+            state.saveContact(user, state.contact(user, ImportanceFeatures.TOTALS).withSent(at));
             if (!subjectKey.isEmpty()) {
                 state.saveThread(user, state.thread(user, subjectKey).withSent(at, !reply));
                 for (String r : recipients) {
