@@ -148,7 +148,8 @@ class ImportanceModelTest {
         assertThat(StartingWeights.of("rate-logit")).isPositive();
         assertThat(StartingWeights.of("list")).isEqualTo(-1.0);
         assertThat(StartingWeights.of("auto-submitted")).isEqualTo(-1.5);
-        assertThat(StartingWeights.of("b:budget")).isZero();
+        assertThat(StartingWeights.of("from:bob@partner.test")).isZero();
+        assertThat(StartingWeights.of("b:zqxwv")).isZero();
         assertThat(StartingWeights.of("active:older")).isNegative();
         assertThat(StartingWeights.of("active:1h")).isPositive();
     }
