@@ -88,7 +88,7 @@ public final class ImportanceBenchmark {
         ImportanceModel model = new ImportanceModel(state, u -> ownByPrimary.getOrDefault(u, Set.of()), settings);
         MailParser parser = new MailParser();
 
-        // -Dbench.dumpFeatures=FILE: each scored message's user, label, score and behaviour features, for
+        // -Dbench.dumpFeatures=FILE: each scored message's user, label, score and starting features, for
         // bench/fit-importance-start.py (the starting weights are fitted on them).
         String dumpTo = System.getProperty("bench.dumpFeatures");
         java.io.PrintWriter dump = dumpTo == null ? null : new java.io.PrintWriter(Files.newBufferedWriter(Path.of(dumpTo)));
@@ -113,7 +113,7 @@ public final class ImportanceBenchmark {
                         scored.add(new Scored(e.user().name(), score, e.label().equals("important")));
                         if (dump != null) {
                             dump.println(e.user().name() + "\t" + (e.label().equals("important") ? 1 : 0) + "\t"
-                                + score + "\t" + String.join("\t", model.behaviourFeatures(mail)));
+                                + score + "\t" + String.join("\t", model.startingFeatures(mail)));
                         }
                     }
                     model.recordReceived(mail);

@@ -93,6 +93,10 @@ final class ImportanceFeatures {
         ContactStats totals = state.contact(user, TOTALS);
         out.add(new Feature(FeatureGroup.PRIOR, "user-rate", (float) (logit((totals.replied() + 1.0) / (totals.received() + 10.0)) / 4),
             "your usual share of important mail"));
+        // How long since the user last sent anything: a user who is writing mail these days answers mail; one who
+        // has not sent for a week (away, or using another client) answers little of what arrives meanwhile.
+        out.add(new Feature(FeatureGroup.PRIOR, "active:" + activityBucket(totals.lastSent(), at), 1f,
+            totals.lastSent().map(t -> "you last sent mail " + ago(t, at)).orElse("you have not sent mail yet")));
         String sender = sender(content);
         social(user, sender, content, at, state, out);
         thread(user, content, at, state, out);
@@ -411,6 +415,16 @@ final class ImportanceFeatures {
         }
         long hours = Duration.between(when.get(), now).toHours();
         return hours < 24 ? "day" : hours < 24 * 7 ? "week" : hours < 24 * 30 ? "month" : hours < 24 * 120 ? "quarter" : "older";
+    }
+
+    /** Hours since the user last sent mail: under 1, 6, 24, 72, 168 (a week), 720 (a month), more, never. */
+    static String activityBucket(Optional<Instant> lastSent, Instant now) {
+        if (lastSent.isEmpty()) {
+            return "never";
+        }
+        long hours = Duration.between(lastSent.get(), now).toHours();
+        return hours < 1 ? "1h" : hours < 6 ? "6h" : hours < 24 ? "1d" : hours < 72 ? "3d" : hours < 168 ? "1w"
+            : hours < 720 ? "1m" : "older";
     }
 
     private static String ago(Instant then, Instant now) {

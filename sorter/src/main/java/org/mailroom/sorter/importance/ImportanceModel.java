@@ -151,15 +151,17 @@ public final class ImportanceModel implements Signal {
     }
 
     /**
-     * The behaviour features of {@code mail} (all but words, sender address and domain) as {@code name=value}, as
-     * {@link #evaluate} would see them now: what {@code bench/fit-importance-start.py} fits the starting weights on.
+     * The features of {@code mail} the starting model may weigh, as {@code name=value}, as {@link #evaluate} would
+     * see them now: the behaviour features and the subject and body words, never the sender's address or domain
+     * (they would not transfer to other users). What {@code bench/fit-importance-start.py} fits the starting
+     * weights on.
      */
-    public List<String> behaviourFeatures(IncomingMail mail) {
+    public List<String> startingFeatures(IncomingMail mail) {
         MailContent content = ImportanceFeatures.withoutIgnoredHeaders(mail.content());
         List<String> out = new ArrayList<>();
         for (Feature f : ImportanceFeatures.extract(mail.recipient(), own(mail.recipient()), content,
             mail.receivedAt(), state)) {
-            if (!ImportanceFeatures.isSparse(f)) {
+            if (!f.name().startsWith("from:") && !f.name().startsWith("domain:")) {
                 out.add(f.name() + "=" + f.value());
             }
         }
@@ -268,6 +270,8 @@ public final class ImportanceModel implements Signal {
             for (String r : recipients) {
                 state.saveContact(user, state.contact(user, r).withSent(at));
             }
+            // The totals row's sent count and time: when the user last wrote anything (the "active:" feature).
+            state.saveContact(user, state.contact(user, ImportanceFeatures.TOTALS).withSent(at));
             if (!subjectKey.isEmpty()) {
                 state.saveThread(user, state.thread(user, subjectKey).withSent(at, !reply));
                 for (String r : recipients) {

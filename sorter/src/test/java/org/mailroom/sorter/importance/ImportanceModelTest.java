@@ -127,13 +127,31 @@ class ImportanceModelTest {
     }
 
     @Test
+    void howLongSinceTheUserLastSentAnythingIsAFeature() {
+        MailContent incoming = mail("erin@example.test", ALICE, "Lunch", "", "Free on Friday?");
+        assertThat(featureNames(incoming, T0)).contains("active:never");
+        model.learnSent(new SentMail(ALICE, mail(ALICE, "frank@example.test", "Report", "", "Attached."),
+            List.of("frank@example.test"), T0));
+        assertThat(featureNames(incoming, T0.plus(Duration.ofMinutes(20)))).contains("active:1h");
+        assertThat(featureNames(incoming, T0.plus(Duration.ofHours(30)))).contains("active:3d");
+        assertThat(featureNames(incoming, T0.plus(Duration.ofDays(10)))).contains("active:1m");
+        assertThat(featureNames(incoming, T0.plus(Duration.ofDays(45)))).contains("active:older");
+        // Writing to someone counts for the totals, but the totals row is never a correspondent.
+        assertThat(state.contact(ALICE, ImportanceFeatures.TOTALS).sentTo()).isEqualTo(1);
+        assertThat(state.contact(ALICE, "frank@example.test").sentTo()).isEqualTo(1);
+    }
+
+    @Test
     void startingWeightsAreFittedForBehaviourAndHandSetForWhatTheCorpusLacks() {
         assertThat(StartingWeights.of("sender:automated")).isNegative();
         assertThat(StartingWeights.of("question")).isPositive();
         assertThat(StartingWeights.of("rate-logit")).isPositive();
         assertThat(StartingWeights.of("list")).isEqualTo(-1.0);
         assertThat(StartingWeights.of("auto-submitted")).isEqualTo(-1.5);
-        assertThat(StartingWeights.of("b:budget")).isZero();
+        assertThat(StartingWeights.of("from:bob@partner.test")).isZero();
+        assertThat(StartingWeights.of("b:zqxwv")).isZero();
+        assertThat(StartingWeights.of("active:older")).isNegative();
+        assertThat(StartingWeights.of("active:1h")).isPositive();
     }
 
     @Test
