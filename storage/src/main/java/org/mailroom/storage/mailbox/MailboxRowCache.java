@@ -47,7 +47,9 @@ final class MailboxRowCache {
     }
 
     /** Remembers a row read from the database, unless a change began since {@code generationBeforeRead}. */
-    void keep(Mailbox loaded, long generationBeforeRead) {
+    synchronized void keep(Mailbox loaded, long generationBeforeRead) {
+        // Synchronized with changed(): the generation check and the put are one step, so a change cannot slip in
+        // between them and leave the row read before it in the cache. Only misses come here.
         if (loaded != null && generation.get() == generationBeforeRead) {
             Mailbox snapshot = new Mailbox(loaded);
             byId.put(StoredMailboxId.of(loaded.getMailboxId()).value(), snapshot);
@@ -63,7 +65,7 @@ final class MailboxRowCache {
      * Called after every committed change of a mailbox row (rename, delete, ACL), and before it, so that no read
      * overlapping the change is kept. Changes are rare, so everything is dropped rather than tracked per row.
      */
-    void changed() {
+    synchronized void changed() {
         generation.incrementAndGet();
         byId.invalidateAll();
         byPath.invalidateAll();
