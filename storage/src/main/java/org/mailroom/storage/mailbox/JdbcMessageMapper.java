@@ -30,6 +30,8 @@ import org.apache.james.mailbox.model.UpdatedFlags;
 import org.apache.james.mailbox.store.FlagsUpdateCalculator;
 import org.apache.james.mailbox.store.mail.MessageMapper;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+import org.apache.james.util.ReactorUtils;
+import org.reactivestreams.Publisher;
 import org.mailroom.storage.schema.Database;
 
 import reactor.core.publisher.Flux;
@@ -46,6 +48,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     private final Clock clock;
     private final long maxMessageSize;
     private final UidListCache uidCache = new UidListCache();
+    private final LastAllocations lastAllocations = new LastAllocations();
 
     public JdbcMessageMapper(Database db, Clock clock) {
         this(db, clock, Long.MAX_VALUE);
@@ -336,7 +339,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                 MessageRows.insertContentIfAbsent(c, message);
                 Flags flags = message.createFlags();
                 MessageRows.NewMembership allocation =
-                    MessageRows.allocateForNewMembership(c, mailboxId, flags, message.getFullContentOctets());
+                    MessageRows.allocateForNewMembership(c, lastAllocations, mailboxId, flags, message.getFullContentOctets());
                 MessageRows.insertNewMembership(c, mailboxId, allocation, message, flags, saveDate);
                 message.setUid(allocation.uid());
                 message.setModSeq(allocation.modSeq());
@@ -346,6 +349,18 @@ public final class JdbcMessageMapper implements MessageMapper {
         } catch (MessageRows.MissingMailbox e) {
             throw e.toMailboxException(mailboxId);
         }
+    }
+
+    /**
+     * James runs every {@link #add} on its blocking-call scheduler, one more thread hand-off per append (and a
+     * wake-up of the thread waiting for it). The append reaches here on a thread that may block already: James's
+     * path-locker pool (IMAP APPEND, SMTP delivery) or a caller of the blocking API. Only a caller on a
+     * non-blocking thread (Netty, Reactor's parallel pool) is handed off.
+     */
+    @Override
+    public Publisher<MessageMetaData> addReactive(Mailbox mailbox, MailboxMessage message) {
+        Mono<MessageMetaData> add = Mono.fromCallable(() -> add(mailbox, message));
+        return Mono.defer(() -> Schedulers.isInNonBlockingThread() ? add.subscribeOn(ReactorUtils.BLOCKING_CALL_WRAPPER) : add);
     }
 
     @Override
@@ -470,7 +485,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                     }
                 }
                 MessageRows.NewMembership allocation =
-                    MessageRows.allocateForNewMembership(c, mailboxId, flags, original.getFullContentOctets());
+                    MessageRows.allocateForNewMembership(c, lastAllocations, mailboxId, flags, original.getFullContentOctets());
                 MessageRows.insertNewMembership(c, mailboxId, allocation, original, flags, saveDate);
                 return new MessageMetaData(allocation.uid(), allocation.modSeq(), flags, original.getFullContentOctets(),
                     original.getInternalDate(), Optional.of(saveDate), original.getMessageId(), original.getThreadId());

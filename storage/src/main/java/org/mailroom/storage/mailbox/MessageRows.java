@@ -306,18 +306,44 @@ final class MessageRows {
 
     /**
      * Everything a new membership changes on its mailbox row, in one UPDATE: the next UID and MODSEQ, the message,
-     * unseen and byte counts (the byte and message counts are the owner's quota usage) and the content version;
-     * then one SELECT reads back the UID and MODSEQ taken (Derby has no UPDATE ... RETURNING). Appends are the hot
-     * write path, and every statement costs Derby far more CPU than its work (parse-cache lookup, activation,
-     * locking, logging): an append is these two, the message insert and the membership insert.
+     * unseen and byte counts (the byte and message counts are the owner's quota usage) and the content version.
+     * Appends are the hot write path, and every statement costs Derby far more CPU than its work (parse-cache
+     * lookup, activation, locking, logging). When {@code last} holds the numbers this process saw on the row, the
+     * UPDATE sets the next ones only if the row still holds those (a compare-and-set), and nothing needs reading
+     * back: an append is then three statements (the message insert, this one and the membership insert). Otherwise
+     * (first append to the mailbox in this process, or the row moved on: another server, a flag update) the UPDATE
+     * adds one to whatever the row holds and one SELECT reads back what it took (Derby has no UPDATE ... RETURNING).
+     * Either way the row stays locked until the transaction ends.
      */
-    static NewMembership allocateForNewMembership(Connection c, long mailboxId, Flags flags, long bytes)
-            throws SQLException {
+    static NewMembership allocateForNewMembership(Connection c, LastAllocations last, long mailboxId, Flags flags,
+                                                  long bytes) throws SQLException {
+        long unseen = flags.contains(Flags.Flag.SEEN) ? 0 : 1;
+        LastAllocations.Last seen = last.get(mailboxId);
+        if (seen != null) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET last_uid = ?, highest_modseq = ?,"
+                + " message_count = message_count + 1, unseen_count = unseen_count + ?,"
+                + " message_bytes = message_bytes + ?, content_version = content_version + 1"
+                + " WHERE id = ? AND last_uid = ? AND highest_modseq = ?")) {
+                ps.setLong(1, seen.uid() + 1);
+                ps.setLong(2, seen.modSeq() + 1);
+                ps.setLong(3, unseen);
+                ps.setLong(4, bytes);
+                ps.setLong(5, mailboxId);
+                ps.setLong(6, seen.uid());
+                ps.setLong(7, seen.modSeq());
+                if (ps.executeUpdate() == 1) {
+                    // Remembered before the commit: if the transaction rolls back, the next compare-and-set finds
+                    // the row behind this guess, changes nothing and falls back below.
+                    last.put(mailboxId, seen.uid() + 1, seen.modSeq() + 1);
+                    return new NewMembership(MessageUid.of(seen.uid() + 1), ModSeq.of(seen.modSeq() + 1));
+                }
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET last_uid = last_uid + 1,"
             + " highest_modseq = highest_modseq + 1, message_count = message_count + 1,"
             + " unseen_count = unseen_count + ?, message_bytes = message_bytes + ?,"
             + " content_version = content_version + 1 WHERE id = ?")) {
-            ps.setLong(1, flags.contains(Flags.Flag.SEEN) ? 0 : 1);
+            ps.setLong(1, unseen);
             ps.setLong(2, bytes);
             ps.setLong(3, mailboxId);
             requireMailbox(ps.executeUpdate(), mailboxId);
@@ -326,7 +352,10 @@ final class MessageRows {
             ps.setLong(1, mailboxId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new NewMembership(MessageUid.of(rs.getLong(1)), ModSeq.of(rs.getLong(2)));
+                long uid = rs.getLong(1);
+                long modSeq = rs.getLong(2);
+                last.put(mailboxId, uid, modSeq);
+                return new NewMembership(MessageUid.of(uid), ModSeq.of(modSeq));
             }
         }
     }
