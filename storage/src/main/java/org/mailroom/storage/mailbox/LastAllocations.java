@@ -1,7 +1,7 @@
 package org.mailroom.storage.mailbox;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The last UID and MODSEQ this process saw on each mailbox row, so that a new membership can take the next ones
@@ -12,19 +12,26 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * appends to a mailbox one at a time, so the guess is nearly always right.
  */
 final class LastAllocations {
-    /** Mailboxes remembered: 16 bytes of numbers each; the least recently appended to are dropped first. */
-    private static final long MAX_MAILBOXES = 100_000;
+    /**
+     * Mailboxes remembered (about 80 bytes each). Past that everything is forgotten at once, which costs each mailbox
+     * one read-back SELECT at its next append: a plain map, because a Caffeine put (its write buffer and
+     * maintenance) cost more CPU per append than the SELECT it saves.
+     */
+    private static final int MAX_MAILBOXES = 100_000;
 
     record Last(long uid, long modSeq) {
     }
 
-    private final Cache<Long, Last> byMailbox = Caffeine.newBuilder().maximumSize(MAX_MAILBOXES).build();
+    private final Map<Long, Last> byMailbox = new ConcurrentHashMap<>();
 
     Last get(long mailboxId) {
-        return byMailbox.getIfPresent(mailboxId);
+        return byMailbox.get(mailboxId);
     }
 
     void put(long mailboxId, long uid, long modSeq) {
+        if (byMailbox.size() >= MAX_MAILBOXES && !byMailbox.containsKey(mailboxId)) {
+            byMailbox.clear();
+        }
         byMailbox.put(mailboxId, new Last(uid, modSeq));
     }
 }
