@@ -123,9 +123,9 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
         /**
          * SELECT's claim of the recent messages ({@link RecentMode#RESET}) moves the mailbox's \Recent watermark
          * ({@link JdbcMessageMapper#claimRecent}) and publishes no flag update: \Recent belongs to the one session
-         * that claimed it (RFC 3501), and James's default event, one {@code UpdatedFlags} per message, made every
-         * other session with the mailbox selected add those messages to its own recent set (James's IMAP-287
-         * handling) and handed each group listener an event as long as the mailbox.
+         * that claimed it (RFC 3501), and James's default event, one {@code UpdatedFlags} per message, went to every
+         * session with the mailbox selected (whose IMAP-287 handling adds a UID whose \Recent changed to its own
+         * recent set) and to each group listener: an event as long as the mailbox after many deliveries.
          */
         @Override
         protected Mono<List<MessageUid>> recent(RecentMode recentMode, MailboxSession session) throws MailboxException {
