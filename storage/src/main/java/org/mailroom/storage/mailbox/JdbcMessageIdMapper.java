@@ -58,7 +58,7 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
         return db.read(c -> {
             List<MailboxMessage> result = new ArrayList<>();
             for (List<String> chunk : Lists.partition(ids, IN_LIST_CHUNK)) {
-                String sql = MessageRows.selectMessages(fetchType) + " WHERE mm.message_id IN ("
+                String sql = MessageRows.selectMessages(fetchType, RecentWatermark.COLUMN) + " WHERE mm.message_id IN ("
                     + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ") ORDER BY mm.mailbox_id, mm.uid";
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     for (int i = 0; i < chunk.size(); i++) {
@@ -66,7 +66,7 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            result.add(MessageRows.readMessage(db, rs, fetchType));
+                            result.add(MessageRows.readMessage(db, rs, fetchType, rs.getLong("recent_from")));
                         }
                     }
                 }
@@ -78,13 +78,13 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
     @Override
     public Flux<ComposedMessageIdWithMetaData> findMetadata(MessageId messageId) {
         return Mono.fromCallable(() -> db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS + RecentWatermark.COLUMN
                 + " FROM mr_mailbox_message mm WHERE mm.message_id = ? ORDER BY mm.mailbox_id, mm.uid")) {
                 ps.setString(1, StoredMessageId.of(messageId).value());
                 List<ComposedMessageIdWithMetaData> result = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        result.add(MessageRows.readMembership(rs));
+                        result.add(MessageRows.readMembership(rs, rs.getLong("recent_from")));
                     }
                 }
                 return result;

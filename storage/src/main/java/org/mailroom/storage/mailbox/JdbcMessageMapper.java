@@ -67,13 +67,14 @@ public final class JdbcMessageMapper implements MessageMapper {
         String sql = MessageRows.selectMessages(type) + " WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid"
             + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : "");
         return db.read(c -> {
+            long recentFrom = RecentWatermark.read(c, id(mailbox));
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setLong(1, id(mailbox));
                 range.bind(ps, 2);
                 List<MailboxMessage> result = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        result.add(MessageRows.readMessage(db, rs, type));
+                        result.add(MessageRows.readMessage(db, rs, type, recentFrom));
                     }
                 }
                 return result;
@@ -90,6 +91,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     public List<MailboxMessage> findByHeader(Mailbox mailbox, Predicate<byte[]> headerTest) {
         String sql = MessageRows.selectMessages(FetchType.HEADERS) + " WHERE mm.mailbox_id = ? ORDER BY mm.uid";
         return db.read(c -> {
+            long recentFrom = RecentWatermark.read(c, id(mailbox));
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setLong(1, id(mailbox));
                 List<MailboxMessage> result = new ArrayList<>();
@@ -98,7 +100,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                     while (rs.next()) {
                         byte[] header = rs.getBytes(headerColumn);
                         if (headerTest.test(header)) {
-                            result.add(MessageRows.readMessage(db, rs, FetchType.HEADERS, header));
+                            result.add(MessageRows.readMessage(db, rs, FetchType.HEADERS, header, recentFrom));
                         }
                     }
                 }
@@ -111,6 +113,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     public Flux<ComposedMessageIdWithMetaData> listMessagesMetadata(Mailbox mailbox, MessageRange set) {
         UidRangeClause range = new UidRangeClause(set);
         return blockingMany(() -> db.read(c -> {
+            long recentFrom = RecentWatermark.read(c, id(mailbox));
             try (PreparedStatement ps = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS
                 + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid")) {
                 ps.setLong(1, id(mailbox));
@@ -118,7 +121,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                 List<ComposedMessageIdWithMetaData> result = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        result.add(MessageRows.readMembership(rs));
+                        result.add(MessageRows.readMembership(rs, recentFrom));
                     }
                 }
                 return result;
@@ -133,6 +136,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     public Flux<MessageMetaData> listMessageMetaData(Mailbox mailbox, MessageRange set) {
         UidRangeClause range = new UidRangeClause(set);
         return blockingMany(() -> db.read(c -> {
+            long recentFrom = RecentWatermark.read(c, id(mailbox));
             try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT_MEMBERSHIP_METADATA
                 + " WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid")) {
                 ps.setLong(1, id(mailbox));
@@ -140,7 +144,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                 List<MessageMetaData> result = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        result.add(MessageRows.readMembershipMetaData(rs));
+                        result.add(MessageRows.readMembershipMetaData(rs, recentFrom));
                     }
                 }
                 return result;
@@ -155,6 +159,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     public void visitMetadataRows(Mailbox mailbox, MessageRange set, MetadataRowVisitor visitor) {
         UidRangeClause range = new UidRangeClause(set);
         db.read(c -> {
+            long recentFrom = RecentWatermark.read(c, id(mailbox));
             try (PreparedStatement ps = c.prepareStatement("SELECT mm.uid, mm.modseq, mm.msg_size, mm.internal_date, "
                 + StoredFlags.COLUMNS + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ?" + range.sql()
                 + " ORDER BY mm.uid")) {
@@ -162,8 +167,9 @@ public final class JdbcMessageMapper implements MessageMapper {
                 range.bind(ps, 2);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        visitor.row(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getTimestamp(4).getTime(),
-                            StoredFlags.readSystemFlags(rs, 5), rs.getString(11));
+                        long uid = rs.getLong(1);
+                        visitor.row(uid, rs.getLong(2), rs.getLong(3), rs.getTimestamp(4).getTime(),
+                            RecentWatermark.mask(StoredFlags.readSystemFlags(rs, 5), uid, recentFrom), rs.getString(11));
                     }
                 }
                 return null;
@@ -227,6 +233,7 @@ public final class JdbcMessageMapper implements MessageMapper {
         }
         long mailboxId = id(mailbox);
         return db.transaction(c -> {
+            long recentFrom = RecentWatermark.read(c, mailboxId);
             Map<MessageUid, MessageMetaData> deleted = new LinkedHashMap<>();
             // Contiguous UIDs become one range each, so expunging a block of messages is a handful of statements.
             for (MessageRange range : MessageRange.toRanges(uids)) {
@@ -237,7 +244,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                     clause.bind(ps, 2);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            MessageMetaData metaData = MessageRows.readMetaData(rs);
+                            MessageMetaData metaData = MessageRows.readMetaData(rs, recentFrom);
                             deleted.put(metaData.getUid(), metaData);
                         }
                     }
@@ -269,61 +276,57 @@ public final class JdbcMessageMapper implements MessageMapper {
 
     @Override
     public List<MessageUid> findRecentMessageUidsInMailbox(Mailbox mailbox) {
-        return uids(mailbox, "SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ? AND is_recent = TRUE ORDER BY uid");
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ?"
+                    + " AND uid >= ? AND is_recent = TRUE ORDER BY uid")) {
+                ps.setLong(1, id(mailbox));
+                ps.setLong(2, RecentWatermark.read(c, id(mailbox)));
+                return readUids(ps);
+            }
+        });
     }
 
     /**
-     * Clears \Recent of the whole mailbox with one UPDATE, where James's default runs a flag update per range:
-     * the first SELECT after many deliveries or APPENDs rewrote every row one statement at a time. \Recent is a
-     * session flag (RFC 7162), so no MODSEQ is taken and each row keeps its own. When there is something to clear
-     * the mailbox row is locked before the UPDATE, as by every flag update, so a concurrent STORE (which writes all
-     * flag columns) cannot bring \Recent back; a SELECT with nothing recent writes nothing.
+     * Claims the recent messages of the mailbox for the caller ({@link RecentWatermark#claim}): one conditional UPDATE
+     * of the mailbox row, no membership rewritten (James's default ran a flag update per range; before V15 this was an
+     * UPDATE of every recent row, which the first SELECT after 10,000 APPENDs paid). \Recent is a session flag
+     * (RFC 7162): no MODSEQ is taken, each row keeps its own. A SELECT with nothing recent writes nothing.
      */
     @Override
     public List<UpdatedFlags> resetRecent(Mailbox mailbox) throws MailboxException {
         long mailboxId = id(mailbox);
         try {
-            return db.transaction(c -> resetRecent(c, mailboxId));
+            return db.transaction(c -> RecentWatermark.claim(c, mailboxId,
+                ", mm.message_id, mm.modseq, " + StoredFlags.COLUMNS, rs -> {
+                    // Read by position: the first SELECT after many appends reads every row here.
+                    Flags oldFlags = StoredFlags.read(rs, 4);
+                    Flags newFlags = new Flags(oldFlags);
+                    newFlags.remove(Flags.Flag.RECENT);
+                    return UpdatedFlags.builder()
+                        .uid(MessageUid.of(rs.getLong(1)))
+                        .messageId(StoredMessageId.of(rs.getString(2)))
+                        .modSeq(ModSeq.of(rs.getLong(3)))
+                        .oldFlags(oldFlags)
+                        .newFlags(newFlags)
+                        .build();
+                }));
         } catch (MessageRows.MissingMailbox e) {
             throw e.toMailboxException(mailboxId);
         }
     }
 
-    private static List<UpdatedFlags> resetRecent(Connection c, long mailboxId) throws SQLException {
-        List<UpdatedFlags> result = new ArrayList<>();
-        long highestUid = 0;
-        // Only what an UpdatedFlags holds, read by position: the first SELECT after many appends reads every row
-        // here, and Derby looks a column read by name up at every call.
-        try (PreparedStatement select = c.prepareStatement("SELECT mm.uid, mm.message_id, mm.modseq, " + StoredFlags.COLUMNS
-                + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ? AND mm.is_recent = TRUE ORDER BY mm.uid")) {
-            select.setLong(1, mailboxId);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    highestUid = rs.getLong(1);
-                    Flags oldFlags = StoredFlags.read(rs, 4);
-                    Flags newFlags = new Flags(oldFlags);
-                    newFlags.remove(Flags.Flag.RECENT);
-                    result.add(UpdatedFlags.builder()
-                        .uid(MessageUid.of(highestUid))
-                        .messageId(StoredMessageId.of(rs.getString(2)))
-                        .modSeq(ModSeq.of(rs.getLong(3)))
-                        .oldFlags(oldFlags)
-                        .newFlags(newFlags)
-                        .build());
-                }
-            }
+    /**
+     * The UIDs of the recent messages, claimed for the caller as {@link #resetRecent} does, read from the primary
+     * key's UID order and the flag alone: what IMAP's SELECT needs, without the flags and message ids James's
+     * {@code UpdatedFlags} carry.
+     */
+    public List<MessageUid> claimRecent(Mailbox mailbox) throws MailboxException {
+        long mailboxId = id(mailbox);
+        try {
+            return db.transaction(c -> RecentWatermark.claim(c, mailboxId, "", rs -> MessageUid.of(rs.getLong(1))));
+        } catch (MessageRows.MissingMailbox e) {
+            throw e.toMailboxException(mailboxId);
         }
-        if (!result.isEmpty()) {
-            MessageRows.lockMailbox(c, mailboxId);
-            // Bounded by the highest UID read: a message appended since (recent for its own first SELECT) stays so.
-            try (PreparedStatement update = c.prepareStatement("UPDATE mr_mailbox_message SET is_recent = FALSE"
-                    + " WHERE mailbox_id = ? AND is_recent = TRUE AND uid <= ?")) {
-                update.setLong(1, mailboxId);
-                update.setLong(2, highestUid);
-                update.executeUpdate();
-            }
-        }
-        return result;
     }
 
     @Override
@@ -383,6 +386,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     static List<UpdatedFlags> updateFlags(Connection c, long mailboxId, FlagsUpdateCalculator calculator, MessageRange set)
             throws SQLException {
         MessageRows.lockMailbox(c, mailboxId);
+        long recentFrom = RecentWatermark.read(c, mailboxId);
         UidRangeClause range = new UidRangeClause(set);
         List<ComposedMessageIdWithMetaData> current = new ArrayList<>();
         try (PreparedStatement select = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS
@@ -391,16 +395,24 @@ public final class JdbcMessageMapper implements MessageMapper {
             range.bind(select, 2);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    current.add(MessageRows.readMembership(rs));
+                    current.add(MessageRows.readMembership(rs, recentFrom));
                 }
             }
         }
         List<Flags> newFlagsPerRow = new ArrayList<>(current.size());
         boolean metadataChanged = false;
+        long lowestNewlyRecent = Long.MAX_VALUE;
         for (ComposedMessageIdWithMetaData row : current) {
             Flags newFlags = calculator.buildNewFlags(row.getFlags());
             newFlagsPerRow.add(newFlags);
             metadataChanged |= changedBesidesRecent(row.getFlags(), newFlags);
+            long uid = row.getComposedMessageId().getUid().asLong();
+            if (uid < recentFrom && newFlags.contains(Flags.Flag.RECENT)) {
+                lowestNewlyRecent = Math.min(lowestNewlyRecent, uid);
+            }
+        }
+        if (lowestNewlyRecent != Long.MAX_VALUE) {
+            RecentWatermark.lowerTo(c, mailboxId, lowestNewlyRecent, recentFrom);
         }
         ModSeq modSeq = metadataChanged ? MessageRows.allocateModSeq(c, mailboxId) : null;
 

@@ -3,6 +3,7 @@ package org.mailroom.storage.mailbox;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Iterator;
+import java.util.List;
 
 import javax.mail.Flags;
 
@@ -13,6 +14,8 @@ import org.apache.james.mailbox.SessionProvider;
 import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.exception.MessageRangeException;
+import org.apache.james.mailbox.exception.ReadOnlyException;
+import org.apache.james.mailbox.MessageManager.MailboxMetaData.RecentMode;
 import org.apache.james.mailbox.model.FetchGroup;
 import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.model.MessageRange;
@@ -21,6 +24,9 @@ import org.apache.james.mailbox.store.ResultUtils;
 import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 import org.reactivestreams.Publisher;
+
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import org.apache.james.mailbox.store.MailboxManagerConfiguration;
 import org.apache.james.mailbox.store.MessageStorer;
 import org.apache.james.mailbox.store.PreDeletionHooks;
@@ -112,6 +118,25 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
                 throw new MessageRangeException("Message " + uid.asLong() + " no longer exists");
             }
             return ResultUtils.loadMessageResult(found.next(), FetchGroup.FULL_CONTENT);
+        }
+
+        /**
+         * SELECT's claim of the recent messages ({@link RecentMode#RESET}) moves the mailbox's \Recent watermark
+         * ({@link JdbcMessageMapper#claimRecent}) and publishes no flag update: \Recent belongs to the one session
+         * that claimed it (RFC 3501), and James's default event, one {@code UpdatedFlags} per message, went to every
+         * session with the mailbox selected (whose IMAP-287 handling adds a UID whose \Recent changed to its own
+         * recent set) and to each group listener: an event as long as the mailbox after many deliveries.
+         */
+        @Override
+        protected Mono<List<MessageUid>> recent(RecentMode recentMode, MailboxSession session) throws MailboxException {
+            if (recentMode != RecentMode.RESET) {
+                return super.recent(recentMode, session);
+            }
+            if (!isWriteable(session)) {
+                throw new ReadOnlyException(getMailboxPath());
+            }
+            Mailbox mailbox = getMailboxEntity();
+            return Mono.fromCallable(() -> messageMapper.claimRecent(mailbox)).subscribeOn(Schedulers.boundedElastic());
         }
 
         @Override

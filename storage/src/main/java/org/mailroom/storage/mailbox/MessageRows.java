@@ -49,30 +49,38 @@ final class MessageRows {
     }
 
     static String selectMessages(FetchType type) {
+        return selectMessages(type, "");
+    }
+
+    /** As {@link #selectMessages(FetchType)}, with {@code extraColumns} (", a, b") added to the select list. */
+    static String selectMessages(FetchType type, String extraColumns) {
         String bytes = switch (type) {
             case FULL -> ", m.header_bytes, m.body_bytes";
             case HEADERS -> ", m.header_bytes";
             case METADATA, ATTACHMENTS_METADATA -> "";
         };
-        return "SELECT " + METADATA_COLUMNS + bytes + FROM_JOIN;
+        return "SELECT " + METADATA_COLUMNS + bytes + extraColumns + FROM_JOIN;
     }
 
-    static MailboxMessage readMessage(Database db, ResultSet rs, FetchType type) throws SQLException {
+    /** The message of the current row; {@code recentFrom}: its mailbox's \Recent watermark ({@link RecentWatermark}). */
+    static MailboxMessage readMessage(Database db, ResultSet rs, FetchType type, long recentFrom) throws SQLException {
         return readMessage(db, rs, type,
-            type == FetchType.FULL || type == FetchType.HEADERS ? rs.getBytes("header_bytes") : null);
+            type == FetchType.FULL || type == FetchType.HEADERS ? rs.getBytes("header_bytes") : null, recentFrom);
     }
 
     /** The message of the current row, whose header bytes the caller has already read (a blob is read once). */
-    static MailboxMessage readMessage(Database db, ResultSet rs, FetchType type, byte[] header) throws SQLException {
+    static MailboxMessage readMessage(Database db, ResultSet rs, FetchType type, byte[] header, long recentFrom)
+            throws SQLException {
         String messageId = rs.getString("message_id");
         long size = rs.getLong("msg_size");
         byte[] body = type == FetchType.FULL ? rs.getBytes("body_bytes") : null;
         long lines = rs.getLong("text_lines");
         Long textLines = rs.wasNull() ? null : lines;
         Timestamp saveDate = rs.getTimestamp("save_date");
+        long uid = rs.getLong("uid");
         return SimpleMailboxMessage.builder()
             .mailboxId(StoredMailboxId.of(rs.getLong("mailbox_id")))
-            .uid(MessageUid.of(rs.getLong("uid")))
+            .uid(MessageUid.of(uid))
             .modseq(ModSeq.of(rs.getLong("modseq")))
             .messageId(StoredMessageId.of(messageId))
             .threadId(ThreadId.fromBaseMessageId(StoredMessageId.of(rs.getString("thread_id"))))
@@ -81,7 +89,7 @@ final class MessageRows {
             .size(size)
             .bodyStartOctet(rs.getInt("body_start"))
             .content(new StoredContent(db, messageId, size, header, body))
-            .flags(StoredFlags.read(rs))
+            .flags(RecentWatermark.mask(StoredFlags.read(rs), uid, recentFrom))
             .properties(PropertiesCodec.decode(rs.getString("properties"), textLines))
             .build();
     }
@@ -94,27 +102,32 @@ final class MessageRows {
     static final String SELECT_MEMBERSHIP_METADATA = "SELECT mm.uid, mm.modseq, mm.message_id, mm.thread_id, mm.msg_size,"
         + " mm.internal_date, mm.save_date, " + StoredFlags.COLUMNS + " FROM mr_mailbox_message mm";
 
-    static MessageMetaData readMembershipMetaData(ResultSet rs) throws SQLException {
+    static MessageMetaData readMembershipMetaData(ResultSet rs, long recentFrom) throws SQLException {
         Timestamp saveDate = rs.getTimestamp(7);
-        return new MessageMetaData(MessageUid.of(rs.getLong(1)), ModSeq.of(rs.getLong(2)), StoredFlags.read(rs, 8),
+        long uid = rs.getLong(1);
+        return new MessageMetaData(MessageUid.of(uid), ModSeq.of(rs.getLong(2)),
+            RecentWatermark.mask(StoredFlags.read(rs, 8), uid, recentFrom),
             rs.getLong(5), new Date(rs.getTimestamp(6).getTime()),
             saveDate == null ? Optional.empty() : Optional.of(new Date(saveDate.getTime())),
             StoredMessageId.of(rs.getString(3)),
             ThreadId.fromBaseMessageId(StoredMessageId.of(rs.getString(4))));
     }
 
-    static ComposedMessageIdWithMetaData readMembership(ResultSet rs) throws SQLException {
+    static ComposedMessageIdWithMetaData readMembership(ResultSet rs, long recentFrom) throws SQLException {
         StoredMessageId messageId = StoredMessageId.of(rs.getString("message_id"));
+        long uid = rs.getLong("uid");
         return new ComposedMessageIdWithMetaData(
-            new ComposedMessageId(StoredMailboxId.of(rs.getLong("mailbox_id")), messageId, MessageUid.of(rs.getLong("uid"))),
-            StoredFlags.read(rs),
+            new ComposedMessageId(StoredMailboxId.of(rs.getLong("mailbox_id")), messageId, MessageUid.of(uid)),
+            RecentWatermark.mask(StoredFlags.read(rs), uid, recentFrom),
             ModSeq.of(rs.getLong("modseq")),
             ThreadId.fromBaseMessageId(StoredMessageId.of(rs.getString("thread_id"))));
     }
 
-    static MessageMetaData readMetaData(ResultSet rs) throws SQLException {
+    static MessageMetaData readMetaData(ResultSet rs, long recentFrom) throws SQLException {
         Timestamp saveDate = rs.getTimestamp("save_date");
-        return new MessageMetaData(MessageUid.of(rs.getLong("uid")), ModSeq.of(rs.getLong("modseq")), StoredFlags.read(rs),
+        long uid = rs.getLong("uid");
+        return new MessageMetaData(MessageUid.of(uid), ModSeq.of(rs.getLong("modseq")),
+            RecentWatermark.mask(StoredFlags.read(rs), uid, recentFrom),
             rs.getLong("msg_size"), new Date(rs.getTimestamp("internal_date").getTime()),
             Optional.ofNullable(saveDate).map(t -> new Date(t.getTime())),
             StoredMessageId.of(rs.getString("message_id")),
