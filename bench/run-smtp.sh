@@ -10,7 +10,8 @@
 # queued, so the time until Dovecot's Maildirs hold them all), DATA-to-250 latency p50/p99 from the probe, the
 # server's resident memory at the end, and Mailroom's CPU time per message (user+system of its JVM during the load;
 # the figure to compare on a busy machine, where wall-clock rates mostly measure the other processes; and
-# _with_background: until the JVM is idle again, the learning thread's backlog included).
+# _with_background: until the JVM is idle again, the learning thread's backlog included), and the part of it the JIT
+# compiler threads took (mailroom_jit_cpu_ms_per_msg).
 # Mailroom runs from this checkout's dist/target/lib, built with `mvn -o -pl dist -am package` (never install);
 # MAILROOM_LIB=DIR runs the jars in DIR instead, unbuilt (e.g. a copy of an older build, to compare).
 # SESSIONS=N changes the 20 concurrent sessions. MAILROOM_JAVA_OPTS adds JVM options to the server.
@@ -116,6 +117,19 @@ if [[ "$only" != "mailroom" ]]; then
         "$postfix_rate" "$pp50" "$pp99" "$postfix_rss"
 fi
 
+# jit_ticks PID: user+system clock ticks of the JVM's JIT compiler threads so far (C1/C2 CompilerThreadN; a compiler
+# thread the JVM retires takes its ticks with it, so this can only under-count).
+jit_ticks() {
+    local total=0 task
+    for task in /proc/"$1"/task/*; do
+        case "$(cat "$task/comm" 2>/dev/null)" in
+            C1\ CompilerThre*|C2\ CompilerThre*)
+                total=$(( total + $(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0) )) ;;
+        esac
+    done
+    echo "$total"
+}
+
 if [[ "$only" != "postfix" ]]; then
     lib=${MAILROOM_LIB:-}
     if [[ -z "$lib" ]]; then
@@ -168,11 +182,13 @@ YAML
     sql_before=0
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then sql_before=$(sql_counts); fi
     ticks_before=$(cpu_ticks "$mailroom_pid")
+    jit_before=$(jit_ticks "$mailroom_pid")
     probe 12525 5 > "$work/mailroom-probe" &
     probe_pid=$!
     mailroom_seconds=$(load 12525)
     wait "$probe_pid"
     ticks_after=$(cpu_ticks "$mailroom_pid")
+    jit_after=$(jit_ticks "$mailroom_pid")
     if [[ -n "${MAILROOM_JFR:-}" ]]; then jcmd "$mailroom_pid" JFR.stop name=load >/dev/null; fi
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then sql_after=$(sql_counts); fi
     mailroom_rss=$(ps -o rss= -p "$mailroom_pid" | awk '{print int($1/1024)}')
@@ -196,6 +212,9 @@ YAML
     cpu_ms_settled=$(echo "($ticks_settled - $ticks_before) * 1000 / $(getconf CLK_TCK) / ($messages + $mn)" | bc -l)
     printf 'mailroom_cpu_ms_per_msg=%.2f\nmailroom_cpu_ms_per_msg_with_background=%.2f\nmailroom_background_s=%s\nmailroom_rss_mb=%s\n' \
         "$cpu_ms" "$cpu_ms_settled" "$settle_seconds" "$mailroom_rss"
+    # Of the CPU during the load, what the JIT compilers took (a cold JVM compiles the hot paths as the load runs).
+    printf 'mailroom_jit_cpu_ms_per_msg=%.2f\n' \
+        "$(echo "($jit_after - $jit_before) * 1000 / $(getconf CLK_TCK) / ($messages + $mn)" | bc -l)"
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then
         read -r statements_before commits_before <<< "$sql_before"
         read -r statements_after commits_after <<< "$sql_after"

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
@@ -51,6 +52,7 @@ import org.mailroom.smtp.delivery.SorterPlacement;
 import org.mailroom.sorter.Decision;
 import org.mailroom.sorter.IncomingMail;
 import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.SortObserver;
 import org.mailroom.sorter.Signal;
 import org.mailroom.sorter.Sorter;
 import org.mailroom.sorter.attachment.AttachmentInspector;
@@ -199,7 +201,6 @@ public final class Mailroom {
             ImportanceModel importance = importanceModel(database);
             List<Signal> signals = signals(spamFilter, importance);
             Sorter sorter = new Sorter(rules, signals, attachments);
-            FolderNames folderNames = FolderNames.defaults();
 
             // What users do teaches the sorter, on one background thread: IMAP actions (moves into and out of Spam
             // and Priority, junk and importance keywords) train the spam filter and label importance; every
@@ -209,15 +210,13 @@ public final class Mailroom {
                 new MailboxContentLookup(mailboxes, new MailParser(), sorter),
                 spamFilter::learn, importance::learnLabel, importance::recordArrivals, importance::learnSent,
                 LEARNING_QUEUE));
-            SorterPlacement placement = new SorterPlacement(sorter,
-                new SorterPlacement.Folders(folderNames.priority(), folderNames.spam()), new MailParser(),
-                SORTER_MAX_PARSED_BYTES, Clock.systemUTC(), learning::received, serverMeters);
+            SorterPlacement placement = placement(sorter, learning::received, serverMeters);
             List<String> ruleProblems = rules.problems(null);
             out.println("  running    sorter           rules " + rulesFile() + (ruleProblems.isEmpty() ? ""
                 : " (NOT loaded: " + String.join("; ", ruleProblems) + ")") + ", per-user rules in "
                 + userRulesDirectory() + ", " + signals.size() + " signals (spam filter and importance model"
                 + " learning from users)");
-            UserActionPublisher.register(mailboxes, folderNames, learning);
+            UserActionPublisher.register(mailboxes, FolderNames.defaults(), learning);
 
             TlsMaterial tls = TlsMaterial.load(config.tls(), config.storage().dataDirectory(), config.server().hostname());
             out.println("  running    TLS: " + tls.summary());
@@ -336,11 +335,24 @@ public final class Mailroom {
     RecipientSorting importSorting(Database database, List<AutoCloseable> opened) {
         AttachmentInspector attachments = new AttachmentInspector(AttachmentInspector.Limits.defaults());
         opened.add(attachments);
-        Sorter sorter = new Sorter(new RuleFiles(rulesFile(), userRulesDirectory()),
-            signals(new SpamFilter(new JdbcTokenStore(database)), importanceModel(database)), attachments);
+        return placement(storedModelSorter(database, new RuleFiles(rulesFile(), userRulesDirectory()), attachments),
+            mail -> { }, SortObserver.NONE);
+    }
+
+    /**
+     * The sorter over the learned models in {@code database}, for the admin paths that run without the server
+     * ({@code import}, {@code explain}, {@code rules test}): the same signals as {@link #launch()}, no learning.
+     */
+    private static Sorter storedModelSorter(Database database, RuleFiles rules, AttachmentInspector attachments) {
+        return new Sorter(rules, signals(new SpamFilter(new JdbcTokenStore(database)), importanceModel(database)),
+            attachments);
+    }
+
+    /** How delivery and import place a message with {@code sorter}: the folders, parse limit and clock of both. */
+    private static SorterPlacement placement(Sorter sorter, Consumer<IncomingMail> sorted, SortObserver observer) {
         FolderNames folderNames = FolderNames.defaults();
         return new SorterPlacement(sorter, new SorterPlacement.Folders(folderNames.priority(), folderNames.spam()),
-            new MailParser(), SORTER_MAX_PARSED_BYTES, Clock.systemUTC());
+            new MailParser(), SORTER_MAX_PARSED_BYTES, Clock.systemUTC(), sorted, observer);
     }
 
     /** The global rules file: {@code rules} next to the configuration file. */
@@ -482,8 +494,7 @@ public final class Mailroom {
             @Override
             public Decision sort(String user, byte[] message, SessionFacts facts, Instant receivedAt) {
                 if (sorter == null) {
-                    sorter = new Sorter(rules, signals(new SpamFilter(new JdbcTokenStore(database())),
-                        importanceModel(database())), attachments);
+                    sorter = storedModelSorter(database(), rules, attachments);
                 }
                 return sortAsDelivered(sorter, user, message, facts, receivedAt);
             }

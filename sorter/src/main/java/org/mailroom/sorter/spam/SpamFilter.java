@@ -89,6 +89,11 @@ public final class SpamFilter implements Signal {
     }
 
     private List<Score> scores(String user, MailContent content, SessionFacts session) {
+        if (untrained(user)) {
+            // Neither model has seen a message, so it can only abstain (what model(...).untrained() would say after
+            // the fact): the features, the whole tokenizer, are not computed for nothing on a fresh server.
+            return List.of();
+        }
         Features features = features(user, content, session, null);
         Model model = model(user, features.tokens);
         if (model.untrained()) {
@@ -150,25 +155,43 @@ public final class SpamFilter implements Signal {
         for (int i = 0; i < REASON_TOKENS; i++) {
             names[i] = topValue[i] > 0 ? SenderHistory.name(top[i]).orElse(null) : null;
         }
-        extractor.extract(content, session, new FeatureExtractor.NamingSink() {
-            @Override
-            public void feature(long hash) {
+        int[] unnamed = {0};
+        for (int i = 0; i < REASON_TOKENS; i++) {
+            if (topValue[i] > 0 && names[i] == null) {
+                unnamed[0]++;
             }
-
-            @Override
-            public boolean wantsName(long hash) {
-                return wanted.contains(hash);
-            }
-
-            @Override
-            public void name(long hash, String name) {
-                for (int i = 0; i < REASON_TOKENS; i++) {
-                    if (top[i] == hash && names[i] == null && topValue[i] > 0) {
-                        names[i] = name;
+        }
+        try {
+            if (unnamed[0] > 0) {
+                extractor.extract(content, session, new FeatureExtractor.NamingSink() {
+                    @Override
+                    public void feature(long hash) {
                     }
-                }
+
+                    @Override
+                    public boolean wantsName(long hash) {
+                        return wanted.contains(hash);
+                    }
+
+                    @Override
+                    public void name(long hash, String name) {
+                        for (int i = 0; i < REASON_TOKENS; i++) {
+                            if (top[i] == hash && names[i] == null && topValue[i] > 0) {
+                                names[i] = name;
+                                unnamed[0]--;
+                            }
+                        }
+                        if (unnamed[0] == 0) {
+                            // Every name is known (each is its hash's first spelling, as before): the rest of the
+                            // tokenizer's second pass over the message would only be hashed and thrown away.
+                            throw AllNamed.INSTANCE;
+                        }
+                    }
+                });
             }
-        });
+        } catch (AllNamed done) {
+            // the names are complete
+        }
         StringBuilder reason = new StringBuilder(rest >= 0 ? "learned: looks like spam" : "learned: looks like ham");
         String separator = " (";
         java.util.Set<String> said = new java.util.HashSet<>();
@@ -328,20 +351,81 @@ public final class SpamFilter implements Signal {
             }
         }
         List<Fact> facts = new ArrayList<>();
-        extractor.extract(content, session, new FeatureExtractor.Sink() {
-            @Override
-            public void feature(long hash) {
+        Emitted emitted = emitted(content, session);
+        int nextFact = 0;
+        for (int i = 0; i < emitted.count; i++) {
+            long hash = emitted.hashes[i];
+            if (nextFact < emitted.facts.size() && emitted.factAt[nextFact] == i) {
+                if (set.add(hash)) {
+                    facts.add(emitted.facts.get(nextFact));
+                }
+                nextFact++;
+            } else {
                 set.add(hash);
             }
-
-            @Override
-            public void fact(long hash, String key, String reason) {
-                if (set.add(hash)) {
-                    facts.add(new Fact(hash, key, reason));
-                }
-            }
-        });
+        }
         return new Features(set.toArray(), facts);
+    }
+
+    /**
+     * What the extractor gives {@code content}: the same for every recipient (only the sender history is per user),
+     * so a message's later recipients, sorted one after the other on the delivering thread, replay the first one's
+     * rather than tokenizing the message again. One message per thread is kept, its content weakly.
+     */
+    private Emitted emitted(MailContent content, SessionFacts session) {
+        Emitted last = lastEmitted.get();
+        if (last != null && last.content.get() == content && last.session.equals(session)) {
+            return last;
+        }
+        Emitted fresh = new Emitted(content, session);
+        extractor.extract(content, session, fresh);
+        lastEmitted.set(fresh);
+        return fresh;
+    }
+
+    private final ThreadLocal<Emitted> lastEmitted = new ThreadLocal<>();
+
+    /**
+     * The extractor's output for one message in the order it came: feature hashes (duplicates included) and the
+     * facts among them. Replayed in that order into the feature set, it gives the very tokens, in the very order
+     * (so the very floating-point sums), that extracting again would.
+     */
+    private static final class Emitted implements FeatureExtractor.Sink {
+        final java.lang.ref.WeakReference<MailContent> content;
+        final SessionFacts session;
+        long[] hashes = new long[512];
+        int count;
+        final List<Fact> facts = new ArrayList<>();
+        int[] factAt = new int[8];
+
+        Emitted(MailContent content, SessionFacts session) {
+            this.content = new java.lang.ref.WeakReference<>(content);
+            this.session = session;
+        }
+
+        @Override
+        public void feature(long hash) {
+            if (count == hashes.length) {
+                hashes = java.util.Arrays.copyOf(hashes, count * 2);
+            }
+            hashes[count++] = hash;
+        }
+
+        @Override
+        public void fact(long hash, String key, String reason) {
+            if (facts.size() == factAt.length) {
+                factAt = java.util.Arrays.copyOf(factAt, factAt.length * 2);
+            }
+            factAt[facts.size()] = count;
+            facts.add(new Fact(hash, key, reason));
+            feature(hash);
+        }
+    }
+
+    /** Whether {@link #model} would find no training for {@code user}: the same totals it looks at. */
+    private boolean untrained(String user) {
+        return store.totals(TokenStore.GLOBAL).messages() == 0
+            && (TokenStore.GLOBAL.equals(user) || store.totals(user).messages() == 0);
     }
 
     private Model model(String user, long[] tokens) {
@@ -355,6 +439,15 @@ public final class SpamFilter implements Signal {
     }
 
     private record Fact(long hash, String key, String reason) {
+    }
+
+    /** Ends the naming pass early; stackless and shared, it costs no more than a return. */
+    private static final class AllNamed extends RuntimeException {
+        static final AllNamed INSTANCE = new AllNamed();
+
+        private AllNamed() {
+            super(null, null, false, false);
+        }
     }
 
     private record Features(long[] tokens, List<Fact> facts) {

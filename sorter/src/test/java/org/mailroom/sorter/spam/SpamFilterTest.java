@@ -41,6 +41,25 @@ class SpamFilterTest {
     }
 
     @Test
+    void aMessagesRecipientsGetTheScoresOfSeparatelyParsedCopies() {
+        trainGlobal(20);
+        filter.learn(BOB, spam(7), false);
+        MailContent shared = spam(1000);
+
+        // One parsed message for both recipients, one after the other (the second replays the first's extraction),
+        // against a filter of its own (nothing remembered) judging freshly parsed copies.
+        List<Score> alice = filter.evaluate(incoming(ALICE, shared));
+        List<Score> bob = filter.evaluate(incoming(BOB, shared));
+        SpamFilter fresh = new SpamFilter(store);
+
+        assertThat(alice).isNotEmpty().isEqualTo(fresh.evaluate(incoming(ALICE, spam(1000))));
+        assertThat(bob).isNotEmpty().isEqualTo(fresh.evaluate(incoming(BOB, spam(1000))));
+        assertThat(bob).isNotEqualTo(alice);
+        // A different message on the same thread is extracted afresh, not taken for the last one.
+        assertThat(filter.evaluate(incoming(ALICE, ham(1000)))).isEqualTo(fresh.evaluate(incoming(ALICE, ham(1000))));
+    }
+
+    @Test
     void separatesSpamFromHamAfterTrainingAndNamesTheTokens() {
         trainGlobal(20);
 
