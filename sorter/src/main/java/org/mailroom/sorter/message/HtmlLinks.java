@@ -44,10 +44,61 @@ final class HtmlLinks {
     private static final Set<String> INLINE_IN_ANCHOR = Set.of("span", "b", "i", "u", "em", "strong", "font",
         "small", "big", "sub", "sup", "s", "strike", "tt", "img", "br", "wbr", "code", "abbr", "nobr");
 
+    // What the scan needs to know of a tag name, as bits, for the names above and common ones (looked up by text
+    // range, so a known tag costs no String); other names are cut out of the source and belong to no set.
+    private static final int IS_UNMODELLED = 1;
+    private static final int IS_RAW = 2;
+    private static final int IS_VOID = 4;
+    private static final int IS_TABLE_CONTEXT = 8;
+    private static final int IS_TABLE_CHILD = 16;
+    private static final int IS_INLINE_IN_ANCHOR = 32;
+    private static final int IS_KNOWN = 64;
+    private static final int TABLE_SLOTS = 512;
+    private static final String[] NAMES = new String[TABLE_SLOTS];
+    private static final int[] FLAGS = new int[TABLE_SLOTS];
+
+    static {
+        java.util.Set<String> all = new java.util.TreeSet<>();
+        for (Set<String> set : List.of(UNMODELLED, RAW, VOID, TABLE_CONTEXT, TABLE_CHILDREN, INLINE_IN_ANCHOR)) {
+            all.addAll(set);
+        }
+        all.addAll(List.of("a", "p", "div", "td", "th", "li", "ul", "ol", "dl", "dt", "dd", "center", "blockquote",
+            "h1", "h2", "h3", "h4", "h5", "h6", "html", "head", "body", "meta", "link", "base", "hr", "address",
+            "cite", "q", "ins", "del", "map", "area", "label", "header", "footer", "section", "article", "nav",
+            "main", "aside", "figure", "picture", "source", "video", "audio"));
+        for (String name : all) {
+            int slot = slot(hash(name, 0, name.length()));
+            while (NAMES[slot] != null) {
+                slot = (slot + 1) & (TABLE_SLOTS - 1);
+            }
+            NAMES[slot] = name;
+            FLAGS[slot] = (UNMODELLED.contains(name) ? IS_UNMODELLED : 0) | (RAW.contains(name) ? IS_RAW : 0)
+                | (VOID.contains(name) ? IS_VOID : 0) | (TABLE_CONTEXT.contains(name) ? IS_TABLE_CONTEXT : 0)
+                | (TABLE_CHILDREN.contains(name) ? IS_TABLE_CHILD : 0)
+                | (INLINE_IN_ANCHOR.contains(name) ? IS_INLINE_IN_ANCHOR : 0)
+                | (org.jsoup.parser.Tag.isKnownTag(name) ? IS_KNOWN : 0);
+        }
+    }
+
+    private static int hash(CharSequence s, int start, int end) {
+        int h = 0;
+        for (int i = start; i < end; i++) {
+            h = 31 * h + lowerAscii(s.charAt(i));
+        }
+        return h;
+    }
+
+    private static int slot(int hash) {
+        return (hash ^ (hash >>> 9)) & (TABLE_SLOTS - 1);
+    }
+
     private final String html;
     private int at;
     private final List<Link> links = new ArrayList<>();
-    private final List<String> open = new ArrayList<>();
+    // The elements open outside anchors (an over-approximation: implied end tags are not applied).
+    private final String[] openNames = new String[MAX_DEPTH];
+    private final int[] openFlags = new int[MAX_DEPTH];
+    private int depth;
     // The anchor being read, if any.
     private boolean inAnchor;
     private String href;
@@ -56,6 +107,7 @@ final class HtmlLinks {
     private boolean afterImage;
     // The last tag read.
     private String tagName;
+    private int tagFlags;
     private boolean selfClosing;
     private String tagHref;
 
@@ -182,7 +234,7 @@ final class HtmlLinks {
         if (at >= n || html.charAt(at) == '<') {
             throw new NotModelled();
         }
-        tagName = lowerAscii(html.substring(start, at));
+        name(start, at);
         selfClosing = false;
         tagHref = null;
         boolean anchor = tagName.equals("a");
@@ -216,21 +268,46 @@ final class HtmlLinks {
                 }
                 at++;
             }
-            int nameEnd = at;
+            boolean wanted = anchor && tagHref == null && isHref(nameStart, at);
             skipWhitespace();
             String value = "";
             if (at < n && html.charAt(at) == '=') {
                 at++;
                 skipWhitespace();
-                value = attributeValue();
+                value = attributeValue(wanted);
             }
-            if (anchor && tagHref == null && isHref(nameStart, nameEnd)) {
+            if (wanted) {
                 tagHref = value.indexOf('&') < 0 ? value : Parser.unescapeEntities(value, true);
             }
         }
     }
 
-    private String attributeValue() {
+    /** Sets {@link #tagName} and {@link #tagFlags} from the source range. */
+    private void name(int start, int end) {
+        int length = end - start;
+        int slot = slot(hash(html, start, end));
+        for (String known; (known = NAMES[slot]) != null; slot = (slot + 1) & (TABLE_SLOTS - 1)) {
+            if (known.length() == length && sameAsciiLower(start, known)) {
+                tagName = known;
+                tagFlags = FLAGS[slot];
+                return;
+            }
+        }
+        tagName = lowerAscii(html.substring(start, end));
+        tagFlags = org.jsoup.parser.Tag.isKnownTag(tagName) ? IS_KNOWN : 0;
+    }
+
+    private boolean sameAsciiLower(int start, String lower) {
+        for (int k = 0; k < lower.length(); k++) {
+            if (lowerAscii(html.charAt(start + k)) != lower.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Reads an attribute value; the String only when {@code wanted} (only an anchor's href is). */
+    private String attributeValue(boolean wanted) {
         int n = html.length();
         if (at >= n) {
             throw new NotModelled();
@@ -241,7 +318,7 @@ final class HtmlLinks {
             if (close < 0) {
                 throw new NotModelled();
             }
-            String value = html.substring(at + 1, close);
+            String value = wanted ? html.substring(at + 1, close) : "";
             at = close + 1;
             return value;
         }
@@ -259,7 +336,7 @@ final class HtmlLinks {
         if (at >= n) {
             throw new NotModelled();
         }
-        return html.substring(start, at);
+        return wanted ? html.substring(start, at) : "";
     }
 
     private boolean isHref(int start, int end) {
@@ -269,15 +346,16 @@ final class HtmlLinks {
 
     private void startTag() {
         String name = tagName;
-        if (UNMODELLED.contains(name)) {
+        int flags = tagFlags;
+        if ((flags & IS_UNMODELLED) != 0) {
             throw new NotModelled();
         }
-        boolean isVoid = VOID.contains(name);
-        if (selfClosing && !isVoid && org.jsoup.parser.Tag.isKnownTag(name)) {
+        boolean isVoid = (flags & IS_VOID) != 0;
+        if (selfClosing && !isVoid && (flags & IS_KNOWN) != 0) {
             throw new NotModelled(); // jsoup keeps a known element open despite "/>"
         }
         if (inAnchor) {
-            if (!INLINE_IN_ANCHOR.contains(name) || selfClosing && !isVoid) {
+            if ((flags & IS_INLINE_IN_ANCHOR) == 0 || selfClosing && !isVoid) {
                 throw new NotModelled();
             }
             if (afterImage) {
@@ -294,7 +372,7 @@ final class HtmlLinks {
             }
             return;
         }
-        if (!open.isEmpty() && TABLE_CONTEXT.contains(open.get(open.size() - 1)) && !TABLE_CHILDREN.contains(name)) {
+        if (depth > 0 && (openFlags[depth - 1] & IS_TABLE_CONTEXT) != 0 && (flags & IS_TABLE_CHILD) == 0) {
             throw new NotModelled(); // jsoup would foster-parent it before the table
         }
         if (name.equals("a")) {
@@ -308,15 +386,16 @@ final class HtmlLinks {
             afterImage = false;
             return;
         }
-        if (RAW.contains(name)) {
+        if ((flags & IS_RAW) != 0) {
             skipRawText(name);
             return;
         }
         if (!isVoid && !selfClosing) {
-            if (open.size() >= MAX_DEPTH) {
+            if (depth >= MAX_DEPTH) {
                 throw new NotModelled();
             }
-            open.add(name);
+            openNames[depth] = name;
+            openFlags[depth++] = flags;
         }
     }
 
@@ -337,9 +416,9 @@ final class HtmlLinks {
             afterImage = false; // the image was the last child: no next sibling
             return;
         }
-        for (int i = open.size() - 1; i >= 0; i--) {
-            if (open.get(i).equals(name)) {
-                open.subList(i, open.size()).clear();
+        for (int i = depth - 1; i >= 0; i--) {
+            if (openNames[i].equals(name)) {
+                depth = i;
                 return;
             }
         }
