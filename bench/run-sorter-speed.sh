@@ -9,9 +9,25 @@
 # no heap or GC options but $MAILROOM_JAVA_OPTS, so the JVM's defaults (G1, heap sized from the machine's memory)
 # apply, and the same goes here; JMH's forks inherit these options. A young collection's pause lands inside
 # whichever operation is running, so the heap settings decide how often p99 meets one: measure the server's.
+#
+# The spam model is trained first, as a server's is, on the SpamAssassin dev split of $SPAM_CORPUS (default
+# ../shared/corpus, holding spamassassin-eval.tar.xz; unpacked once under bench/target like run-spam-quality.sh).
+# Without the corpus the benchmark runs with an untrained spam model and says so.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+corpus="${SPAM_CORPUS:-$repo/../shared/corpus}"
+cd "$repo"
+spam_corpus=""
+if [ -f "$corpus/spamassassin-eval.tar.xz" ]; then
+    archive="$(realpath "$corpus/spamassassin-eval.tar.xz")"
+    spam_corpus="bench/target/corpus-$(echo "$archive" | md5sum | cut -c1-12)"
+    if [ ! -f "$spam_corpus/spamassassin/dev.tsv" ]; then
+        mkdir -p "$spam_corpus"
+        tar -xJf "$archive" -C "$spam_corpus"
+    fi
+    spam_corpus="$(realpath "$spam_corpus")"
+fi
 mvn -q -o -pl bench -am package -DskipTests
 # shellcheck disable=SC2086 # MAILROOM_JAVA_OPTS holds several options on purpose, as in the launchers
-exec java ${MAILROOM_JAVA_OPTS:-} -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
-    org.mailroom.bench.SorterSpeedBenchmark "$@"
+exec java ${MAILROOM_JAVA_OPTS:-} ${spam_corpus:+-Dbench.spam.corpus=$spam_corpus} \
+    -cp "bench/target/classes:$(cat bench/target/classpath.txt)" org.mailroom.bench.SorterSpeedBenchmark "$@"

@@ -19,8 +19,10 @@ import org.mailroom.sorter.message.MailContent;
 import org.mailroom.sorter.importance.ImportanceModel;
 import org.mailroom.sorter.importance.InMemoryImportanceState;
 import org.mailroom.sorter.message.MailParser;
+import org.mailroom.sorter.spam.BulkTraining;
 import org.mailroom.sorter.spam.InMemoryTokenStore;
 import org.mailroom.sorter.spam.SpamFilter;
+import org.mailroom.sorter.spam.TokenStore;
 import org.mailroom.sorter.spam.signals.DnsblListing;
 import org.mailroom.sorter.rules.Rule;
 import org.mailroom.sorter.rules.RuleParser;
@@ -51,10 +53,43 @@ public class SorterSpeedBenchmark {
      * The signals the composition root (dist {@code Mailroom.signals}) runs, kept in step with it by hand; the
      * learned models over their in-memory state (the server's are JDBC-backed).
      */
-    static List<Signal> signals() {
+    static List<Signal> signals(SpamFilter spam) {
         return List.of(new ExecutableAttachment(), new DisguisedAttachment(), new UninspectableAttachment(),
-            new DnsblListing(), new SpamFilter(new InMemoryTokenStore()),
-            new ImportanceModel(new InMemoryImportanceState()));
+            new DnsblListing(), spam, new ImportanceModel(new InMemoryImportanceState()));
+    }
+
+    /**
+     * The spam model as a server scores with it: trained (a server's model is, by {@code admin spam train} and its
+     * users' verdicts; an untrained one has no weights or counts, so the naive-Bayes term and the reason's token
+     * names cost nothing). Trained with the admin command's {@link BulkTraining} on the SpamAssassin dev split
+     * under {@code -Dbench.spam.corpus=DIR} (a folder holding {@code spamassassin/dev.tsv}; run-sorter-speed.sh
+     * unpacks it and sets it); without it the model stays untrained and a warning says so.
+     */
+    static SpamFilter spamFilter() throws java.io.IOException {
+        SpamFilter filter = new SpamFilter(new InMemoryTokenStore());
+        String corpus = System.getProperty("bench.spam.corpus");
+        if (corpus == null || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(corpus, "spamassassin", "dev.tsv"))) {
+            System.err.println("SorterSpeedBenchmark: no -Dbench.spam.corpus (spamassassin/dev.tsv): the spam model"
+                + " is UNTRAINED, which a server's is not");
+            return filter;
+        }
+        java.nio.file.Path root = java.nio.file.Path.of(corpus, "spamassassin");
+        MailParser parser = new MailParser();
+        List<String> lines = java.nio.file.Files.readAllLines(root.resolve("dev.tsv"));
+        List<String> header = List.of(lines.get(0).split("\t"));
+        int path = header.indexOf("path");
+        int label = header.indexOf("label");
+        List<BulkTraining.Example> examples = new java.util.ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cols = line.split("\t", -1);
+            examples.add(new BulkTraining.Example(cols[path],
+                parser.parse(java.nio.file.Files.readAllBytes(root.resolve(cols[path]))), cols[label].equals("spam")));
+        }
+        long start = System.nanoTime();
+        BulkTraining.Result result = new BulkTraining(filter).train(TokenStore.GLOBAL, examples);
+        System.err.printf(java.util.Locale.ROOT, "SorterSpeedBenchmark: spam model trained on %d dev messages"
+            + " (%d spam) in %.1f s%n", result.messages(), result.spam(), (System.nanoTime() - start) / 1e9);
+        return filter;
     }
 
     /** Parsed once: parsing the date per operation would be measured as the sorter's time. */
@@ -83,7 +118,7 @@ public class SorterSpeedBenchmark {
             "if mailfrom is \"\" then keyword $Bounce",
             "if header \"Precedence\" is bulk then keyword $Bulk"));
         inspector = new AttachmentInspector(AttachmentInspector.Limits.defaults());
-        sorter = new Sorter(user -> rules, signals(), inspector);
+        sorter = new Sorter(user -> rules, signals(spamFilter()), inspector);
         parsed = parser.parse(raw);
         if (parsed.size() < 50 * 1024 || sortParsed() == null) {
             throw new IllegalStateException("benchmark message not as intended");

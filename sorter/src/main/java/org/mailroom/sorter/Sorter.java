@@ -1,13 +1,11 @@
 package org.mailroom.sorter;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import org.mailroom.sorter.message.MailContent;
 import org.mailroom.sorter.rules.Action;
@@ -177,16 +175,34 @@ public final class Sorter {
         return (value < 0 || (value == 0 && 1 / value < 0) ? "-" : "+") + digits;
     }
 
+    /**
+     * The rule, then the {@value #TOP_REASONS} strongest non-zero scores by |value| (the earlier one first on a tie),
+     * picked by selection rather than a sorted stream: built for every decision and stored in the trace header.
+     */
     private static String reason(Optional<Rule> rule, List<Score> scores) {
-        String top = scores.stream()
-            .filter(s -> s.value() != 0)
-            .sorted(Comparator.comparingDouble((Score s) -> Math.abs(s.value())).reversed())
-            .limit(TOP_REASONS)
-            .map(s -> s.reason() + " (" + s.signal() + " " + signed(s.value()) + ")")
-            .collect(Collectors.joining(", "));
+        StringBuilder top = new StringBuilder();
+        boolean[] taken = new boolean[scores.size()];
+        for (int k = 0; k < TOP_REASONS; k++) {
+            int best = -1;
+            for (int i = 0; i < scores.size(); i++) {
+                double value = scores.get(i).value();
+                if (!taken[i] && value != 0 && (best < 0 || Math.abs(value) > Math.abs(scores.get(best).value()))) {
+                    best = i;
+                }
+            }
+            if (best < 0) {
+                break;
+            }
+            taken[best] = true;
+            Score s = scores.get(best);
+            if (!top.isEmpty()) {
+                top.append(", ");
+            }
+            top.append(s.reason()).append(" (").append(s.signal()).append(' ').append(signed(s.value())).append(')');
+        }
         String byRule = rule.map(r -> "rule " + r.origin()).orElse("");
         if (byRule.isEmpty()) {
-            return top.isEmpty() ? "no evidence either way" : top;
+            return top.isEmpty() ? "no evidence either way" : top.toString();
         }
         return top.isEmpty() ? byRule : byRule + "; " + top;
     }

@@ -121,6 +121,19 @@ class SorterTest {
     }
 
     @Test
+    void reasonKeepsTheEarlierOfEqualScoresAndLeavesOutZeros() {
+        List<Signal> signals = new ArrayList<>();
+        signals.add(fixed("zero", Dimension.SPAM, 0));
+        signals.add(fixed("first", Dimension.SPAM, 1));
+        signals.add(fixed("second", Dimension.IMPORTANCE, -1));
+        signals.add(fixed("third", Dimension.SPAM, 1));
+        signals.add(fixed("fourth", Dimension.SPAM, 1));
+        Decision decision = new Sorter(UserRules.none(), signals, ContentInspection.none()).sort(BANK);
+        assertThat(decision.reason()).isEqualTo(
+            "first says so (first +1.00), second says so (second -1.00), third says so (third +1.00)");
+    }
+
+    @Test
     void signedScoresReadAsFormatterWritesThem() {
         java.util.Random random = new java.util.Random(7);
         double[] edges = {0.005, 0.015, 0.125, -0.125, 1.005, -2.675, 1e-9, -1e-9, 12345.678, 0.995, -0.995, 3.0};

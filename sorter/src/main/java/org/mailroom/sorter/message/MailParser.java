@@ -46,9 +46,19 @@ public final class MailParser {
     }
 
     private final Limits limits;
+    private final boolean scanLinks;
+    // HTML parts whose links the scanner gave, and those jsoup's tree had to (for the tests' corpus figures).
+    final java.util.concurrent.atomic.LongAdder scannedHtmlParts = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder treeHtmlParts = new java.util.concurrent.atomic.LongAdder();
 
     public MailParser(Limits limits) {
+        this(limits, true);
+    }
+
+    /** With {@code scanLinks} false every HTML part is parsed by jsoup (the reference the scanner is tested on). */
+    MailParser(Limits limits, boolean scanLinks) {
         this.limits = limits;
+        this.scanLinks = scanLinks;
     }
 
     public MailParser() {
@@ -118,7 +128,7 @@ public final class MailParser {
     /** The depth-first walk over the MIME tree, collecting text, links and attachments. */
     private final class Walk {
         final List<String> plainParts = new ArrayList<>(1);
-        final List<Document> htmlParts = new ArrayList<>(1);
+        final List<HtmlPart> htmlParts = new ArrayList<>(1);
         int htmlSourceChars;
         final List<Link> links = new ArrayList<>();
         final List<Attachment> attachments = new ArrayList<>();
@@ -168,8 +178,21 @@ public final class MailParser {
             return textType && !"attachment".equalsIgnoreCase(entity.getDispositionType());
         }
 
-        /** Parses an HTML part once: its links now (every message's spam features use them), its text later. */
+        /**
+         * An HTML part's links now (every message's spam features use them), its text later. The links come from
+         * {@link HtmlLinks}' one pass when it can tell them exactly, else from jsoup's tree, which is then kept for
+         * the text; building that tree was most of a parse's cost, and mail with a plain part never needs the text.
+         */
         private void appendHtml(String content) {
+            htmlSourceChars += content.length() + 1;
+            List<Link> scanned = scanLinks ? HtmlLinks.scan(content) : null;
+            if (scanned != null) {
+                links.addAll(scanned);
+                htmlParts.add(new HtmlPart(content, null));
+                scannedHtmlParts.increment();
+                return;
+            }
+            treeHtmlParts.increment();
             Document document = Jsoup.parse(content);
             // Elements only, in document order (text nodes, the bulk of the tree, are never visited).
             Element element = document;
@@ -179,8 +202,7 @@ public final class MailParser {
                 }
                 element = nextInDocumentOrder(element, document);
             }
-            htmlParts.add(document);
-            htmlSourceChars += content.length() + 1;
+            htmlParts.add(new HtmlPart(content, document));
         }
 
         /**
@@ -192,7 +214,7 @@ public final class MailParser {
             if (htmlParts.isEmpty()) {
                 return () -> "";
             }
-            List<Document> parts = List.copyOf(htmlParts);
+            List<HtmlPart> parts = List.copyOf(htmlParts);
             int maxChars = limits.maxTextChars();
             if (htmlSourceChars > maxChars) {
                 String text = visibleText(parts, maxChars, problems);
@@ -309,12 +331,19 @@ public final class MailParser {
         return null;
     }
 
-    private static String visibleText(List<Document> parts, int maxChars, List<String> problems) {
+    private static String visibleText(List<HtmlPart> parts, int maxChars, List<String> problems) {
         StringBuilder text = new StringBuilder();
-        for (Document part : parts) {
+        for (HtmlPart part : parts) {
             append(text, part.text(), maxChars, problems);
         }
         return text.toString();
+    }
+
+    /** An HTML part: its source, and jsoup's tree when the links needed it (otherwise parsed for the text). */
+    private record HtmlPart(String source, Document document) {
+        String text() {
+            return (document != null ? document : Jsoup.parse(source)).text();
+        }
     }
 
     /** Appends a part's text, a line break apart from the previous one, within {@code maxChars} in all. */

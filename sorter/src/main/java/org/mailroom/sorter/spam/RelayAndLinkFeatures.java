@@ -80,17 +80,51 @@ final class RelayAndLinkFeatures {
         return d == 0 ? "0" : d == 1 ? "1" : d <= 3 ? "2-3" : "4+";
     }
 
+    /**
+     * Where the first URL ({@code http://}, {@code https://}, case-insensitive, or {@code www.} after a non-word
+     * character) starts in [from, to - 4), -1 if none. Every match has its ':' 4 or 5 characters, or its '.' 3
+     * characters, after its start, so only those characters (found by {@code String.indexOf}, which is vectorised)
+     * are looked at instead of every character; a match found may still be preceded by one whose ':' or '.' comes
+     * up to two characters later, so those are checked before answering.
+     */
     private static int indexOfUrl(String text, int from, int to) {
-        for (int i = from; i < to - 4; i++) {
-            char c = text.charAt(i);
-            if ((c == 'h' || c == 'H') && (text.regionMatches(true, i, "http://", 0, 7)
-                || text.regionMatches(true, i, "https://", 0, 8))) {
-                return i;
+        int colon = text.indexOf(':', from);
+        int dot = text.indexOf('.', from);
+        int best = -1;
+        while (colon >= 0 || dot >= 0) {
+            int at = colon < 0 ? dot : dot < 0 ? colon : Math.min(colon, dot);
+            if (best >= 0 && at > best + 5 || at - 5 >= to - 4) {
+                break;
             }
-            if ((c == 'w' || c == 'W') && text.regionMatches(true, i, "www.", 0, 4)
-                && (i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)) && text.charAt(i - 1) != '/')) {
-                return i;
+            if (at == colon) {
+                best = earlier(best, urlAt(text, at - 4, from, to));
+                best = earlier(best, urlAt(text, at - 5, from, to));
+                colon = text.indexOf(':', at + 1);
+            } else {
+                best = earlier(best, urlAt(text, at - 3, from, to));
+                dot = text.indexOf('.', at + 1);
             }
+        }
+        return best;
+    }
+
+    private static int earlier(int best, int candidate) {
+        return candidate < 0 ? best : best < 0 ? candidate : Math.min(best, candidate);
+    }
+
+    /** {@code i} when a URL starts there (the test the character-by-character scan made), else -1. */
+    private static int urlAt(String text, int i, int from, int to) {
+        if (i < from || i >= to - 4) {
+            return -1;
+        }
+        char c = text.charAt(i);
+        if ((c == 'h' || c == 'H') && (text.regionMatches(true, i, "http://", 0, 7)
+            || text.regionMatches(true, i, "https://", 0, 8))) {
+            return i;
+        }
+        if ((c == 'w' || c == 'W') && text.regionMatches(true, i, "www.", 0, 4)
+            && (i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)) && text.charAt(i - 1) != '/')) {
+            return i;
         }
         return -1;
     }
