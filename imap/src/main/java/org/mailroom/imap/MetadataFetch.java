@@ -62,10 +62,36 @@ final class MetadataFetch {
         return flags;
     }
 
+    boolean modSeq() {
+        return modSeq;
+    }
+
+    boolean internalDate() {
+        return internalDate;
+    }
+
+    boolean size() {
+        return size;
+    }
+
+    boolean uid() {
+        return uid;
+    }
+
     /** The fetch, if Mailroom can answer it from membership rows alone with James's exact responses. */
     static Optional<MetadataFetch> of(FetchData fetch, ImapSession session) {
-        if (session.getSelected() == null || !fetch.getBodyElements().isEmpty() || fetch.isSetSeen()
-            || fetch.getChangedSince() != -1 || fetch.getVanished()) {
+        if (!fetch.getBodyElements().isEmpty()) {
+            return Optional.empty();
+        }
+        return rowItems(fetch, session, true);
+    }
+
+    /**
+     * The membership-row items of a fetch whose other items the caller answers itself (body sections), if there is
+     * nothing else in it and no side effect James must handle; {@code itemRequired}: at least one row item asked for.
+     */
+    static Optional<MetadataFetch> rowItems(FetchData fetch, ImapSession session, boolean itemRequired) {
+        if (session.getSelected() == null || fetch.isSetSeen() || fetch.getChangedSince() != -1 || fetch.getVanished()) {
             return Optional.empty();
         }
         boolean any = false;
@@ -82,7 +108,7 @@ final class MetadataFetch {
         // copies the request through FetchData.Builder.from, whose changedSince(-1) adds MODSEQ): the same here
         boolean qresync = enabled.contains(ImapConstants.SUPPORTS_QRESYNC);
         boolean modSeq = fetch.contains(Item.MODSEQ) || qresync;
-        if (!any || modSeq && !enabled.contains(ImapConstants.SUPPORTS_CONDSTORE)) {
+        if (!any && itemRequired || modSeq && !enabled.contains(ImapConstants.SUPPORTS_CONDSTORE)) {
             // the first MODSEQ fetch enables CONDSTORE and reports HIGHESTMODSEQ: James does that
             return Optional.empty();
         }

@@ -23,6 +23,7 @@ import org.apache.james.imap.encode.FakeImapSession;
 import org.apache.james.imap.encode.ImapEncoder;
 import org.apache.james.imap.encode.main.DefaultImapEncoderFactory;
 import org.apache.james.imap.message.request.FetchRequest;
+import org.apache.james.imap.message.response.FetchResponse;
 import org.apache.james.imap.processor.DefaultProcessor;
 import org.apache.james.imap.processor.base.UnknownRequestProcessor;
 import org.apache.james.imap.processor.fetch.FetchProcessor;
@@ -54,6 +55,8 @@ class MetadataFetchTest {
     /** James's FETCH with James's own encoder: the reference for body sections. */
     private static ImapRequestStreamHandler jamesEncoded;
     private static final AtomicInteger encodedByMailroom = new AtomicInteger();
+    /** Responses of whole messages built by {@link WholeMessageFetch} rather than James's FETCH. */
+    private static final AtomicInteger wholeByMailroom = new AtomicInteger();
     private MailboxSession owner;
     private MailboxPath inbox;
     private String box;
@@ -76,6 +79,10 @@ class MetadataFetchTest {
         ImapEncoder counting = (message, composer) -> {
             if (message instanceof FetchLines) {
                 encodedByMailroom.incrementAndGet();
+            }
+            if (message instanceof FetchResponse fetch && fetch.getElements() != null
+                && fetch.getElements().stream().anyMatch(WholeMessageFetch.StoredBytes.class::isInstance)) {
+                wholeByMailroom.incrementAndGet();
             }
             new MailroomImapEncoder(jamesEncoder).encode(message, composer);
         };
@@ -206,6 +213,83 @@ class MetadataFetchTest {
     }
 
     @Test
+    void wholeMessagesFromRowsAsJames() throws Exception {
+        StringBuilder big = new StringBuilder();
+        while (big.length() <= WholeLiteralComposer.MAX_INLINE) {
+            big.append("a line of a long body, long enough to be streamed rather than inlined\r\n");
+        }
+        appendRaw("Subject: big\r\n\r\n" + big);
+        appendRaw("Subject: no body\r\n\r\n");
+        FakeImapSession session = selected("SELECT " + box);
+        int before = wholeByMailroom.get();
+        String[] commands = {"FETCH 1:3 (BODY.PEEK[])", "FETCH 2 (UID BODY.PEEK[])",
+            "FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE UID BODY.PEEK[])", "UID FETCH 3,5:7,11:* (BODY.PEEK[TEXT])",
+            "FETCH 4 (FLAGS BODY.PEEK[])", "UID FETCH 11 (BODY.PEEK[] FLAGS)", "FETCH 12 (BODY.PEEK[TEXT] RFC822.SIZE)",
+            "FETCH 12 (BODY.PEEK[])", "UID FETCH 900 (BODY.PEEK[])", "FETCH 10:* (BODY.PEEK[])"};
+        for (String command : commands) {
+            assertSameAsJamesEncoded(session, command);
+        }
+        assertThat(wholeByMailroom.get() - before).isEqualTo(29);
+        assertThat(run(mailroom, session, "FETCH 12 (BODY.PEEK[TEXT])")).contains("* 12 FETCH (BODY[TEXT] {0}\r\n)");
+        // .PEEK: nothing stored
+        assertThat(run(mailroom, session, "FETCH 1 (FLAGS)")).contains("* 1 FETCH (FLAGS (\\Recent))");
+
+        // BODY[] and RFC822 change nothing in a mailbox opened with EXAMINE, so they are answered here too
+        FakeImapSession examined = selected("EXAMINE " + box);
+        before = wholeByMailroom.get();
+        // (James's own FETCH would store \Seen here: the reference is its answer to the .PEEK form)
+        run(mailroom, examined, "NOOP");
+        assertThat(run(mailroom, examined, "FETCH 1 (BODY[])")).isEqualTo(run(jamesEncoded, examined, "FETCH 1 (BODY.PEEK[])"));
+        assertThat(run(mailroom, examined, "UID FETCH 5 (BODY[TEXT])"))
+            .isEqualTo(run(jamesEncoded, examined, "UID FETCH 5 (BODY.PEEK[TEXT])"));
+        assertThat(run(mailroom, examined, "FETCH 1:2 (RFC822 UID)"))
+            .isEqualTo(run(jamesEncoded, examined, "FETCH 1:2 (BODY.PEEK[] UID)").replace("BODY[]", "RFC822"))
+            .contains("* 2 FETCH (UID 2 RFC822 {");
+        assertThat(run(mailroom, examined, "FETCH 1 (FLAGS)")).contains("* 1 FETCH (FLAGS ())");
+        assertThat(wholeByMailroom.get() - before).isEqualTo(4);
+
+        // with QRESYNC every FETCH response carries UID and MODSEQ
+        FakeImapSession qresync = session();
+        run(mailroom, qresync, "ENABLE QRESYNC");
+        run(mailroom, qresync, "EXAMINE " + box);
+        assertThat(assertSameAsJamesEncoded(qresync, "FETCH 2 (BODY.PEEK[])")).contains("* 2 FETCH (MODSEQ (");
+        assertSameAsJamesEncoded(qresync, "FETCH 1:3 (MODSEQ FLAGS BODY.PEEK[])");
+    }
+
+    @Test
+    void wholeMessageAfterChangesByAnotherSessionAsJames() throws Exception {
+        selected("SELECT " + box);
+        FakeImapSession watchedByMailroom = selected("SELECT " + box);
+        FakeImapSession watchedByJames = selected("SELECT " + box);
+        FakeImapSession other = selected("SELECT " + box);
+        run(mailroom, other, "STORE 2 +FLAGS (\\Flagged $Important)");
+        run(mailroom, other, "STORE 3 +FLAGS (\\Deleted)");
+        run(mailroom, other, "EXPUNGE");
+        append(flags(Flags.Flag.SEEN), "2025-12-31T23:00:00Z");
+        for (String command : new String[] {"FETCH 1:4 (FLAGS BODY.PEEK[])", "UID FETCH 1:* (BODY.PEEK[] FLAGS)"}) {
+            String fromMailroom = run(mailroom, watchedByMailroom, command);
+            String fromJames = run(jamesEncoded, watchedByJames, command);
+            assertThat(fromMailroom).as(command).isEqualTo(fromJames);
+        }
+    }
+
+    @Test
+    void bodyThatSetsSeenAndPartialsGoToJames() throws Exception {
+        FakeImapSession session = selected("SELECT " + box);
+        int before = wholeByMailroom.get();
+        String seen = run(mailroom, session, "FETCH 1 (BODY[])");
+        // James's side effect: \Seen stored, with the FETCH FLAGS that reports it
+        assertThat(seen).contains("FLAGS (\\Recent \\Seen)").contains("BODY[] {").contains("a OK");
+        assertThat(run(mailroom, session, "FETCH 1 (FLAGS)")).contains("\\Seen");
+        run(mailroom, session, "FETCH 2 (BODY.PEEK[]<0.10>)");
+        run(mailroom, session, "FETCH 2 (BODY.PEEK[1])");
+        run(mailroom, session, "FETCH 2 (BODY.PEEK[HEADER])");
+        run(mailroom, session, "FETCH 2 (BODY.PEEK[] ENVELOPE)");
+        run(mailroom, session, "FETCH 2 (BODY.PEEK[] BODY.PEEK[TEXT])");
+        assertThat(wholeByMailroom.get()).isEqualTo(before);
+    }
+
+    @Test
     void otherItemsAndModifiersGoToJames() throws Exception {
         FakeImapSession session = selected("SELECT " + box);
         int before = encodedByMailroom.get();
@@ -223,6 +307,16 @@ class MetadataFetchTest {
         run(mailroom, session, "NOOP");
         String fromJames = run(james, session, command);
         assertThat(fromMailroom).as(command).isEqualTo(fromJames);
+        return fromMailroom;
+    }
+
+    /** As {@link #assertSameAsJames}, against James's FETCH with James's own encoder (literals streamed). */
+    private String assertSameAsJamesEncoded(FakeImapSession session, String command) throws Exception {
+        run(mailroom, session, "NOOP");
+        String fromMailroom = run(mailroom, session, command);
+        run(mailroom, session, "NOOP");
+        String fromJames = run(jamesEncoded, session, command);
+        assertThat(fromMailroom).as(command).isEqualTo(fromJames).contains("a OK");
         return fromMailroom;
     }
 

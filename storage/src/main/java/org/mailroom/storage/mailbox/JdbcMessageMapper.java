@@ -177,6 +177,29 @@ public final class JdbcMessageMapper implements MessageMapper {
         });
     }
 
+    /** Membership rows of {@code set} with their messages' bytes, one statement for the whole range. */
+    public void visitContentRows(Mailbox mailbox, MessageRange set, ContentRowVisitor visitor) {
+        UidRangeClause range = new UidRangeClause(set);
+        db.read(c -> {
+            long recentFrom = RecentWatermark.read(c, id(mailbox));
+            try (PreparedStatement ps = c.prepareStatement("SELECT mm.uid, mm.modseq, mm.msg_size, mm.internal_date, "
+                + StoredFlags.COLUMNS + ", m.header_bytes, m.body_bytes" + MessageRows.FROM_JOIN
+                + " WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid")) {
+                ps.setLong(1, id(mailbox));
+                range.bind(ps, 2);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long uid = rs.getLong(1);
+                        visitor.row(uid, rs.getLong(2), rs.getLong(3), rs.getTimestamp(4).getTime(),
+                            RecentWatermark.mask(StoredFlags.readSystemFlags(rs, 5), uid, recentFrom), rs.getString(11),
+                            rs.getBytes(12), rs.getBytes(13));
+                    }
+                }
+                return null;
+            }
+        });
+    }
+
     @Override
     public Flux<MessageUid> listAllMessageUids(Mailbox mailbox) {
         return Mono.fromCallable(() -> db.read(c -> uidCache.uids(c, id(mailbox))))

@@ -112,6 +112,15 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
             }
         }
 
+        @Override
+        public void visitContentRows(MessageRange range, ContentRowVisitor visitor) throws MailboxException {
+            try {
+                messageMapper.visitContentRows(getMailboxEntity(), range, visitor);
+            } catch (StorageException e) {
+                throw new MailboxException("Reading messages failed: " + e.getMessage(), e);
+            }
+        }
+
         private MessageResult loadFull(Mailbox mailbox, MessageUid uid) throws MailboxException {
             Iterator<MailboxMessage> found = messageMapper.findInMailbox(mailbox, MessageRange.one(uid), FetchType.FULL, 1);
             if (!found.hasNext()) {

@@ -5,9 +5,16 @@ import org.apache.james.mailbox.model.MessageRange;
 
 /**
  * Implemented by Mailroom's message managers: the metadata of the messages in a UID range streamed row by row to a
- * {@link MetadataRowVisitor}, the same rows a {@code FetchGroup.MINIMAL} read returns as message results.
+ * {@link MetadataRowVisitor}, the same rows a {@code FetchGroup.MINIMAL} read returns as message results; and the
+ * same rows with each message's bytes ({@link ContentRowVisitor}), for a FETCH of whole messages.
  */
 public interface MetadataRowSource {
     /** Calls {@code visitor} once per message of {@code range} still in the mailbox, in UID order. */
     void visitMetadataRows(MessageRange range, MetadataRowVisitor visitor) throws MailboxException;
+
+    /**
+     * Calls {@code visitor} once per message of {@code range} still in the mailbox, in UID order, with its bytes
+     * (one statement: the membership rows joined to their message rows).
+     */
+    void visitContentRows(MessageRange range, ContentRowVisitor visitor) throws MailboxException;
 }

@@ -130,6 +130,41 @@ class MinimalFetchTest {
     }
 
     @Test
+    void contentRowsAreTheMetadataRowsWithTheWholeMessage() throws Exception {
+        MailroomMailboxManager manager = manager();
+        MailboxSession session = manager.createSystemSession(USER);
+        MailboxPath inbox = MailboxPath.inbox(USER);
+        manager.createMailbox(inbox, session);
+        MessageManager mailbox = manager.getMailbox(inbox, session);
+        Flags keywords = new Flags(Flags.Flag.FLAGGED);
+        keywords.add("$Junk");
+        mailbox.appendMessage(AppendCommand.builder().withFlags(keywords).build(message("first", "a body")), session);
+        mailbox.appendMessage(AppendCommand.builder().build(message("second", "another body ".repeat(2000))), session);
+        mailbox.appendMessage(AppendCommand.builder().build("Subject: no body\r\n\r\n".getBytes(StandardCharsets.US_ASCII)), session);
+        mailbox.setFlags(new Flags(Flags.Flag.DELETED), MessageManager.FlagsUpdateMode.ADD,
+            MessageRange.one(org.apache.james.mailbox.MessageUid.of(2)), session);
+        mailbox.expunge(MessageRange.one(org.apache.james.mailbox.MessageUid.of(2)), session);
+        mailbox.appendMessage(AppendCommand.builder().build(message("fourth", "x")), session);
+
+        List<String> metadata = new java.util.ArrayList<>();
+        ((MetadataRowSource) mailbox).visitMetadataRows(MessageRange.all(), (uid, modSeq, size, date, flags, words) ->
+            metadata.add(uid + " " + modSeq + " " + size + " " + date + " " + flags + " " + words));
+        List<String> content = new java.util.ArrayList<>();
+        List<byte[]> whole = new java.util.ArrayList<>();
+        ((MetadataRowSource) mailbox).visitContentRows(MessageRange.range(org.apache.james.mailbox.MessageUid.of(1),
+            org.apache.james.mailbox.MessageUid.of(10)), (uid, modSeq, size, date, flags, words, header, body) -> {
+                content.add(uid + " " + modSeq + " " + size + " " + date + " " + flags + " " + words);
+                byte[] bytes = java.util.Arrays.copyOf(header, header.length + body.length);
+                System.arraycopy(body, 0, bytes, header.length, body.length);
+                assertThat(bytes.length).isEqualTo(size);
+                whole.add(bytes);
+            });
+        assertThat(content).isEqualTo(metadata).hasSize(3);
+        assertThat(whole).containsExactly(message("first", "a body"),
+            "Subject: no body\r\n\r\n".getBytes(StandardCharsets.US_ASCII), message("fourth", "x"));
+    }
+
+    @Test
     void contentOfAMessageExpungedMeanwhileIsAMissingMessageNotAnEmptyOne() throws Exception {
         MailroomMailboxManager manager = manager();
         MailboxSession session = manager.createSystemSession(USER);

@@ -1,0 +1,135 @@
+package org.mailroom.imap;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+
+import javax.mail.Flags;
+
+import org.apache.james.imap.api.message.BodyFetchElement;
+import org.apache.james.imap.api.message.FetchData;
+import org.apache.james.imap.api.message.SectionType;
+import org.apache.james.imap.api.process.ImapSession;
+import org.apache.james.imap.message.response.FetchResponse;
+import org.apache.james.mailbox.MessageSequenceNumber;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.ModSeq;
+import org.mailroom.storage.mailbox.MetadataRowVisitor;
+
+/**
+ * A FETCH of whole messages or their text that changes nothing ({@code BODY.PEEK[]}, {@code BODY.PEEK[TEXT]}, or
+ * {@code BODY[]}/{@code RFC822} in a mailbox opened with EXAMINE), with any membership-row items beside it: answered
+ * from one statement that reads the rows with their bytes ({@code MetadataRowSource.visitContentRows}), as the
+ * {@code FetchResponse} James's {@code FetchResponseBuilder} would build, so James's encoder writes it. James read the
+ * message through its reactive chain, built a whole message (dates, MIME properties, flags) and a message result per
+ * message first: the fixed cost of each single-message FETCH. A section that sets {@code \Seen}, a partial range, a
+ * part path, headers, and any other item stay with James.
+ */
+final class WholeMessageFetch {
+    private final MetadataFetch items;
+    private final String name;
+    private final boolean textOnly;
+
+    private WholeMessageFetch(MetadataFetch items, String name, boolean textOnly) {
+        this.items = items;
+        this.name = name;
+        this.textOnly = textOnly;
+    }
+
+    /** The fetch, if it is one Mailroom answers with James's exact responses. */
+    static Optional<WholeMessageFetch> of(FetchData fetch, ImapSession session) {
+        if (fetch.isSetSeen() || fetch.getBodyElements().size() != 1) {
+            return Optional.empty();
+        }
+        BodyFetchElement element = fetch.getBodyElements().iterator().next();
+        SectionType section = element.getSectionType();
+        if (element.getFirstOctet() != null || element.getPath() != null && element.getPath().length > 0
+            || section != SectionType.CONTENT && section != SectionType.TEXT) {
+            return Optional.empty();
+        }
+        FetchData.Builder rowItems = FetchData.builder();
+        for (FetchData.Item item : FetchData.Item.values()) {
+            if (fetch.contains(item)) {
+                rowItems.fetch(item);
+            }
+        }
+        return MetadataFetch.rowItems(rowItems.build(), session, false)
+            .map(items -> new WholeMessageFetch(items, element.getResponseName(), section == SectionType.TEXT));
+    }
+
+    /** Whether the response carries FLAGS (so whether \Recent matters). */
+    boolean flags() {
+        return items.flags();
+    }
+
+    /** The response for one message, with James's item values (\Recent of the session added to the stored flags). */
+    FetchResponse response(int msn, long uid, long modSeq, long internalDateMillis, long size, int systemFlags,
+                           String keywords, boolean sessionRecent, byte[] header, byte[] body) {
+        Flags flags = items.flags() ? flags(sessionRecent ? systemFlags | MetadataRowVisitor.RECENT : systemFlags, keywords) : null;
+        byte[] head = textOnly || header == null ? new byte[0] : header;
+        FetchResponse.BodyElement element = new StoredBytes(name, head, body == null ? new byte[0] : body);
+        return new FetchResponse(MessageSequenceNumber.of(msn), flags, items.uid() ? MessageUid.of(uid) : null, null,
+            items.modSeq() ? ModSeq.of(modSeq) : null, items.internalDate() ? new Date(internalDateMillis) : null,
+            items.size() ? Long.valueOf(size) : null, null, null, null, List.of(element), null, null);
+    }
+
+    /** Flags built as the store's own read builds them (system flags, then the keywords in stored order). */
+    private static Flags flags(int systemFlags, String keywords) {
+        Flags flags = new Flags();
+        if ((systemFlags & MetadataRowVisitor.ANSWERED) != 0) {
+            flags.add(Flags.Flag.ANSWERED);
+        }
+        if ((systemFlags & MetadataRowVisitor.DELETED) != 0) {
+            flags.add(Flags.Flag.DELETED);
+        }
+        if ((systemFlags & MetadataRowVisitor.DRAFT) != 0) {
+            flags.add(Flags.Flag.DRAFT);
+        }
+        if ((systemFlags & MetadataRowVisitor.FLAGGED) != 0) {
+            flags.add(Flags.Flag.FLAGGED);
+        }
+        if ((systemFlags & MetadataRowVisitor.RECENT) != 0) {
+            flags.add(Flags.Flag.RECENT);
+        }
+        if ((systemFlags & MetadataRowVisitor.SEEN) != 0) {
+            flags.add(Flags.Flag.SEEN);
+        }
+        if (keywords != null && !keywords.isEmpty()) {
+            for (String keyword : keywords.split(" ")) {
+                flags.add(keyword);
+            }
+        }
+        return flags;
+    }
+
+    /** A message's stored bytes (header then body, or the body alone) as a FETCH body element. */
+    static final class StoredBytes implements FetchResponse.BodyElement {
+        private final String name;
+        private final byte[] header;
+        private final byte[] body;
+
+        StoredBytes(String name, byte[] header, byte[] body) {
+            this.name = name;
+            this.header = header;
+            this.body = body;
+        }
+
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public long size() {
+            return (long) header.length + body.length;
+        }
+
+        @Override
+        public InputStream getInputStream() {
+            return new SequenceInputStream(new ByteArrayInputStream(header), new ByteArrayInputStream(body));
+        }
+    }
+}
