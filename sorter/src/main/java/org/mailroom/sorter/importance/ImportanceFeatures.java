@@ -108,7 +108,7 @@ final class ImportanceFeatures {
         thread(user, content, at, state, out);
         conversation(user, sender, content, at, state, out);
         addressing(own, sender, content, out);
-        header(content, at, out);
+        header(content, out);
         content(own, content, out);
         return out;
     }
@@ -297,45 +297,7 @@ final class ImportanceFeatures {
         }
     }
 
-    /**
-     * When the sender wrote it, in the sender's own time (the Date header's zone applied to the arrival time): mail
-     * written at night or at the weekend is more often automated, bulk or private than work someone waits for.
-     */
-    static String writtenAt(MailContent content, Instant at) {
-        String date = content.header("Date").orElse("");
-        int offsetMinutes = 0;
-        for (int i = date.length() - 5; i >= 0; i--) {
-            char sign = date.charAt(i);
-            if ((sign == '+' || sign == '-') && digits(date, i + 1, 4)) {
-                int hhmm = Integer.parseInt(date, i + 1, i + 5, 10);
-                offsetMinutes = (sign == '-' ? -1 : 1) * ((hhmm / 100) * 60 + hhmm % 100);
-                break;
-            }
-        }
-        java.time.LocalDateTime local = java.time.LocalDateTime.ofInstant(at.plusSeconds(offsetMinutes * 60L),
-            java.time.ZoneOffset.UTC);
-        int hour = local.getHour();
-        boolean weekend = local.getDayOfWeek() == java.time.DayOfWeek.SATURDAY
-            || local.getDayOfWeek() == java.time.DayOfWeek.SUNDAY;
-        String part = hour < 7 ? "night" : hour < 12 ? "morning" : hour < 18 ? "afternoon" : hour < 22 ? "evening" : "night";
-        return (weekend ? "weekend:" : "weekday:") + part;
-    }
-
-    private static boolean digits(String s, int from, int count) {
-        if (from + count > s.length()) {
-            return false;
-        }
-        for (int i = from; i < from + count; i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return from + count == s.length() || !Character.isDigit(s.charAt(from + count));
-    }
-
-    private static void header(MailContent content, Instant at, List<Feature> out) {
-        String written = writtenAt(content, at);
-        out.add(new Feature(FeatureGroup.HEADER, "written:" + written, 1f, "written on a " + written.replace(':', ' ')));
+    private static void header(MailContent content, List<Feature> out) {
         String importance = content.header("Importance").orElse("").strip().toLowerCase(Locale.ROOT);
         String priority = content.header("X-Priority").orElse("").strip();
         String msPriority = content.header("X-MSMail-Priority").orElse("").strip().toLowerCase(Locale.ROOT);
