@@ -18,8 +18,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import org.mailroom.dist.control.AdminEndpoint;
 import org.mailroom.dist.http.ClientSettings;
 import org.mailroom.dist.http.HttpService;
@@ -198,7 +196,8 @@ public final class Mailroom {
             // The learned models keep their state in the store: the spam filter's token weights (global and per
             // user) and the importance model's contact, thread and weight tables.
             SpamFilter spamFilter = new SpamFilter(new JdbcTokenStore(database));
-            ImportanceModel importance = importanceModel(database);
+            OwnAddresses ownAddresses = ownAddresses(database);
+            ImportanceModel importance = importanceModel(database, ownAddresses);
             List<Signal> signals = signals(spamFilter, importance);
             Sorter sorter = new Sorter(rules, signals, attachments);
 
@@ -289,7 +288,7 @@ public final class Mailroom {
             // Last to start, first to stop: while its file exists in the data directory, admin commands come here.
             ServerAdminBackend adminBackend = new ServerAdminBackend(database, domains, users, aliases, mailboxes, dkimKeys(config),
                 config.storage().dataDirectory(), () -> runningSortingTools(rules, sorter, mailboxes), outbound,
-                placement, recipients);
+                placement, recipients, ownAddresses);
             AdminEndpoint admin = running.started(AdminEndpoint.start(config.storage().dataDirectory(),
                 request -> Main.runInServer(adminBackend, request)));
             out.println("  running    admin endpoint   127.0.0.1:" + admin.port() + " (for ./mailroom admin while running)");
@@ -311,20 +310,25 @@ public final class Mailroom {
             new DnsblListing(), spamFilter, importance);
     }
 
-    /** The importance model over the store; a user's own address is their login (aliases are not counted yet). */
     /**
      * The importance model over the store. A user's aliases are the user's own addresses (mail to an alias is
-     * addressed to the user; mail from one is the user's); they are looked up at most once a minute per user, so
-     * an alias added while the server runs counts within a minute without a query per sorted message.
+     * addressed to the user; mail from one is the user's); they are looked up at most once a minute per user
+     * ({@link OwnAddresses}), so an alias added while the server runs counts within a minute without a query per
+     * sorted message, and at once when the change is an admin command run in this server.
      */
     static ImportanceModel importanceModel(Database database) {
-        DomainRepository domains = new DomainRepository(database);
-        AliasRepository aliases = new AliasRepository(database, domains,
-            new UserRepository(database, domains, PasswordHasher.defaults()));
-        LoadingCache<String, Set<String>> ownAddresses = Caffeine.newBuilder()
-            .expireAfterWrite(Duration.ofMinutes(1)).maximumSize(10_000).build(aliases::addressesOf);
-        return new ImportanceModel(new JdbcImportanceState(database), ownAddresses::get,
+        return importanceModel(database, ownAddresses(database));
+    }
+
+    static ImportanceModel importanceModel(Database database, OwnAddresses ownAddresses) {
+        return new ImportanceModel(new JdbcImportanceState(database), ownAddresses,
             ImportanceModel.Settings.defaults());
+    }
+
+    static OwnAddresses ownAddresses(Database database) {
+        DomainRepository domains = new DomainRepository(database);
+        return new OwnAddresses(new AliasRepository(database, domains,
+            new UserRepository(database, domains, PasswordHasher.defaults())));
     }
 
     /**

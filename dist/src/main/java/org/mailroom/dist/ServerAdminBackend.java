@@ -23,15 +23,19 @@ record ServerAdminBackend(Database database, DomainRepository domains, UserRepos
                           MailboxStore mailboxes, DkimKeyDirectory dkimKeys, Path dataDirectory,
                           java.util.function.Supplier<SortingTools> sorting, OutboundService outbound,
                           org.mailroom.smtp.delivery.RecipientSorting placement,
-                          org.mailroom.smtp.delivery.LocalRecipients recipients)
+                          org.mailroom.smtp.delivery.LocalRecipients recipients, OwnAddresses ownAddresses)
     implements AdminBackend {
 
     private static final AutoCloseable KEEP_OPEN = () -> { };
 
     @Override
     public UserDirectory openDirectory() {
-        // The one place the SMTP listeners' remembered recipients follow admin changes: when the command is done.
-        return new UserDirectory(database, domains, users, aliases, recipients::forgetAll);
+        // The one place remembered directory answers follow admin changes, when the command is done: the SMTP
+        // listeners' recipients and the importance model's own addresses of each user (its aliases).
+        return new UserDirectory(database, domains, users, aliases, () -> {
+            recipients.forgetAll();
+            ownAddresses.forgetAll();
+        });
     }
 
     @Override

@@ -26,6 +26,12 @@ final class ImportanceFeatures {
      */
     static final String TOTALS = "*";
 
+    /**
+     * The user key under which every user's history with a correspondent is summed (what the whole server received
+     * from an address, how often anyone answered it or wrote to it): not an address, so no user collides with it.
+     */
+    static final String POPULATION = "*all";
+
     /** Headers the model must never read (they record where the user filed the message: the label itself). */
     static final Set<String> IGNORED_HEADERS = Set.of("x-folder", "x-origin", "x-filename");
 
@@ -103,7 +109,7 @@ final class ImportanceFeatures {
         conversation(user, sender, content, at, state, out);
         addressing(own, sender, content, out);
         header(content, out);
-        content(content, out);
+        content(own, content, out);
         return out;
     }
 
@@ -149,9 +155,30 @@ final class ImportanceFeatures {
             out.add(new Feature(FeatureGroup.SOCIAL, "written-never-answered", 1f,
                 "you write to this sender but never answered their mail"));
         }
+        population(sender, state, out);
         out.add(new Feature(FeatureGroup.SOCIAL, "from:" + sender, 1f, "mail from " + sender));
         String domain = sender.substring(sender.lastIndexOf('@') + 1);
         out.add(new Feature(FeatureGroup.SOCIAL, "domain:" + domain, 1f, "mail from the domain " + domain));
+    }
+
+    /**
+     * What everyone on this server did with this sender's mail: an address many users receive from and nobody
+     * answers or writes to is a broadcaster (announcements, reports, newsletters with a personal-looking sender);
+     * one people write to is a person. Label-free for the user being scored, and known for a sender the user has
+     * never heard from.
+     */
+    private static void population(String sender, ImportanceState state, List<Feature> out) {
+        ContactStats p = state.contact(POPULATION, sender);
+        out.add(new Feature(FeatureGroup.SOCIAL, "pop-received:" + bucket(p.received()), 1f,
+            "this server received " + p.received() + " messages from this sender"));
+        out.add(new Feature(FeatureGroup.SOCIAL, "pop-sentto:" + bucket(p.sentTo()), 1f,
+            p.sentTo() == 0 ? "nobody here ever wrote to this sender" : "people here wrote to this sender " + times(p.sentTo())));
+        if (p.received() > 0) {
+            double rate = (p.replied() + 0.2) / (p.received() + 1.0);
+            int bin = rate < 0.02 ? 0 : rate < 0.05 ? 1 : rate < 0.1 ? 2 : rate < 0.2 ? 3 : rate < 0.35 ? 4 : 5;
+            out.add(new Feature(FeatureGroup.SOCIAL, "pop-rate:" + bin, 1f,
+                "people here answered " + p.replied() + " of " + p.received() + " messages from this sender"));
+        }
     }
 
     /**
@@ -238,6 +265,12 @@ final class ImportanceFeatures {
         if (own.contains(sender)) {
             out.add(new Feature(FeatureGroup.ADDRESSING, "from:self", 1f, "sent by you"));
         }
+        if (!sender.isEmpty()) {
+            String senderDomain = sender.substring(sender.lastIndexOf('@') + 1);
+            boolean colleague = own.stream().anyMatch(a -> a.endsWith("@" + senderDomain));
+            out.add(new Feature(FeatureGroup.ADDRESSING, colleague ? "sender:colleague" : "sender:outside", 1f,
+                colleague ? "from your own domain" : "from outside your domain"));
+        }
         String local = sender.indexOf('@') > 0 ? sender.substring(0, sender.indexOf('@')) : sender;
         for (String mark : NO_REPLY_MARKS) {
             if (local.contains(mark)) {
@@ -279,7 +312,7 @@ final class ImportanceFeatures {
         }
     }
 
-    private static void content(MailContent content, List<Feature> out) {
+    private static void content(Set<String> own, MailContent content, List<Feature> out) {
         Set<String> words = new HashSet<>();
         List<String> subjectWords = new ArrayList<>();
         words(ThreadKeys.subject(content.subject()), MAX_SUBJECT_WORDS, subjectWords, words);
@@ -297,6 +330,21 @@ final class ImportanceFeatures {
         int length = body.length();
         int lb = length < 100 ? 0 : length < 400 ? 1 : length < 1500 ? 2 : 3;
         out.add(new Feature(FeatureGroup.CONTENT, "bodylength:" + lb, 1f, "body length"));
+        Set<String> names = Salutation.names(own, content.to(), content.cc());
+        Salutation.Kind greeting = Salutation.greeting(body, names);
+        out.add(new Feature(FeatureGroup.ADDRESSING, greeting.feature, 1f, greeting.reason));
+        if (greeting != Salutation.Kind.YOU && Salutation.mentions(body, names)) {
+            out.add(new Feature(FeatureGroup.ADDRESSING, "mentions:you", 1f, "it mentions your name"));
+        }
+        // The start of what it quotes or forwards: the quoted header or "X wrote:" naming the user means it answers
+        // (or passes on) the user's own mail.
+        String text = content.text();
+        if (body.length() < text.length()) {
+            String quoted = text.substring(body.length(), Math.min(text.length(), body.length() + 300));
+            if (Salutation.mentions(quoted, names)) {
+                out.add(new Feature(FeatureGroup.THREAD, "quotes:you", 1f, "it quotes your mail"));
+            }
+        }
         if (body.indexOf('?') >= 0) {
             out.add(new Feature(FeatureGroup.CONTENT, "question", 1f, "it asks a question"));
         }

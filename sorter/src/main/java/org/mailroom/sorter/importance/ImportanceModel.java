@@ -227,6 +227,8 @@ public final class ImportanceModel implements Signal {
                 vector(user, features)));
             batch.saveContact(user, batch.contact(user, sender).withReceived(at));
             batch.saveContact(user, batch.contact(user, ImportanceFeatures.TOTALS).withReceived(at));
+            batch.saveContact(ImportanceFeatures.POPULATION,
+                batch.contact(ImportanceFeatures.POPULATION, sender).withReceived(at));
         }
         if (!subjectKey.isEmpty()) {
             batch.saveThread(user, batch.thread(user, subjectKey).withReceived(at));
@@ -269,6 +271,8 @@ public final class ImportanceModel implements Signal {
             }
             for (String r : recipients) {
                 state.saveContact(user, state.contact(user, r).withSent(at));
+                state.saveContact(ImportanceFeatures.POPULATION,
+                    state.contact(ImportanceFeatures.POPULATION, r).withSent(at));
             }
             // The totals row's sent count and time: when the user last wrote anything (the "active:" feature).
             state.saveContact(user, state.contact(user, ImportanceFeatures.TOTALS).withSent(at));
@@ -310,6 +314,8 @@ public final class ImportanceModel implements Signal {
                 String sender = ImportanceFeatures.sender(clean);
                 if (!sender.isEmpty() && pending.isPresent()) {
                     state.saveContact(user, state.contact(user, sender).withReply());
+                    state.saveContact(ImportanceFeatures.POPULATION,
+                        state.contact(ImportanceFeatures.POPULATION, sender).withReply());
                 }
             }
         } finally {
@@ -359,8 +365,13 @@ public final class ImportanceModel implements Signal {
                     contact = contact.withReply();
                     totals = totals.withReply();
                 }
+                ContactStats population = state.contact(ImportanceFeatures.POPULATION, recipient);
+                for (int i = 0; i < answered; i++) {
+                    population = population.withReply();
+                }
                 state.saveContact(user, contact);
                 state.saveContact(user, totals);
+                state.saveContact(ImportanceFeatures.POPULATION, population);
             }
         }
     }

@@ -142,6 +142,73 @@ class ImportanceModelTest {
     }
 
     @Test
+    void whatEveryoneDidWithASendersMailIsAFeatureForAUserWhoNeverHeardFromThem() {
+        String bob = "bob@example.test";
+        MailContent fromAnnouncer = mail("announce@corp.test", bob, "Town hall", "", "Join us on Friday.");
+        assertThat(featureNames(fromAnnouncer, T0)).contains("pop-received:0", "pop-sentto:0")
+            .noneMatch(n -> n.startsWith("pop-rate:"));
+        // Many users receive from the announcer and nobody answers; Carol is someone people write to and answer.
+        for (int i = 0; i < 20; i++) {
+            String user = "user" + i + "@example.test";
+            IncomingMail copy = new IncomingMail(user, Optional.empty(), SessionFacts.none(),
+                mail("announce@corp.test", user, "News " + i, "", "Read this."), T0.plus(Duration.ofMinutes(i)));
+            model.recordReceived(copy);
+            IncomingMail question = new IncomingMail(user, Optional.empty(), SessionFacts.none(),
+                mail("carol@corp.test", user, "Question " + i, "", "Can you?"), T0.plus(Duration.ofMinutes(i)));
+            model.recordReceived(question);
+            model.learnSent(new SentMail(user, mail(user, "carol@corp.test", "Re: Question " + i, "", "Yes."),
+                List.of("carol@corp.test"), T0.plus(Duration.ofMinutes(i + 30))));
+        }
+        ContactStats announcer = state.contact(ImportanceFeatures.POPULATION, "announce@corp.test");
+        assertThat(announcer.received()).isEqualTo(20);
+        assertThat(announcer.replied()).isZero();
+        ContactStats carol = state.contact(ImportanceFeatures.POPULATION, "carol@corp.test");
+        assertThat(carol.received()).isEqualTo(20);
+        assertThat(carol.replied()).isEqualTo(20);
+        assertThat(carol.sentTo()).isEqualTo(20);
+        Instant later = T0.plus(Duration.ofHours(2));
+        assertThat(featureNames(mail("announce@corp.test", ALICE, "Town hall", "", "Join us."), later))
+            .contains("pop-received:6", "pop-sentto:0", "pop-rate:0");
+        assertThat(featureNames(mail("carol@corp.test", ALICE, "Hello", "", "Can you?"), later))
+            .contains("pop-received:6", "pop-sentto:6", "pop-rate:5");
+    }
+
+    @Test
+    void whomTheGreetingAddressesAndWhetherItQuotesTheUserAreFeatures() {
+        Set<String> own = Set.of(ALICE, "alice.smith@example.test");
+        assertThat(names(own, mail("bob@example.test", ALICE, "Deal", "", "Alice - can you check the deal?")))
+            .contains("greeting:you").doesNotContain("mentions:you");
+        assertThat(names(own, mail("bob@example.test", ALICE, "Deal", "", "Hi Smith,\n\nplease call.")))
+            .contains("greeting:you");
+        assertThat(names(own, mail("bob@example.test", "eric@example.test", "Deal", "",
+            "Eric,\nwe need this today. Alice will know.")))
+            .contains("greeting:other", "mentions:you");
+        assertThat(names(own, mail("bob@example.test", ALICE, "Deal", "", "Folks, lunch at noon.")))
+            .contains("greeting:group");
+        assertThat(names(own, mail("bob@example.test", ALICE, "Deal", "", "Attached is the draft.")))
+            .contains("greeting:none");
+        // A display name the sender wrote for the user's address counts as the user's name.
+        assertThat(names(Set.of("a7@example.test"), mail("bob@example.test", "\"Zoe Quinn\" <a7@example.test>",
+            "Deal", "", "Zoe: ready?"))).contains("greeting:you");
+        assertThat(names(own, mail("bob@example.test", ALICE, "RE: Deal", "",
+            "Thanks.\n\n-----Original Message-----\nFrom: Smith, Alice\nSent: Monday\n\nHere it is.")))
+            .contains("quotes:you");
+        assertThat(names(own, mail("bob@example.test", ALICE, "Deal", "", "Thanks."))).doesNotContain("quotes:you");
+    }
+
+    @Test
+    void theSendersDomainIsAFeature() {
+        Set<String> own = Set.of(ALICE);
+        assertThat(names(own, mail("bob@example.test", ALICE, "x", "", "y"))).contains("sender:colleague");
+        assertThat(names(own, mail("bob@other.test", ALICE, "x", "", "y"))).contains("sender:outside");
+    }
+
+    private List<String> names(Set<String> own, MailContent content) {
+        return ImportanceFeatures.extract(ALICE, own, content, T0, state).stream()
+            .map(ImportanceFeatures.Feature::name).toList();
+    }
+
+    @Test
     void startingWeightsAreFittedForBehaviourAndHandSetForWhatTheCorpusLacks() {
         assertThat(StartingWeights.of("sender:automated")).isNegative();
         assertThat(StartingWeights.of("question")).isPositive();
@@ -308,11 +375,13 @@ class ImportanceModelTest {
         new ImportanceModel(counting, u -> Set.of(), ImportanceModel.Settings.defaults()).recordArrivals(arrivals);
 
         assertThat(batches).hasSize(1);
-        assertThat(batches.get(0).contacts()).hasSize(3);   // dave, erin, the totals: each once, its last value
+        // dave, erin, the totals, and the population's rows for dave and erin: each once, its last value
+        assertThat(batches.get(0).contacts()).hasSize(5);
         for (InMemoryImportanceState s : List.of(oneByOneState, batchedState)) {
             assertThat(s.contact(ALICE, "dave@example.test").received()).isEqualTo(2);
             assertThat(s.contact(ALICE, "dave@example.test").lastReceived()).contains(T0.plusSeconds(1));
             assertThat(s.contact(ALICE, ImportanceFeatures.TOTALS).received()).isEqualTo(3);
+            assertThat(s.contact(ImportanceFeatures.POPULATION, "dave@example.test").received()).isEqualTo(2);
             assertThat(s.thread(ALICE, ThreadKeys.subject("plans")).received()).isEqualTo(2);
             assertThat(s.pendingFrom(ALICE, "dave@example.test")).hasSize(2);
             assertThat(s.pendingFrom(ALICE, "erin@example.test")).hasSize(1);
