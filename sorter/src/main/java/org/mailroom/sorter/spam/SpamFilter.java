@@ -283,6 +283,12 @@ public final class SpamFilter implements Signal {
         } else if (reinforcing) {
             return false;
         }
+        if (reinforcing) {
+            // Step on the tokens the message was first learned with: its sender-history features may read
+            // differently now (other mail from the sender was trained since), and the record keeps one token set
+            // with one summed change, so every step must move the same tokens for an undo to take all of it back.
+            tokens = earlier.get().tokens();
+        }
         double z = logOdds(scope, tokens, withGlobal);
         double label = spam ? 1 : 0;
         if (reinforcing && (spam ? z : -z) >= settings.reinforceMargin()) {

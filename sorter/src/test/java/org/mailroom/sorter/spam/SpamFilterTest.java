@@ -220,6 +220,25 @@ class SpamFilterTest {
     }
 
     @Test
+    void forgettingAReinforcedMessageUndoesEveryStepAfterItsSendersHistoryChanged() {
+        SpamFilter slow = new SpamFilter(store, SpamModelSettings.defaults().withLearningRate(1.0));
+        slow.learn(ALICE, "<9@x>", spam(9), true);   // the sender is new when it is first learned
+        slow.learn(ALICE, "<10@x>", spam(10), true); // now the sender has spam history
+        assertThat(slow.reinforce(ALICE, "<9@x>", spam(9), true)).isTrue();
+
+        slow.forget(ALICE, "<9@x>");
+        slow.forget(ALICE, "<10@x>");
+
+        long[] newSender = SenderHistory.ADDRESS;
+        for (String scope : List.of(ALICE, TokenStore.GLOBAL)) {
+            for (double weight : store.read(scope, newSender).weights()) {
+                assertThat(weight).isCloseTo(0, within(1e-9));
+            }
+            assertThat(store.totals(scope).bias()).isCloseTo(0, within(1e-9));
+        }
+    }
+
+    @Test
     void reinforcementOnlyStepsForLearnedUnsureMessages() {
         // A small learning rate, so that one step leaves the message within the margin.
         SpamFilter slow = new SpamFilter(store, SpamModelSettings.defaults().withLearningRate(1.0));
