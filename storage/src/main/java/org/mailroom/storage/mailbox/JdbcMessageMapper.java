@@ -157,42 +157,41 @@ public final class JdbcMessageMapper implements MessageMapper {
      * are read (no object per message): what IMAP's FETCH of flags, sizes, dates and MODSEQs encodes.
      */
     public void visitMetadataRows(Mailbox mailbox, MessageRange set, MetadataRowVisitor visitor) {
-        UidRangeClause range = new UidRangeClause(set);
-        db.read(c -> {
-            long recentFrom = RecentWatermark.read(c, id(mailbox));
-            try (PreparedStatement ps = c.prepareStatement("SELECT mm.uid, mm.modseq, mm.msg_size, mm.internal_date, "
-                + StoredFlags.COLUMNS + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ?" + range.sql()
-                + " ORDER BY mm.uid")) {
-                ps.setLong(1, id(mailbox));
-                range.bind(ps, 2);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        long uid = rs.getLong(1);
-                        visitor.row(uid, rs.getLong(2), rs.getLong(3), rs.getTimestamp(4).getTime(),
-                            RecentWatermark.mask(StoredFlags.readSystemFlags(rs, 5), uid, recentFrom), rs.getString(11));
-                    }
-                }
-                return null;
-            }
-        });
+        visitRows(mailbox, set, false, (rs, uid, systemFlags) -> visitor.row(uid, rs.getLong(2), rs.getLong(3),
+            rs.getTimestamp(4).getTime(), systemFlags, rs.getString(11)));
     }
 
     /** Membership rows of {@code set} with their messages' bytes, one statement for the whole range. */
     public void visitContentRows(Mailbox mailbox, MessageRange set, ContentRowVisitor visitor) {
+        visitRows(mailbox, set, true, (rs, uid, systemFlags) -> visitor.row(uid, rs.getLong(2), rs.getLong(3),
+            rs.getTimestamp(4).getTime(), systemFlags, rs.getString(11), rs.getBytes(12), rs.getBytes(13)));
+    }
+
+    /** One membership row of {@link #visitRows}, its UID and its system flags with \Recent already masked. */
+    @FunctionalInterface
+    private interface MembershipRowReader {
+        void read(ResultSet rs, long uid, int systemFlags) throws SQLException;
+    }
+
+    /**
+     * The one statement behind both row visitors: uid, modseq, size, internal date and flags of each membership of
+     * the range in UID order (columns 1-11), then the message's header and body bytes (12, 13) when
+     * {@code withContent}.
+     */
+    private void visitRows(Mailbox mailbox, MessageRange set, boolean withContent, MembershipRowReader reader) {
         UidRangeClause range = new UidRangeClause(set);
+        String from = withContent ? ", m.header_bytes, m.body_bytes" + MessageRows.FROM_JOIN
+            : " FROM mr_mailbox_message mm";
         db.read(c -> {
             long recentFrom = RecentWatermark.read(c, id(mailbox));
             try (PreparedStatement ps = c.prepareStatement("SELECT mm.uid, mm.modseq, mm.msg_size, mm.internal_date, "
-                + StoredFlags.COLUMNS + ", m.header_bytes, m.body_bytes" + MessageRows.FROM_JOIN
-                + " WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid")) {
+                + StoredFlags.COLUMNS + from + " WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid")) {
                 ps.setLong(1, id(mailbox));
                 range.bind(ps, 2);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         long uid = rs.getLong(1);
-                        visitor.row(uid, rs.getLong(2), rs.getLong(3), rs.getTimestamp(4).getTime(),
-                            RecentWatermark.mask(StoredFlags.readSystemFlags(rs, 5), uid, recentFrom), rs.getString(11),
-                            rs.getBytes(12), rs.getBytes(13));
+                        reader.read(rs, uid, RecentWatermark.mask(StoredFlags.readSystemFlags(rs, 5), uid, recentFrom));
                     }
                 }
                 return null;

@@ -2,9 +2,7 @@ package org.mailroom.storage.mailbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Date;
 
 import javax.mail.Flags;
 
@@ -14,12 +12,8 @@ import org.apache.james.mailbox.ModSeq;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.MessageRange;
-import org.apache.james.mailbox.model.ThreadId;
 import org.apache.james.mailbox.model.UidValidity;
 import org.apache.james.mailbox.store.FlagsUpdateCalculator;
-import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
-import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
-import org.apache.james.mailbox.model.ByteContent;
 import org.junit.jupiter.api.Test;
 import org.mailroom.storage.schema.Database;
 import org.mailroom.storage.testing.TestDatabases;
@@ -37,8 +31,8 @@ class RecentFlagModSeqTest {
             .create(MailboxPath.forUser(Username.of("bob@example.org"), "INBOX"), UidValidity.of(7)).block();
         JdbcMessageMapper messages = new JdbcMessageMapper(db, Clock.systemUTC());
         Flags recent = new Flags(Flags.Flag.RECENT);
-        messages.add(mailbox, message(mailbox, recent));
-        messages.add(mailbox, message(mailbox, recent));
+        messages.add(mailbox, TinyMessages.in(mailbox, recent));
+        messages.add(mailbox, TinyMessages.in(mailbox, recent));
         ModSeq afterAppends = messages.getHighestModSeq(mailbox);
 
         messages.updateFlags(mailbox, new FlagsUpdateCalculator(recent, FlagsUpdateMode.REMOVE), MessageRange.all());
@@ -52,21 +46,5 @@ class RecentFlagModSeqTest {
         assertThat(messages.getHighestModSeq(mailbox).asLong()).isEqualTo(afterAppends.asLong() + 1);
         assertThat(messages.getMailboxCounters(mailbox).getUnseen()).isZero();
         assertThat(messages.getMailboxCounters(mailbox).getCount()).isEqualTo(2);
-    }
-
-    private static SimpleMailboxMessage message(Mailbox mailbox, Flags flags) {
-        byte[] bytes = "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
-        StoredMessageId id = (StoredMessageId) new StoredMessageId.Factory().generate();
-        return SimpleMailboxMessage.builder()
-            .messageId(id)
-            .threadId(ThreadId.fromBaseMessageId(id))
-            .mailboxId(mailbox.getMailboxId())
-            .internalDate(new Date())
-            .size(bytes.length)
-            .bodyStartOctet(13)
-            .content(new ByteContent(bytes))
-            .flags(flags)
-            .properties(new PropertyBuilder())
-            .build();
     }
 }

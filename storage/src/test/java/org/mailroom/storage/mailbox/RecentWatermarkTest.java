@@ -2,13 +2,11 @@ package org.mailroom.storage.mailbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,18 +20,14 @@ import javax.mail.Flags;
 import org.apache.james.core.Username;
 import org.apache.james.mailbox.MessageManager.FlagsUpdateMode;
 import org.apache.james.mailbox.MessageUid;
-import org.apache.james.mailbox.model.ByteContent;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.MessageRange;
-import org.apache.james.mailbox.model.ThreadId;
 import org.apache.james.mailbox.model.UidValidity;
 import org.apache.james.mailbox.model.UpdatedFlags;
 import org.apache.james.mailbox.store.FlagsUpdateCalculator;
 import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
-import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
-import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mailroom.storage.schema.Database;
@@ -63,9 +57,9 @@ class RecentWatermarkTest {
     @Test
     void aClaimTakesTheRecentMessagesOnceAndRewritesNoMembership() throws Exception {
         for (int i = 0; i < 3; i++) {
-            messages.add(mailbox, message(new Flags(Flags.Flag.RECENT)));
+            messages.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT)));
         }
-        messages.add(mailbox, message(new Flags()));
+        messages.add(mailbox, TinyMessages.in(mailbox, new Flags()));
 
         assertThat(messages.claimRecent(mailbox)).containsExactly(MessageUid.of(1), MessageUid.of(2), MessageUid.of(3));
 
@@ -74,7 +68,7 @@ class RecentWatermarkTest {
         assertThat(messages.findRecentMessageUidsInMailbox(mailbox)).isEmpty();
         assertNoReaderReportsRecent(MessageRange.all());
 
-        messages.add(mailbox, message(new Flags(Flags.Flag.RECENT)));
+        messages.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT)));
         assertThat(messages.findRecentMessageUidsInMailbox(mailbox)).containsExactly(MessageUid.of(5));
         List<UpdatedFlags> reset = messages.resetRecent(mailbox);
         assertThat(reset).extracting(UpdatedFlags::getUid).containsExactly(MessageUid.of(5));
@@ -86,9 +80,9 @@ class RecentWatermarkTest {
 
     @Test
     void unclaimedMessagesReportRecentInEveryReader() throws Exception {
-        messages.add(mailbox, message(new Flags(Flags.Flag.RECENT)));
+        messages.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT)));
         messages.claimRecent(mailbox);
-        messages.add(mailbox, message(new Flags(Flags.Flag.RECENT)));
+        messages.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT)));
 
         List<Long> recentBits = new ArrayList<>();
         messages.visitMetadataRows(mailbox, MessageRange.all(), (uid, modSeq, size, date, flags, keywords) -> {
@@ -116,7 +110,7 @@ class RecentWatermarkTest {
     @Test
     void givingRecentToAClaimedMessageMakesThatOneRecentAndNoOther() throws Exception {
         for (int i = 0; i < 4; i++) {
-            messages.add(mailbox, message(new Flags(Flags.Flag.RECENT)));
+            messages.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT)));
         }
         messages.claimRecent(mailbox);
 
@@ -124,7 +118,7 @@ class RecentWatermarkTest {
             MessageRange.one(MessageUid.of(2)));
 
         assertThat(messages.findRecentMessageUidsInMailbox(mailbox)).containsExactly(MessageUid.of(2));
-        messages.add(mailbox, message(new Flags(Flags.Flag.RECENT)));
+        messages.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT)));
         assertThat(messages.claimRecent(mailbox)).containsExactly(MessageUid.of(2), MessageUid.of(5));
         assertNoReaderReportsRecent(MessageRange.all());
     }
@@ -150,7 +144,7 @@ class RecentWatermarkTest {
             Future<?> appender = pool.submit(() -> {
                 start.await();
                 for (int i = 0; i < appends; i++) {
-                    messages.add(mailbox, message(new Flags(Flags.Flag.RECENT)));
+                    messages.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT)));
                 }
                 return null;
             });
@@ -202,21 +196,5 @@ class RecentWatermarkTest {
     private StoredMessageId idOf(long uid) throws Exception {
         MailboxMessage found = messages.findInMailbox(mailbox, MessageRange.one(MessageUid.of(uid)), FetchType.METADATA, 1).next();
         return StoredMessageId.of(found.getMessageId());
-    }
-
-    private SimpleMailboxMessage message(Flags flags) {
-        byte[] bytes = "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
-        StoredMessageId id = (StoredMessageId) new StoredMessageId.Factory().generate();
-        return SimpleMailboxMessage.builder()
-            .messageId(id)
-            .threadId(ThreadId.fromBaseMessageId(id))
-            .mailboxId(mailbox.getMailboxId())
-            .internalDate(new Date())
-            .size(bytes.length)
-            .bodyStartOctet(13)
-            .content(new ByteContent(bytes))
-            .flags(flags)
-            .properties(new PropertyBuilder())
-            .build();
     }
 }

@@ -2,10 +2,8 @@ package org.mailroom.storage.mailbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -16,16 +14,12 @@ import javax.mail.Flags;
 
 import org.apache.james.core.Username;
 import org.apache.james.mailbox.MessageManager.FlagsUpdateMode;
-import org.apache.james.mailbox.model.ByteContent;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.MessageMetaData;
 import org.apache.james.mailbox.model.MessageRange;
-import org.apache.james.mailbox.model.ThreadId;
 import org.apache.james.mailbox.model.UidValidity;
 import org.apache.james.mailbox.store.FlagsUpdateCalculator;
-import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
-import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
 import org.junit.jupiter.api.Test;
 import org.mailroom.storage.schema.Database;
 import org.mailroom.storage.testing.TestDatabases;
@@ -48,16 +42,16 @@ class UidAllocationTest {
         JdbcMessageMapper server1 = new JdbcMessageMapper(db, Clock.systemUTC());
         JdbcMessageMapper server2 = new JdbcMessageMapper(db, Clock.systemUTC());
 
-        MessageMetaData first = server1.add(mailbox, message(mailbox));
-        MessageMetaData second = server1.add(mailbox, message(mailbox));
+        MessageMetaData first = server1.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT)));
+        MessageMetaData second = server1.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT)));
         assertThat(second.getUid().asLong()).isEqualTo(first.getUid().asLong() + 1);
         assertThat(second.getModSeq().asLong()).isEqualTo(first.getModSeq().asLong() + 1);
 
         // Another server's append and a flag update move the row past what server1 remembers.
-        MessageMetaData other = server2.add(mailbox, message(mailbox));
+        MessageMetaData other = server2.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT)));
         server2.updateFlags(mailbox, new FlagsUpdateCalculator(new Flags(Flags.Flag.FLAGGED), FlagsUpdateMode.ADD),
             MessageRange.all());
-        MessageMetaData third = server1.add(mailbox, message(mailbox));
+        MessageMetaData third = server1.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT)));
 
         assertThat(other.getUid().asLong()).isEqualTo(second.getUid().asLong() + 1);
         assertThat(third.getUid().asLong()).isEqualTo(other.getUid().asLong() + 1);
@@ -84,7 +78,7 @@ class UidAllocationTest {
                 Callable<List<Long>> appender = () -> {
                     List<Long> uids = new ArrayList<>();
                     for (int i = 0; i < perThread; i++) {
-                        uids.add(mapper.add(mailbox, message(mailbox)).getUid().asLong());
+                        uids.add(mapper.add(mailbox, TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT))).getUid().asLong());
                     }
                     return uids;
                 };
@@ -102,21 +96,5 @@ class UidAllocationTest {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    private static SimpleMailboxMessage message(Mailbox mailbox) {
-        byte[] bytes = "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
-        StoredMessageId id = (StoredMessageId) new StoredMessageId.Factory().generate();
-        return SimpleMailboxMessage.builder()
-            .messageId(id)
-            .threadId(ThreadId.fromBaseMessageId(id))
-            .mailboxId(mailbox.getMailboxId())
-            .internalDate(new Date())
-            .size(bytes.length)
-            .bodyStartOctet(13)
-            .content(new ByteContent(bytes))
-            .flags(new Flags(Flags.Flag.RECENT))
-            .properties(new PropertyBuilder())
-            .build();
     }
 }
