@@ -68,41 +68,13 @@ final class WholeMessageFetch {
     /** The response for one message, with James's item values (\Recent of the session added to the stored flags). */
     FetchResponse response(int msn, long uid, long modSeq, long internalDateMillis, long size, int systemFlags,
                            String keywords, boolean sessionRecent, byte[] header, byte[] body) {
-        Flags flags = items.flags() ? flags(sessionRecent ? systemFlags | MetadataRowVisitor.RECENT : systemFlags, keywords) : null;
+        int shown = sessionRecent ? systemFlags | MetadataRowVisitor.RECENT : systemFlags;
+        Flags flags = items.flags() ? MetadataRowVisitor.flags(shown, keywords) : null;
         byte[] head = textOnly || header == null ? new byte[0] : header;
         FetchResponse.BodyElement element = new StoredBytes(name, head, body == null ? new byte[0] : body);
         return new FetchResponse(MessageSequenceNumber.of(msn), flags, items.uid() ? MessageUid.of(uid) : null, null,
             items.modSeq() ? ModSeq.of(modSeq) : null, items.internalDate() ? new Date(internalDateMillis) : null,
             items.size() ? Long.valueOf(size) : null, null, null, null, List.of(element), null, null);
-    }
-
-    /** Flags built as the store's own read builds them (system flags, then the keywords in stored order). */
-    private static Flags flags(int systemFlags, String keywords) {
-        Flags flags = new Flags();
-        if ((systemFlags & MetadataRowVisitor.ANSWERED) != 0) {
-            flags.add(Flags.Flag.ANSWERED);
-        }
-        if ((systemFlags & MetadataRowVisitor.DELETED) != 0) {
-            flags.add(Flags.Flag.DELETED);
-        }
-        if ((systemFlags & MetadataRowVisitor.DRAFT) != 0) {
-            flags.add(Flags.Flag.DRAFT);
-        }
-        if ((systemFlags & MetadataRowVisitor.FLAGGED) != 0) {
-            flags.add(Flags.Flag.FLAGGED);
-        }
-        if ((systemFlags & MetadataRowVisitor.RECENT) != 0) {
-            flags.add(Flags.Flag.RECENT);
-        }
-        if ((systemFlags & MetadataRowVisitor.SEEN) != 0) {
-            flags.add(Flags.Flag.SEEN);
-        }
-        if (keywords != null && !keywords.isEmpty()) {
-            for (String keyword : keywords.split(" ")) {
-                flags.add(keyword);
-            }
-        }
-        return flags;
     }
 
     /** A message's stored bytes (header then body, or the body alone) as a FETCH body element. */
