@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -20,16 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The work given to {@link Database#read} and {@link Database#transaction} sees a connection whose
  * {@code prepareStatement(String)} checks a statement out of this cache (preparing one when none is idle) and
- * whose statements' {@code close()} checks them back in, with parameters and batch cleared. A statement is never
- * shared: one checked out twice at once (a query run inside the loop over its own results) is prepared twice. A
- * statement whose settings were changed (max rows, fetch size, time-out, ...) is closed rather than reused.
+ * whose statements ({@link CachedStatement}) check themselves back in when closed, with parameters and batch
+ * cleared. A statement is never shared: one checked out twice at once (a query run inside the loop over its own
+ * results) is prepared twice. A statement whose settings were changed (max rows, fetch size, time-out, ...) is
+ * closed rather than reused.
  */
 final class StatementCache {
     /** Idle statements kept per connection, least recently used closed first. */
     private static final int IDLE_PER_CONNECTION = 128;
-    private static final Set<String> SETTINGS = Set.of("setMaxRows", "setLargeMaxRows", "setFetchSize",
-        "setFetchDirection", "setQueryTimeout", "setMaxFieldSize", "setEscapeProcessing", "setCursorName",
-        "setPoolable", "closeOnCompletion");
 
     private final Map<Connection, IdleStatements> byConnection = new ConcurrentHashMap<>();
 
@@ -64,7 +61,7 @@ final class StatementCache {
     }
 
     /** The open, unused statements of one physical connection, by SQL text. */
-    private static final class IdleStatements {
+    static final class IdleStatements {
         private final LinkedHashMap<String, PreparedStatement> statements = new LinkedHashMap<>(32, 0.75f, true);
 
         synchronized PreparedStatement take(String sql) {
@@ -85,7 +82,7 @@ final class StatementCache {
         }
     }
 
-    private static void closeQuietly(PreparedStatement statement) {
+    static void closeQuietly(PreparedStatement statement) {
         try {
             statement.close();
         } catch (SQLException e) {
@@ -112,71 +109,9 @@ final class StatementCache {
                 if (statement == null) {
                     statement = physical.prepareStatement(sql);
                 }
-                return Proxy.newProxyInstance(StatementCache.class.getClassLoader(),
-                    new Class<?>[] {PreparedStatement.class}, new StatementHandler(sql, statement, idle, (Connection) proxy));
+                return new CachedStatement(sql, statement, idle, (Connection) proxy);
             }
             return call(pooled, method, args);
-        }
-    }
-
-    private static final class StatementHandler implements InvocationHandler {
-        private final String sql;
-        private final PreparedStatement statement;
-        private final IdleStatements idle;
-        private final Connection connection;
-        private boolean closed;
-        private boolean reusable = true;
-
-        StatementHandler(String sql, PreparedStatement statement, IdleStatements idle, Connection connection) {
-            this.sql = sql;
-            this.statement = statement;
-            this.idle = idle;
-            this.connection = connection;
-        }
-
-        @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            String name = method.getName();
-            switch (name) {
-                case "close" -> {
-                    if (!closed) {
-                        closed = true;
-                        checkIn();
-                    }
-                    return null;
-                }
-                case "isClosed" -> {
-                    return closed || statement.isClosed();
-                }
-                case "getConnection" -> {
-                    return connection;
-                }
-                default -> {
-                    if (closed) {
-                        throw new SQLException("Statement is closed");
-                    }
-                    if (SETTINGS.contains(name)) {
-                        reusable = false;
-                    }
-                    return call(statement, method, args);
-                }
-            }
-        }
-
-        private void checkIn() {
-            if (!reusable) {
-                closeQuietly(statement);
-                return;
-            }
-            try {
-                // Release the parameters (a message's bytes) and any batch left by a failed executeBatch.
-                statement.clearParameters();
-                statement.clearBatch();
-            } catch (SQLException e) {
-                closeQuietly(statement);
-                return;
-            }
-            idle.giveBack(sql, statement);
         }
     }
 }

@@ -91,4 +91,24 @@ class StatementCacheTest {
         assertThat(fresh.getMaxRows()).isZero();
         fresh.close();
     }
+
+    @Test
+    void closingTwiceChecksTheStatementInOnceAndItKnowsTheConnectionItCameFrom() throws SQLException {
+        Connection connection = cache.wrap(physical);
+        PreparedStatement statement = connection.prepareStatement(SELECT);
+        assertThat(statement.getConnection()).isSameAs(connection);
+        statement.close();
+        statement.close();
+
+        PreparedStatement first = connection.prepareStatement(SELECT);
+        PreparedStatement second = connection.prepareStatement(SELECT);
+        assertThat(underlying(second)).as("one idle statement, handed out once").isNotSameAs(underlying(first));
+        second.setInt(1, 1);
+        try (ResultSet rs = second.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("one");
+        }
+        first.close();
+        second.close();
+    }
 }
