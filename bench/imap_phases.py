@@ -89,6 +89,7 @@ class ServerCpu:
         self.pid, self.comm = pid, comm
         self.comms = set(comm.split(",")) if comm else set()
         self.tick = os.sysconf("SC_CLK_TCK")
+        self.compiler_ticks = {}  # thread id -> CPU ticks when last read, kept after the thread has stopped
 
     def pids(self):
         if self.pid:
@@ -120,11 +121,10 @@ class ServerCpu:
     def jit_seconds(self):
         """CPU seconds of the JVM's JIT compiler threads so far (--cpu-pid only; None otherwise): part of
         seconds(), shown apart because a code path the JVM has not compiled yet costs compilation on top of its
-        own work. HotSpot starts and stops compiler threads as needed, and the CPU of one that has stopped is no
-        longer listed, so this can only under-count."""
+        own work. HotSpot starts and stops compiler threads as needed: a stopped one keeps the CPU it had when last
+        read (so the figure never goes down), and what it used after that is missed (so it can under-count)."""
         if not self.pid:
             return None
-        total = 0
         task_dir = "/proc/%d/task" % self.pid
         try:
             tasks = os.listdir(task_dir)
@@ -139,8 +139,8 @@ class ServerCpu:
             name = stat[stat.index("(") + 1:stat.rindex(")")]
             if name.startswith(("C1 CompilerThre", "C2 CompilerThre")):
                 fields = stat.rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-        return total / self.tick
+                self.compiler_ticks[task] = int(fields[11]) + int(fields[12])
+        return sum(self.compiler_ticks.values()) / self.tick
 
 
 class Phase:
