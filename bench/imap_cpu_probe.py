@@ -7,10 +7,13 @@ unmeasured and then --repeat times, reading the server's CPU time (user + system
 command's repetitions. Connection set-up is measured the same way over fresh connections: STARTTLS alone and
 STARTTLS + LOGIN (the second shows what a LOGIN costs beyond TLS; with an authentication cache, a repeated one).
 
-Output: one `cpu_ms_<command>=<server CPU ms per command>` line per command and `wall_ms_<command>=...`. CPU time
+Output: one `cpu_ms_<command>=<server CPU ms per command>` line per command, `jit_ms_<command>=...` (the part of
+it spent by the JVM's JIT compiler threads) and `wall_ms_<command>=...`. CPU time
 says more than wall time on a machine shared with other work; /proc counts in ticks of 10 ms, so a command is
 repeated until its total is well above that, after as many unmeasured repetitions (the JIT compiles meanwhile, and
-its threads count as the server's CPU).
+its threads count as the server's CPU). A hundred warm-up repetitions do not finish that: the JVM still interprets
+or compiles much of a command's code, which then costs several times its compiled cost; `--warmup 1500` measures
+the compiled steady state (bench/README.md, "Per-command cost: ...").
 """
 import argparse
 import os
@@ -28,6 +31,7 @@ COMMANDS = [
     ("fetch_body", "FETCH {n} (BODY.PEEK[])"),
     ("fetch_envelope", "FETCH {n} (ENVELOPE BODYSTRUCTURE)"),
     ("store", "STORE {n} {sign}FLAGS (\\Flagged)"),
+    ("store_seen", "STORE {n} {sign}FLAGS (\\Seen)"),
     ("search_unseen", "SEARCH UNSEEN"),
     ("uid_search_header", "UID SEARCH HEADER X-Bench-Group g7"),
     ("search_subject", "SEARCH SUBJECT \"message 7\""),
@@ -60,12 +64,19 @@ def main():
     cpu = ServerCpu(args.cpu_pid, "")
     only = set(filter(None, args.only.split(",")))
 
-    def report(name, cpu_start, wall_start, count):
+    def report(name, start, wall_start, count):
+        cpu_start, jit_start = start
         cpu_ms = (cpu.seconds() - cpu_start) * 1000 / count
         wall_ms = (time.monotonic() - wall_start) * 1000 / count
         print("cpu_ms_%s=%.2f" % (name, cpu_ms))
+        if jit_start is not None:
+            # the JIT compiler threads' part of cpu_ms: code still being compiled, not the command's own work
+            print("jit_ms_%s=%.2f" % (name, (cpu.jit_seconds() - jit_start) * 1000 / count))
         print("wall_ms_%s=%.2f" % (name, wall_ms))
         sys.stdout.flush()
+
+    def cpu_now():
+        return cpu.seconds(), cpu.jit_seconds()
 
     imap = connect(args)
     imap.command('LOGIN "%s" "%s"' % (args.user, args.password))
@@ -98,7 +109,7 @@ def main():
         exists += warm
         if exists < args.messages:
             count = args.messages - exists
-            c0, w0 = cpu.seconds(), time.monotonic()
+            c0, w0 = cpu_now(), time.monotonic()
             for n in range(exists, args.messages):
                 append(n)
             report("append", c0, w0, count)
@@ -116,7 +127,7 @@ def main():
         for i in range(warmup):
             run(name, text, i)
     for name, text in selected:
-        c0, w0 = cpu.seconds(), time.monotonic()
+        c0, w0 = cpu_now(), time.monotonic()
         for i in range(args.repeat):
             run(name, text, i)
         report(name, c0, w0, args.repeat)
@@ -124,7 +135,7 @@ def main():
 
     if not only or "connect_starttls" in only or "connect_login" in only:
         for name, login in (("connect_starttls", False), ("connect_login", True)):
-            c0, w0 = cpu.seconds(), time.monotonic()
+            c0, w0 = cpu_now(), time.monotonic()
             for _ in range(args.connections):
                 session = connect(args)
                 if login:

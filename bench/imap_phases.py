@@ -12,7 +12,8 @@ Every phase checks its tagged answer (and what it should have returned); a failu
 
 Output: key=value lines: <phase>_s (wall seconds), append_msgs_per_s, the counts checked, and with --cpu-pid or
 --cpu-comm <phase>_server_cpu_s: CPU seconds (user + system) the server's processes spent in the phase, which says
-more than wall time on a machine shared with other work.
+more than wall time on a machine shared with other work; with --cpu-pid also <phase>_server_jit_cpu_s, the part
+of it spent by the JVM's JIT compiler threads (a phase run once on a fresh JVM pays for compiling its code).
 """
 import os
 import argparse
@@ -88,6 +89,7 @@ class ServerCpu:
         self.pid, self.comm = pid, comm
         self.comms = set(comm.split(",")) if comm else set()
         self.tick = os.sysconf("SC_CLK_TCK")
+        self.compiler_ticks = {}  # thread id -> CPU ticks when last read, kept after the thread has stopped
 
     def pids(self):
         if self.pid:
@@ -116,6 +118,30 @@ class ServerCpu:
                 pass
         return total / self.tick
 
+    def jit_seconds(self):
+        """CPU seconds of the JVM's JIT compiler threads so far (--cpu-pid only; None otherwise): part of
+        seconds(), shown apart because a code path the JVM has not compiled yet costs compilation on top of its
+        own work. HotSpot starts and stops compiler threads as needed: a stopped one keeps the CPU it had when last
+        read (so the figure never goes down), and what it used after that is missed (so it can under-count)."""
+        if not self.pid:
+            return None
+        task_dir = "/proc/%d/task" % self.pid
+        try:
+            tasks = os.listdir(task_dir)
+        except OSError:
+            return None
+        for task in tasks:
+            try:
+                with open("%s/%s/stat" % (task_dir, task)) as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            if name.startswith(("C1 CompilerThre", "C2 CompilerThre")):
+                fields = stat.rsplit(")", 1)[1].split()
+                self.compiler_ticks[task] = int(fields[11]) + int(fields[12])
+        return sum(self.compiler_ticks.values()) / self.tick
+
 
 class Phase:
     def __init__(self, name, cpu):
@@ -123,6 +149,7 @@ class Phase:
 
     def __enter__(self):
         self.cpu_start = self.cpu.seconds()
+        self.jit_start = self.cpu.jit_seconds()
         self.start = time.monotonic()
         return self
 
@@ -132,6 +159,8 @@ class Phase:
             print("%s_s=%.4f" % (self.name, self.elapsed))
             if self.cpu_start is not None:
                 print("%s_server_cpu_s=%.2f" % (self.name, self.cpu.seconds() - self.cpu_start))
+            if self.jit_start is not None:
+                print("%s_server_jit_cpu_s=%.2f" % (self.name, self.cpu.jit_seconds() - self.jit_start))
         return False
 
 

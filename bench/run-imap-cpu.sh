@@ -2,25 +2,32 @@
 # Server CPU per IMAP command: starts Mailroom (this checkout's dist build, or MAILROOM_LIB) with its data in a
 # temporary folder on free ports, adds one user, and runs bench/imap_cpu_probe.py over STARTTLS against it.
 #
-#   bench/run-imap-cpu.sh [--messages M] [--repeat N] [--only cmd1,cmd2] [--jfr FILE]
-#        defaults: a mailbox of 300 messages, each command repeated 50 times
+#   bench/run-imap-cpu.sh [--messages M] [--repeat N] [--warmup W] [--only cmd1,cmd2] [--jfr FILE]
+#        defaults: a mailbox of 300 messages, each command repeated 50 times after as many unmeasured ones (--warmup)
 #   MAILROOM_LIB=/path/to/other/lib bench/run-imap-cpu.sh      # another build (e.g. before a change)
+#   bench/run-imap-cpu.sh --phases --messages 2000   # run-imap.sh's phases (imap_phases.py) twice on one server
 #
+# --phases runs imap_phases.py (APPEND of --messages messages, SELECT, FETCH 1:*, UID SEARCH HEADER, 100 single
+# FETCH BODY.PEEK[]) into a first mailbox on the fresh server (lines prefixed cold_), then again into a second one
+# (warm_): the same commands, once while the JVM still compiles their code and once after.
 # --jfr FILE records a Java Flight Recording (profile settings) of the measured commands only (not start-up,
-# login or the fill). Needs python3, Java 17 and Maven; prints cpu_ms_<command>= and wall_ms_<command>= lines.
+# login or the fill). Needs python3, Java 17 and Maven; prints cpu_ms_<command>= (server CPU per command),
+# jit_ms_<command>= (the part of it spent by the JIT compiler threads) and wall_ms_<command>= lines.
 # Everything it started is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source bench/start-mailroom.sh
-messages=300; repeat=50; only=; jfr=
+messages=300; repeat=50; warmup=-1; only=; jfr=; phases=
 while [ $# -gt 0 ]; do
   case "$1" in
     --messages) messages=$2; shift 2 ;;
     --repeat) repeat=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --phases) phases=1; shift ;;
     --only) only=$2; shift 2 ;;
     --jfr) jfr=$(realpath -m "$2"); shift 2 ;;
-    *) sed -n '2,11p' "$0"; exit 2 ;;
+    *) sed -n '2,17p' "$0"; exit 2 ;;
   esac
 done
 lib=${MAILROOM_LIB:-}
@@ -60,8 +67,13 @@ echo "nproc=$(nproc)"
 echo "load_average_at_start=$(cut -d' ' -f1 /proc/loadavg)"
 echo "lib=$lib"
 probe() { python3 "$root/bench/imap_cpu_probe.py" --port "$p_imap" --tls starttls --user "$user" --password "$password" \
-  --cpu-pid "$mailroom_pid" --messages "$messages" --repeat "$repeat" "$@"; }
-if [ -n "$jfr" ]; then
+  --cpu-pid "$mailroom_pid" --messages "$messages" --repeat "$repeat" --warmup "$warmup" "$@"; }
+phases() { python3 "$root/bench/imap_phases.py" --port "$p_imap" --tls starttls --user "$user" --password "$password" \
+  --cpu-pid "$mailroom_pid" --messages "$messages" "$@"; }
+if [ -n "$phases" ]; then
+  phases --mailbox Cold | sed 's/^/cold_/'
+  phases --mailbox Warm | sed 's/^/warm_/'
+elif [ -n "$jfr" ]; then
   # fill and warm up first, then record only the measured round
   probe --only noop --repeat 3 --connections 0 | grep '^cpu_ms_append='
   jcmd "$mailroom_pid" JFR.start name=probe settings=profile >/dev/null
