@@ -4,10 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -102,24 +100,30 @@ public final class SpamFilter implements Signal {
         double scale = scale(features.tokens.length);
         List<Score> scores = new ArrayList<>();
         double factTotal = 0;
-        // Where each fact sits among the tokens, found in one scan rather than one scan per fact.
-        Map<Long, Integer> factIndex = new HashMap<>();
-        features.facts.forEach(f -> factIndex.put(f.hash(), -1));
+        // Each fact's weight, found in one scan of the tokens (each fact is among them once) rather than one per
+        // fact; a primitive set, so the thousands of tokens are not boxed to be looked up.
+        List<EmittedFeatures.Fact> facts = features.facts;
+        LongSet factHashes = new LongSet(facts.size());
+        facts.forEach(f -> factHashes.add(f.hash()));
+        double[] factWeight = new double[facts.size()];
         for (int i = 0; i < features.tokens.length; i++) {
-            if (factIndex.containsKey(features.tokens[i])) {
-                factIndex.put(features.tokens[i], i);
+            if (factHashes.contains(features.tokens[i])) {
+                for (int k = 0; k < facts.size(); k++) {
+                    if (facts.get(k).hash() == features.tokens[i]) {
+                        factWeight[k] = model.weight(i);
+                    }
+                }
             }
         }
-        for (EmittedFeatures.Fact fact : features.facts) {
-            int at = factIndex.getOrDefault(fact.hash(), -1);
-            double value = (at < 0 ? 0 : model.weight(at)) * scale;
+        for (int k = 0; k < facts.size(); k++) {
+            double value = factWeight[k] * scale;
             factTotal += value;
             if (Math.abs(value) >= 0.005) {
-                scores.add(new Score("spam-" + fact.key(), Dimension.SPAM, value, fact.reason()));
+                scores.add(new Score("spam-" + facts.get(k).key(), Dimension.SPAM, value, facts.get(k).reason()));
             }
         }
         double rest = model.logOdds(features.tokens.length) - settings.decisionOffset() - factTotal;
-        scores.add(0, new Score(SIGNAL, Dimension.SPAM, rest, tokenReason(features, model, rest)));
+        scores.add(0, new Score(SIGNAL, Dimension.SPAM, rest, tokenReason(features, factHashes, model, rest)));
         return scores;
     }
 
@@ -127,12 +131,10 @@ public final class SpamFilter implements Signal {
      * Names the tokens that pushed hardest in the direction of the classifier's score: spelled out from what the
      * message's extraction kept ({@link EmittedFeatures#names}), not by extracting it again.
      */
-    private static String tokenReason(Features features, Model model, double rest) {
+    private static String tokenReason(Features features, LongSet factHashes, Model model, double rest) {
         double sign = rest >= 0 ? 1 : -1;
         long[] top = new long[REASON_TOKENS];
         double[] topValue = new double[REASON_TOKENS];
-        LongSet factHashes = new LongSet(features.facts.size());
-        features.facts.forEach(f -> factHashes.add(f.hash()));
         for (int i = 0; i < features.tokens.length; i++) {
             double v = sign * model.weight(i);
             if (v <= topValue[REASON_TOKENS - 1] || factHashes.contains(features.tokens[i])) {
