@@ -3,8 +3,6 @@ package org.mailroom.sorter.spam;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +37,7 @@ class EmittedFeaturesTest {
         EmittedFeatures emitted = new EmittedFeatures();
         for (String file : PINNED) {
             // One instance for all: the arrays a message grew are reused by the next one.
-            assertSameNames(PARSER.parse(resource("pins/" + file)), emitted);
+            assertSameNames(PARSER.parse(TokenPinsTest.resourceBytes("pins/" + file)), emitted);
         }
     }
 
@@ -168,16 +166,5 @@ class EmittedFeaturesTest {
             }
         });
         return names;
-    }
-
-    private static byte[] resource(String name) {
-        try (InputStream in = EmittedFeaturesTest.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test resource " + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
