@@ -24,7 +24,26 @@ final class FeatureHashing {
         return mix(fnv("user:" + user) + 0x632BE59BD9B4E019L);
     }
 
-    private static long fnv(String s) {
+    /**
+     * FNV-1a over the name's UTF-8 bytes. An ASCII name's chars are its bytes, so they are hashed as they are: an
+     * encoded copy per name was two byte arrays per feature of every decision (two keys each); a name with any
+     * other character is encoded, as before.
+     */
+    static long fnv(String s) {
+        long h = 0xcbf29ce484222325L;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return fnvOfBytes(s);
+            }
+            h ^= c;
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private static long fnvOfBytes(String s) {
         long h = 0xcbf29ce484222325L;
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         for (byte b : bytes) {

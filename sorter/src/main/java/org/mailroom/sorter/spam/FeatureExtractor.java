@@ -37,6 +37,24 @@ final class FeatureExtractor {
     interface Sink {
         void feature(long hash);
 
+        /**
+         * A feature named {@code prefix:value} (a header, delivery or structure feature): the name is built only if
+         * {@link #wantsName} asks for it; {@link EmittedFeatures} keeps the two Strings to name it later.
+         */
+        default void feature(long hash, String prefix, String value) {
+            feature(hash);
+            if (wantsName(hash)) {
+                name(hash, prefix + ":" + value);
+            }
+        }
+
+        /**
+         * The words and word pairs of the first {@code maxChars} characters of {@code text}, under {@code prefix},
+         * come next ({@link #words(String, String, int, Sink)} gives them again, with their names).
+         */
+        default void words(String prefix, String text, int maxChars) {
+        }
+
         default boolean wantsName(long hash) {
             return false;
         }
@@ -76,10 +94,16 @@ final class FeatureExtractor {
 
     /** The words and word pairs of the subject and the body (the tokenizer proper); returns the body text. */
     static String words(MailContent content, Sink sink) {
-        new Words("s", sink).text(content.subject(), 500);
+        words("s", content.subject(), 500, sink);
         String body = content.text();
-        new Words("b", sink).text(body, MAX_BODY_CHARS);
+        words("b", body, MAX_BODY_CHARS, sink);
         return body;
+    }
+
+    /** The words and word pairs of the first {@code maxChars} characters of {@code text}, named {@code prefix:...}. */
+    static void words(String prefix, String text, int maxChars, Sink sink) {
+        sink.words(prefix, text, maxChars);
+        new Words(prefix, sink).text(text, maxChars);
     }
 
     /**
@@ -139,7 +163,7 @@ final class FeatureExtractor {
             for (String named : NAMED_HEADERS) {
                 if (named.equals(name)) {
                     emit(sink, name, shape(field.value(), 60));
-                    new Words(name, sink).text(field.value(), 200);
+                    words(name, field.value(), 200, sink);
                 }
             }
         }
@@ -148,7 +172,7 @@ final class FeatureExtractor {
             MailAddress sender = from.get(0);
             emit(sink, "from", sender.address());
             emit(sink, "fromdom", Domains.organisational(sender.domain()));
-            new Words("fromname", sink).text(sender.displayName(), 100);
+            words("fromname", sender.displayName(), 100, sink);
             if (sender.displayName().isEmpty()) {
                 emit(sink, "fromname", "<none>");
             }
@@ -339,11 +363,7 @@ final class FeatureExtractor {
     static void emitBoosted(Sink sink, String prefix, String value) {
         long h = FeatureHash.of(prefix, value);
         for (int i = 0; i < BOOST; i++) {
-            long copy = i == 0 ? h : copyHash(h, i);
-            sink.feature(copy);
-            if (sink.wantsName(copy)) {
-                sink.name(copy, prefix + ":" + value);
-            }
+            sink.feature(i == 0 ? h : copyHash(h, i), prefix, value);
         }
     }
 
@@ -363,11 +383,7 @@ final class FeatureExtractor {
         long h = FeatureHash.of(prefix, value);
         for (int i = 0; i < META_COPIES; i++) {
             // Offset copy numbers: a boosted feature's copies and these never share a hash.
-            long copy = i == 0 ? h : copyHash(h, 100 + i);
-            sink.feature(copy);
-            if (sink.wantsName(copy)) {
-                sink.name(copy, prefix + ":" + value);
-            }
+            sink.feature(i == 0 ? h : copyHash(h, 100 + i), prefix, value);
         }
     }
 

@@ -2,6 +2,7 @@ package org.mailroom.sorter.spam;
 
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 /**
  * A lenient reader of RFC 5322 dates as mail really carries them ({@code Tue, 3 Sep 2002 14:02:11 -0400 (EDT)},
@@ -10,13 +11,18 @@ import java.util.OptionalLong;
  */
 final class MailDate {
     private static final String MONTHS = "janfebmaraprmayjunjulaugsepoctnovdec";
+    /**
+     * What {@code split("\\s+")} would compile on every call (only one-character patterns skip the regex engine):
+     * a message's Date and Received lines are read several times per classification.
+     */
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private MailDate() {
     }
 
     /** Seconds since the epoch, or empty when {@code text} is not a readable date. */
     static OptionalLong epochSeconds(String text) {
-        String[] parts = withoutComments(text).replace(',', ' ').trim().split("\\s+");
+        String[] parts = WHITESPACE.split(withoutComments(text).replace(',', ' ').trim());
         int i = 0;
         if (parts.length > 0 && !parts[0].isEmpty() && Character.isLetter(parts[0].charAt(0))) {
             i++; // weekday

@@ -4,10 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -102,35 +100,41 @@ public final class SpamFilter implements Signal {
         double scale = scale(features.tokens.length);
         List<Score> scores = new ArrayList<>();
         double factTotal = 0;
-        // Where each fact sits among the tokens, found in one scan rather than one scan per fact.
-        Map<Long, Integer> factIndex = new HashMap<>();
-        features.facts.forEach(f -> factIndex.put(f.hash, -1));
+        // Each fact's weight, found in one scan of the tokens (each fact is among them once) rather than one per
+        // fact; a primitive set, so the thousands of tokens are not boxed to be looked up.
+        List<EmittedFeatures.Fact> facts = features.facts;
+        LongSet factHashes = new LongSet(facts.size());
+        facts.forEach(f -> factHashes.add(f.hash()));
+        double[] factWeight = new double[facts.size()];
         for (int i = 0; i < features.tokens.length; i++) {
-            if (factIndex.containsKey(features.tokens[i])) {
-                factIndex.put(features.tokens[i], i);
+            if (factHashes.contains(features.tokens[i])) {
+                for (int k = 0; k < facts.size(); k++) {
+                    if (facts.get(k).hash() == features.tokens[i]) {
+                        factWeight[k] = model.weight(i);
+                    }
+                }
             }
         }
-        for (Fact fact : features.facts) {
-            int at = factIndex.getOrDefault(fact.hash, -1);
-            double value = (at < 0 ? 0 : model.weight(at)) * scale;
+        for (int k = 0; k < facts.size(); k++) {
+            double value = factWeight[k] * scale;
             factTotal += value;
             if (Math.abs(value) >= 0.005) {
-                scores.add(new Score("spam-" + fact.key, Dimension.SPAM, value, fact.reason));
+                scores.add(new Score("spam-" + facts.get(k).key(), Dimension.SPAM, value, facts.get(k).reason()));
             }
         }
         double rest = model.logOdds(features.tokens.length) - settings.decisionOffset() - factTotal;
-        scores.add(0, new Score(SIGNAL, Dimension.SPAM, rest, tokenReason(content, session, features, model, rest)));
+        scores.add(0, new Score(SIGNAL, Dimension.SPAM, rest, tokenReason(features, factHashes, model, rest)));
         return scores;
     }
 
-    /** Names the tokens that pushed hardest in the direction of the classifier's score. */
-    private String tokenReason(MailContent content, SessionFacts session, Features features, Model model,
-                               double rest) {
+    /**
+     * Names the tokens that pushed hardest in the direction of the classifier's score: spelled out from what the
+     * message's extraction kept ({@link EmittedFeatures#names}), not by extracting it again.
+     */
+    private static String tokenReason(Features features, LongSet factHashes, Model model, double rest) {
         double sign = rest >= 0 ? 1 : -1;
         long[] top = new long[REASON_TOKENS];
         double[] topValue = new double[REASON_TOKENS];
-        LongSet factHashes = new LongSet(features.facts.size());
-        features.facts.forEach(f -> factHashes.add(f.hash));
         for (int i = 0; i < features.tokens.length; i++) {
             double v = sign * model.weight(i);
             if (v <= topValue[REASON_TOKENS - 1] || factHashes.contains(features.tokens[i])) {
@@ -145,57 +149,20 @@ public final class SpamFilter implements Signal {
             top[at] = features.tokens[i];
             topValue[at] = v;
         }
-        LongSet wanted = new LongSet(REASON_TOKENS);
-        for (int i = 0; i < REASON_TOKENS; i++) {
-            if (topValue[i] > 0) {
-                wanted.add(top[i]);
-            }
+        int strongest = 0;
+        while (strongest < REASON_TOKENS && topValue[strongest] > 0) {
+            strongest++;
         }
-        String[] names = new String[REASON_TOKENS];
-        for (int i = 0; i < REASON_TOKENS; i++) {
-            names[i] = topValue[i] > 0 ? SenderHistory.name(top[i]).orElse(null) : null;
-        }
-        int[] unnamed = {0};
-        for (int i = 0; i < REASON_TOKENS; i++) {
-            if (topValue[i] > 0 && names[i] == null) {
-                unnamed[0]++;
-            }
-        }
-        try {
-            if (unnamed[0] > 0) {
-                extractor.extract(content, session, new FeatureExtractor.NamingSink() {
-                    @Override
-                    public void feature(long hash) {
-                    }
-
-                    @Override
-                    public boolean wantsName(long hash) {
-                        return wanted.contains(hash);
-                    }
-
-                    @Override
-                    public void name(long hash, String name) {
-                        for (int i = 0; i < REASON_TOKENS; i++) {
-                            if (top[i] == hash && names[i] == null && topValue[i] > 0) {
-                                names[i] = name;
-                                unnamed[0]--;
-                            }
-                        }
-                        if (unnamed[0] == 0) {
-                            // Every name is known (each is its hash's first spelling, as before): the rest of the
-                            // tokenizer's second pass over the message would only be hashed and thrown away.
-                            throw AllNamed.INSTANCE;
-                        }
-                    }
-                });
-            }
-        } catch (AllNamed done) {
-            // the names are complete
+        long[] wanted = java.util.Arrays.copyOf(top, strongest);
+        String[] names = features.emitted.names(wanted);
+        for (int i = 0; i < strongest; i++) {
+            // The sender-history features are the only ones not extracted from the message.
+            names[i] = SenderHistory.name(wanted[i]).orElse(names[i]);
         }
         StringBuilder reason = new StringBuilder(rest >= 0 ? "learned: looks like spam" : "learned: looks like ham");
         String separator = " (";
         java.util.Set<String> said = new java.util.HashSet<>();
-        for (int i = 0; i < REASON_TOKENS; i++) {
+        for (int i = 0; i < strongest; i++) {
             // A boosted feature's copies share its name: say it once.
             if (names[i] != null && said.add(names[i])) {
                 reason.append(separator).append('"').append(names[i]).append('"');
@@ -356,77 +323,42 @@ public final class SpamFilter implements Signal {
                 set.add(i == 0 ? h : FeatureExtractor.copyHash(h, i));
             }
         }
-        List<Fact> facts = new ArrayList<>();
-        Emitted emitted = emitted(content, session);
+        List<EmittedFeatures.Fact> facts = new ArrayList<>();
+        EmittedFeatures emitted = emitted(content, session);
         int nextFact = 0;
-        for (int i = 0; i < emitted.count; i++) {
-            long hash = emitted.hashes[i];
-            if (nextFact < emitted.facts.size() && emitted.factAt[nextFact] == i) {
+        for (int i = 0; i < emitted.count(); i++) {
+            long hash = emitted.hash(i);
+            if (nextFact < emitted.facts().size() && emitted.factAt(nextFact) == i) {
                 if (set.add(hash)) {
-                    facts.add(emitted.facts.get(nextFact));
+                    facts.add(emitted.facts().get(nextFact));
                 }
                 nextFact++;
             } else {
                 set.add(hash);
             }
         }
-        return new Features(set.toArray(), facts);
+        return new Features(set.toArray(), facts, emitted);
     }
 
     /**
      * What the extractor gives {@code content}: the same for every recipient (only the sender history is per user),
      * so a message's later recipients, sorted one after the other on the delivering thread, replay the first one's
-     * rather than tokenizing the message again. One message per thread is kept, its content weakly.
+     * rather than tokenizing the message again. One message per thread is kept, its content weakly (the Strings
+     * its features are named from strongly, until the thread's next message), in arrays the next message reuses.
+     * Only the thread that made it reads it, within one call: a replay is of what this thread extracted.
      */
-    private Emitted emitted(MailContent content, SessionFacts session) {
-        Emitted last = lastEmitted.get();
-        if (last != null && last.content.get() == content && last.session.equals(session)) {
+    private EmittedFeatures emitted(MailContent content, SessionFacts session) {
+        EmittedFeatures last = lastEmitted.get();
+        if (last.isFor(content, session)) {
             return last;
         }
-        Emitted fresh = new Emitted(content, session);
-        extractor.extract(content, session, fresh);
-        lastEmitted.set(fresh);
-        return fresh;
+        last.clear();
+        extractor.extract(content, session, last);
+        last.completed(content, session);
+        return last;
     }
 
-    private final ThreadLocal<Emitted> lastEmitted = new ThreadLocal<>();
-
-    /**
-     * The extractor's output for one message in the order it came: feature hashes (duplicates included) and the
-     * facts among them. Replayed in that order into the feature set, it gives the very tokens, in the very order
-     * (so the very floating-point sums), that extracting again would.
-     */
-    private static final class Emitted implements FeatureExtractor.Sink {
-        final java.lang.ref.WeakReference<MailContent> content;
-        final SessionFacts session;
-        long[] hashes = new long[512];
-        int count;
-        final List<Fact> facts = new ArrayList<>();
-        int[] factAt = new int[8];
-
-        Emitted(MailContent content, SessionFacts session) {
-            this.content = new java.lang.ref.WeakReference<>(content);
-            this.session = session;
-        }
-
-        @Override
-        public void feature(long hash) {
-            if (count == hashes.length) {
-                hashes = java.util.Arrays.copyOf(hashes, count * 2);
-            }
-            hashes[count++] = hash;
-        }
-
-        @Override
-        public void fact(long hash, String key, String reason) {
-            if (facts.size() == factAt.length) {
-                factAt = java.util.Arrays.copyOf(factAt, factAt.length * 2);
-            }
-            factAt[facts.size()] = count;
-            facts.add(new Fact(hash, key, reason));
-            feature(hash);
-        }
-    }
+    private final ThreadLocal<EmittedFeatures> lastEmitted = ThreadLocal.withInitial(EmittedFeatures::new);
 
     /** Whether {@link #model} would find no training for {@code user}: the same totals it looks at. */
     private boolean untrained(String user) {
@@ -444,19 +376,8 @@ public final class SpamFilter implements Signal {
             settings.shareWithGlobal());
     }
 
-    private record Fact(long hash, String key, String reason) {
-    }
-
-    /** Ends the naming pass early; stackless and shared, it costs no more than a return. */
-    private static final class AllNamed extends RuntimeException {
-        static final AllNamed INSTANCE = new AllNamed();
-
-        private AllNamed() {
-            super(null, null, false, false);
-        }
-    }
-
-    private record Features(long[] tokens, List<Fact> facts) {
+    /** The message's distinct tokens as the model weighs them, its facts among them, and how to name them. */
+    private record Features(long[] tokens, List<EmittedFeatures.Fact> facts, EmittedFeatures emitted) {
     }
 
     /** The global and the user's weights of one message's tokens. */

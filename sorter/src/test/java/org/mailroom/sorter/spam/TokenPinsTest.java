@@ -143,7 +143,8 @@ class TokenPinsTest {
         return new String(resourceBytes(name), StandardCharsets.UTF_8);
     }
 
-    private static byte[] resourceBytes(String name) {
+    /** A test resource's bytes (the pinned corpus messages are under {@code pins/}). */
+    static byte[] resourceBytes(String name) {
         try (InputStream in = TokenPinsTest.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing test resource " + name);
