@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * V12 copies each message's size and internal date onto its memberships: a store written before it must come out
- * of the migration with both filled in, for every copy of a message.
+ * of the migration with both filled in, for every copy of a message (the date as epoch milliseconds since V18).
  */
 class MembershipSizeDateMigrationTest {
     @Test
@@ -62,10 +62,10 @@ class MembershipSizeDateMigrationTest {
             int rows = db.read(c -> {
                 int count = 0;
                 try (Statement s = c.createStatement();
-                     ResultSet rs = s.executeQuery("SELECT msg_size, internal_date FROM mr_mailbox_message")) {
+                     ResultSet rs = s.executeQuery("SELECT msg_size, internal_date_millis FROM mr_mailbox_message")) {
                     while (rs.next()) {
                         assertThat(rs.getLong(1)).isEqualTo(4321);
-                        assertThat(rs.getTimestamp(2)).isEqualTo(date);
+                        assertThat(rs.getLong(2)).isEqualTo(date.getTime());
                         count++;
                     }
                 }
