@@ -12,8 +12,6 @@ import java.sql.Timestamp;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.apache.derby.jdbc.EmbeddedDataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,13 +26,9 @@ class MembershipDateMillisMigrationTest {
     @Test
     void everyMembershipKeepsItsInternalDateAsMillis(@TempDir Path dataDir) throws Exception {
         DatabaseSettings settings = DatabaseSettings.embedded(dataDir);
-        EmbeddedDataSource before = new EmbeddedDataSource();
-        before.setDatabaseName(settings.embeddedDatabasePath().toString());
-        before.setCreateDatabase("create");
-        Flyway.configure().dataSource(before).locations("classpath:db/migration")
-            .placeholders(Dialect.DERBY.schemaPlaceholders()).table("mr_schema_history").target("15").load().migrate();
+        DerbySchemaAt before = new DerbySchemaAt(settings, "15");
         Map<String, Long> expected = new HashMap<>();
-        try (Connection c = before.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = before.connection(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO mr_mailbox (namespace, owner, name, uid_validity, last_uid, highest_modseq)"
                 + " VALUES ('#private', 'alice@example.org', 'INBOX', 1, " + INBOX_ROWS + ", 1)");
             s.executeUpdate("INSERT INTO mr_mailbox (namespace, owner, name, uid_validity, last_uid, highest_modseq)"
@@ -58,12 +52,7 @@ class MembershipDateMillisMigrationTest {
                 }
             }
         }
-        try {
-            before.setShutdownDatabase("shutdown");
-            before.getConnection().close();
-        } catch (SQLException expectedShutdown) {
-            // Derby reports a clean shutdown as an exception
-        }
+        before.close();
 
         Database db = Database.open(settings);
         try {

@@ -9,8 +9,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
 
-import org.apache.derby.jdbc.EmbeddedDataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,13 +20,9 @@ class MembershipSizeDateMigrationTest {
     @Test
     void existingMembershipsGetTheirMessagesSizeAndInternalDate(@TempDir Path dataDir) throws Exception {
         DatabaseSettings settings = DatabaseSettings.embedded(dataDir);
-        EmbeddedDataSource before = new EmbeddedDataSource();
-        before.setDatabaseName(settings.embeddedDatabasePath().toString());
-        before.setCreateDatabase("create");
-        Flyway.configure().dataSource(before).locations("classpath:db/migration")
-            .placeholders(Dialect.DERBY.schemaPlaceholders()).table("mr_schema_history").target("10").load().migrate();
+        DerbySchemaAt before = new DerbySchemaAt(settings, "10");
         Timestamp date = Timestamp.valueOf("2024-02-03 04:05:06.789");
-        try (Connection c = before.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = before.connection(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO mr_mailbox (namespace, owner, name, uid_validity, last_uid, highest_modseq)"
                 + " VALUES ('#private', 'alice@example.org', 'INBOX', 1, 2, 2)");
             s.executeUpdate("INSERT INTO mr_mailbox (namespace, owner, name, uid_validity, last_uid, highest_modseq)"
@@ -50,12 +44,7 @@ class MembershipSizeDateMigrationTest {
                     + " FALSE, FALSE, FALSE, FALSE, FALSE, FALSE FROM mr_mailbox FETCH FIRST 1 ROWS ONLY");
             }
         }
-        try {
-            before.setShutdownDatabase("shutdown");
-            before.getConnection().close();
-        } catch (java.sql.SQLException expected) {
-            // Derby reports a clean shutdown as an exception
-        }
+        before.close();
 
         Database db = Database.open(settings);
         try {
