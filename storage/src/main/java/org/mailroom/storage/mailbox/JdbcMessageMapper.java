@@ -158,13 +158,13 @@ public final class JdbcMessageMapper implements MessageMapper {
      */
     public void visitMetadataRows(Mailbox mailbox, MessageRange set, MetadataRowVisitor visitor) {
         visitRows(mailbox, set, false, (rs, uid, systemFlags) -> visitor.row(uid, rs.getLong(2), rs.getLong(3),
-            rs.getTimestamp(4).getTime(), systemFlags, rs.getString(11)));
+            rs.getLong(4), systemFlags, rs.getString(11)));
     }
 
     /** Membership rows of {@code set} with their messages' bytes, one statement for the whole range. */
     public void visitContentRows(Mailbox mailbox, MessageRange set, ContentRowVisitor visitor) {
         visitRows(mailbox, set, true, (rs, uid, systemFlags) -> visitor.row(uid, rs.getLong(2), rs.getLong(3),
-            rs.getTimestamp(4).getTime(), systemFlags, rs.getString(11), rs.getBytes(12), rs.getBytes(13)));
+            rs.getLong(4), systemFlags, rs.getString(11), rs.getBytes(12), rs.getBytes(13)));
     }
 
     /** One membership row of {@link #visitRows}, its UID and its system flags with \Recent already masked. */
@@ -184,7 +184,7 @@ public final class JdbcMessageMapper implements MessageMapper {
             : " FROM mr_mailbox_message mm";
         db.read(c -> {
             long recentFrom = RecentWatermark.read(c, id(mailbox));
-            try (PreparedStatement ps = c.prepareStatement("SELECT mm.uid, mm.modseq, mm.msg_size, mm.internal_date, "
+            try (PreparedStatement ps = c.prepareStatement("SELECT mm.uid, mm.modseq, mm.msg_size, mm.internal_date_millis, "
                 + StoredFlags.COLUMNS + from + " WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid")) {
                 ps.setLong(1, id(mailbox));
                 range.bind(ps, 2);

@@ -96,18 +96,19 @@ final class MessageRows {
 
     /**
      * What a FETCH of UID, FLAGS, RFC822.SIZE, INTERNALDATE, MODSEQ, SAVEDATE, EMAILID or THREADID needs, from the
-     * membership row alone (size and internal date are copied there, V12): no join to {@code mr_message}, whose
-     * wide rows (bytes inline) cost a B-tree descent and a page read per message. Read by position, in this order.
+     * membership row alone (size and internal date are copied there, V12; the date as epoch milliseconds, V18): no
+     * join to {@code mr_message}, whose wide rows (bytes inline) cost a B-tree descent and a page read per message.
+     * Read by position, in this order.
      */
     static final String SELECT_MEMBERSHIP_METADATA = "SELECT mm.uid, mm.modseq, mm.message_id, mm.thread_id, mm.msg_size,"
-        + " mm.internal_date, mm.save_date, " + StoredFlags.COLUMNS + " FROM mr_mailbox_message mm";
+        + " mm.internal_date_millis, mm.save_date, " + StoredFlags.COLUMNS + " FROM mr_mailbox_message mm";
 
     static MessageMetaData readMembershipMetaData(ResultSet rs, long recentFrom) throws SQLException {
         Timestamp saveDate = rs.getTimestamp(7);
         long uid = rs.getLong(1);
         return new MessageMetaData(MessageUid.of(uid), ModSeq.of(rs.getLong(2)),
             RecentWatermark.mask(StoredFlags.read(rs, 8), uid, recentFrom),
-            rs.getLong(5), new Date(rs.getTimestamp(6).getTime()),
+            rs.getLong(5), new Date(rs.getLong(6)),
             saveDate == null ? Optional.empty() : Optional.of(new Date(saveDate.getTime())),
             StoredMessageId.of(rs.getString(3)),
             ThreadId.fromBaseMessageId(StoredMessageId.of(rs.getString(4))));
@@ -188,9 +189,10 @@ final class MessageRows {
 
     private static void insertMembershipRow(Connection c, long mailboxId, MessageUid uid, ModSeq modSeq,
                                             MailboxMessage message, Flags flags, Date saveDate) throws SQLException {
-        // msg_size and internal_date repeat the message row's values (V12), so metadata FETCHes need no join.
+        // msg_size and the internal date repeat the message row's values (V12; the date as epoch milliseconds, V18),
+        // so metadata FETCHes need no join and no TIMESTAMP conversion.
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO mr_mailbox_message (mailbox_id, uid, message_id, thread_id,"
-                + " modseq, " + StoredFlags.COLUMNS + ", save_date, msg_size, internal_date)"
+                + " modseq, " + StoredFlags.COLUMNS + ", save_date, msg_size, internal_date_millis)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, mailboxId);
             ps.setLong(2, uid.asLong());
@@ -200,7 +202,7 @@ final class MessageRows {
             int next = StoredFlags.bind(ps, 6, flags);
             ps.setTimestamp(next, new Timestamp(saveDate.getTime()));
             ps.setLong(next + 1, message.getFullContentOctets());
-            ps.setTimestamp(next + 2, new Timestamp(message.getInternalDate().getTime()));
+            ps.setLong(next + 2, message.getInternalDate().getTime());
             ps.executeUpdate();
         }
     }

@@ -11,8 +11,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.derby.jdbc.EmbeddedDataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,12 +23,8 @@ class RecentWatermarkMigrationTest {
     @Test
     void existingRecentFlagsBecomeTheWatermark(@TempDir Path dataDir) throws Exception {
         DatabaseSettings settings = DatabaseSettings.embedded(dataDir);
-        EmbeddedDataSource before = new EmbeddedDataSource();
-        before.setDatabaseName(settings.embeddedDatabasePath().toString());
-        before.setCreateDatabase("create");
-        Flyway.configure().dataSource(before).locations("classpath:db/migration")
-            .placeholders(Dialect.DERBY.schemaPlaceholders()).table("mr_schema_history").target("12").load().migrate();
-        try (Connection c = before.getConnection(); Statement s = c.createStatement()) {
+        DerbySchemaAt before = new DerbySchemaAt(settings, "12");
+        try (Connection c = before.connection(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO mr_mailbox (namespace, owner, name, uid_validity, last_uid, highest_modseq)"
                 + " VALUES ('#private', 'alice@example.org', 'INBOX', 1, 4, 4)");
             s.executeUpdate("INSERT INTO mr_mailbox (namespace, owner, name, uid_validity, last_uid, highest_modseq)"
@@ -48,12 +42,7 @@ class RecentWatermarkMigrationTest {
             }
             insertMembership(s, "Archive", 7, false);
         }
-        try {
-            before.setShutdownDatabase("shutdown");
-            before.getConnection().close();
-        } catch (SQLException expected) {
-            // Derby reports a clean shutdown as an exception
-        }
+        before.close();
 
         Database db = Database.open(settings);
         try {
