@@ -11,7 +11,8 @@
 # server's resident memory at the end, and Mailroom's CPU time per message (user+system of its JVM during the load;
 # the figure to compare on a busy machine, where wall-clock rates mostly measure the other processes; and
 # _with_background: until the JVM is idle again, the learning thread's backlog included), and the part of it the JIT
-# compiler threads took (mailroom_jit_cpu_ms_per_msg).
+# compiler threads took (mailroom_jit_cpu_ms_per_msg), and the JVM's context switches per message
+# (mailroom_context_switches_per_msg: thread hand-offs, which cost kernel CPU that no Java profile shows).
 # Mailroom runs from this checkout's dist/target/lib, built with `mvn -o -pl dist -am package` (never install);
 # MAILROOM_LIB=DIR runs the jars in DIR instead, unbuilt (e.g. a copy of an older build, to compare).
 # SESSIONS=N changes the 20 concurrent sessions. MAILROOM_JAVA_OPTS adds JVM options to the server.
@@ -96,6 +97,12 @@ sql_counts() {
 # cpu_ticks PID: user+system clock ticks the process has used so far (fields 14 and 15 of /proc/PID/stat).
 cpu_ticks() {
     awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+# context_switches PID: voluntary + involuntary context switches of the JVM's live threads so far (a thread-to-thread
+# hand-off that parks and wakes a thread costs CPU in the kernel, which no Java profile shows).
+context_switches() {
+    cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(voluntary|nonvoluntary)_ctxt_switches:/ {s += $2} END {print s + 0}'
 }
 
 if [[ "$only" != "mailroom" ]]; then
@@ -183,12 +190,14 @@ YAML
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then sql_before=$(sql_counts); fi
     ticks_before=$(cpu_ticks "$mailroom_pid")
     jit_before=$(jit_ticks "$mailroom_pid")
+    switches_before=$(context_switches "$mailroom_pid")
     probe 12525 5 > "$work/mailroom-probe" &
     probe_pid=$!
     mailroom_seconds=$(load 12525)
     wait "$probe_pid"
     ticks_after=$(cpu_ticks "$mailroom_pid")
     jit_after=$(jit_ticks "$mailroom_pid")
+    switches_after=$(context_switches "$mailroom_pid")
     if [[ -n "${MAILROOM_JFR:-}" ]]; then jcmd "$mailroom_pid" JFR.stop name=load >/dev/null; fi
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then sql_after=$(sql_counts); fi
     mailroom_rss=$(ps -o rss= -p "$mailroom_pid" | awk '{print int($1/1024)}')
@@ -215,6 +224,8 @@ YAML
     # Of the CPU during the load, what the JIT compilers took (a cold JVM compiles the hot paths as the load runs).
     printf 'mailroom_jit_cpu_ms_per_msg=%.2f\n' \
         "$(echo "($jit_after - $jit_before) * 1000 / $(getconf CLK_TCK) / ($messages + $mn)" | bc -l)"
+    printf 'mailroom_context_switches_per_msg=%.1f\n' \
+        "$(echo "($switches_after - $switches_before) / ($messages + $mn)" | bc -l)"
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then
         read -r statements_before commits_before <<< "$sql_before"
         read -r statements_after commits_after <<< "$sql_after"
