@@ -11,7 +11,9 @@
 # server's resident memory at the end, and Mailroom's CPU time per message (user+system of its JVM during the load;
 # the figure to compare on a busy machine, where wall-clock rates mostly measure the other processes; and
 # _with_background: until the JVM is idle again, the learning thread's backlog included), and the part of it the JIT
-# compiler threads took (mailroom_jit_cpu_ms_per_msg).
+# compiler threads took (mailroom_jit_cpu_ms_per_msg), the JVM's voluntary context switches per message
+# (mailroom_context_switches_per_msg: thread hand-offs, which cost kernel CPU that no Java profile shows), and the
+# CPU per message by kind of thread (mailroom_thread_cpu_ms_per_msg: SMTP workers, I/O, GC, JIT, learning...).
 # Mailroom runs from this checkout's dist/target/lib, built with `mvn -o -pl dist -am package` (never install);
 # MAILROOM_LIB=DIR runs the jars in DIR instead, unbuilt (e.g. a copy of an older build, to compare).
 # SESSIONS=N changes the 20 concurrent sessions. MAILROOM_JAVA_OPTS adds JVM options to the server.
@@ -96,6 +98,23 @@ sql_counts() {
 # cpu_ticks PID: user+system clock ticks the process has used so far (fields 14 and 15 of /proc/PID/stat).
 cpu_ticks() {
     awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+# context_switches PID: voluntary context switches of the JVM's live threads so far: a thread that parks (waiting
+# for a hand-off, a lock, a reply) and is woken again; that costs CPU in the kernel, which no Java profile shows.
+# Involuntary switches (preemption) are left out: they count the machine's load, not the server's design.
+context_switches() {
+    cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches:/ {s += $2} END {print s + 0}'
+}
+
+# thread_ticks PID: "group ticks" lines, the user+system clock ticks of the JVM's live threads so far summed by kind
+# of thread (the name without its number), to say which threads the CPU per message goes to.
+thread_ticks() {
+    local task
+    for task in /proc/"$1"/task/*; do
+        printf '%s\t%s\n' "$(sed 's/[-#0-9 ]*$//' "$task/comm" 2>/dev/null)" \
+            "$(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{print $12 + $13}')"
+    done | awk -F'\t' '$2 != "" {s[$1] += $2} END {for (g in s) print g "\t" s[g]}'
 }
 
 if [[ "$only" != "mailroom" ]]; then
@@ -183,12 +202,16 @@ YAML
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then sql_before=$(sql_counts); fi
     ticks_before=$(cpu_ticks "$mailroom_pid")
     jit_before=$(jit_ticks "$mailroom_pid")
+    switches_before=$(context_switches "$mailroom_pid")
+    thread_ticks "$mailroom_pid" > "$work/threads-before"
     probe 12525 5 > "$work/mailroom-probe" &
     probe_pid=$!
     mailroom_seconds=$(load 12525)
     wait "$probe_pid"
     ticks_after=$(cpu_ticks "$mailroom_pid")
     jit_after=$(jit_ticks "$mailroom_pid")
+    switches_after=$(context_switches "$mailroom_pid")
+    thread_ticks "$mailroom_pid" > "$work/threads-after"
     if [[ -n "${MAILROOM_JFR:-}" ]]; then jcmd "$mailroom_pid" JFR.stop name=load >/dev/null; fi
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then sql_after=$(sql_counts); fi
     mailroom_rss=$(ps -o rss= -p "$mailroom_pid" | awk '{print int($1/1024)}')
@@ -215,6 +238,13 @@ YAML
     # Of the CPU during the load, what the JIT compilers took (a cold JVM compiles the hot paths as the load runs).
     printf 'mailroom_jit_cpu_ms_per_msg=%.2f\n' \
         "$(echo "($jit_after - $jit_before) * 1000 / $(getconf CLK_TCK) / ($messages + $mn)" | bc -l)"
+    printf 'mailroom_context_switches_per_msg=%.1f\n' \
+        "$(echo "($switches_after - $switches_before) / ($messages + $mn)" | bc -l)"
+    # The same CPU by kind of thread (threads that ended during the load take their ticks with them).
+    awk -F'\t' -v per=$(( messages + mn )) -v tck="$(getconf CLK_TCK)" \
+        'NR == FNR {b[$1] = $2; next} {d = ($2 - b[$1]) * 1000 / tck / per; if (d >= 0.01) printf "%s=%.2f\n", $1, d}' \
+        "$work/threads-before" "$work/threads-after" | sort -t= -k2 -rn \
+        | awk '{printf "%s%s", (NR > 1 ? " " : "mailroom_thread_cpu_ms_per_msg: "), $0} END {print ""}'
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then
         read -r statements_before commits_before <<< "$sql_before"
         read -r statements_after commits_after <<< "$sql_after"
