@@ -8,6 +8,7 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,9 @@ public final class JdbcImportanceState implements ImportanceState {
     private static final int KEY_MAX = 512;
     /** Keys per IN list when reading weights: small enough for every driver, few round trips per message. */
     private static final int IN_CHUNK = 100;
+    private static final String SELECT_WEIGHTS =
+        "SELECT feature_key, weight, squared_gradient FROM mr_importance_weight WHERE feature_key IN ("
+            + String.join(", ", Collections.nCopies(IN_CHUNK, "?")) + ")";
     private static final int WRITE_ATTEMPTS = 3;
 
     /** Weight rows kept in memory by default: about 100 bytes each, so some 20 MB at most. */
@@ -458,15 +462,11 @@ public final class JdbcImportanceState implements ImportanceState {
         Map<Long, double[]> found = new HashMap<>();
         for (int from = 0; from < count; from += IN_CHUNK) {
             int n = Math.min(IN_CHUNK, count - from);
-            StringBuilder sql = new StringBuilder(
-                "SELECT feature_key, weight, squared_gradient FROM mr_importance_weight WHERE feature_key IN (");
-            for (int i = 0; i < n; i++) {
-                sql.append(i == 0 ? "?" : ", ?");
-            }
-            sql.append(')');
-            try (PreparedStatement s = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < n; i++) {
-                    s.setLong(i + 1, keys[from + i]);
+            // One statement text for every chunk (a short one repeats its last key): an IN list of each length
+            // was a new statement for Derby to compile, on every delivery whose features missed the cache.
+            try (PreparedStatement s = c.prepareStatement(SELECT_WEIGHTS)) {
+                for (int i = 0; i < IN_CHUNK; i++) {
+                    s.setLong(i + 1, keys[from + Math.min(i, n - 1)]);
                 }
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
