@@ -34,12 +34,9 @@ import io.netty.util.concurrent.EventExecutorGroup;
  * <p>The pipeline is James's, in James's order and with James's handlers: per-IP connection limit, (TLS,) framer,
  * chunked writes, idle timeout, core handler. The framer runs on the I/O thread: splitting lines is cheap, and
  * James's extra 16-thread framer group per server (never shut down by {@code unbind()}) is not created at all.
- * Between the framer and the core handler, {@link LinesPerRead} hands the worker the lines of one read as one task.
  * Accepted channels get TCP_NODELAY from {@link AbstractAsyncServer#configureBootstrap}.
  */
 final class OffloadingNettyServer extends AbstractAsyncServer {
-
-    private static final String LINES_PER_READ = "linesPerRead";
 
     private final Protocol protocol;
     private final Encryption encryption;
@@ -68,7 +65,6 @@ final class OffloadingNettyServer extends AbstractAsyncServer {
                 ChannelPipeline pipeline = channel.pipeline();
                 perIpLimit.ifPresent(limit -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER, limit));
                 pipeline.addLast(HandlerConstants.FRAMER, framing.create(pipeline));
-                pipeline.addLast(LINES_PER_READ, new LinesPerRead());
                 pipeline.addLast(HandlerConstants.CHUNK_HANDLER, new ChunkedWriteHandler());
                 pipeline.addLast(HandlerConstants.TIMEOUT_HANDLER, new TimeoutHandler(timeout));
                 pipeline.addLast(workers, HandlerConstants.CORE_HANDLER, new WorkerChannelHandler(protocol, encryption));

@@ -7,8 +7,6 @@ import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.HandlerConstants;
 import org.apache.james.protocols.netty.NettyProtocolTransport;
 import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -16,8 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 
 /**
  * James's protocol handler for a pipeline where it runs on a worker thread rather than the channel's I/O thread
- * ({@link OffloadingNettyServer}), taking the lines of one read at once ({@link LinesPerRead}), with the one thing
- * that placement breaks put right: STARTTLS.
+ * ({@link OffloadingNettyServer}), with the one thing that placement breaks put right: STARTTLS.
  *
  * <p>James answers STARTTLS by writing "220 Ready to start TLS" and then adding the {@code SslHandler}. On the I/O
  * thread nothing can be read in between. From a worker, the I/O thread may flush the 220, and read the client's
@@ -27,33 +24,8 @@ import io.netty.channel.ChannelHandlerContext;
  */
 final class WorkerChannelHandler extends BasicChannelInboundHandler {
 
-    private static final Logger LOGGER = LoggerFactory.getLogger(WorkerChannelHandler.class);
-
     WorkerChannelHandler(Protocol protocol, Encryption encryption) {
         super(new ProtocolMDCContextFactory.Standard(), protocol, encryption, false);
-    }
-
-    /**
-     * The lines of one read ({@link LinesPerRead}) are handled one after the other, each as if it had come alone:
-     * a line that fails goes to {@link #exceptionCaught} as Netty would send it, and the next lines still follow.
-     */
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (!(msg instanceof LinesPerRead.Lines lines)) {
-            super.channelRead(ctx, msg);
-            return;
-        }
-        for (Object line : lines.lines()) {
-            try {
-                super.channelRead(ctx, line);
-            } catch (Throwable failure) {
-                try {
-                    exceptionCaught(ctx, failure);
-                } catch (Throwable alsoFailed) {
-                    LOGGER.warn("exceptionCaught failed on {}", ctx.channel(), alsoFailed);
-                }
-            }
-        }
     }
 
     @Override
