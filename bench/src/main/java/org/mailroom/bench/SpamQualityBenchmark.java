@@ -24,7 +24,8 @@ import org.mailroom.sorter.spam.TokenStore;
  * message. {@code --cv K} instead cross-validates on dev only (for tuning; never touches holdout).
  *
  * <p>Arguments: {@code CORPUS_ROOT [--cv K]} where CORPUS_ROOT holds {@code spamassassin/dev.tsv}. Tuning knobs as
- * system properties: {@code spam.rate}, {@code spam.offset}, {@code spam.margin}, {@code spam.passes}.
+ * system properties: {@code spam.rate}, {@code spam.offset}, {@code spam.margin}, {@code spam.passes},
+ * {@code spam.bayes}, {@code spam.hamWeight}, {@code spam.header}.
  */
 public final class SpamQualityBenchmark {
 
@@ -45,7 +46,8 @@ public final class SpamQualityBenchmark {
             .withReinforceMargin(Double.parseDouble(System.getProperty("spam.margin",
                 "" + defaults.reinforceMargin())))
             .withBayesWeight(Double.parseDouble(System.getProperty("spam.bayes", "" + defaults.bayesWeight())))
-            .withHamWeight(Double.parseDouble(System.getProperty("spam.hamWeight", "" + defaults.hamWeight())));
+            .withHamWeight(Double.parseDouble(System.getProperty("spam.hamWeight", "" + defaults.hamWeight())))
+            .withHeaderWeight(Double.parseDouble(System.getProperty("spam.header", "" + defaults.headerWeight())));
         int passes = Integer.parseInt(System.getProperty("spam.passes", "" + BulkTraining.DEFAULT_PASSES));
         System.out.printf(Locale.ROOT, "settings: %s, passes %d%n", settings, passes);
 
@@ -62,7 +64,7 @@ public final class SpamQualityBenchmark {
             }
             report("dev " + folds + "-fold CV", scored, null);
             printMisses();
-            sweep();
+            sweep(settings);
         } else {
             List<Labelled> holdout = load(root, "holdout.tsv");
             Run run = run(dev, holdout, settings, passes, true);
@@ -93,27 +95,35 @@ public final class SpamQualityBenchmark {
             e.why()));
     }
 
-    /** {@code -Dspam.sweep=true}: also report regression + w × naive Bayes for several w (one training). */
+    /**
+     * {@code -Dspam.sweep=true}: also report, from the same training, the regression plus w × the header model for
+     * several w (Bayes at its setting), and plus w × naive Bayes for several w (header model at its setting).
+     */
     private static final boolean SWEEP = Boolean.getBoolean("spam.sweep");
     private static final List<double[]> EVIDENCE = new ArrayList<>();
 
-    private static void sweep() {
+    private static void sweep(SpamModelSettings settings) {
         if (!SWEEP) {
             return;
         }
-        for (double w : new double[] {-1, 0, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2}) {
-            List<double[]> combined = new ArrayList<>();
-            for (double[] e : EVIDENCE) {
-                combined.add(new double[] {w < 0 ? e[1] : e[0] + w * e[1], e[2]});
-            }
-            double[] ham = combined.stream().filter(s -> s[1] == 0).mapToDouble(s -> s[0]).sorted().toArray();
-            double[] spam = combined.stream().filter(s -> s[1] == 1).mapToDouble(s -> s[0]).toArray();
-            int allowed = (int) Math.floor(ham.length * 0.001);
-            double threshold = ham[ham.length - 1 - allowed];
-            long caught = Arrays.stream(spam).filter(v -> v > threshold).count();
-            System.out.printf(Locale.ROOT, "sweep %s: recall at <= 0.1%% FP %.2f%%, AUC %.5f%n",
-                w < 0 ? "bayes alone" : "bayes weight " + w, 100.0 * caught / spam.length, auc(spam, ham));
+        for (double h : new double[] {0, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3}) {
+            sweepLine("header weight " + h, e -> e[0] + settings.bayesWeight() * e[1] + h * e[3]);
         }
+        sweepLine("bayes alone", e -> e[1]);
+        for (double w : new double[] {0, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2}) {
+            sweepLine("bayes weight " + w, e -> e[0] + w * e[1] + settings.headerWeight() * e[3]);
+        }
+    }
+
+    /** Recall at <= 0.1% FP and AUC of one combination of the evidence (regression, Bayes, label, header model). */
+    private static void sweepLine(String label, java.util.function.ToDoubleFunction<double[]> combination) {
+        double[] ham = EVIDENCE.stream().filter(e -> e[2] == 0).mapToDouble(combination).sorted().toArray();
+        double[] spam = EVIDENCE.stream().filter(e -> e[2] == 1).mapToDouble(combination).toArray();
+        int allowed = (int) Math.floor(ham.length * 0.001);
+        double threshold = ham[ham.length - 1 - allowed];
+        long caught = Arrays.stream(spam).filter(v -> v > threshold).count();
+        System.out.printf(Locale.ROOT, "sweep %s: recall at <= 0.1%% FP %.2f%% (%d), AUC %.5f%n", label,
+            100.0 * caught / spam.length, caught, auc(spam, ham));
     }
 
     record Run(List<double[]> scores, long trainNanos, long[] classifyNanos, int trained) {
@@ -154,7 +164,7 @@ public final class SpamQualityBenchmark {
             scores.add(new double[] {score, l.spam ? 1 : 0});
             if (SWEEP) {
                 filter.evidence("bench@example.test", l.content, SessionFacts.none()).ifPresent(e ->
-                    EVIDENCE.add(new double[] {e.regression(), e.bayes(), l.spam ? 1 : 0}));
+                    EVIDENCE.add(new double[] {e.regression(), e.bayes(), l.spam ? 1 : 0, e.headers()}));
             }
             if (Boolean.getBoolean("spam.debug") && !l.spam && score > 0) {
                 System.out.printf(Locale.ROOT, "ham above 0: %.2f %s%n", score, l.path);

@@ -92,6 +92,34 @@ final class EmittedFeatures implements FeatureExtractor.Sink {
         return factAt[k];
     }
 
+    /**
+     * Adds the features the header model weighs ({@code SpamFilter}): the facts, every named feature (header,
+     * delivery and structure features, with their copies) and the subject's words and pairs; not the body's words,
+     * nor the words of other headers (with them the header model did worse under cross-validation).
+     */
+    void headerModelFeatures(LongSet out) {
+        for (int k = 0; k < facts.size(); k++) {
+            out.add(hashes[factAt[k]]);
+        }
+        for (int k = 0; k < named; k++) {
+            out.add(hashes[namedAt[k]]);
+        }
+        for (int t = 0; t < textCount; t++) {
+            if (FeatureExtractor.SUBJECT.equals(textPrefix[t])) {
+                int end = t + 1 < textCount ? textAt[t + 1] : count;
+                for (int k = 0; k < named; k++) {
+                    if (namedAt[k] >= textAt[t]) {
+                        end = Math.min(end, namedAt[k]);
+                        break;
+                    }
+                }
+                for (int i = textAt[t]; i < end; i++) {
+                    out.add(hashes[i]);
+                }
+            }
+        }
+    }
+
     @Override
     public void feature(long hash) {
         if (count == hashes.length) {

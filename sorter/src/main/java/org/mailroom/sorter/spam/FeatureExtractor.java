@@ -28,6 +28,8 @@ final class FeatureExtractor {
     /** Body text beyond this is not tokenized: enough to judge, and keeps a 50 KB message fast. */
     static final int MAX_BODY_CHARS = 20_000;
     static final int OSB_WINDOW = 3;
+    /** The prefix of the subject's words and word pairs. */
+    static final String SUBJECT = "s";
     private static final int MAX_WORD = 30;
     private static final int MAX_RECEIVED = 5;
     private static final String[] NAMED_HEADERS = {"x-mailer", "user-agent", "precedence", "content-transfer-encoding",
@@ -94,7 +96,7 @@ final class FeatureExtractor {
 
     /** The words and word pairs of the subject and the body (the tokenizer proper); returns the body text. */
     static String words(MailContent content, Sink sink) {
-        words("s", content.subject(), 500, sink);
+        words(SUBJECT, content.subject(), 500, sink);
         String body = content.text();
         words("b", body, MAX_BODY_CHARS, sink);
         return body;

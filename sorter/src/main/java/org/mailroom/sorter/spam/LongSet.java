@@ -8,6 +8,9 @@ final class LongSet {
     private static final int SCRATCH_EXPECTED = 4096;
     private static final ThreadLocal<LongSet> SCRATCH =
         ThreadLocal.withInitial(() -> new LongSet(SCRATCH_EXPECTED));
+    private static final int HEADER_SCRATCH_EXPECTED = 512;
+    private static final ThreadLocal<LongSet> HEADER_SCRATCH =
+        ThreadLocal.withInitial(() -> new LongSet(HEADER_SCRATCH_EXPECTED));
 
     private long[] slots;
     private int size;
@@ -29,10 +32,19 @@ final class LongSet {
      * over a message's tokens are kept in exactly the order they had (floating-point sums depend on it).
      */
     static LongSet forThisThread() {
-        LongSet set = SCRATCH.get();
-        if (set.slots.length != capacityFor(SCRATCH_EXPECTED)) {
-            set = new LongSet(SCRATCH_EXPECTED);
-            SCRATCH.set(set);
+        return scratch(SCRATCH, SCRATCH_EXPECTED);
+    }
+
+    /** A second set of this thread's, for the header model's features, used beside {@link #forThisThread}. */
+    static LongSet headersForThisThread() {
+        return scratch(HEADER_SCRATCH, HEADER_SCRATCH_EXPECTED);
+    }
+
+    private static LongSet scratch(ThreadLocal<LongSet> scratch, int expected) {
+        LongSet set = scratch.get();
+        if (set.slots.length != capacityFor(expected)) {
+            set = new LongSet(expected);
+            scratch.set(set);
         } else if (set.size > 0 || set.hasZero) {
             java.util.Arrays.fill(set.slots, 0);
             set.size = 0;

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class SpamFilter implements Signal {
     private static final Logger LOG = LoggerFactory.getLogger(SpamFilter.class);
     static final String SIGNAL = "spam-classifier";
+    static final String HEADER_SIGNAL = "spam-header-model";
     private static final int REASON_TOKENS = 3;
 
     private final TokenStore store;
@@ -71,11 +72,12 @@ public final class SpamFilter implements Signal {
         Features features = features(user, content, session, null);
         Model model = model(user, features.tokens);
         return model.untrained() ? Optional.empty()
-            : Optional.of(model.logOdds(features.tokens.length) - settings.decisionOffset());
+            : Optional.of(model.logOdds(features.tokens.length) + weightedHeaderLogOdds(user, features)
+                - settings.decisionOffset());
     }
 
     /** The two opinions the classifier adds up, before weighting and offset (for tuning and benchmarks). */
-    public record Evidence(double regression, double bayes) {
+    public record Evidence(double regression, double bayes, double headers) {
     }
 
     /** The regression's log-odds and the naive-Bayes log-odds for {@code user}, or empty when untrained. */
@@ -83,7 +85,8 @@ public final class SpamFilter implements Signal {
         Features features = features(user, content, session, null);
         Model model = model(user, features.tokens);
         return model.untrained() ? Optional.empty()
-            : Optional.of(new Evidence(model.regressionLogOdds(features.tokens.length), model.bayesLogOdds()));
+            : Optional.of(new Evidence(model.regressionLogOdds(features.tokens.length), model.bayesLogOdds(),
+                headerLogOdds(user, features.headerTokens)));
     }
 
     private List<Score> scores(String user, MailContent content, SessionFacts session) {
@@ -122,7 +125,15 @@ public final class SpamFilter implements Signal {
                 scores.add(new Score("spam-" + facts.get(k).key(), Dimension.SPAM, value, facts.get(k).reason()));
             }
         }
-        double rest = model.logOdds(features.tokens.length) - settings.decisionOffset() - factTotal;
+        // The header model's opinion is a score of its own (what the headers alone say), when it says anything.
+        double headers = weightedHeaderLogOdds(user, features);
+        double total = model.logOdds(features.tokens.length) + headers - settings.decisionOffset();
+        if (Math.abs(headers) >= 0.005) {
+            scores.add(new Score(HEADER_SIGNAL, Dimension.SPAM, headers, headers > 0
+                ? "learned from the headers alone: look like spam" : "learned from the headers alone: look like ham"));
+            total -= headers;
+        }
+        double rest = total - factTotal;
         scores.add(0, new Score(SIGNAL, Dimension.SPAM, rest, tokenReason(features, factHashes, model, rest)));
         return scores;
     }
@@ -186,14 +197,7 @@ public final class SpamFilter implements Signal {
      * corrected the verdict) the earlier training is undone first.
      */
     public synchronized void learn(String user, String messageKey, MailContent content, boolean spam) {
-        long[] tokens = features(user, content, SessionFacts.none(), messageKey).tokens;
-        boolean global = TokenStore.GLOBAL.equals(user);
-        if (!global) {
-            train(user, messageKey, tokens, spam, true, false);
-        }
-        if (global || settings.shareWithGlobal()) {
-            train(TokenStore.GLOBAL, messageKey, tokens, spam, false, false);
-        }
+        trainEverywhere(user, messageKey, content, spam, false);
     }
 
     /**
@@ -202,14 +206,26 @@ public final class SpamFilter implements Signal {
      * Returns whether a step was taken; does nothing for messages not learned with this label.
      */
     public synchronized boolean reinforce(String user, String messageKey, MailContent content, boolean spam) {
-        long[] tokens = features(user, content, SessionFacts.none(), messageKey).tokens;
+        return trainEverywhere(user, messageKey, content, spam, true);
+    }
+
+    /**
+     * One training step of the message in the user's models (main and header) and, when {@code user} is the global
+     * scope or shares with it, in the global ones. Each model steps on its own prediction and keeps its own record
+     * of the message, so an undo of each takes back exactly what that model learned.
+     */
+    private boolean trainEverywhere(String user, String messageKey, MailContent content, boolean spam,
+                                    boolean reinforcing) {
+        Features features = features(user, content, SessionFacts.none(), messageKey);
         boolean global = TokenStore.GLOBAL.equals(user);
         boolean stepped = false;
-        if (!global) {
-            stepped = train(user, messageKey, tokens, spam, true, true);
-        }
-        if (global || settings.shareWithGlobal()) {
-            stepped |= train(TokenStore.GLOBAL, messageKey, tokens, spam, false, true);
+        for (String scope : global ? List.of(TokenStore.GLOBAL) : settings.shareWithGlobal()
+            ? List.of(user, TokenStore.GLOBAL) : List.of(user)) {
+            boolean withGlobal = !TokenStore.GLOBAL.equals(scope);
+            stepped |= train(scope, messageKey, features.tokens, spam, withGlobal, reinforcing);
+            if (headerModel()) {
+                stepped |= train(headerScope(scope), messageKey, features.headerTokens, spam, withGlobal, reinforcing);
+            }
         }
         return stepped;
     }
@@ -217,8 +233,10 @@ public final class SpamFilter implements Signal {
     /** Undoes the training of one message for {@code user} (and in the global model when shared). */
     public synchronized void forget(String user, String messageKey) {
         undo(user, messageKey);
+        undo(headerScope(user), messageKey);
         if (!TokenStore.GLOBAL.equals(user) && settings.shareWithGlobal()) {
             undo(TokenStore.GLOBAL, messageKey);
+            undo(headerScope(TokenStore.GLOBAL), messageKey);
         }
     }
 
@@ -271,12 +289,49 @@ public final class SpamFilter implements Signal {
         return true;
     }
 
+    /**
+     * The scope the header model of {@code scope} (a user's address, or the global scope) is kept in, in the same
+     * store: its own weights, bias, totals and training records. The prefix ends in {@code :}, which an unquoted
+     * address cannot hold, so no user's scope is ever taken for a header model's.
+     */
+    static String headerScope(String scope) {
+        return HEADER_SCOPE_PREFIX + scope;
+    }
+
+    private static final String HEADER_SCOPE_PREFIX = "headers:";
+
+    private boolean headerModel() {
+        return settings.headerWeight() > 0;
+    }
+
+    /**
+     * The header model's log-odds for {@code user} (the global header model plus the user's), 0 when it is off: a
+     * second logistic regression over the message's header, delivery, structure and sender-history features alone,
+     * scaled to unit length among themselves. In the main model those few dozen features share one unit-length
+     * vector with hundreds or thousands of words, so in long prose (list-posted political spam, newsletters) the
+     * words outvote them whatever they say; the header model hears them undiluted, and its opinion is added at a
+     * small weight (stacking with a fixed weight chosen by cross-validation, {@link SpamModelSettings#headerWeight}).
+     */
+    private double headerLogOdds(String user, long[] headerTokens) {
+        if (!headerModel()) {
+            return 0;
+        }
+        return logOdds(headerScope(user), headerTokens, !TokenStore.GLOBAL.equals(user));
+    }
+
+    /** The header model's share of the total: its log-odds at {@link SpamModelSettings#headerWeight}. */
+    private double weightedHeaderLogOdds(String user, Features features) {
+        return headerModel() ? settings.headerWeight() * headerLogOdds(user, features.headerTokens) : 0;
+    }
+
     private double logOdds(String scope, long[] tokens, boolean withGlobal) {
         double sum = sumOf(store.read(scope, tokens).weights());
         double bias = store.totals(scope).bias();
         if (withGlobal) {
-            sum += sumOf(store.read(TokenStore.GLOBAL, tokens).weights());
-            bias += store.totals(TokenStore.GLOBAL).bias();
+            String global = scope.startsWith(HEADER_SCOPE_PREFIX) ? headerScope(TokenStore.GLOBAL)
+                : TokenStore.GLOBAL;
+            sum += sumOf(store.read(global, tokens).weights());
+            bias += store.totals(global).bias();
         }
         return bias + sum * scale(tokens.length);
     }
@@ -318,9 +373,13 @@ public final class SpamFilter implements Signal {
      */
     private Features features(String user, MailContent content, SessionFacts session, String messageKey) {
         LongSet set = LongSet.forThisThread();
+        LongSet headers = headerModel() ? LongSet.headersForThisThread() : null;
         for (long h : SenderHistory.features(store, user, settings.shareWithGlobal(), content, messageKey)) {
             for (int i = 0; i < FeatureExtractor.BOOST; i++) {
                 set.add(i == 0 ? h : FeatureExtractor.copyHash(h, i));
+                if (headers != null) {
+                    headers.add(i == 0 ? h : FeatureExtractor.copyHash(h, i));
+                }
             }
         }
         List<EmittedFeatures.Fact> facts = new ArrayList<>();
@@ -337,7 +396,11 @@ public final class SpamFilter implements Signal {
                 set.add(hash);
             }
         }
-        return new Features(set.toArray(), facts, emitted);
+        if (headers == null) {
+            return new Features(set.toArray(), facts, emitted, new long[0]);
+        }
+        emitted.headerModelFeatures(headers);
+        return new Features(set.toArray(), facts, emitted, headers.toArray());
     }
 
     /**
@@ -377,7 +440,8 @@ public final class SpamFilter implements Signal {
     }
 
     /** The message's distinct tokens as the model weighs them, its facts among them, and how to name them. */
-    private record Features(long[] tokens, List<EmittedFeatures.Fact> facts, EmittedFeatures emitted) {
+    private record Features(long[] tokens, List<EmittedFeatures.Fact> facts, EmittedFeatures emitted,
+                            long[] headerTokens) {
     }
 
     /** The global and the user's weights of one message's tokens. */

@@ -18,44 +18,58 @@ package org.mailroom.sorter.spam;
  * @param hamWeight        how much more a ham's training step counts than a spam's (class weighting): a lost ham
  *                         costs more than a missed spam, so the ham side of the boundary is learned harder, which
  *                         keeps the few spam-looking ham (newsletters) further below the threshold
+ * @param headerWeight     how much the header model's log-odds (a second regression over the header, delivery,
+ *                         structure and sender-history features alone, {@link SpamFilter}) are added to the main
+ *                         model's (0 = no header model: it is then neither trained nor read)
  */
 public record SpamModelSettings(double learningRate, double decisionOffset, double reinforceMargin,
-                                boolean shareWithGlobal, double bayesWeight, double hamWeight) {
+                                boolean shareWithGlobal, double bayesWeight, double hamWeight, double headerWeight) {
 
     public SpamModelSettings {
-        if (!(learningRate > 0) || !(reinforceMargin >= 0) || !(bayesWeight >= 0) || !(hamWeight > 0)) {
+        if (!(learningRate > 0) || !(reinforceMargin >= 0) || !(bayesWeight >= 0) || !(hamWeight > 0)
+            || !(headerWeight >= 0)) {
             throw new IllegalArgumentException("bad spam model settings: rate " + learningRate + ", margin "
-                + reinforceMargin + ", Bayes weight " + bayesWeight + ", ham weight " + hamWeight);
+                + reinforceMargin + ", Bayes weight " + bayesWeight + ", ham weight " + hamWeight
+                + ", header weight " + headerWeight);
         }
     }
 
     public SpamModelSettings(double learningRate, double decisionOffset, double reinforceMargin,
                              boolean shareWithGlobal) {
-        this(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, 0, 1);
+        this(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, 0, 1, 0);
     }
 
     public static SpamModelSettings defaults() {
-        return new SpamModelSettings(16.0, 2.5, 4.0, true, 0.1, 2.0);
+        return new SpamModelSettings(16.0, 2.5, 4.0, true, 0.1, 2.0, 0.15);
     }
 
     public SpamModelSettings withBayesWeight(double weight) {
-        return new SpamModelSettings(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, weight, hamWeight);
+        return new SpamModelSettings(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, weight,
+            hamWeight, headerWeight);
     }
 
     public SpamModelSettings withLearningRate(double rate) {
-        return new SpamModelSettings(rate, decisionOffset, reinforceMargin, shareWithGlobal, bayesWeight, hamWeight);
+        return new SpamModelSettings(rate, decisionOffset, reinforceMargin, shareWithGlobal, bayesWeight,
+            hamWeight, headerWeight);
     }
 
     public SpamModelSettings withDecisionOffset(double offset) {
-        return new SpamModelSettings(learningRate, offset, reinforceMargin, shareWithGlobal, bayesWeight, hamWeight);
+        return new SpamModelSettings(learningRate, offset, reinforceMargin, shareWithGlobal, bayesWeight,
+            hamWeight, headerWeight);
     }
 
     public SpamModelSettings withReinforceMargin(double margin) {
-        return new SpamModelSettings(learningRate, decisionOffset, margin, shareWithGlobal, bayesWeight, hamWeight);
+        return new SpamModelSettings(learningRate, decisionOffset, margin, shareWithGlobal, bayesWeight,
+            hamWeight, headerWeight);
     }
 
     public SpamModelSettings withHamWeight(double weight) {
         return new SpamModelSettings(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, bayesWeight,
-            weight);
+            weight, headerWeight);
+    }
+
+    public SpamModelSettings withHeaderWeight(double weight) {
+        return new SpamModelSettings(learningRate, decisionOffset, reinforceMargin, shareWithGlobal, bayesWeight,
+            hamWeight, weight);
     }
 }

@@ -51,7 +51,7 @@ class SenderHistoryTest {
 
     @Test
     void aUsersPrivateTrainingCountsOnlyForThatUserWhenNotShared() {
-        SpamFilter privateFilter = new SpamFilter(store, new SpamModelSettings(16.0, 2.5, 4.0, false, 0.1, 2.0));
+        SpamFilter privateFilter = new SpamFilter(store, new SpamModelSettings(16.0, 2.5, 4.0, false, 0.1, 2.0, 0.15));
         privateFilter.learn("alice@example.test", "1", from("bob@example.org", "1"), false);
 
         assertThat(SenderHistory.features(store, "alice@example.test", false, from("bob@example.org", "2"), null))

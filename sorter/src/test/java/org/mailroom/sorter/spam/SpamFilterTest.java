@@ -239,6 +239,85 @@ class SpamFilterTest {
     }
 
     @Test
+    void theHeaderModelLearnsTheHeaderFeaturesAloneAndIsAddedAtItsWeight() {
+        trainGlobal(20);
+        String headers = SpamFilter.headerScope(TokenStore.GLOBAL);
+        assertThat(store.totals(headers).messages()).isEqualTo(40);
+        // Its features are the message's header, delivery, structure and history features and the subject's words
+        // and pairs: a part of the message's tokens, without the body's words.
+        long[] headerTokens = store.record(headers, "s3").orElseThrow().tokens();
+        long[] allTokens = store.record(TokenStore.GLOBAL, "s3").orElseThrow().tokens();
+        assertThat(allTokens).contains(headerTokens);
+        assertThat(headerTokens.length).isPositive().isLessThan(allTokens.length);
+        List<Long> subjectWords = new ArrayList<>();
+        FeatureExtractor.words("s", "Cheap pills discount", 500, subjectWords::add);
+        List<Long> bodyWords = new ArrayList<>();
+        FeatureExtractor.words("b", "Buy cheap pills now", 500, bodyWords::add);
+        assertThat(allTokens).contains(bodyWords.stream().mapToLong(Long::longValue).toArray());
+        assertThat(headerTokens).contains(FeatureHash.of("h", "subject"))
+            .contains(subjectWords.stream().mapToLong(Long::longValue).toArray())
+            .doesNotContain(bodyWords.stream().mapToLong(Long::longValue).toArray());
+
+        SpamFilter.Evidence spamEvidence = filter.evidence(ALICE, spam(1000), SessionFacts.none()).orElseThrow();
+        SpamFilter.Evidence hamEvidence = filter.evidence(ALICE, ham(1000), SessionFacts.none()).orElseThrow();
+        assertThat(spamEvidence.headers()).isGreaterThan(0);
+        assertThat(hamEvidence.headers()).isLessThan(0);
+        double weight = SpamModelSettings.defaults().headerWeight();
+        assertThat(weight).isPositive();
+        SpamFilter withoutHeaderModel = new SpamFilter(store, SpamModelSettings.defaults().withHeaderWeight(0));
+        assertThat(filter.spamLogOdds(ALICE, spam(1000), SessionFacts.none()).orElseThrow()).isCloseTo(
+            withoutHeaderModel.spamLogOdds(ALICE, spam(1000), SessionFacts.none()).orElseThrow()
+                + weight * spamEvidence.headers(), within(1e-9));
+        // Its opinion is reported as a score of its own, and the scores still add up to the log-odds.
+        List<Score> scores = filter.evaluate(incoming(ALICE, spam(1000)));
+        assertThat(scores).anySatisfy(s -> {
+            assertThat(s.signal()).isEqualTo("spam-header-model");
+            assertThat(s.value()).isCloseTo(weight * spamEvidence.headers(), within(1e-9));
+            assertThat(s.reason()).isEqualTo("learned from the headers alone: look like spam");
+        });
+        assertThat(total(ALICE, spam(1000))).isCloseTo(
+            filter.spamLogOdds(ALICE, spam(1000), SessionFacts.none()).orElseThrow(), within(1e-9));
+    }
+
+    @Test
+    void withoutAHeaderWeightNoHeaderModelIsTrained() {
+        SpamFilter plain = new SpamFilter(store, SpamModelSettings.defaults().withHeaderWeight(0));
+        plain.learn(ALICE, "<1@x>", spam(1), true);
+        assertThat(store.totals(TokenStore.GLOBAL).messages()).isEqualTo(1);
+        assertThat(store.totals(SpamFilter.headerScope(TokenStore.GLOBAL)).messages()).isZero();
+        assertThat(store.totals(SpamFilter.headerScope(ALICE)).messages()).isZero();
+    }
+
+    @Test
+    void correctingAndForgettingUndoTheHeaderModelsStepsExactly() {
+        SpamFilter slow = new SpamFilter(store, SpamModelSettings.defaults().withLearningRate(1.0));
+        slow.learn(ALICE, "<9@x>", spam(9), true);
+        slow.learn(ALICE, "<10@x>", spam(10), true);
+        assertThat(slow.reinforce(ALICE, "<9@x>", spam(9), true)).isTrue();
+        slow.learn(ALICE, "<9@x>", spam(9), false); // the user's correction: the spam steps are undone first
+        for (String user : List.of(ALICE, TokenStore.GLOBAL)) {
+            String scope = SpamFilter.headerScope(user);
+            assertThat(store.record(scope, "<9@x>").orElseThrow().spam()).isFalse();
+            assertThat(store.totals(scope).spamMessages()).isEqualTo(1);
+            assertThat(store.totals(scope).hamMessages()).isEqualTo(1);
+        }
+        long[] headerTokens = store.record(SpamFilter.headerScope(ALICE), "<9@x>").orElseThrow().tokens();
+
+        slow.forget(ALICE, "<9@x>");
+        slow.forget(ALICE, "<10@x>");
+
+        for (String user : List.of(ALICE, TokenStore.GLOBAL)) {
+            String scope = SpamFilter.headerScope(user);
+            assertThat(store.record(scope, "<9@x>")).isEmpty();
+            assertThat(store.totals(scope).messages()).isZero();
+            assertThat(store.totals(scope).bias()).isCloseTo(0, within(1e-9));
+            for (double weight : store.read(scope, headerTokens).weights()) {
+                assertThat(weight).isCloseTo(0, within(1e-9));
+            }
+        }
+    }
+
+    @Test
     void reinforcementOnlyStepsForLearnedUnsureMessages() {
         // A small learning rate, so that one step leaves the message within the margin.
         SpamFilter slow = new SpamFilter(store, SpamModelSettings.defaults().withLearningRate(1.0));
