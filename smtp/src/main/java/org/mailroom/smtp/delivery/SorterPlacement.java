@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +85,7 @@ public final class SorterPlacement implements RecipientSorting {
                             SessionVerdicts verdicts) {
         MailContent content;
         try (InputStream in = message.open()) {
-            content = sorter.inspect(parsed(parser.parse(in.readNBytes(maxParsedBytes)), size));
+            content = sorter.inspect(parsed(parser.parse(head(in, size)), size));
         } catch (IOException | RuntimeException | LinkageError | StackOverflowError e) {
             LOG.error("message could not be read for sorting; delivering to INBOX", e);
             return user -> fallback("message could not be read for sorting: " + e.getClass().getSimpleName());
@@ -135,6 +136,17 @@ public final class SorterPlacement implements RecipientSorting {
                 }
             }
         }
+    }
+
+    /**
+     * The first {@code maxParsedBytes} of the message, read into one array of the known size ({@code readNBytes(max)}
+     * reads into 8 KiB chunks and copies them into the result: two arrays and a copy per delivered message).
+     */
+    private byte[] head(InputStream in, long size) throws IOException {
+        int wanted = (int) Math.min(Math.max(size, 0), maxParsedBytes);
+        byte[] head = new byte[wanted];
+        int read = in.readNBytes(head, 0, wanted);
+        return read == wanted ? head : Arrays.copyOf(head, read);
     }
 
     /** The size rules see is the whole message's, even when only its beginning was parsed. */

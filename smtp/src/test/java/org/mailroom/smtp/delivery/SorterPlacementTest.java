@@ -73,4 +73,27 @@ class SorterPlacementTest {
         assertThat(new String(unreadable.traceHeader(), StandardCharsets.US_ASCII).replace("\r\n ", " "))
             .contains("message could not be read for sorting: IOException");
     }
+
+    @Test
+    void theSorterReadsAtMostTheParseLimitAndCopesWithAStreamShorterThanAnnounced() throws Exception {
+        // The signals see the words within the limit only; the size is the whole message's.
+        byte[] big = ("From: boss@example.org\r\nSubject: s\r\n\r\nearly words\r\n" + "x".repeat(200)
+            + "\r\nlate words\r\n").getBytes(StandardCharsets.US_ASCII);
+        Signal lateWords = mail -> mail.content().text().contains("early words")
+            && mail.content().text().contains("late words") && mail.content().size() == big.length
+            ? List.of(new Score("words", Dimension.SPAM, 5, "late words")) : List.of();
+        Sorter sorter = new Sorter(user -> List.of(), List.of(lateWords), ContentInspection.none());
+        SorterPlacement limited = new SorterPlacement(sorter, FOLDERS, new MailParser(), 100, Clock.systemUTC());
+        Placement head = limited.prepare(() -> new ByteArrayInputStream(big), big.length, Optional.empty(),
+            SessionFacts.none(), SessionVerdicts.none()).place("alice@x.test");
+        assertThat(head.folder()).isEqualTo("INBOX");
+        // The whole message read when the limit allows.
+        Placement whole = placement(sorter).prepare(() -> new ByteArrayInputStream(big), big.length,
+            Optional.empty(), SessionFacts.none(), SessionVerdicts.none()).place("alice@x.test");
+        assertThat(whole.folder()).isEqualTo("Junk Mail");
+        // A stream shorter than the announced size (a spool cut short) is parsed as far as it goes.
+        Placement shorter = placement(sorter).prepare(() -> new ByteArrayInputStream(big), big.length + 50,
+            Optional.empty(), SessionFacts.none(), SessionVerdicts.none()).place("alice@x.test");
+        assertThat(new String(shorter.traceHeader(), StandardCharsets.US_ASCII)).doesNotContain("could not be read");
+    }
 }

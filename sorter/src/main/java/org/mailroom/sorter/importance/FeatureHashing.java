@@ -13,11 +13,21 @@ final class FeatureHashing {
     }
 
     static long global(String feature) {
-        return mix(fnv(feature));
+        return globalOf(fnv(feature));
     }
 
     static long perUser(long userHash, String feature) {
-        return mix(fnv(feature) ^ userHash * 0x9E3779B97F4A7C15L);
+        return perUserOf(userHash, fnv(feature));
+    }
+
+    /** {@link #global} of a name whose {@link #fnv} is known: both keys of a feature come from one pass over it. */
+    static long globalOf(long nameFnv) {
+        return mix(nameFnv);
+    }
+
+    /** {@link #perUser} of a name whose {@link #fnv} is known. */
+    static long perUserOf(long userHash, long nameFnv) {
+        return mix(nameFnv ^ userHash * 0x9E3779B97F4A7C15L);
     }
 
     static long userHash(String user) {

@@ -360,9 +360,19 @@ final class ImportanceFeatures {
         }
     }
 
-    /** The first characters of the {@link #QUOTE_MARKERS}: only there can a marker start. */
-    private static final String MARKER_STARTS = java.util.Arrays.stream(QUOTE_MARKERS)
-        .map(m -> m.substring(0, 1)).distinct().collect(java.util.stream.Collectors.joining());
+    /**
+     * Which (ASCII) characters start one of the {@link #QUOTE_MARKERS}: only there can a marker start. A table, not
+     * a search of a string of them, because every character of the body up to the first marker is checked.
+     */
+    private static final boolean[] MARKER_STARTS = markerStarts();
+
+    private static boolean[] markerStarts() {
+        boolean[] starts = new boolean[128];
+        for (String marker : QUOTE_MARKERS) {
+            starts[marker.charAt(0)] = true;
+        }
+        return starts;
+    }
 
     /**
      * The text the sender wrote: the body up to the first quoted or forwarded block, bounded. The markers are found
@@ -375,7 +385,7 @@ final class ImportanceFeatures {
         // One scan: the first position where any marker starts is where the own text ends.
         for (int at = 0; at < length; at++) {
             char c = lowerCase(text.charAt(at));
-            if (MARKER_STARTS.indexOf(c) < 0) {
+            if (c >= MARKER_STARTS.length || !MARKER_STARTS[c]) {
                 continue;
             }
             for (String marker : QUOTE_MARKERS) {

@@ -1,6 +1,7 @@
 package org.mailroom.sorter.importance;
 
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -42,7 +43,8 @@ final class ThreadKeys {
      * in practice) or with a Message-ID key (which starts with {@code "<"}).
      */
     static String conversation(String address, String subjectKey) {
-        return "pair:" + String.format("%016x", FeatureHashing.global(address + "\n" + subjectKey));
+        // HexFormat gives String.format("%016x")'s digits without a Formatter per delivered message.
+        return "pair:" + HexFormat.of().toHexDigits(FeatureHashing.global(address + "\n" + subjectKey));
     }
 
     /** Whether the subject starts with a reply prefix ("Re:", "RE[2]:", "AW:"...). */

@@ -324,12 +324,13 @@ class ImportanceModelTest {
         IncomingMail first = incoming(content, T0);
         IncomingMail equalButOther = incoming(content, T0);
         assertThat(first).isEqualTo(equalButOther);
-        remembered.remember(first, List.of());
+        FeatureVector vector = new FeatureVector(new long[] {1, 2}, new float[] {1f, 0.3f}, 0f);
+        remembered.remember(first, vector);
         assertThat(remembered.take(equalButOther)).isEmpty();
-        assertThat(remembered.take(first)).contains(List.of());
+        assertThat(remembered.take(first)).containsSame(vector);
         assertThat(remembered.take(first)).isEmpty();
         for (int i = 0; i < 5; i++) {
-            remembered.remember(incoming(content, T0.plusSeconds(i)), List.of());
+            remembered.remember(incoming(content, T0.plusSeconds(i)), vector);
         }
         assertThat(remembered.size()).isEqualTo(2);
     }
