@@ -49,6 +49,8 @@ public final class JdbcMessageMapper implements MessageMapper {
     private final long maxMessageSize;
     private final UidListCache uidCache = new UidListCache();
     private final LastAllocations lastAllocations = new LastAllocations();
+    private final AddedEventOrder addedEventOrder = new AddedEventOrder();
+    private final GroupCommit<MessageRows.NewMessage, MessageMetaData> appends = new GroupCommit<>(this::writeAppends);
 
     public JdbcMessageMapper(Database db, Clock clock) {
         this(db, clock, Long.MAX_VALUE);
@@ -351,29 +353,77 @@ public final class JdbcMessageMapper implements MessageMapper {
         }
     }
 
+    /**
+     * Stores the message and returns once it is committed. Appends to one mailbox that arrive while another is being
+     * written are committed together ({@link GroupCommit}): one UID/MODSEQ range, one commit.
+     */
     @Override
     public MessageMetaData add(Mailbox mailbox, MailboxMessage message) throws MailboxException {
         if (message.getFullContentOctets() > maxMessageSize) {
             throw new MessageTooLargeException(message.getFullContentOctets(), maxMessageSize);
         }
         long mailboxId = id(mailbox);
-        Date saveDate = Date.from(clock.instant());
         try {
-            return db.transaction(c -> {
-                // Bytes first: the mailbox row is locked (by the UID allocation) only for the short end of the work.
-                MessageRows.insertContentIfAbsent(c, message);
-                Flags flags = message.createFlags();
-                MessageRows.NewMembership allocation =
-                    MessageRows.allocateForNewMembership(c, lastAllocations, mailboxId, flags, message.getFullContentOctets());
-                MessageRows.insertNewMembership(c, mailboxId, allocation, message, flags, saveDate);
-                message.setUid(allocation.uid());
-                message.setModSeq(allocation.modSeq());
-                message.setSaveDate(saveDate);
-                return message.metaData();
-            });
+            return appends.append(mailboxId,
+                new MessageRows.NewMessage(message, message.createFlags(), Date.from(clock.instant())));
         } catch (MessageRows.MissingMailbox e) {
             throw e.toMailboxException(mailboxId);
         }
+    }
+
+    /**
+     * Writes appends to one mailbox in one transaction: the bytes first (the mailbox row is locked, by the UID
+     * allocation, only for the short end of the work), then one UPDATE taking consecutive UIDs and MODSEQs for all of
+     * them, then their memberships. A single append is the same three statements as ever.
+     */
+    private List<MessageMetaData> writeAppends(long mailboxId, List<MessageRows.NewMessage> batch) {
+        List<Long> allocated = new ArrayList<>(batch.size());
+        try {
+            List<MessageMetaData> written = db.transaction(c -> {
+                // A retried attempt (lock timeout, deadlock) rolled back the UIDs the previous one took.
+                addedEventOrder.released(mailboxId, allocated);
+                allocated.clear();
+                long unseen = 0;
+                long bytes = 0;
+                for (MessageRows.NewMessage append : batch) {
+                    MessageRows.insertContentIfAbsent(c, append.message());
+                    unseen += append.flags().contains(Flags.Flag.SEEN) ? 0 : 1;
+                    bytes += append.message().getFullContentOctets();
+                }
+                MessageRows.NewMembership first =
+                    MessageRows.allocateForNewMemberships(c, lastAllocations, mailboxId, batch.size(), unseen, bytes);
+                addedEventOrder.allocated(mailboxId, first.uid().asLong(), batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    allocated.add(first.uid().asLong() + i);
+                }
+                MessageRows.insertNewMemberships(c, mailboxId, first, batch);
+                List<MessageMetaData> result = new ArrayList<>(batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    MessageRows.NewMessage append = batch.get(i);
+                    MessageRows.NewMembership taken = first.plus(i);
+                    append.message().setUid(taken.uid());
+                    append.message().setModSeq(taken.modSeq());
+                    append.message().setSaveDate(append.saveDate());
+                    result.add(append.message().metaData());
+                }
+                return result;
+            });
+            addedEventOrder.committed(mailboxId, allocated);
+            return written;
+        } catch (RuntimeException e) {
+            addedEventOrder.released(mailboxId, allocated);
+            throw e;
+        }
+    }
+
+    /** The group commits of appends (tests). */
+    GroupCommit<MessageRows.NewMessage, MessageMetaData> groupCommit() {
+        return appends;
+    }
+
+    /** The order in which this mapper's new UIDs must be announced ({@link OrderedAddedEvents}). */
+    AddedEventOrder addedEventOrder() {
+        return addedEventOrder;
     }
 
     /**

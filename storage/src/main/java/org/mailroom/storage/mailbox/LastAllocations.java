@@ -5,11 +5,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The last UID and MODSEQ this process saw on each mailbox row, so that a new membership can take the next ones
- * with one compare-and-set UPDATE and no read-back SELECT ({@link MessageRows#allocateForNewMembership}). A value
+ * with one compare-and-set UPDATE and no read-back SELECT ({@link MessageRows#allocateForNewMemberships}). A value
  * here is only a guess: the UPDATE applies only if the row still holds exactly these numbers, and the new numbers
- * are these plus one, so a stale guess (another server, a flag update, a rolled-back append) costs one UPDATE that
- * changes nothing and the old UPDATE + SELECT, never a wrong UID. Within one server James's path lock makes the
- * appends to a mailbox one at a time, so the guess is nearly always right.
+ * follow these, so a stale guess (another server, a flag update, a rolled-back append) costs one UPDATE that
+ * changes nothing and the old UPDATE + SELECT, never a wrong UID. Within one server the appends to a mailbox are
+ * written one group commit at a time ({@link GroupCommit}), so the guess is nearly always right.
  */
 final class LastAllocations {
     /**

@@ -1,19 +1,14 @@
 package org.mailroom.storage.mailbox;
 
-import java.util.Collection;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.james.events.Event;
 import org.apache.james.events.EventBus;
-import org.apache.james.events.EventBusName;
 import org.apache.james.events.EventListener;
 import org.apache.james.events.Group;
 import org.apache.james.events.GroupAlreadyRegistered;
 import org.apache.james.events.Registration;
-import org.apache.james.events.RegistrationKey;
-import org.reactivestreams.Publisher;
 
 import reactor.core.publisher.Mono;
 
@@ -22,12 +17,11 @@ import reactor.core.publisher.Mono;
  * keys would reach anyone before paying to build it: the quota usage announced after every append costs a usage
  * query, and in Mailroom no listener takes it (IMAP computes QUOTA responses on demand).
  */
-public final class ListenerAwareEventBus implements EventBus {
-    private final EventBus delegate;
+public final class ListenerAwareEventBus extends ForwardingEventBus {
     private final Map<Group, EventListener.ReactiveEventListener> groupListeners = new ConcurrentHashMap<>();
 
     public ListenerAwareEventBus(EventBus delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /**
@@ -45,34 +39,9 @@ public final class ListenerAwareEventBus implements EventBus {
 
     @Override
     public Registration register(EventListener.ReactiveEventListener listener, Group group) throws GroupAlreadyRegistered {
-        Registration registration = delegate.register(listener, group);
+        Registration registration = super.register(listener, group);
         groupListeners.put(group, listener);
         return () -> Mono.from(registration.unregister())
             .doFinally(signal -> groupListeners.remove(group, listener));
-    }
-
-    @Override
-    public Publisher<Registration> register(EventListener.ReactiveEventListener listener, RegistrationKey key) {
-        return delegate.register(listener, key);
-    }
-
-    @Override
-    public Mono<Void> dispatch(Event event, Set<RegistrationKey> keys) {
-        return delegate.dispatch(event, keys);
-    }
-
-    @Override
-    public Mono<Void> reDeliver(Group group, Event event) {
-        return delegate.reDeliver(group, event);
-    }
-
-    @Override
-    public EventBusName eventBusName() {
-        return delegate.eventBusName();
-    }
-
-    @Override
-    public Collection<Group> listRegisteredGroups() {
-        return delegate.listRegisteredGroups();
     }
 }

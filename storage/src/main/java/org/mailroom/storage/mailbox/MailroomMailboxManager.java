@@ -56,6 +56,10 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
     /** What message managers check appends, copies and moves with: reads usage only when a limit applies. */
     private final QuotaLimitCheck quotaCheck;
     private final JdbcMessageMapper messageMapper;
+    /** The message managers' path locks: appends to one mailbox share them (see the class). */
+    private final MailboxPathLocker messageLocker;
+    /** The message managers' event bus: "added" events in UID order (see the class). */
+    private final EventBus messageEvents;
 
     public MailroomMailboxManager(JdbcMailboxSessionMapperFactory mapperFactory, SessionProvider sessionProvider,
                                   MailboxPathLocker locker, MessageParser messageParser, MessageId.Factory messageIdFactory,
@@ -68,6 +72,8 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
             threadIdGuessing, clock);
         this.quotaCheck = new QuotaLimitCheck(quotaComponents.getQuotaManager(), quotaComponents.getMaxQuotaManager());
         this.messageMapper = mapperFactory.messageMapper();
+        this.messageLocker = new ConcurrentAppendLocker(locker);
+        this.messageEvents = new OrderedAddedEvents(eventBus, messageMapper.addedEventOrder());
     }
 
     /**
@@ -82,11 +88,25 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
 
     private final class KeywordMessageManager extends StoreMessageManager implements MetadataRowSource {
         KeywordMessageManager(Mailbox mailbox) {
-            super(DEFAULT_NO_MESSAGE_CAPABILITIES, getMapperFactory(), getMessageSearchIndex(), getEventBus(), getLocker(), mailbox,
+            super(DEFAULT_NO_MESSAGE_CAPABILITIES, getMapperFactory(), getMessageSearchIndex(), messageEvents, messageLocker, mailbox,
                 quotaCheck, getQuotaComponents().getQuotaRootResolver(),
                 configuration.getBatchSizes(), getStoreRightManager(), getPreDeletionHooks(),
                 new MessageStorer.WithoutAttachment(getMapperFactory(), getMessageIdFactory(),
                     new MessageFactory.StoreMessageFactory(), getThreadIdGuessingAlgorithm(), getClock()));
+        }
+
+        /**
+         * Appends to one mailbox run together ({@link ConcurrentAppendLocker}); a copy or move into it excludes them,
+         * so its UIDs are consecutive and announced in one event.
+         */
+        @Override
+        public Mono<List<MessageRange>> copyTo(MessageRange set, StoreMessageManager toMailbox, MailboxSession session) {
+            return ConcurrentAppendLocker.exclusive(super.copyTo(set, toMailbox, session));
+        }
+
+        @Override
+        public Mono<List<MessageRange>> moveTo(MessageRange set, StoreMessageManager toMailbox, MailboxSession session) {
+            return ConcurrentAppendLocker.exclusive(super.moveTo(set, toMailbox, session));
         }
 
         /**

@@ -187,24 +187,31 @@ final class MessageRows {
         rememberKeywords(c, mailboxId, flags);
     }
 
+    private static final String INSERT_MEMBERSHIP = "INSERT INTO mr_mailbox_message (mailbox_id, uid, message_id,"
+        + " thread_id, modseq, " + StoredFlags.COLUMNS + ", save_date, msg_size, internal_date_millis)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
     private static void insertMembershipRow(Connection c, long mailboxId, MessageUid uid, ModSeq modSeq,
                                             MailboxMessage message, Flags flags, Date saveDate) throws SQLException {
-        // msg_size and the internal date repeat the message row's values (V12; the date as epoch milliseconds, V18),
-        // so metadata FETCHes need no join and no TIMESTAMP conversion.
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO mr_mailbox_message (mailbox_id, uid, message_id, thread_id,"
-                + " modseq, " + StoredFlags.COLUMNS + ", save_date, msg_size, internal_date_millis)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setLong(1, mailboxId);
-            ps.setLong(2, uid.asLong());
-            ps.setString(3, StoredMessageId.of(message.getMessageId()).value());
-            ps.setString(4, threadColumn(message));
-            ps.setLong(5, modSeq.asLong());
-            int next = StoredFlags.bind(ps, 6, flags);
-            ps.setTimestamp(next, new Timestamp(saveDate.getTime()));
-            ps.setLong(next + 1, message.getFullContentOctets());
-            ps.setLong(next + 2, message.getInternalDate().getTime());
+        try (PreparedStatement ps = c.prepareStatement(INSERT_MEMBERSHIP)) {
+            bindMembership(ps, mailboxId, uid.asLong(), modSeq.asLong(), message, flags, saveDate);
             ps.executeUpdate();
         }
+    }
+
+    private static void bindMembership(PreparedStatement ps, long mailboxId, long uid, long modSeq,
+                                       MailboxMessage message, Flags flags, Date saveDate) throws SQLException {
+        // msg_size and the internal date repeat the message row's values (V12; the date as epoch milliseconds, V18),
+        // so metadata FETCHes need no join and no TIMESTAMP conversion.
+        ps.setLong(1, mailboxId);
+        ps.setLong(2, uid);
+        ps.setString(3, StoredMessageId.of(message.getMessageId()).value());
+        ps.setString(4, threadColumn(message));
+        ps.setLong(5, modSeq);
+        int next = StoredFlags.bind(ps, 6, flags);
+        ps.setTimestamp(next, new Timestamp(saveDate.getTime()));
+        ps.setLong(next + 1, message.getFullContentOctets());
+        ps.setLong(next + 2, message.getInternalDate().getTime());
     }
 
     /**
@@ -320,47 +327,52 @@ final class MessageRows {
     }
 
     /**
-     * Everything a new membership changes on its mailbox row, in one UPDATE: the next UID and MODSEQ, the message,
-     * unseen and byte counts (the byte and message counts are the owner's quota usage) and the content version.
-     * Appends are the hot write path, and every statement costs Derby far more CPU than its work (parse-cache
-     * lookup, activation, locking, logging). When {@code last} holds the numbers this process saw on the row, the
-     * UPDATE sets the next ones only if the row still holds those (a compare-and-set), and nothing needs reading
-     * back: an append is then three statements (the message insert, this one and the membership insert). Otherwise
-     * (first append to the mailbox in this process, or the row moved on: another server, a flag update) the UPDATE
-     * adds one to whatever the row holds and one SELECT reads back what it took (Derby has no UPDATE ... RETURNING).
-     * Either way the row stays locked until the transaction ends.
+     * Everything new memberships change on their mailbox row, in one UPDATE: the next {@code count} UIDs and MODSEQs
+     * (one each, consecutive), the message, unseen and byte counts (the byte and message counts are the owner's quota
+     * usage) and the content version. Appends are the hot write path, and every statement costs Derby far more CPU
+     * than its work (parse-cache lookup, activation, locking, logging). When {@code last} holds the numbers this
+     * process saw on the row, the UPDATE sets the next ones only if the row still holds those (a compare-and-set),
+     * and nothing needs reading back: an append is then three statements (the message insert, this one and the
+     * membership insert). Otherwise (first append to the mailbox in this process, or the row moved on: another
+     * server, a flag update) the UPDATE adds {@code count} to whatever the row holds and one SELECT reads back what
+     * it took (Derby has no UPDATE ... RETURNING). Either way the row stays locked until the transaction ends.
+     *
+     * @return the first UID and MODSEQ taken; the others follow it one by one
      */
-    static NewMembership allocateForNewMembership(Connection c, LastAllocations last, long mailboxId, Flags flags,
-                                                  long bytes) throws SQLException {
-        long unseen = flags.contains(Flags.Flag.SEEN) ? 0 : 1;
+    static NewMembership allocateForNewMemberships(Connection c, LastAllocations last, long mailboxId, int count,
+                                                   long unseen, long bytes) throws SQLException {
         LastAllocations.Last seen = last.get(mailboxId);
         if (seen != null) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET last_uid = ?, highest_modseq = ?,"
-                + " message_count = message_count + 1, unseen_count = unseen_count + ?,"
+                + " message_count = message_count + ?, unseen_count = unseen_count + ?,"
                 + " message_bytes = message_bytes + ?, content_version = content_version + 1"
                 + " WHERE id = ? AND last_uid = ? AND highest_modseq = ?")) {
-                ps.setLong(1, seen.uid() + 1);
-                ps.setLong(2, seen.modSeq() + 1);
-                ps.setLong(3, unseen);
-                ps.setLong(4, bytes);
-                ps.setLong(5, mailboxId);
-                ps.setLong(6, seen.uid());
-                ps.setLong(7, seen.modSeq());
+                ps.setLong(1, seen.uid() + count);
+                ps.setLong(2, seen.modSeq() + count);
+                ps.setLong(3, count);
+                ps.setLong(4, unseen);
+                ps.setLong(5, bytes);
+                ps.setLong(6, mailboxId);
+                ps.setLong(7, seen.uid());
+                ps.setLong(8, seen.modSeq());
                 if (ps.executeUpdate() == 1) {
                     // Remembered before the commit: if the transaction rolls back, the next compare-and-set finds
                     // the row behind this guess, changes nothing and falls back below.
-                    last.put(mailboxId, seen.uid() + 1, seen.modSeq() + 1);
+                    last.put(mailboxId, seen.uid() + count, seen.modSeq() + count);
                     return new NewMembership(MessageUid.of(seen.uid() + 1), ModSeq.of(seen.modSeq() + 1));
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET last_uid = last_uid + 1,"
-            + " highest_modseq = highest_modseq + 1, message_count = message_count + 1,"
+        try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET last_uid = last_uid + ?,"
+            + " highest_modseq = highest_modseq + ?, message_count = message_count + ?,"
             + " unseen_count = unseen_count + ?, message_bytes = message_bytes + ?,"
             + " content_version = content_version + 1 WHERE id = ?")) {
-            ps.setLong(1, unseen);
-            ps.setLong(2, bytes);
-            ps.setLong(3, mailboxId);
+            ps.setLong(1, count);
+            ps.setLong(2, count);
+            ps.setLong(3, count);
+            ps.setLong(4, unseen);
+            ps.setLong(5, bytes);
+            ps.setLong(6, mailboxId);
             requireMailbox(ps.executeUpdate(), mailboxId);
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT last_uid, highest_modseq FROM mr_mailbox WHERE id = ?")) {
@@ -370,23 +382,68 @@ final class MessageRows {
                 long uid = rs.getLong(1);
                 long modSeq = rs.getLong(2);
                 last.put(mailboxId, uid, modSeq);
-                return new NewMembership(MessageUid.of(uid), ModSeq.of(modSeq));
+                return new NewMembership(MessageUid.of(uid - count + 1), ModSeq.of(modSeq - count + 1));
             }
         }
     }
 
-    /** What {@link #allocateForNewMembership} took: the mailbox row stays locked until the transaction ends. */
-    record NewMembership(MessageUid uid, ModSeq modSeq) {
+    /** {@link #allocateForNewMemberships} for one membership with these flags and size. */
+    static NewMembership allocateForNewMembership(Connection c, LastAllocations last, long mailboxId, Flags flags,
+                                                  long bytes) throws SQLException {
+        return allocateForNewMemberships(c, last, mailboxId, 1, flags.contains(Flags.Flag.SEEN) ? 0 : 1, bytes);
     }
 
     /**
-     * Inserts a membership whose UID and MODSEQ came from {@link #allocateForNewMembership}, which already counted
+     * What {@link #allocateForNewMemberships} took (the first of them): the mailbox row stays locked until the
+     * transaction ends.
+     */
+    record NewMembership(MessageUid uid, ModSeq modSeq) {
+        NewMembership plus(int offset) {
+            return new NewMembership(MessageUid.of(uid.asLong() + offset), ModSeq.of(modSeq.asLong() + offset));
+        }
+    }
+
+    /** A message to file as a new membership, with the flags and save date it is stored with. */
+    record NewMessage(MailboxMessage message, Flags flags, Date saveDate) {
+    }
+
+    /**
+     * Inserts a membership whose UID and MODSEQ came from {@link #allocateForNewMemberships}, which already counted
      * it (messages, bytes) on the mailbox row.
      */
     static void insertNewMembership(Connection c, long mailboxId, NewMembership allocation, MailboxMessage message,
                                     Flags flags, Date saveDate) throws SQLException {
         insertMembershipRow(c, mailboxId, allocation.uid(), allocation.modSeq(), message, flags, saveDate);
         rememberKeywords(c, mailboxId, flags);
+    }
+
+    /**
+     * Inserts the memberships of {@code messages}, the i-th with the i-th UID and MODSEQ from {@code first} (all
+     * counted on the mailbox row already by {@link #allocateForNewMemberships}), as one JDBC batch, and remembers
+     * their keywords.
+     */
+    static void insertNewMemberships(Connection c, long mailboxId, NewMembership first, List<NewMessage> messages)
+            throws SQLException {
+        if (messages.size() == 1) {
+            NewMessage only = messages.get(0);
+            insertNewMembership(c, mailboxId, first, only.message(), only.flags(), only.saveDate());
+            return;
+        }
+        Flags keywords = new Flags();
+        try (PreparedStatement ps = c.prepareStatement(INSERT_MEMBERSHIP)) {
+            for (int i = 0; i < messages.size(); i++) {
+                NewMessage m = messages.get(i);
+                NewMembership taken = first.plus(i);
+                bindMembership(ps, mailboxId, taken.uid().asLong(), taken.modSeq().asLong(), m.message(), m.flags(),
+                    m.saveDate());
+                ps.addBatch();
+                for (String keyword : m.flags().getUserFlags()) {
+                    keywords.add(keyword);
+                }
+            }
+            ps.executeBatch();
+        }
+        rememberKeywords(c, mailboxId, keywords);
     }
 
     /** Takes the mailbox row's write lock for the rest of the transaction. */

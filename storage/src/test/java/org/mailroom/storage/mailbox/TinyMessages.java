@@ -6,6 +6,7 @@ import java.util.Date;
 import javax.mail.Flags;
 
 import org.apache.james.mailbox.model.ByteContent;
+import org.apache.james.mailbox.model.Content;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.ThreadId;
 import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
@@ -19,6 +20,11 @@ final class TinyMessages {
     }
 
     static SimpleMailboxMessage in(Mailbox mailbox, Flags flags) {
+        return in(mailbox, flags, new ByteContent(BYTES));
+    }
+
+    /** The one-line message, whose bytes {@code content} hands out (it must give {@link #bytes()}). */
+    static SimpleMailboxMessage in(Mailbox mailbox, Flags flags, Content content) {
         StoredMessageId id = (StoredMessageId) new StoredMessageId.Factory().generate();
         return SimpleMailboxMessage.builder()
             .messageId(id)
@@ -27,9 +33,13 @@ final class TinyMessages {
             .internalDate(new Date())
             .size(BYTES.length)
             .bodyStartOctet(13)
-            .content(new ByteContent(BYTES))
+            .content(content)
             .flags(flags)
             .properties(new PropertyBuilder())
             .build();
+    }
+
+    static byte[] bytes() {
+        return BYTES.clone();
     }
 }

@@ -1,0 +1,210 @@
+package org.mailroom.storage.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import javax.mail.Flags;
+
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.model.ByteContent;
+import org.apache.james.mailbox.model.Content;
+import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.model.MessageMetaData;
+import org.apache.james.mailbox.model.UidValidity;
+import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.testing.TestDatabases;
+
+/**
+ * Group commit of appends to one mailbox ({@link GroupCommit}), on real database files: appends that queue while
+ * one is being written commit together, and a message that cannot be stored fails only its own append.
+ */
+class GroupCommitTest {
+    private static final byte[] BYTES = TinyMessages.bytes();
+
+    private Database db;
+    private Mailbox mailbox;
+    private JdbcMessageMapper mapper;
+    private ExecutorService pool;
+
+    protected Database database() {
+        return TestDatabases.derby();
+    }
+
+    @BeforeEach
+    void setUp() {
+        db = database();
+        mailbox = new JdbcMailboxMapper(db)
+            .create(MailboxPath.forUser(Username.of("erin@example.org"), "INBOX"), UidValidity.of(5)).block();
+        mapper = new JdbcMessageMapper(db, Clock.systemUTC());
+        pool = Executors.newCachedThreadPool();
+    }
+
+    @AfterEach
+    void tearDown() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void appendsQueuedBehindAWriterCommitTogetherWithConsecutiveUids() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Future<MessageMetaData> first = pool.submit(() -> mapper.add(mailbox, message(blockingUntil(release))));
+        awaitWriting();
+        List<Future<MessageMetaData>> queued = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            queued.add(pool.submit(() -> mapper.add(mailbox, message(new ByteContent(BYTES)))));
+        }
+        awaitQueued(6);
+
+        release.countDown();
+
+        assertThat(first.get(30, TimeUnit.SECONDS).getUid().asLong()).isEqualTo(1);
+        List<Long> uids = new ArrayList<>();
+        List<Long> modSeqs = new ArrayList<>();
+        for (Future<MessageMetaData> append : queued) {
+            MessageMetaData metaData = append.get(30, TimeUnit.SECONDS);
+            uids.add(metaData.getUid().asLong());
+            modSeqs.add(metaData.getModSeq().asLong());
+        }
+        // The six queued appends were one transaction: the first alone, then one batch.
+        assertThat(mapper.groupCommit().transactions()).isEqualTo(2);
+        assertThat(uids).containsExactlyInAnyOrder(2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(modSeqs).doesNotHaveDuplicates().allMatch(modSeq -> modSeq >= 2 && modSeq <= 7);
+        assertThat(mapper.getLastUid(mailbox).orElseThrow().asLong()).isEqualTo(7);
+        assertThat(mapper.getHighestModSeq(mailbox).asLong()).isEqualTo(7);
+        assertThat(mapper.getMailboxCounters(mailbox).getCount()).isEqualTo(7);
+        assertThat(mapper.getMailboxCounters(mailbox).getUnseen()).isEqualTo(7);
+        assertThat(rowCount("mr_message")).isEqualTo(7);
+        assertThat(mapper.listAllMessageUids(mailbox).count().block()).isEqualTo(7);
+    }
+
+    @Test
+    void aMessageThatCannotBeStoredFailsOnlyItsOwnAppend() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Future<MessageMetaData> first = pool.submit(() -> mapper.add(mailbox, message(blockingUntil(release))));
+        awaitWriting();
+        List<Future<MessageMetaData>> good = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            good.add(pool.submit(() -> mapper.add(mailbox, message(new ByteContent(BYTES)))));
+        }
+        awaitQueued(3);
+        Future<MessageMetaData> bad = pool.submit(() -> mapper.add(mailbox, message(unreadable())));
+        awaitQueued(4);
+        for (int i = 0; i < 2; i++) {
+            good.add(pool.submit(() -> mapper.add(mailbox, message(new ByteContent(BYTES)))));
+        }
+        awaitQueued(6);
+
+        release.countDown();
+
+        first.get(30, TimeUnit.SECONDS);
+        List<Long> uids = new ArrayList<>();
+        for (Future<MessageMetaData> append : good) {
+            uids.add(append.get(30, TimeUnit.SECONDS).getUid().asLong());
+        }
+        assertThat(bad).failsWithin(Duration.ofSeconds(30)).withThrowableThat()
+            .havingRootCause().withMessage("unreadable");
+        // The batch of six failed as a whole and was retried one by one: the five good ones are stored, once each.
+        assertThat(mapper.groupCommit().transactions()).isEqualTo(1 + 1 + 6);
+        assertThat(uids).containsExactlyInAnyOrder(2L, 3L, 4L, 5L, 6L);
+        assertThat(mapper.getMailboxCounters(mailbox).getCount()).isEqualTo(6);
+        assertThat(rowCount("mr_message")).isEqualTo(6);
+        assertThat(rowCount("mr_mailbox_message")).isEqualTo(6);
+        assertThat(mapper.getLastUid(mailbox).orElseThrow().asLong()).isEqualTo(6);
+    }
+
+    @Test
+    void aLoneAppendIsOneTransactionAndWaitsForNobody() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            assertThat(mapper.add(mailbox, message(new ByteContent(BYTES))).getUid().asLong()).isEqualTo(i);
+        }
+        assertThat(mapper.groupCommit().transactions()).isEqualTo(3);
+        assertThat(mapper.getMailboxCounters(mailbox).getCount()).isEqualTo(3);
+    }
+
+    private void awaitWriting() throws InterruptedException {
+        // The first append has taken the writer's place (its transaction is blocked reading the message).
+        awaitUntil(() -> mapper.groupCommit().transactions() == 1 && mapper.groupCommit().queued(id()) == 0);
+    }
+
+    private void awaitQueued(int count) throws InterruptedException {
+        awaitUntil(() -> mapper.groupCommit().queued(id()) == count);
+    }
+
+    private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 30 s").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    private long id() {
+        return StoredMailboxId.of(mailbox.getMailboxId()).value();
+    }
+
+    private long rowCount(String table) {
+        return db.read(c -> {
+            try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    private SimpleMailboxMessage message(Content content) {
+        return TinyMessages.in(mailbox, new Flags(Flags.Flag.RECENT), content);
+    }
+
+    /** The message's bytes, handed out once {@code release} opens: its transaction waits while it is being stored. */
+    private static Content blockingUntil(CountDownLatch release) {
+        return new Content() {
+            @Override
+            public InputStream getInputStream() throws IOException {
+                try {
+                    if (!release.await(30, TimeUnit.SECONDS)) {
+                        throw new IOException("never released");
+                    }
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                return new ByteContent(BYTES).getInputStream();
+            }
+
+            @Override
+            public long size() {
+                return BYTES.length;
+            }
+        };
+    }
+
+    /** A message whose bytes cannot be read: storing it fails. */
+    private static Content unreadable() {
+        return new Content() {
+            @Override
+            public InputStream getInputStream() throws IOException {
+                throw new IOException("unreadable");
+            }
+
+            @Override
+            public long size() {
+                return BYTES.length;
+            }
+        };
+    }
+}
