@@ -3,7 +3,6 @@ package org.mailroom.storage.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -26,16 +25,12 @@ import org.apache.james.mailbox.model.FetchGroup;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.MessageResult;
-import org.apache.james.mailbox.store.FakeAuthenticator;
-import org.apache.james.mailbox.store.FakeAuthorizator;
 import org.apache.james.mailbox.store.FlagsUpdateCalculator;
 import org.apache.james.mailbox.store.mail.MessageMapper;
 import org.junit.jupiter.api.Test;
-import org.mailroom.storage.metrics.MicrometerMetricFactory;
 import org.mailroom.storage.schema.Database;
 import org.mailroom.storage.testing.TestDatabases;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.publisher.Flux;
 
 /**
@@ -200,12 +195,7 @@ class MetadataSnapshotTest {
     }
 
     private MailroomMailboxManager manager() {
-        FakeAuthenticator authenticator = new FakeAuthenticator();
-        authenticator.addUser(USER, "secret");
-        return new MailboxStore(database(), authenticator, FakeAuthorizator.defaultReject(),
-            new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(), MailboxStore.Settings.defaults(),
-            java.util.Set.of())
-            .mailboxManager();
+        return SingleUserStores.manager(database(), USER);
     }
 
     private static byte[] message(String subject) {
