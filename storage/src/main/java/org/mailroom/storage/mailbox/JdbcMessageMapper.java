@@ -47,7 +47,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     private final Database db;
     private final Clock clock;
     private final long maxMessageSize;
-    private final UidListCache uidCache = new UidListCache();
+    private final MetadataSnapshots snapshots = new MetadataSnapshots();
     private final LastAllocations lastAllocations = new LastAllocations();
     private final AddedEventOrder addedEventOrder = new AddedEventOrder();
     private final GroupCommit<MessageRows.NewMessage, MessageMetaData> appends = new GroupCommit<>(this::writeAppends);
@@ -155,10 +155,14 @@ public final class JdbcMessageMapper implements MessageMapper {
     }
 
     /**
-     * The metadata of the messages in the range, in UID order, handed to {@code visitor} row by row while the rows
-     * are read (no object per message): what IMAP's FETCH of flags, sizes, dates and MODSEQs encodes.
+     * The metadata of the messages in the range, in UID order, handed to {@code visitor} row by row (no object per
+     * message): what IMAP's FETCH of flags, sizes, dates and MODSEQs encodes. Read from the mailbox's
+     * {@link MetadataSnapshot} after one statement has checked it is current, else from the range's rows.
      */
     public void visitMetadataRows(Mailbox mailbox, MessageRange set, MetadataRowVisitor visitor) {
+        if (db.read(c -> snapshots.visit(c, id(mailbox), set, visitor))) {
+            return;
+        }
         visitRows(mailbox, set, false, (rs, uid, systemFlags) -> visitor.row(uid, rs.getLong(2), rs.getLong(3),
             rs.getLong(4), systemFlags, rs.getString(11)));
     }
@@ -203,7 +207,7 @@ public final class JdbcMessageMapper implements MessageMapper {
 
     @Override
     public Flux<MessageUid> listAllMessageUids(Mailbox mailbox) {
-        return Mono.fromCallable(() -> db.read(c -> uidCache.uids(c, id(mailbox))))
+        return Mono.fromCallable(() -> db.read(c -> snapshots.uids(c, id(mailbox))))
             .subscribeOn(Schedulers.boundedElastic())
             .flatMapMany(uids -> Flux.fromStream(Arrays.stream(uids).mapToObj(MessageUid::of)));
     }
@@ -491,6 +495,9 @@ public final class JdbcMessageMapper implements MessageMapper {
         List<UpdatedFlags> result = new ArrayList<>(current.size());
         Flags newKeywords = new Flags();
         long unseenDelta = 0;
+        // a row written without a new MODSEQ (\Recent alone) or a lowered watermark must still reach the
+        // metadata snapshots, which follow MODSEQs: such a change raises the content version instead
+        boolean changedWithoutModSeq = lowestNewlyRecent != Long.MAX_VALUE;
         try (PreparedStatement update = c.prepareStatement("UPDATE mr_mailbox_message SET modseq = ?, "
                  + StoredFlags.ASSIGNMENTS + " WHERE mailbox_id = ? AND uid = ?")) {
             int pending = 0;
@@ -501,6 +508,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                 MessageUid uid = row.getComposedMessageId().getUid();
                 ModSeq rowModSeq = changedBesidesRecent(oldFlags, newFlags) ? modSeq : row.getModSeq();
                 if (UpdatedFlags.flagsChanged(oldFlags, newFlags)) {
+                    changedWithoutModSeq |= rowModSeq != modSeq;
                     update.setLong(1, rowModSeq.asLong());
                     int next = StoredFlags.bind(update, 2, newFlags);
                     update.setLong(next++, mailboxId);
@@ -526,7 +534,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                 update.executeBatch();
             }
         }
-        MessageRows.adjustCounters(c, mailboxId, 0, unseenDelta, 0, false);
+        MessageRows.adjustCounters(c, mailboxId, 0, unseenDelta, 0, changedWithoutModSeq);
         MessageRows.rememberKeywords(c, mailboxId, newKeywords);
         return result;
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.Date;
 import java.util.List;
 
@@ -19,14 +18,10 @@ import org.apache.james.mailbox.model.FetchGroup;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.MessageResult;
-import org.apache.james.mailbox.store.FakeAuthenticator;
-import org.apache.james.mailbox.store.FakeAuthorizator;
 import org.junit.jupiter.api.Test;
-import org.mailroom.storage.metrics.MicrometerMetricFactory;
 import org.mailroom.storage.schema.Database;
 import org.mailroom.storage.testing.TestDatabases;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.publisher.Flux;
 
 /**
@@ -181,12 +176,7 @@ class MinimalFetchTest {
     }
 
     private MailroomMailboxManager manager() {
-        FakeAuthenticator authenticator = new FakeAuthenticator();
-        authenticator.addUser(USER, "secret");
-        return new MailboxStore(database(), authenticator, FakeAuthorizator.defaultReject(),
-            new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(), MailboxStore.Settings.defaults(),
-            java.util.Set.of())
-            .mailboxManager();
+        return SingleUserStores.manager(database(), USER);
     }
 
     private static byte[] message(String subject, String body) {

@@ -1,0 +1,205 @@
+package org.mailroom.storage.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.mail.Flags;
+
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.MessageManager.AppendCommand;
+import org.apache.james.mailbox.MessageManager.FlagsUpdateMode;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.model.FetchGroup;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.MessageResult;
+import org.apache.james.mailbox.store.FlagsUpdateCalculator;
+import org.apache.james.mailbox.store.mail.MessageMapper;
+import org.junit.jupiter.api.Test;
+import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.testing.TestDatabases;
+
+import reactor.core.publisher.Flux;
+
+/**
+ * The metadata snapshot that answers SELECT's UID list and FETCH of flags and sizes must say exactly what the rows
+ * say, whatever other sessions and writers did since it was read: appends, copies and moves, flag stores, expunges,
+ * \Recent claims and a change of \Recent alone, and all of them running at once while it is read.
+ */
+class MetadataSnapshotTest {
+    private static final Username USER = Username.of("alice@example.org");
+
+    protected Database database() {
+        return TestDatabases.derby();
+    }
+
+    @Test
+    void snapshotFollowsEveryKindOfChangeFromOtherSessions() throws Exception {
+        MailroomMailboxManager manager = manager();
+        MailboxSession reader = manager.createSystemSession(USER);
+        MailboxSession writer = manager.createSystemSession(USER);
+        MailboxPath inbox = MailboxPath.inbox(USER);
+        MailboxPath archive = MailboxPath.forUser(USER, "Archive");
+        manager.createMailbox(inbox, reader);
+        manager.createMailbox(archive, reader);
+        MessageManager readView = manager.getMailbox(inbox, reader);
+        MessageManager writeView = manager.getMailbox(inbox, writer);
+        for (int i = 0; i < 20; i++) {
+            writeView.appendMessage(AppendCommand.builder().withInternalDate(new Date(1_700_000_000_000L + i * 1000L))
+                .build(message("m" + i)), writer);
+        }
+        assertSnapshotIsTheRows(manager, readView, reader);
+
+        // flags and keywords stored by another session: the snapshot follows their MODSEQs
+        Flags keywords = new Flags(Flags.Flag.FLAGGED);
+        keywords.add("$Important");
+        writeView.setFlags(keywords, FlagsUpdateMode.ADD, MessageRange.range(MessageUid.of(3), MessageUid.of(7)), writer);
+        writeView.setFlags(new Flags(Flags.Flag.SEEN), FlagsUpdateMode.ADD, MessageRange.all(), writer);
+        assertSnapshotIsTheRows(manager, readView, reader);
+        writeView.setFlags(new Flags(Flags.Flag.SEEN), FlagsUpdateMode.REMOVE, MessageRange.one(MessageUid.of(12)), writer);
+        // a one-message FETCH of a changed mailbox reads its row directly; the whole range then refreshes
+        assertThat(snapshotRows(readView, MessageRange.one(MessageUid.of(12))))
+            .isEqualTo(rowsOfTheDatabase(readView, MessageRange.one(MessageUid.of(12)), reader));
+        assertSnapshotIsTheRows(manager, readView, reader);
+
+        // \Recent claimed by another session (the watermark moves, no row changes)
+        ((JdbcMessageMapper) messageMapper(manager, writer)).claimRecent(writeView.getMailboxEntity());
+        assertSnapshotIsTheRows(manager, readView, reader);
+
+        // \Recent alone put back and taken away through the mapper (no MODSEQ taken)
+        MessageMapper mapper = messageMapper(manager, writer);
+        mapper.updateFlags(writeView.getMailboxEntity(), new FlagsUpdateCalculator(new Flags(Flags.Flag.RECENT),
+            FlagsUpdateMode.ADD), MessageRange.range(MessageUid.of(2), MessageUid.of(4)));
+        assertSnapshotIsTheRows(manager, readView, reader);
+        mapper.updateFlags(writeView.getMailboxEntity(), new FlagsUpdateCalculator(new Flags(Flags.Flag.RECENT),
+            FlagsUpdateMode.REMOVE), MessageRange.one(MessageUid.of(3)));
+        assertSnapshotIsTheRows(manager, readView, reader);
+
+        // expunge, delivery, copy in, move out
+        writeView.setFlags(new Flags(Flags.Flag.DELETED), FlagsUpdateMode.ADD,
+            MessageRange.range(MessageUid.of(5), MessageUid.of(9)), writer);
+        writeView.expunge(MessageRange.all(), writer);
+        assertSnapshotIsTheRows(manager, readView, reader);
+        writeView.appendMessage(AppendCommand.builder().withFlags(keywords).build(message("late")), writer);
+        MessageManager archiveView = manager.getMailbox(archive, writer);
+        archiveView.appendMessage(AppendCommand.builder().build(message("archived")), writer);
+        manager.copyMessages(MessageRange.all(), archive, inbox, writer);
+        assertSnapshotIsTheRows(manager, readView, reader);
+        manager.moveMessages(MessageRange.range(MessageUid.of(10), MessageUid.of(14)), inbox, archive, writer);
+        assertSnapshotIsTheRows(manager, readView, reader);
+        assertSnapshotIsTheRows(manager, manager.getMailbox(archive, reader), reader);
+    }
+
+    @Test
+    void snapshotStaysExactUnderConcurrentWriters() throws Exception {
+        MailroomMailboxManager manager = manager();
+        MailboxSession reader = manager.createSystemSession(USER);
+        MailboxPath inbox = MailboxPath.inbox(USER);
+        manager.createMailbox(inbox, reader);
+        MessageManager readView = manager.getMailbox(inbox, reader);
+        for (int i = 0; i < 50; i++) {
+            readView.appendMessage(AppendCommand.builder().build(message("m" + i)), reader);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService writers = Executors.newFixedThreadPool(3);
+        List<Future<Integer>> done = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            int kind = w;
+            done.add(writers.submit(() -> {
+                MailboxSession session = manager.createSystemSession(USER);
+                MessageManager view = manager.getMailbox(inbox, session);
+                int writes = 0;
+                while (!stop.get() && writes < 150) {
+                    long uid = ThreadLocalRandom.current().nextLong(1, 60 + writes);
+                    switch (kind) {
+                        case 0 -> view.appendMessage(AppendCommand.builder().build(message("new" + writes)), session);
+                        case 1 -> view.setFlags(new Flags(writes % 2 == 0 ? Flags.Flag.SEEN : Flags.Flag.FLAGGED),
+                            writes % 3 == 0 ? FlagsUpdateMode.REMOVE : FlagsUpdateMode.ADD,
+                            MessageRange.range(MessageUid.of(uid), MessageUid.of(uid + 5)), session);
+                        default -> {
+                            view.setFlags(new Flags(Flags.Flag.DELETED), FlagsUpdateMode.ADD, MessageRange.one(MessageUid.of(uid)), session);
+                            view.expunge(MessageRange.one(MessageUid.of(uid)), session);
+                        }
+                    }
+                    writes++;
+                }
+                return writes;
+            }));
+        }
+        int reads = 0;
+        while (done.stream().anyMatch(f -> !f.isDone())) {
+            List<String> rows = snapshotRows(readView, MessageRange.all());
+            List<Long> uids = rows.stream().map(row -> Long.parseLong(row.substring(0, row.indexOf(' ')))).toList();
+            assertThat(uids).isSorted().doesNotHaveDuplicates();
+            assertThat(listUids(manager, readView, reader)).isSorted().doesNotHaveDuplicates();
+            reads++;
+        }
+        stop.set(true);
+        for (Future<Integer> writes : done) {
+            assertThat(writes.get(60, TimeUnit.SECONDS)).isPositive();
+        }
+        writers.shutdown();
+        assertThat(reads).isPositive();
+        assertSnapshotIsTheRows(manager, readView, reader);
+    }
+
+    /** SELECT's UID list and FETCH 1:* from the snapshot are what the membership rows hold right now. */
+    private static void assertSnapshotIsTheRows(MailroomMailboxManager manager, MessageManager mailbox,
+                                                MailboxSession session) throws Exception {
+        List<String> rows = rowsOfTheDatabase(mailbox, MessageRange.all(), session);
+        assertThat(snapshotRows(mailbox, MessageRange.all())).isEqualTo(rows);
+        assertThat(listUids(manager, mailbox, session))
+            .isEqualTo(rows.stream().map(row -> Long.parseLong(row.substring(0, row.indexOf(' ')))).toList());
+        MessageRange middle = MessageRange.range(MessageUid.of(4), MessageUid.of(11));
+        assertThat(snapshotRows(mailbox, middle)).isEqualTo(rowsOfTheDatabase(mailbox, middle, session));
+    }
+
+    private static List<String> snapshotRows(MessageManager mailbox, MessageRange range) throws Exception {
+        List<String> rows = new ArrayList<>();
+        ((MetadataRowSource) mailbox).visitMetadataRows(range, (uid, modSeq, size, date, flags, keywords) ->
+            rows.add(uid + " " + modSeq + " " + size + " " + date + " " + MetadataRowVisitor.flags(flags, keywords)));
+        return rows;
+    }
+
+    /** The rows as the membership table holds them now ({@code FetchGroup.MINIMAL} reads them, no snapshot). */
+    private static List<String> rowsOfTheDatabase(MessageManager mailbox, MessageRange range, MailboxSession session) {
+        return Flux.from(mailbox.getMessagesReactive(range, FetchGroup.MINIMAL, session))
+            .map(MetadataSnapshotTest::describe).collectList().block();
+    }
+
+    private static String describe(MessageResult result) {
+        return result.getUid().asLong() + " " + result.getModSeq().asLong() + " " + result.getSize() + " "
+            + result.getInternalDate().getTime() + " " + result.getFlags();
+    }
+
+    private static List<Long> listUids(MailroomMailboxManager manager, MessageManager mailbox, MailboxSession session)
+            throws Exception {
+        return messageMapper(manager, session).listAllMessageUids(mailbox.getMailboxEntity())
+            .map(MessageUid::asLong).collectList().block();
+    }
+
+    private static MessageMapper messageMapper(MailroomMailboxManager manager, MailboxSession session) {
+        return manager.getMapperFactory().getMessageMapper(session);
+    }
+
+    private MailroomMailboxManager manager() {
+        return SingleUserStores.manager(database(), USER);
+    }
+
+    private static byte[] message(String subject) {
+        return ("From: bob@example.org\r\nTo: alice@example.org\r\nSubject: " + subject + "\r\n\r\nbody of " + subject
+            + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+}
