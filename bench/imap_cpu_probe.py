@@ -23,6 +23,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imap_phases import Imap, ServerCpu, message  # noqa: E402  (same folder)
 
+# An APPEND of a small message with LITERAL+ (the mixed load's), in one write; it grows the probed mailbox.
+APPEND_MESSAGE = ("From: load@example.test\r\nTo: probe@example.test\r\nSubject: probe append\r\n\r\n"
+                  + "A line of body text for the load test.\r\n" * 40)
+
 # (name, command); {n} is a message number spread over the mailbox, {m} the mailbox.
 COMMANDS = [
     ("noop", "NOOP"),
@@ -32,11 +36,16 @@ COMMANDS = [
     ("fetch_envelope", "FETCH {n} (ENVELOPE BODYSTRUCTURE)"),
     ("store", "STORE {n} {sign}FLAGS (\\Flagged)"),
     ("store_seen", "STORE {n} {sign}FLAGS (\\Seen)"),
+    ("store_answered", "STORE {n} {sign}FLAGS (\\Answered)"),
+    ("store_keyword", "STORE {n} {sign}FLAGS ($Label1)"),
     ("search_unseen", "SEARCH UNSEEN"),
+    ("search_flagged", "SEARCH FLAGGED"),
+    ("search_all", "SEARCH ALL"),
     ("uid_search_header", "UID SEARCH HEADER X-Bench-Group g7"),
     ("search_subject", "SEARCH SUBJECT \"message 7\""),
     ("status", "STATUS {m} (MESSAGES UNSEEN UIDNEXT)"),
     ("select", "SELECT {m}"),
+    ("append_small", "APPEND {m} {{%d+}}\r\n%s" % (len(APPEND_MESSAGE), APPEND_MESSAGE)),
 ]
 
 

@@ -455,14 +455,16 @@ public final class JdbcMessageMapper implements MessageMapper {
     /**
      * Reads the flags of the range, computes the new ones and writes only the rows that change, in one batch,
      * under one new MODSEQ. The mailbox row is locked first, so concurrent updates of the same mailbox apply one
-     * after the other and none is lost. A change of \Recent alone takes no MODSEQ: \Recent is a session
+     * after the other and none is lost; because the lock is held to the commit, the MODSEQ and \Recent
+     * watermark read right after it stay current, and the new MODSEQ and unseen count go back in one UPDATE
+     * ({@link FlagUpdateMailboxRow}). A change of \Recent alone takes no MODSEQ: \Recent is a session
      * flag, not message metadata (RFC 7162), and SELECT clearing it must not move HIGHESTMODSEQ past what SELECT
      * just reported.
      */
     static List<UpdatedFlags> updateFlags(Connection c, long mailboxId, FlagsUpdateCalculator calculator, MessageRange set)
             throws SQLException {
-        MessageRows.lockMailbox(c, mailboxId);
-        long recentFrom = RecentWatermark.read(c, mailboxId);
+        FlagUpdateMailboxRow mailboxRow = FlagUpdateMailboxRow.lock(c, mailboxId);
+        long recentFrom = mailboxRow.recentFrom();
         UidRangeClause range = new UidRangeClause(set);
         List<ComposedMessageIdWithMetaData> current = new ArrayList<>();
         try (PreparedStatement select = c.prepareStatement("SELECT " + MessageRows.MEMBERSHIP_COLUMNS
@@ -490,7 +492,7 @@ public final class JdbcMessageMapper implements MessageMapper {
         if (lowestNewlyRecent != Long.MAX_VALUE) {
             RecentWatermark.lowerTo(c, mailboxId, lowestNewlyRecent, recentFrom);
         }
-        ModSeq modSeq = metadataChanged ? MessageRows.allocateModSeq(c, mailboxId) : null;
+        ModSeq modSeq = metadataChanged ? mailboxRow.nextModSeq() : null;
 
         List<UpdatedFlags> result = new ArrayList<>(current.size());
         Flags newKeywords = new Flags();
@@ -534,7 +536,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                 update.executeBatch();
             }
         }
-        MessageRows.adjustCounters(c, mailboxId, 0, unseenDelta, 0, changedWithoutModSeq);
+        mailboxRow.write(c, modSeq, unseenDelta, changedWithoutModSeq);
         MessageRows.rememberKeywords(c, mailboxId, newKeywords);
         return result;
     }
