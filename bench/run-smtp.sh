@@ -33,6 +33,8 @@ if [[ "${1:-}" == "--only" ]]; then only=$2; shift 2; fi
 messages=${1:-5000}
 users=50
 sessions=${SESSIONS:-20}
+# MAILROOM_SMTP_PORT=N moves Mailroom's listener off 12525 (two engineers benchmarking on one machine).
+mailroom_port=${MAILROOM_SMTP_PORT:-12525}
 per_user=$(( messages / users ))
 messages=$(( per_user * users ))
 peers=${PEERS_SH:-$root/../shared/bench/peers.sh}
@@ -170,7 +172,7 @@ if [[ "$only" != "postfix" ]]; then
 storage:
   data-dir: $work/mailroom/data
 smtp:
-  port: 12525
+  port: $mailroom_port
   max-connections-per-ip: 100
 imap:
   port: 0
@@ -204,9 +206,9 @@ YAML
     jit_before=$(jit_ticks "$mailroom_pid")
     switches_before=$(context_switches "$mailroom_pid")
     thread_ticks "$mailroom_pid" > "$work/threads-before"
-    probe 12525 5 > "$work/mailroom-probe" &
+    probe "$mailroom_port" 5 > "$work/mailroom-probe" &
     probe_pid=$!
-    mailroom_seconds=$(load 12525)
+    mailroom_seconds=$(load "$mailroom_port")
     wait "$probe_pid"
     ticks_after=$(cpu_ticks "$mailroom_pid")
     jit_after=$(jit_ticks "$mailroom_pid")

@@ -197,7 +197,7 @@ public final class MailroomSmtpServer implements AutoCloseable {
         OffloadingNettyServer server;
         try {
             Files.createDirectories(services.spool());
-            SMTPProtocolHandlerChain chain = new SMTPProtocolHandlerChain(services.metrics(), false);
+            SMTPProtocolHandlerChain chain = new WiredSmtpChain(services.metrics());
             chain.addAll(handlers(settings, tls != null, services));
             chain.wireExtensibleHandlers();
             Encryption encryption = tls == null ? null

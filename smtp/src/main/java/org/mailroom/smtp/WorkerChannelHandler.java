@@ -6,7 +6,6 @@ import org.apache.james.protocols.netty.BasicChannelInboundHandler;
 import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.HandlerConstants;
 import org.apache.james.protocols.netty.NettyProtocolTransport;
-import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -20,12 +19,12 @@ import io.netty.channel.ChannelHandlerContext;
  * thread nothing can be read in between. From a worker, the I/O thread may flush the 220, and read the client's
  * TLS ClientHello as a command line, before the worker gets to add the handler: the handshake then fails (seen on
  * a loaded machine). Here that write and the handler's insertion run as one task on the channel's event loop, so
- * the next bytes read always meet the {@code SslHandler}.
+ * the next bytes read always meet the {@code SslHandler}. Sessions get no logging context ({@link NoLoggingContext}).
  */
 final class WorkerChannelHandler extends BasicChannelInboundHandler {
 
     WorkerChannelHandler(Protocol protocol, Encryption encryption) {
-        super(new ProtocolMDCContextFactory.Standard(), protocol, encryption, false);
+        super(new NoLoggingContext(), protocol, encryption, false);
     }
 
     @Override

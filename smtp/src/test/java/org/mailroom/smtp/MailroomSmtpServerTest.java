@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.james.protocols.netty.BasicChannelInboundHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,11 @@ import org.mailroom.smtp.delivery.LocalDelivery;
 import org.mailroom.smtp.delivery.LocalRecipients;
 import org.mailroom.smtp.delivery.Placement;
 import org.mailroom.smtp.policy.AuthFailureThrottle;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 /** Starting and stopping listeners: port 0, the bound port, clean close, errors that name the listener. */
 class MailroomSmtpServerTest {
@@ -69,6 +75,31 @@ class MailroomSmtpServerTest {
         try (ServerSocket again = new ServerSocket(port, 1, SmtpTestServers.LOOPBACK)) {
             assertThat(again.getLocalPort()).isEqualTo(port);
         }
+    }
+
+    /**
+     * James's standard logging context resolves the client's host name (a reverse DNS lookup per connection) and
+     * fills the MDC around every command; Mailroom's logs never print it, so sessions get none. James logs
+     * "Connection established" inside that context: the event shows what the MDC held.
+     */
+    @Test
+    void connectionsGetNoLoggingContextAndNoHostNameLookup() throws Exception {
+        Logger jamesHandler = (Logger) LoggerFactory.getLogger(BasicChannelInboundHandler.class);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        jamesHandler.addAppender(events);
+        MailroomSmtpServer server = MailroomSmtpServer.start(
+            MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0, Mode.INBOUND, "mx.example.test"), null, services());
+        try (RawSmtp smtp = RawSmtp.connect(server.port())) {
+            assertThat(smtp.reply()).startsWith("220 mx.example.test");
+            assertThat(smtp.command("NOOP")).startsWith("250");
+        } finally {
+            server.close();
+            jamesHandler.detachAppender(events);
+        }
+        assertThat(events.list).filteredOn(e -> e.getFormattedMessage().startsWith("Connection established"))
+            .isNotEmpty()
+            .allSatisfy(e -> assertThat(e.getMDCPropertyMap()).as("MDC of " + e.getFormattedMessage()).isEmpty());
     }
 
     /**
