@@ -209,11 +209,9 @@ public final class MailroomSmtpServer implements AutoCloseable {
                 : new LineDelimiterBasedChannelHandlerFactory(AbstractChannelPipelineFactory.MAX_LINE_LENGTH);
             server = new OffloadingNettyServer(
                 new MailroomSmtpProtocol(chain, new MailroomSmtpConfiguration(settings)), encryption, framing,
-                settings.limits().maxConnectionsPerIp(), settings.workers(),
+                settings.limits().maxConnectionsPerIp(), settings.workers(), settings.ioWorkers(),
+                settings.limits().idleTimeoutSeconds(), new InetSocketAddress(settings.bindAddress(), settings.port()),
                 "smtp-" + settings.mode().name().toLowerCase().replace('_', '-'));
-            server.setListenAddresses(new InetSocketAddress(settings.bindAddress(), settings.port()));
-            server.setIoWorkerCount(settings.ioWorkers());
-            server.setTimeout(settings.limits().idleTimeoutSeconds());
             server.bind();
         } catch (Exception e) {
             throw new SmtpStartupException(name + " failed to start: " + e.getMessage(), e);

@@ -29,6 +29,8 @@ import org.mailroom.smtp.delivery.Placement;
 import org.mailroom.smtp.policy.AuthFailureThrottle;
 import org.slf4j.LoggerFactory;
 
+import io.netty.channel.epoll.Epoll;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -74,6 +76,30 @@ class MailroomSmtpServerTest {
         server.close();
         try (ServerSocket again = new ServerSocket(port, 1, SmtpTestServers.LOOPBACK)) {
             assertThat(again.getLocalPort()).isEqualTo(port);
+        }
+    }
+
+    /**
+     * The listeners' I/O threads use Netty's native epoll loop where it exists (the native library ships in the
+     * distribution for Linux x86_64): on this platform its absence is a packaging fault, not a reason to fall back
+     * silently. Every other test of the module runs its sessions over whichever loop this picks.
+     */
+    @Test
+    void onLinuxX8664TheListenersUseNettysNativeEpollTransport() throws Exception {
+        boolean linuxX8664 = System.getProperty("os.name").toLowerCase().startsWith("linux")
+            && System.getProperty("os.arch").matches("amd64|x86_64");
+        if (linuxX8664) {
+            assertThat(OffloadingNettyServer.nativeTransport())
+                .as("epoll unavailable: %s", Epoll.unavailabilityCause()).isTrue();
+        }
+        MailroomSmtpServer server = MailroomSmtpServer.start(
+            MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0, Mode.INBOUND, "mx.example.test"), null, services());
+        try (RawSmtp smtp = RawSmtp.connect(server.port())) {
+            assertThat(smtp.reply()).startsWith("220 mx.example.test");
+            assertThat(smtp.command("EHLO client.example.org")).contains("PIPELINING");
+            assertThat(smtp.command("QUIT")).startsWith("221");
+        } finally {
+            server.close();
         }
     }
 

@@ -12,6 +12,7 @@ import org.mailroom.smtp.MailroomSmtpServer;
 import org.mailroom.smtp.SmtpObserver;
 import org.mailroom.smtp.TransactionLog;
 import org.mailroom.smtp.outbound.OutboundObserver;
+import org.mailroom.sorter.Category;
 import org.mailroom.sorter.Decision;
 import org.mailroom.sorter.SortObserver;
 
@@ -43,6 +44,11 @@ public final class ServerMeters implements SmtpObserver, OutboundObserver, ImapO
      * histogram configuration and a registry lookup each) was ~1 % of the CPU per message in {@code run-smtp.sh}.
      */
     private final Map<MailroomSmtpServer.Mode, SmtpMeters> smtp = new EnumMap<>(MailroomSmtpServer.Mode.class);
+    /**
+     * Delivered copies per category in the category's own folder, looked up once (every copy counts one); copies a
+     * user rule files elsewhere are counted by name and tags ({@link #sorted}).
+     */
+    private final Map<Category, Counter> sortedToDefaultFolder = new EnumMap<>(Category.class);
     private final AtomicLong imapSessions = new AtomicLong();
     private final Counter smtpAuthFailures;
     private final Counter imapAuthFailures;
@@ -59,8 +65,8 @@ public final class ServerMeters implements SmtpObserver, OutboundObserver, ImapO
             smtp.put(mode, new SmtpMeters(received(listener), refused(listener, "4xx"), refused(listener, "5xx"),
                 dataReply(listener)));
         }
-        for (String category : new String[] {"priority", "inbox", "spam"}) {
-            sortedCounter(category, defaultFolder(category));
+        for (Category category : Category.values()) {
+            sortedToDefaultFolder.put(category, sortedCounter(tagOf(category), defaultFolder(category)));
         }
         smtpAuthFailures = authFailures("smtp");
         imapAuthFailures = authFailures("imap");
@@ -119,7 +125,9 @@ public final class ServerMeters implements SmtpObserver, OutboundObserver, ImapO
 
     @Override
     public void sorted(Decision decision, String folder, Duration took) {
-        sortedCounter(decision.category().name().toLowerCase(Locale.ROOT), folder).increment();
+        Category category = decision.category();
+        (defaultFolder(category).equals(folder) ? sortedToDefaultFolder.get(category)
+            : sortedCounter(tagOf(category), folder)).increment();
         sorterDecision.record(took);
     }
 
@@ -127,12 +135,16 @@ public final class ServerMeters implements SmtpObserver, OutboundObserver, ImapO
     private record SmtpMeters(Counter received, Counter refused4xx, Counter refused5xx, Timer dataReply) {
     }
 
-    private static String defaultFolder(String category) {
+    private static String defaultFolder(Category category) {
         return switch (category) {
-            case "priority" -> "Priority";
-            case "spam" -> "Spam";
-            default -> "INBOX";
+            case PRIORITY -> "Priority";
+            case SPAM -> "Spam";
+            case INBOX -> "INBOX";
         };
+    }
+
+    private static String tagOf(Category category) {
+        return category.name().toLowerCase(Locale.ROOT);
     }
 
     private Counter received(String listener) {
