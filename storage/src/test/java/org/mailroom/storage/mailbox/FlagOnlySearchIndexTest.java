@@ -71,6 +71,8 @@ class FlagOnlySearchIndexTest {
             SearchQuery.of(SearchQuery.flagIsSet(Flags.Flag.DELETED)),
             SearchQuery.of(SearchQuery.flagIsSet("$Important")),
             SearchQuery.of(SearchQuery.flagIsUnSet("$Important")),
+            SearchQuery.of(SearchQuery.flagIsSet("$important")),
+            SearchQuery.of(SearchQuery.flagIsSet("$Import")),
             SearchQuery.of(SearchQuery.uid(new SearchQuery.UidRange[] {twoToFour}), SearchQuery.flagIsSet(Flags.Flag.SEEN)),
             SearchQuery.of(SearchQuery.not(SearchQuery.uid(new SearchQuery.UidRange[] {twoToFour}))),
             SearchQuery.of(SearchQuery.or(SearchQuery.flagIsSet(Flags.Flag.ANSWERED), SearchQuery.flagIsSet(Flags.Flag.DRAFT))),
@@ -85,8 +87,39 @@ class FlagOnlySearchIndexTest {
                 .isEqualTo(uids(scanning.search(session, mailbox, query)));
         }
         assertThat(uids(shortcut.search(session, mailbox, queries.get(1)))).containsExactly(1L, 4L, 5L, 6L);
-        assertThat(uids(shortcut.search(session, mailbox, queries.get(7)))).containsExactly(1L, 5L, 6L);
-        assertThat(uids(shortcut.search(session, mailbox, queries.get(9)))).containsExactly(1L, 5L);
+        assertThat(uids(shortcut.search(session, mailbox, queries.get(9)))).containsExactly(1L, 5L, 6L);
+        assertThat(uids(shortcut.search(session, mailbox, queries.get(11)))).containsExactly(1L, 5L);
+    }
+
+    @Test
+    void aSearchAfterAnotherSessionsStoreSeesItsFlags() throws Exception {
+        FlagOnlySearchIndex shortcut = new FlagOnlySearchIndex(null, store.mapperFactory());
+        SearchQuery flagged = SearchQuery.of(SearchQuery.flagIsSet(Flags.Flag.FLAGGED));
+        SearchQuery keyword = SearchQuery.of(SearchQuery.flagIsSet("$Label1"));
+        assertThat(uids(shortcut.search(session, mailbox, flagged))).containsExactly(3L);
+        assertThat(uids(shortcut.search(session, mailbox, keyword))).isEmpty();
+
+        // another session of the same user changes flags: the snapshot the first searches used is now out of date
+        MailboxSession other = store.mailboxManager().createSystemSession(session.getUser());
+        MessageManager inbox = store.mailboxManager().getMailbox(mailbox.getMailboxId(), other);
+        Flags flaggedAndKeyword = new Flags(Flags.Flag.FLAGGED);
+        flaggedAndKeyword.add("$Label1");
+        inbox.setFlags(flaggedAndKeyword, MessageManager.FlagsUpdateMode.ADD,
+            org.apache.james.mailbox.model.MessageRange.one(MessageUid.of(5)), other);
+        inbox.setFlags(new Flags(Flags.Flag.FLAGGED), MessageManager.FlagsUpdateMode.REMOVE,
+            org.apache.james.mailbox.model.MessageRange.one(MessageUid.of(3)), other);
+
+        assertThat(uids(shortcut.search(session, mailbox, flagged))).containsExactly(5L);
+        assertThat(uids(shortcut.search(session, mailbox, keyword))).containsExactly(5L);
+    }
+
+    @Test
+    void keywordsMatchWholeAndWhateverTheirCase() {
+        assertThat(FlagOnlySearchIndex.hasKeyword("$Important $Junk", "$junk")).isTrue();
+        assertThat(FlagOnlySearchIndex.hasKeyword("$Important $Junk", "$IMPORTANT")).isTrue();
+        assertThat(FlagOnlySearchIndex.hasKeyword("$Important $Junk", "$Jun")).isFalse();
+        assertThat(FlagOnlySearchIndex.hasKeyword("$Important $Junk", "Important")).isFalse();
+        assertThat(FlagOnlySearchIndex.hasKeyword(null, "$Junk")).isFalse();
     }
 
     @Test
