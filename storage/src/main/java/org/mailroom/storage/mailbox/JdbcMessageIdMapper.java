@@ -43,6 +43,7 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
 
     private final Database db;
     private final Clock clock;
+    private final KnownKeywords knownKeywords = new KnownKeywords();
 
     public JdbcMessageIdMapper(Database db, Clock clock) {
         this.db = db;
@@ -147,7 +148,7 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
                 }
                 MessageRows.insertContentIfAbsent(c, message);
                 MessageRows.insertMembership(c, mailboxId.value(), message.getUid(), message.getModSeq(), message,
-                    message.createFlags(), saveDate);
+                    message.createFlags(), saveDate, knownKeywords);
                 return null;
             });
         } catch (MessageRows.MissingMailbox e) {
@@ -191,7 +192,7 @@ public final class JdbcMessageIdMapper implements MessageIdMapper {
                 long mailbox = StoredMailboxId.of(mailboxId).value();
                 for (Long uid : uidsOf(c, id, mailbox)) {
                     result.putAll(mailboxId, JdbcMessageMapper.updateFlags(c, mailbox, calculator,
-                        MessageRange.one(org.apache.james.mailbox.MessageUid.of(uid))));
+                        MessageRange.one(org.apache.james.mailbox.MessageUid.of(uid)), knownKeywords));
                 }
             }
             return (Multimap<MailboxId, UpdatedFlags>) result.build();

@@ -49,6 +49,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     private final long maxMessageSize;
     private final MetadataSnapshots snapshots = new MetadataSnapshots();
     private final LastAllocations lastAllocations = new LastAllocations();
+    private final KnownKeywords knownKeywords = new KnownKeywords();
     private final AddedEventOrder addedEventOrder = new AddedEventOrder();
     private final GroupCommit<MessageRows.NewMessage, MessageMetaData> appends = new GroupCommit<>(this::writeAppends);
 
@@ -400,7 +401,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                 for (int i = 0; i < batch.size(); i++) {
                     allocated.add(first.uid().asLong() + i);
                 }
-                MessageRows.insertNewMemberships(c, mailboxId, first, batch);
+                MessageRows.insertNewMemberships(c, mailboxId, first, batch, knownKeywords);
                 List<MessageMetaData> result = new ArrayList<>(batch.size());
                 for (int i = 0; i < batch.size(); i++) {
                     MessageRows.NewMessage append = batch.get(i);
@@ -446,7 +447,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     public Iterator<UpdatedFlags> updateFlags(Mailbox mailbox, FlagsUpdateCalculator calculator, MessageRange set) throws MailboxException {
         long mailboxId = id(mailbox);
         try {
-            return db.transaction(c -> updateFlags(c, mailboxId, calculator, set)).iterator();
+            return db.transaction(c -> updateFlags(c, mailboxId, calculator, set, knownKeywords)).iterator();
         } catch (MessageRows.MissingMailbox e) {
             throw e.toMailboxException(mailboxId);
         }
@@ -461,8 +462,8 @@ public final class JdbcMessageMapper implements MessageMapper {
      * flag, not message metadata (RFC 7162), and SELECT clearing it must not move HIGHESTMODSEQ past what SELECT
      * just reported.
      */
-    static List<UpdatedFlags> updateFlags(Connection c, long mailboxId, FlagsUpdateCalculator calculator, MessageRange set)
-            throws SQLException {
+    static List<UpdatedFlags> updateFlags(Connection c, long mailboxId, FlagsUpdateCalculator calculator, MessageRange set,
+                                          KnownKeywords knownKeywords) throws SQLException {
         FlagUpdateMailboxRow mailboxRow = FlagUpdateMailboxRow.lock(c, mailboxId);
         long recentFrom = mailboxRow.recentFrom();
         UidRangeClause range = new UidRangeClause(set);
@@ -537,7 +538,7 @@ public final class JdbcMessageMapper implements MessageMapper {
             }
         }
         mailboxRow.write(c, modSeq, unseenDelta, changedWithoutModSeq);
-        MessageRows.rememberKeywords(c, mailboxId, newKeywords);
+        MessageRows.rememberKeywords(c, mailboxId, newKeywords, knownKeywords);
         return result;
     }
 
@@ -580,7 +581,7 @@ public final class JdbcMessageMapper implements MessageMapper {
                 }
                 MessageRows.NewMembership allocation =
                     MessageRows.allocateForNewMembership(c, lastAllocations, mailboxId, flags, original.getFullContentOctets());
-                MessageRows.insertNewMembership(c, mailboxId, allocation, original, flags, saveDate);
+                MessageRows.insertNewMembership(c, mailboxId, allocation, original, flags, saveDate, knownKeywords);
                 return new MessageMetaData(allocation.uid(), allocation.modSeq(), flags, original.getFullContentOctets(),
                     original.getInternalDate(), Optional.of(saveDate), original.getMessageId(), original.getThreadId());
             });

@@ -181,10 +181,10 @@ final class MessageRows {
     }
 
     static void insertMembership(Connection c, long mailboxId, MessageUid uid, ModSeq modSeq, MailboxMessage message,
-                                 Flags flags, Date saveDate) throws SQLException {
+                                 Flags flags, Date saveDate, KnownKeywords knownKeywords) throws SQLException {
         insertMembershipRow(c, mailboxId, uid, modSeq, message, flags, saveDate);
         adjustCounters(c, mailboxId, 1, flags.contains(Flags.Flag.SEEN) ? 0 : 1, message.getFullContentOctets(), true);
-        rememberKeywords(c, mailboxId, flags);
+        rememberKeywords(c, mailboxId, flags, knownKeywords);
     }
 
     private static final String INSERT_MEMBERSHIP = "INSERT INTO mr_mailbox_message (mailbox_id, uid, message_id,"
@@ -276,10 +276,12 @@ final class MessageRows {
 
     /**
      * Adds keywords not seen before in this mailbox to its keyword list. The list only grows (as in Dovecot),
-     * so the FLAGS response is one column read instead of a scan of every message.
+     * so the FLAGS response is one column read instead of a scan of every message; and because it only grows,
+     * keywords already read on it by this process ({@code cache}) need no statement at all.
      */
-    static void rememberKeywords(Connection c, long mailboxId, Flags flags) throws SQLException {
-        if (flags.getUserFlags().length == 0) {
+    static void rememberKeywords(Connection c, long mailboxId, Flags flags, KnownKeywords cache) throws SQLException {
+        String[] keywords = flags.getUserFlags();
+        if (keywords.length == 0 || cache.containsAll(mailboxId, keywords)) {
             return;
         }
         Flags known = new Flags();
@@ -292,6 +294,7 @@ final class MessageRows {
                 StoredFlags.addKeywords(known, rs.getString(1));
             }
         }
+        cache.read(mailboxId, known);
         Flags merged = new Flags(known);
         for (String keyword : flags.getUserFlags()) {
             merged.add(keyword);
@@ -412,9 +415,9 @@ final class MessageRows {
      * it (messages, bytes) on the mailbox row.
      */
     static void insertNewMembership(Connection c, long mailboxId, NewMembership allocation, MailboxMessage message,
-                                    Flags flags, Date saveDate) throws SQLException {
+                                    Flags flags, Date saveDate, KnownKeywords knownKeywords) throws SQLException {
         insertMembershipRow(c, mailboxId, allocation.uid(), allocation.modSeq(), message, flags, saveDate);
-        rememberKeywords(c, mailboxId, flags);
+        rememberKeywords(c, mailboxId, flags, knownKeywords);
     }
 
     /**
@@ -422,11 +425,11 @@ final class MessageRows {
      * counted on the mailbox row already by {@link #allocateForNewMemberships}), as one JDBC batch, and remembers
      * their keywords.
      */
-    static void insertNewMemberships(Connection c, long mailboxId, NewMembership first, List<NewMessage> messages)
-            throws SQLException {
+    static void insertNewMemberships(Connection c, long mailboxId, NewMembership first, List<NewMessage> messages,
+                                     KnownKeywords knownKeywords) throws SQLException {
         if (messages.size() == 1) {
             NewMessage only = messages.get(0);
-            insertNewMembership(c, mailboxId, first, only.message(), only.flags(), only.saveDate());
+            insertNewMembership(c, mailboxId, first, only.message(), only.flags(), only.saveDate(), knownKeywords);
             return;
         }
         Flags keywords = new Flags();
@@ -443,7 +446,7 @@ final class MessageRows {
             }
             ps.executeBatch();
         }
-        rememberKeywords(c, mailboxId, keywords);
+        rememberKeywords(c, mailboxId, keywords, knownKeywords);
     }
 
     /** Takes the mailbox row's write lock for the rest of the transaction. */
