@@ -160,8 +160,7 @@ class MetadataSnapshotTest {
         MailroomMailboxManager manager = manager();
         MailboxSession reader = manager.createSystemSession(USER);
         MailboxPath inbox = MailboxPath.inbox(USER);
-        manager.createMailbox(inbox, reader);
-        MessageManager readView = manager.getMailbox(inbox, reader);
+        MessageManager readView = createdInbox(manager, reader);
         MetadataSnapshots snapshots = ((JdbcMessageMapper) messageMapper(manager, reader)).snapshots();
 
         // eight sessions appending at once: the group commit writes them in batches, each extending the snapshot
@@ -219,8 +218,7 @@ class MetadataSnapshotTest {
         MailroomMailboxManager there = SingleUserStores.manager(shared, USER);
         MailboxSession reader = here.createSystemSession(USER);
         MailboxPath inbox = MailboxPath.inbox(USER);
-        here.createMailbox(inbox, reader);
-        MessageManager readView = here.getMailbox(inbox, reader);
+        MessageManager readView = createdInbox(here, reader);
         for (int i = 0; i < 10; i++) {
             readView.appendMessage(AppendCommand.builder().build(message("here" + i)), reader);
         }
@@ -234,6 +232,11 @@ class MetadataSnapshotTest {
         readView.appendMessage(AppendCommand.builder().build(message("here again")), reader);
         assertSnapshotIsTheRows(here, readView, reader);
         assertThat(((JdbcMessageMapper) messageMapper(here, reader)).snapshots().wholeReads()).isZero();
+    }
+
+    private static MessageManager createdInbox(MailroomMailboxManager manager, MailboxSession session) throws Exception {
+        manager.createMailbox(MailboxPath.inbox(USER), session);
+        return manager.getMailbox(MailboxPath.inbox(USER), session);
     }
 
     /** SELECT's UID list and FETCH 1:* from the snapshot are what the membership rows hold right now. */
