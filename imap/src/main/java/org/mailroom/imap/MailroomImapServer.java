@@ -123,6 +123,7 @@ public final class MailroomImapServer implements AutoCloseable {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(metrics, "metrics");
+        ImapLoggingContext.withoutHostLookup();
         IMAPServer server = new SslContextImapServer(
             DefaultImapDecoderFactory.createDecoder(),
             new MailroomImapEncoder(new DefaultImapEncoderFactory().buildImapEncoder()),

@@ -98,6 +98,15 @@ class MailroomImapServerTest {
     }
 
     @Test
+    void connectionsGetNoReverseDnsLookup() throws Exception {
+        try (RawImapConnection imap = new RawImapConnection("127.0.0.1", startTls.port())) {
+            assertThat(imap.greeting()).startsWith("* OK");
+        }
+        // James decided, when its handler built the first connection's logging context, whether to resolve hosts
+        assertThat(org.apache.james.protocols.netty.ProtocolMDCContextFactory.ADD_HOST_TO_MDC).isFalse();
+    }
+
+        @Test
     void plainListenerAdvertisesStartTlsAndLoginDisabled() throws Exception {
         try (RawImapConnection imap = new RawImapConnection("127.0.0.1", startTls.port())) {
             assertThat(imap.greeting()).startsWith("* OK");

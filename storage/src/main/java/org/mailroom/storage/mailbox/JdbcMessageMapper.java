@@ -414,11 +414,32 @@ public final class JdbcMessageMapper implements MessageMapper {
                 return result;
             });
             addedEventOrder.committed(mailboxId, allocated);
+            snapshots.appended(mailboxId, snapshotRows(batch, written));
             return written;
         } catch (RuntimeException e) {
             addedEventOrder.released(mailboxId, allocated);
             throw e;
         }
+    }
+
+    private static List<MetadataSnapshot.Row> snapshotRows(List<MessageRows.NewMessage> batch, List<MessageMetaData> written) {
+        List<MetadataSnapshot.Row> rows = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            MessageMetaData meta = written.get(i);
+            rows.add(snapshotRow(meta.getUid(), meta.getModSeq(), batch.get(i).message(), batch.get(i).flags()));
+        }
+        return rows;
+    }
+
+    /** A new membership as its row stores it (what {@link MessageRows#insertNewMemberships} wrote). */
+    private static MetadataSnapshot.Row snapshotRow(MessageUid uid, ModSeq modSeq, MailboxMessage message, Flags flags) {
+        return new MetadataSnapshot.Row(uid.asLong(), modSeq.asLong(), message.getFullContentOctets(),
+            message.getInternalDate().getTime(), StoredFlags.systemFlagBits(flags), StoredFlags.encodeKeywords(flags));
+    }
+
+    /** The metadata snapshots (tests). */
+    MetadataSnapshots snapshots() {
+        return snapshots;
     }
 
     /** The group commits of appends (tests). */
@@ -447,7 +468,9 @@ public final class JdbcMessageMapper implements MessageMapper {
     public Iterator<UpdatedFlags> updateFlags(Mailbox mailbox, FlagsUpdateCalculator calculator, MessageRange set) throws MailboxException {
         long mailboxId = id(mailbox);
         try {
-            return db.transaction(c -> updateFlags(c, mailboxId, calculator, set, knownKeywords)).iterator();
+            List<UpdatedFlags> updated = db.transaction(c -> updateFlags(c, mailboxId, calculator, set, knownKeywords));
+            updateSnapshot(mailboxId, updated);
+            return updated.iterator();
         } catch (MessageRows.MissingMailbox e) {
             throw e.toMailboxException(mailboxId);
         }
@@ -542,6 +565,22 @@ public final class JdbcMessageMapper implements MessageMapper {
         return result;
     }
 
+    /** Hands the rows a committed flag update gave its new MODSEQ (those changed besides \Recent) to the snapshots. */
+    private void updateSnapshot(long mailboxId, List<UpdatedFlags> updated) {
+        List<MetadataSnapshot.Row> rows = new ArrayList<>();
+        long modSeq = 0;
+        for (UpdatedFlags row : updated) {
+            if (changedBesidesRecent(row.getOldFlags(), row.getNewFlags())) {
+                modSeq = row.getModSeq().asLong();
+                rows.add(new MetadataSnapshot.Row(row.getUid().asLong(), modSeq, 0, 0,
+                    StoredFlags.systemFlagBits(row.getNewFlags()), StoredFlags.encodeKeywords(row.getNewFlags())));
+            }
+        }
+        if (!rows.isEmpty()) {
+            snapshots.flagsChanged(mailboxId, modSeq, rows);
+        }
+    }
+
     private static boolean changedBesidesRecent(Flags oldFlags, Flags newFlags) {
         Flags before = new Flags(oldFlags);
         Flags after = new Flags(newFlags);
@@ -566,7 +605,7 @@ public final class JdbcMessageMapper implements MessageMapper {
         Flags flags = original.createFlags();
         flags.add(Flags.Flag.RECENT);
         try {
-            return db.transaction(c -> {
+            MessageMetaData copied = db.transaction(c -> {
                 MessageRows.insertContentIfAbsent(c, original);
                 if (removeOriginal) {
                     try (PreparedStatement ps = c.prepareStatement(
@@ -585,6 +624,8 @@ public final class JdbcMessageMapper implements MessageMapper {
                 return new MessageMetaData(allocation.uid(), allocation.modSeq(), flags, original.getFullContentOctets(),
                     original.getInternalDate(), Optional.of(saveDate), original.getMessageId(), original.getThreadId());
             });
+            snapshots.appended(mailboxId, List.of(snapshotRow(copied.getUid(), copied.getModSeq(), original, flags)));
+            return copied;
         } catch (MessageRows.MissingMailbox e) {
             throw e.toMailboxException(mailboxId);
         }

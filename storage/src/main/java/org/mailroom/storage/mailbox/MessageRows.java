@@ -331,8 +331,9 @@ final class MessageRows {
 
     /**
      * Everything new memberships change on their mailbox row, in one UPDATE: the next {@code count} UIDs and MODSEQs
-     * (one each, consecutive), the message, unseen and byte counts (the byte and message counts are the owner's quota
-     * usage) and the content version. Appends are the hot write path, and every statement costs Derby far more CPU
+     * (one each, consecutive) and the message, unseen and byte counts (the byte and message counts are the owner's quota
+     * usage). Not the content version: the memberships take their MODSEQs here, under the row's lock held to the
+     * commit, which is how the metadata snapshots see them ({@link MetadataSnapshots}). Appends are the hot write path, and every statement costs Derby far more CPU
      * than its work (parse-cache lookup, activation, locking, logging). When {@code last} holds the numbers this
      * process saw on the row, the UPDATE sets the next ones only if the row still holds those (a compare-and-set),
      * and nothing needs reading back: an append is then three statements (the message insert, this one and the
@@ -348,7 +349,7 @@ final class MessageRows {
         if (seen != null) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET last_uid = ?, highest_modseq = ?,"
                 + " message_count = message_count + ?, unseen_count = unseen_count + ?,"
-                + " message_bytes = message_bytes + ?, content_version = content_version + 1"
+                + " message_bytes = message_bytes + ?"
                 + " WHERE id = ? AND last_uid = ? AND highest_modseq = ?")) {
                 ps.setLong(1, seen.uid() + count);
                 ps.setLong(2, seen.modSeq() + count);
@@ -368,8 +369,7 @@ final class MessageRows {
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE mr_mailbox SET last_uid = last_uid + ?,"
             + " highest_modseq = highest_modseq + ?, message_count = message_count + ?,"
-            + " unseen_count = unseen_count + ?, message_bytes = message_bytes + ?,"
-            + " content_version = content_version + 1 WHERE id = ?")) {
+            + " unseen_count = unseen_count + ?, message_bytes = message_bytes + ? WHERE id = ?")) {
             ps.setLong(1, count);
             ps.setLong(2, count);
             ps.setLong(3, count);

@@ -4,6 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.james.mailbox.model.MessageRange;
 
@@ -15,18 +18,28 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * statement, and a snapshot is used only for the marks it was read under, so it is exact whoever wrote meanwhile
  * (SMTP delivery, other sessions, expunges, flag stores, another server on the same PostgreSQL database):
  * <ul>
- * <li>{@code content_version} rises in the transaction of every membership insert or delete, and of every row
- * change that takes no MODSEQ (a change of \Recent alone): a snapshot of another version is read again whole.</li>
- * <li>{@code highest_modseq} rises in every transaction that changes a row's flags, which takes its MODSEQ under the
- * mailbox row's lock and keeps it to the commit: once a reader sees the mark H, every row change with a MODSEQ up to
- * H is committed. A snapshot of the same version but a lower mark reads only the rows with a MODSEQ above its own.
- * </li>
+ * <li>{@code content_version} rises in the transaction of every membership delete, of every insert whose UID and
+ * MODSEQ were not taken in its own transaction (James's message-id API), and of every row change that takes no
+ * MODSEQ (a change of \Recent alone): a snapshot of another version is read again whole.</li>
+ * <li>{@code highest_modseq} rises in every transaction that changes a row's flags or appends, copies or moves a
+ * message into the mailbox ({@link MessageRows#allocateForNewMemberships}): each takes its MODSEQs under the mailbox
+ * row's lock and keeps it to the commit, so once a reader sees the mark H, every row change and insert with a MODSEQ
+ * up to H is committed. A snapshot of the same version but a lower mark reads only the rows with a MODSEQ above its
+ * own (new messages included).</li>
  * <li>{@code first_recent_uid}, \Recent's watermark, is applied when rows are visited (the snapshot keeps the stored
  * bit), so claims by other sessions need no reload.</li>
  * </ul>
  * The marks are read before the rows: a change in between leaves a snapshot at least as new as its marks, which the
- * next use finds out of date. Memory is bounded by message count ({@link #MAX_CACHED_MESSAGES}, about 37 bytes
- * each), least recently used mailboxes first out.
+ * next use finds out of date.
+ * <p>
+ * Appends this process commits extend the cached snapshot in memory ({@link #appended}), so a SELECT after 10,000
+ * APPENDs reads no rows: a transaction that took the MODSEQs H+1..H' under the lock made every change numbered
+ * H+1..H', so a snapshot exact for (V, H) plus its rows is exact for (V, H'); it keeps the version V it was read
+ * under, so a delete or \Recent change made meanwhile (which raises the version, not the MODSEQ) still makes the
+ * next use read it again whole. Appends whose predecessor is not the cached snapshot's mark (another server, a
+ * flag update not applied, appends committed in another order) change nothing: the next use reads the rows past the
+ * mark. Memory is bounded by message slots ({@link #MAX_CACHED_MESSAGES}, about 37 bytes each, room for appends
+ * included), least recently used mailboxes first out.
  */
 final class MetadataSnapshots {
     /** About 37 MB of snapshots. */
@@ -41,9 +54,12 @@ final class MetadataSnapshots {
     record Marks(long contentVersion, long highestModSeq, long recentFrom) {
     }
 
+    /** How many times a snapshot was read whole from the rows (tests: appends and stores must not need it). */
+    private final LongAdder wholeReads = new LongAdder();
+
     private final Cache<Long, MetadataSnapshot> snapshots = Caffeine.newBuilder()
         .maximumWeight(MAX_CACHED_MESSAGES)
-        .weigher((Long mailbox, MetadataSnapshot snapshot) -> Math.max(1, snapshot.size()))
+        .weigher((Long mailbox, MetadataSnapshot snapshot) -> Math.max(1, snapshot.capacity()))
         .build();
 
     /** The mailbox's UIDs in ascending order (empty for a mailbox that is gone), from a snapshot of the current content. */
@@ -53,11 +69,44 @@ final class MetadataSnapshots {
             return new long[0];
         }
         MetadataSnapshot cached = snapshots.getIfPresent(mailboxId);
-        // a UID list needs the content version only: flag changes leave it as it is
-        if (cached != null && cached.contentVersion() == marks.contentVersion()) {
-            return cached.uids();
+        if (cached == null || cached.contentVersion() != marks.contentVersion()) {
+            return load(c, mailboxId, marks).uids();
         }
-        return load(c, mailboxId, marks).uids();
+        // appends raise the MODSEQ mark, not the version: the rows past the mark may hold new UIDs
+        return cached.highestModSeq() == marks.highestModSeq() ? cached.uids() : refresh(c, mailboxId, cached, marks).uids();
+    }
+
+    /**
+     * Adds the messages an append, copy or move of this process has just committed to the mailbox's cached snapshot,
+     * when the snapshot's MODSEQ mark is the one right before theirs ({@code rows}: the transaction's memberships in
+     * UID order, with its consecutive MODSEQs, no other). A mailbox's first messages (UID 1) start a snapshot of
+     * their own: before them the mailbox had never held a message (its version is then 0, which a mailbox keeps until
+     * a delete or a change of \Recent; if that is not so the next use just reads it again).
+     */
+    void appended(long mailboxId, List<MetadataSnapshot.Row> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        long before = rows.get(0).modSeq() - 1;
+        long after = rows.get(rows.size() - 1).modSeq();
+        snapshots.asMap().compute(mailboxId, (id, cached) -> {
+            if (cached == null) {
+                return rows.get(0).uid() == 1 ? MetadataSnapshot.empty(0, before).withAppended(rows, after) : null;
+            }
+            return cached.highestModSeq() == before ? cached.withAppended(rows, after) : cached;
+        });
+    }
+
+    /**
+     * Applies a flag update this process has just committed to the mailbox's cached snapshot, when the snapshot's
+     * MODSEQ mark is the one right before the update's {@code modSeq} ({@code rows}: every row the update gave that
+     * MODSEQ, their size and date unused). Rows whose \Recent alone changed took no MODSEQ but raised the version, which
+     * the snapshot keeps as it was: the next use reads it again whole.
+     */
+    void flagsChanged(long mailboxId, long modSeq, List<MetadataSnapshot.Row> rows) {
+        long[] uids = rows.stream().mapToLong(MetadataSnapshot.Row::uid).toArray();
+        snapshots.asMap().computeIfPresent(mailboxId, (id, cached) ->
+            cached.highestModSeq() == modSeq - 1 && cached.holdsAll(uids) ? cached.withChangedRows(rows, modSeq) : cached);
     }
 
     /**
@@ -95,7 +144,12 @@ final class MetadataSnapshots {
         }
     }
 
+    long wholeReads() {
+        return wholeReads.sum();
+    }
+
     private MetadataSnapshot load(Connection c, long mailboxId, Marks marks) throws SQLException {
+        wholeReads.increment();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + MetadataSnapshot.COLUMNS
             + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ? ORDER BY mm.uid")) {
             ps.setLong(1, mailboxId);
@@ -111,9 +165,13 @@ final class MetadataSnapshots {
             + " FROM mr_mailbox_message mm WHERE mm.mailbox_id = ? AND mm.modseq > ?")) {
             ps.setLong(1, mailboxId);
             ps.setLong(2, stale.highestModSeq());
+            List<MetadataSnapshot.Row> changed = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                return keep(mailboxId, stale.withChangedRows(rs, marks.highestModSeq()));
+                while (rs.next()) {
+                    changed.add(MetadataSnapshot.Row.read(rs));
+                }
             }
+            return keep(mailboxId, stale.withChangedRows(changed, marks.highestModSeq()));
         }
     }
 

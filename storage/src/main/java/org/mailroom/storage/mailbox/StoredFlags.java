@@ -81,6 +81,18 @@ final class StoredFlags {
         return bits;
     }
 
+    /** The system flags of {@code flags} as {@link MetadataRowVisitor}'s bits (what {@link #readSystemFlags} reads back). */
+    static int systemFlagBits(Flags flags) {
+        int bits = 0;
+        bits |= flags.contains(Flags.Flag.ANSWERED) ? MetadataRowVisitor.ANSWERED : 0;
+        bits |= flags.contains(Flags.Flag.DELETED) ? MetadataRowVisitor.DELETED : 0;
+        bits |= flags.contains(Flags.Flag.DRAFT) ? MetadataRowVisitor.DRAFT : 0;
+        bits |= flags.contains(Flags.Flag.FLAGGED) ? MetadataRowVisitor.FLAGGED : 0;
+        bits |= flags.contains(Flags.Flag.RECENT) ? MetadataRowVisitor.RECENT : 0;
+        bits |= flags.contains(Flags.Flag.SEEN) ? MetadataRowVisitor.SEEN : 0;
+        return bits;
+    }
+
     static Flags read(ResultSet rs) throws SQLException {
         Flags flags = new Flags();
         if (rs.getBoolean("is_answered")) {

@@ -155,6 +155,90 @@ class MetadataSnapshotTest {
         assertSnapshotIsTheRows(manager, readView, reader);
     }
 
+    @Test
+    void appendsAndStoresOfThisProcessExtendTheSnapshotWithoutReadingItAgain() throws Exception {
+        MailroomMailboxManager manager = manager();
+        MailboxSession reader = manager.createSystemSession(USER);
+        MailboxPath inbox = MailboxPath.inbox(USER);
+        MessageManager readView = createdInbox(manager, reader);
+        MetadataSnapshots snapshots = ((JdbcMessageMapper) messageMapper(manager, reader)).snapshots();
+
+        // eight sessions appending at once: the group commit writes them in batches, each extending the snapshot
+        ExecutorService appenders = Executors.newFixedThreadPool(8);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            done.add(appenders.submit(() -> {
+                MailboxSession session = manager.createSystemSession(USER);
+                MessageManager view = manager.getMailbox(inbox, session);
+                for (int i = 0; i < 40; i++) {
+                    Flags flags = new Flags();
+                    if (i % 7 == 0) {
+                        flags.add("$Label" + thread);
+                    }
+                    view.appendMessage(AppendCommand.builder().withFlags(flags)
+                        .withInternalDate(new Date(1_700_000_000_000L + i * 1000L)).build(message(thread + "-" + i)), session);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> appended : done) {
+            appended.get(120, TimeUnit.SECONDS);
+        }
+        appenders.shutdown();
+        assertThat(readView.getMessageCount(reader)).isEqualTo(320);
+        assertSnapshotIsTheRows(manager, readView, reader);
+        assertThat(snapshots.wholeReads()).as("a snapshot read whole after the appends").isZero();
+
+        // flag stores and \Recent claimed by another session, then more appends
+        MailboxSession writer = manager.createSystemSession(USER);
+        MessageManager writeView = manager.getMailbox(inbox, writer);
+        writeView.setFlags(new Flags(Flags.Flag.SEEN), FlagsUpdateMode.ADD,
+            MessageRange.range(MessageUid.of(10), MessageUid.of(200)), writer);
+        Flags keyword = new Flags("$Important");
+        writeView.setFlags(keyword, FlagsUpdateMode.ADD, MessageRange.one(MessageUid.of(5)), writer);
+        ((JdbcMessageMapper) messageMapper(manager, writer)).claimRecent(writeView.getMailboxEntity());
+        writeView.appendMessage(AppendCommand.builder().build(message("after the claim")), writer);
+        assertSnapshotIsTheRows(manager, readView, reader);
+        assertThat(snapshots.wholeReads()).isZero();
+
+        // an expunge raises the content version: the snapshot is read again once, exactly
+        writeView.setFlags(new Flags(Flags.Flag.DELETED), FlagsUpdateMode.ADD,
+            MessageRange.range(MessageUid.of(3), MessageUid.of(6)), writer);
+        writeView.expunge(MessageRange.all(), writer);
+        writeView.appendMessage(AppendCommand.builder().build(message("after the expunge")), writer);
+        assertSnapshotIsTheRows(manager, readView, reader);
+        assertThat(snapshots.wholeReads()).isEqualTo(1);
+    }
+
+    @Test
+    void anotherServersAppendsAndStoresAreReadByModSeq() throws Exception {
+        Database shared = database();
+        MailroomMailboxManager here = SingleUserStores.manager(shared, USER);
+        MailroomMailboxManager there = SingleUserStores.manager(shared, USER);
+        MailboxSession reader = here.createSystemSession(USER);
+        MailboxPath inbox = MailboxPath.inbox(USER);
+        MessageManager readView = createdInbox(here, reader);
+        for (int i = 0; i < 10; i++) {
+            readView.appendMessage(AppendCommand.builder().build(message("here" + i)), reader);
+        }
+        MailboxSession writer = there.createSystemSession(USER);
+        MessageManager writeView = there.getMailbox(inbox, writer);
+        for (int i = 0; i < 5; i++) {
+            writeView.appendMessage(AppendCommand.builder().build(message("there" + i)), writer);
+        }
+        writeView.setFlags(new Flags(Flags.Flag.FLAGGED), FlagsUpdateMode.ADD, MessageRange.all(), writer);
+        // this process's next append cannot extend a snapshot that missed the other server's changes
+        readView.appendMessage(AppendCommand.builder().build(message("here again")), reader);
+        assertSnapshotIsTheRows(here, readView, reader);
+        assertThat(((JdbcMessageMapper) messageMapper(here, reader)).snapshots().wholeReads()).isZero();
+    }
+
+    private static MessageManager createdInbox(MailroomMailboxManager manager, MailboxSession session) throws Exception {
+        manager.createMailbox(MailboxPath.inbox(USER), session);
+        return manager.getMailbox(MailboxPath.inbox(USER), session);
+    }
+
     /** SELECT's UID list and FETCH 1:* from the snapshot are what the membership rows hold right now. */
     private static void assertSnapshotIsTheRows(MailroomMailboxManager manager, MessageManager mailbox,
                                                 MailboxSession session) throws Exception {
