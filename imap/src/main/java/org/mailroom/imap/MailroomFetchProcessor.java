@@ -19,6 +19,7 @@ import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.exception.MessageRangeException;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.util.MDCBuilder;
 import org.mailroom.storage.mailbox.MetadataRowSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,16 @@ final class MailroomFetchProcessor extends FetchProcessor {
                            String readOnlyAttribute) {
         super(mailboxManager, factory, metrics);
         this.readOnlyAttribute = readOnlyAttribute;
+    }
+
+    /**
+     * The command's log context without its item list and id set: James's put {@code FetchData.toString()} (a Guava
+     * string of every field) and the formatted id set into it for every FETCH, although no log layout of Mailroom's
+     * prints a context value; the id set is in the messages of the failures logged below.
+     */
+    @Override
+    protected MDCBuilder mdc(FetchRequest request) {
+        return MDCBuilder.create().addToContext(MDCBuilder.ACTION, "FETCH");
     }
 
     @Override
