@@ -274,6 +274,7 @@ public final class JdbcMessageMapper implements MessageMapper {
         }
         long mailboxId = id(mailbox);
         return db.transaction(c -> {
+            MessageRows.lockMailboxIfPresent(c, mailboxId);
             long recentFrom = RecentWatermark.read(c, mailboxId);
             Map<MessageUid, MessageMetaData> deleted = new LinkedHashMap<>();
             // Contiguous UIDs become one range each, so expunging a block of messages is a handful of statements.

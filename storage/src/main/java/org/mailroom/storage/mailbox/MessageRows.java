@@ -458,6 +458,20 @@ final class MessageRows {
         }
     }
 
+    /**
+     * As {@link #lockMailbox}, for a writer that has nothing to do when the mailbox is gone (an expunge): it changes
+     * nothing then. Every writer that touches both a mailbox row and its memberships locks the mailbox row first, so
+     * two writers never wait on each other in opposite orders (a delete that locked its memberships first deadlocked
+     * with a concurrent flag update in Derby).
+     */
+    static void lockMailboxIfPresent(Connection c, long mailboxId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE mr_mailbox SET highest_modseq = highest_modseq WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            ps.executeUpdate();
+        }
+    }
+
     static ModSeq allocateModSeq(Connection c, long mailboxId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
             "UPDATE mr_mailbox SET highest_modseq = highest_modseq + 1 WHERE id = ?")) {
