@@ -109,6 +109,17 @@ context_switches() {
     cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches:/ {s += $2} END {print s + 0}'
 }
 
+# thread_switches PID: "group switches" lines, the voluntary context switches of the JVM's live threads so far summed
+# by kind of thread, to say which hand-offs the switches per message are (an I/O thread woken by a worker's reply, a
+# worker woken by a read or by the append it waits for...).
+thread_switches() {
+    local task
+    for task in /proc/"$1"/task/*; do
+        printf '%s\t%s\n' "$(sed 's/[-#0-9 ]*$//' "$task/comm" 2>/dev/null)" \
+            "$(awk '/^voluntary_ctxt_switches:/ {print $2}' "$task/status" 2>/dev/null)"
+    done | awk -F'\t' '$2 != "" {s[$1] += $2} END {for (g in s) print g "\t" s[g]}'
+}
+
 # thread_ticks PID: "group ticks" lines, the user+system clock ticks of the JVM's live threads so far summed by kind
 # of thread (the name without its number), to say which threads the CPU per message goes to.
 thread_ticks() {
@@ -206,6 +217,7 @@ YAML
     jit_before=$(jit_ticks "$mailroom_pid")
     switches_before=$(context_switches "$mailroom_pid")
     thread_ticks "$mailroom_pid" > "$work/threads-before"
+    thread_switches "$mailroom_pid" > "$work/switches-before"
     probe "$mailroom_port" 5 > "$work/mailroom-probe" &
     probe_pid=$!
     mailroom_seconds=$(load "$mailroom_port")
@@ -214,6 +226,7 @@ YAML
     jit_after=$(jit_ticks "$mailroom_pid")
     switches_after=$(context_switches "$mailroom_pid")
     thread_ticks "$mailroom_pid" > "$work/threads-after"
+    thread_switches "$mailroom_pid" > "$work/switches-after"
     if [[ -n "${MAILROOM_JFR:-}" ]]; then jcmd "$mailroom_pid" JFR.stop name=load >/dev/null; fi
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then sql_after=$(sql_counts); fi
     mailroom_rss=$(ps -o rss= -p "$mailroom_pid" | awk '{print int($1/1024)}')
@@ -247,6 +260,11 @@ YAML
         'NR == FNR {b[$1] = $2; next} {d = ($2 - b[$1]) * 1000 / tck / per; if (d >= 0.01) printf "%s=%.2f\n", $1, d}' \
         "$work/threads-before" "$work/threads-after" | sort -t= -k2 -rn \
         | awk '{printf "%s%s", (NR > 1 ? " " : "mailroom_thread_cpu_ms_per_msg: "), $0} END {print ""}'
+    # The voluntary switches by kind of thread (a thread that parks and is woken: one per hand-off it waits for).
+    awk -F'\t' -v per=$(( messages + mn )) \
+        'NR == FNR {b[$1] = $2; next} {d = ($2 - b[$1]) / per; if (d >= 0.05) printf "%s=%.1f\n", $1, d}' \
+        "$work/switches-before" "$work/switches-after" | sort -t= -k2 -rn \
+        | awk '{printf "%s%s", (NR > 1 ? " " : "mailroom_thread_switches_per_msg: "), $0} END {print ""}'
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then
         read -r statements_before commits_before <<< "$sql_before"
         read -r statements_after commits_after <<< "$sql_after"
