@@ -21,7 +21,6 @@ import org.apache.james.mailbox.model.AttachmentMetadata;
 import org.apache.james.mailbox.quota.MaxQuotaManager;
 import org.apache.james.mailbox.quota.QuotaManager;
 import org.apache.james.mailbox.quota.QuotaRootResolver;
-import org.apache.james.mailbox.store.JVMMailboxPathLocker;
 import org.apache.james.mailbox.store.PreDeletionHooks;
 import org.apache.james.mailbox.store.SessionProviderImpl;
 import org.apache.james.mailbox.store.StoreMailboxAnnotationManager;
@@ -112,7 +111,8 @@ public final class MailboxStore {
             mapperFactory);
 
         StoredMessageId.Factory messageIdFactory = new StoredMessageId.Factory();
-        mailboxManager = new MailroomMailboxManager(mapperFactory, sessionProvider, new JVMMailboxPathLocker(),
+        // Path locks whose shared form (appends) is taken on the appending thread, not handed to another one.
+        mailboxManager = new MailroomMailboxManager(mapperFactory, sessionProvider, new MailboxPathLocks(),
             new MessageParser(), messageIdFactory, annotationManager, eventBus, rightManager, quotaComponents,
             searchIndex, hooks, new NaiveThreadIdGuessingAlgorithm(), clock);
         subscriptionManager = new StoreSubscriptionManager(mapperFactory, mapperFactory, eventBus);
