@@ -109,24 +109,16 @@ context_switches() {
     cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches:/ {s += $2} END {print s + 0}'
 }
 
-# thread_switches PID: "group switches" lines, the voluntary context switches of the JVM's live threads so far summed
-# by kind of thread, to say which hand-offs the switches per message are (an I/O thread woken by a worker's reply, a
-# worker woken by a read or by the append it waits for...).
-thread_switches() {
+# by_thread_kind PID ticks|switches: "group value" lines, a figure of the JVM's live threads so far summed by kind of
+# thread (the name without its number): "ticks", the user+system clock ticks, says which threads the CPU per message
+# goes to; "switches", the voluntary context switches, which hand-offs the switches per message are (an I/O thread
+# woken by a worker's reply, a worker woken by a read or by the append it waits for...).
+by_thread_kind() {
     local task
     for task in /proc/"$1"/task/*; do
         printf '%s\t%s\n' "$(sed 's/[-#0-9 ]*$//' "$task/comm" 2>/dev/null)" \
-            "$(awk '/^voluntary_ctxt_switches:/ {print $2}' "$task/status" 2>/dev/null)"
-    done | awk -F'\t' '$2 != "" {s[$1] += $2} END {for (g in s) print g "\t" s[g]}'
-}
-
-# thread_ticks PID: "group ticks" lines, the user+system clock ticks of the JVM's live threads so far summed by kind
-# of thread (the name without its number), to say which threads the CPU per message goes to.
-thread_ticks() {
-    local task
-    for task in /proc/"$1"/task/*; do
-        printf '%s\t%s\n' "$(sed 's/[-#0-9 ]*$//' "$task/comm" 2>/dev/null)" \
-            "$(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{print $12 + $13}')"
+            "$(if [[ $2 == ticks ]]; then sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{print $12 + $13}'
+               else awk '/^voluntary_ctxt_switches:/ {print $2}' "$task/status" 2>/dev/null; fi)"
     done | awk -F'\t' '$2 != "" {s[$1] += $2} END {for (g in s) print g "\t" s[g]}'
 }
 
@@ -216,8 +208,8 @@ YAML
     ticks_before=$(cpu_ticks "$mailroom_pid")
     jit_before=$(jit_ticks "$mailroom_pid")
     switches_before=$(context_switches "$mailroom_pid")
-    thread_ticks "$mailroom_pid" > "$work/threads-before"
-    thread_switches "$mailroom_pid" > "$work/switches-before"
+    by_thread_kind "$mailroom_pid" ticks > "$work/threads-before"
+    by_thread_kind "$mailroom_pid" switches > "$work/switches-before"
     probe "$mailroom_port" 5 > "$work/mailroom-probe" &
     probe_pid=$!
     mailroom_seconds=$(load "$mailroom_port")
@@ -225,8 +217,8 @@ YAML
     ticks_after=$(cpu_ticks "$mailroom_pid")
     jit_after=$(jit_ticks "$mailroom_pid")
     switches_after=$(context_switches "$mailroom_pid")
-    thread_ticks "$mailroom_pid" > "$work/threads-after"
-    thread_switches "$mailroom_pid" > "$work/switches-after"
+    by_thread_kind "$mailroom_pid" ticks > "$work/threads-after"
+    by_thread_kind "$mailroom_pid" switches > "$work/switches-after"
     if [[ -n "${MAILROOM_JFR:-}" ]]; then jcmd "$mailroom_pid" JFR.stop name=load >/dev/null; fi
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then sql_after=$(sql_counts); fi
     mailroom_rss=$(ps -o rss= -p "$mailroom_pid" | awk '{print int($1/1024)}')
