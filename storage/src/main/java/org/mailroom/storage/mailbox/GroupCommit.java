@@ -2,26 +2,30 @@ package org.mailroom.storage.mailbox;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Group commit of the appends to one mailbox: appends that arrive while one is being written are written together,
- * in one transaction, by whichever of their threads gets there first (flat combining), and each caller returns when
- * that transaction has committed, with its own result.
+ * Group commit of appends: appends that arrive while one is being written are written together, in one transaction,
+ * by whichever of their threads gets there first (flat combining), and each caller returns when that transaction has
+ * committed, with its own result.
  *
  * <p>Why: an append locks its mailbox row from the UID allocation to its commit (log force included), so appends to
- * one mailbox were committed one after another, however many threads wrote. Combined, a batch takes its UIDs with one
- * UPDATE and pays one commit; its UIDs become visible together, after every lower one (the row lock still orders
- * batches, within this process and across servers).
+ * one mailbox were committed one after another, however many threads wrote. Combined, a batch takes each mailbox's
+ * UIDs with one UPDATE and pays one commit; its UIDs become visible together, after every lower one (the row lock
+ * still orders batches, within this process and across servers). Appends to <em>different</em> mailboxes combine
+ * too (SMTP delivers to many users at once): the commit's log force costs far more CPU than a small transaction's
+ * statements (bench/README.md), and one force then serves the whole batch.
  *
- * <p>A batch that fails is written again one append at a time, so one bad message fails only its own append. An
- * append that finds nobody writing writes itself at once, alone: it waits for no one.
+ * <p>Mailboxes are spread over {@link #STRIPES} lanes by id, each with its own writer, so batches of different lanes
+ * are written in parallel and never share a mailbox row; a batch locks its mailbox rows in ascending id order
+ * (the writer's job), so two batches never wait on each other in opposite orders.
+ *
+ * <p>A batch that fails is written again one append at a time, so one bad message (or a deleted mailbox) fails only
+ * its own append. An append that finds nobody writing writes itself at once, alone: it waits for no one.
  *
  * @param <T> an append
  * @param <R> what an append returns
@@ -29,50 +33,59 @@ import java.util.concurrent.locks.ReentrantLock;
 final class GroupCommit<T, R> {
     /** At most this many appends per transaction (bounds a batch's log and the wait of its first caller). */
     static final int MAX_BATCH = 64;
-    /** Mailboxes with a lane; past that the table is emptied (a lane is a few small objects). */
-    private static final int MAX_LANES = 100_000;
+    /** Lanes, each written by one thread at a time: a few, so batches of different mailboxes can overlap. */
+    static final int STRIPES = 4;
 
-    /** Writes appends of one mailbox in one committed transaction, returning their results in order, or throws. */
+    /** An append and the mailbox it goes to. */
+    record Append<T>(long mailboxId, T value) {
+    }
+
+    /**
+     * Writes appends (to one or more mailboxes; those of one mailbox in the order given) in one committed
+     * transaction, returning their results in order, or throws.
+     */
     @FunctionalInterface
     interface BatchWriter<T, R> {
-        List<R> write(long mailboxId, List<T> appends);
+        List<R> write(List<Append<T>> appends);
     }
 
     private static final class Request<T, R> {
-        final T append;
+        final Append<T> append;
         final Thread caller = Thread.currentThread();
         R result;
         RuntimeException failure;
         /** Written last, after {@code result} or {@code failure}: reading true makes them visible. */
         volatile boolean done;
 
-        Request(T append) {
+        Request(Append<T> append) {
             this.append = append;
         }
     }
 
-    /** The appends of one mailbox waiting to be written, and the lock its writer holds. */
+    /** The appends of a lane's mailboxes waiting to be written, and the lock its writer holds. */
     private static final class Lane<T, R> {
         final ReentrantLock writer = new ReentrantLock();
         final Queue<Request<T, R>> waiting = new ConcurrentLinkedQueue<>();
     }
 
-    private final Map<Long, Lane<T, R>> lanes = new ConcurrentHashMap<>();
+    private final List<Lane<T, R>> lanes = new ArrayList<>(STRIPES);
     private final BatchWriter<T, R> writer;
     private final LongAdder transactions = new LongAdder();
 
     GroupCommit(BatchWriter<T, R> writer) {
         this.writer = writer;
+        for (int i = 0; i < STRIPES; i++) {
+            lanes.add(new Lane<>());
+        }
     }
 
     /**
      * Writes {@code append} into the mailbox, alone or with the appends that queue up meanwhile, and returns once it
-     * is committed. Two lanes for one mailbox (after the table was emptied) are harmless: their batches are ordered
-     * by the mailbox row's lock, as batches of two servers are.
+     * is committed.
      */
     R append(long mailboxId, T append) {
         Lane<T, R> lane = lane(mailboxId);
-        Request<T, R> mine = new Request<>(append);
+        Request<T, R> mine = new Request<>(new Append<>(mailboxId, append));
         lane.waiting.add(mine);
         boolean interrupted = false;
         while (!mine.done) {
@@ -83,7 +96,7 @@ final class GroupCommit<T, R> {
                         if (batch.isEmpty()) {
                             throw new IllegalStateException("An append left its queue unwritten");
                         }
-                        writeBatch(mailboxId, batch);
+                        writeBatch(batch);
                     }
                 } finally {
                     lane.writer.unlock();
@@ -116,27 +129,30 @@ final class GroupCommit<T, R> {
 
     /** Appends of the mailbox queued and not yet taken into a batch (tests). */
     int queued(long mailboxId) {
-        Lane<T, R> lane = lanes.get(mailboxId);
-        return lane == null ? 0 : lane.waiting.size();
+        int queued = 0;
+        for (Request<T, R> request : lane(mailboxId).waiting) {
+            queued += request.append.mailboxId() == mailboxId ? 1 : 0;
+        }
+        return queued;
     }
 
-    private void writeBatch(long mailboxId, List<Request<T, R>> batch) {
+    private void writeBatch(List<Request<T, R>> batch) {
         if (batch.size() == 1) {
-            writeAlone(mailboxId, batch.get(0));
+            writeAlone(batch.get(0));
             return;
         }
-        List<T> appends = new ArrayList<>(batch.size());
+        List<Append<T>> appends = new ArrayList<>(batch.size());
         for (Request<T, R> request : batch) {
             appends.add(request.append);
         }
         List<R> results;
         try {
             transactions.increment();
-            results = writer.write(mailboxId, appends);
+            results = writer.write(appends);
         } catch (RuntimeException | Error e) {
             // Nothing of the batch was committed: each append is tried again alone, so only a bad one fails.
             for (Request<T, R> request : batch) {
-                writeAlone(mailboxId, request);
+                writeAlone(request);
             }
             return;
         }
@@ -145,10 +161,10 @@ final class GroupCommit<T, R> {
         }
     }
 
-    private void writeAlone(long mailboxId, Request<T, R> request) {
+    private void writeAlone(Request<T, R> request) {
         try {
             transactions.increment();
-            complete(request, writer.write(mailboxId, List.of(request.append)).get(0), null);
+            complete(request, writer.write(List.of(request.append)).get(0), null);
         } catch (RuntimeException e) {
             complete(request, null, e);
         } catch (Error e) {
@@ -173,13 +189,6 @@ final class GroupCommit<T, R> {
     }
 
     private Lane<T, R> lane(long mailboxId) {
-        Lane<T, R> lane = lanes.get(mailboxId);
-        if (lane != null) {
-            return lane;
-        }
-        if (lanes.size() >= MAX_LANES) {
-            lanes.clear();
-        }
-        return lanes.computeIfAbsent(mailboxId, id -> new Lane<>());
+        return lanes.get(Math.floorMod(mailboxId, STRIPES));
     }
 }

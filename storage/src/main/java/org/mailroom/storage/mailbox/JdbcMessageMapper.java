@@ -8,11 +8,14 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 import javax.mail.Flags;
@@ -390,56 +393,86 @@ public final class JdbcMessageMapper implements MessageMapper {
     }
 
     /**
-     * Writes appends to one mailbox in one transaction: the bytes first (the mailbox row is locked, by the UID
-     * allocation, only for the short end of the work), then one UPDATE taking consecutive UIDs and MODSEQs for all of
-     * them, then their memberships. A single append is the same three statements as ever.
+     * Writes appends, to one mailbox or several, in one transaction: the bytes first (the mailbox rows are locked,
+     * by the UID allocations, only for the short end of the work), then per mailbox, in ascending id order (so that
+     * two batches never lock rows in opposite orders), one UPDATE taking consecutive UIDs and MODSEQs for its
+     * appends and their memberships. A single append is the same three statements as ever.
      */
-    private List<MessageMetaData> writeAppends(long mailboxId, List<MessageRows.NewMessage> batch) {
-        List<Long> allocated = new ArrayList<>(batch.size());
+    private List<MessageMetaData> writeAppends(List<GroupCommit.Append<MessageRows.NewMessage>> batch) {
+        SortedMap<Long, List<MessageRows.NewMessage>> byMailbox = new TreeMap<>();
+        for (GroupCommit.Append<MessageRows.NewMessage> append : batch) {
+            byMailbox.computeIfAbsent(append.mailboxId(), id -> new ArrayList<>()).add(append.value());
+        }
+        Map<Long, List<Long>> allocated = new HashMap<>();
         try {
-            List<MessageMetaData> written = db.transaction(c -> {
+            db.transactionVoid(c -> {
                 // A retried attempt (lock timeout, deadlock) rolled back the UIDs the previous one took.
-                addedEventOrder.released(mailboxId, allocated);
-                allocated.clear();
-                long unseen = 0;
-                long bytes = 0;
-                for (MessageRows.NewMessage append : batch) {
-                    MessageRows.insertContentIfAbsent(c, append.message());
-                    unseen += append.flags().contains(Flags.Flag.SEEN) ? 0 : 1;
-                    bytes += append.message().getFullContentOctets();
+                releaseAll(allocated);
+                for (GroupCommit.Append<MessageRows.NewMessage> append : batch) {
+                    MessageRows.insertContentIfAbsent(c, append.value().message());
                 }
-                MessageRows.NewMembership first =
-                    MessageRows.allocateForNewMemberships(c, lastAllocations, mailboxId, batch.size(), unseen, bytes);
-                addedEventOrder.allocated(mailboxId, first.uid().asLong(), batch.size());
-                for (int i = 0; i < batch.size(); i++) {
-                    allocated.add(first.uid().asLong() + i);
+                for (Map.Entry<Long, List<MessageRows.NewMessage>> mailbox : byMailbox.entrySet()) {
+                    allocated.put(mailbox.getKey(), insertMemberships(c, mailbox.getKey(), mailbox.getValue()));
                 }
-                MessageRows.insertNewMemberships(c, mailboxId, first, batch, knownKeywords);
-                List<MessageMetaData> result = new ArrayList<>(batch.size());
-                for (int i = 0; i < batch.size(); i++) {
-                    MessageRows.NewMessage append = batch.get(i);
-                    MessageRows.NewMembership taken = first.plus(i);
-                    append.message().setUid(taken.uid());
-                    append.message().setModSeq(taken.modSeq());
-                    append.message().setSaveDate(append.saveDate());
-                    result.add(append.message().metaData());
-                }
-                return result;
             });
-            addedEventOrder.committed(mailboxId, allocated);
-            snapshots.appended(mailboxId, snapshotRows(batch, written));
-            return written;
+            for (Map.Entry<Long, List<MessageRows.NewMessage>> mailbox : byMailbox.entrySet()) {
+                addedEventOrder.committed(mailbox.getKey(), allocated.get(mailbox.getKey()));
+                snapshots.appended(mailbox.getKey(), snapshotRows(mailbox.getValue()));
+            }
         } catch (RuntimeException e) {
-            addedEventOrder.released(mailboxId, allocated);
+            releaseAll(allocated);
             throw e;
         }
+        List<MessageMetaData> result = new ArrayList<>(batch.size());
+        for (GroupCommit.Append<MessageRows.NewMessage> append : batch) {
+            result.add(append.value().message().metaData());
+        }
+        return result;
     }
 
-    private static List<MetadataSnapshot.Row> snapshotRows(List<MessageRows.NewMessage> batch, List<MessageMetaData> written) {
-        List<MetadataSnapshot.Row> rows = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            MessageMetaData meta = written.get(i);
-            rows.add(snapshotRow(meta.getUid(), meta.getModSeq(), batch.get(i).message(), batch.get(i).flags()));
+    /**
+     * Takes UIDs and MODSEQs for one mailbox's appends (their bytes are written), inserts their memberships and sets
+     * the numbers on the messages; returns the UIDs taken.
+     */
+    private List<Long> insertMemberships(Connection c, long mailboxId, List<MessageRows.NewMessage> appends)
+            throws SQLException {
+        long unseen = 0;
+        long bytes = 0;
+        for (MessageRows.NewMessage append : appends) {
+            unseen += append.flags().contains(Flags.Flag.SEEN) ? 0 : 1;
+            bytes += append.message().getFullContentOctets();
+        }
+        MessageRows.NewMembership first =
+            MessageRows.allocateForNewMemberships(c, lastAllocations, mailboxId, appends.size(), unseen, bytes);
+        addedEventOrder.allocated(mailboxId, first.uid().asLong(), appends.size());
+        List<Long> uids = new ArrayList<>(appends.size());
+        for (int i = 0; i < appends.size(); i++) {
+            uids.add(first.uid().asLong() + i);
+        }
+        MessageRows.insertNewMemberships(c, mailboxId, first, appends, knownKeywords);
+        for (int i = 0; i < appends.size(); i++) {
+            MessageRows.NewMessage append = appends.get(i);
+            MessageRows.NewMembership taken = first.plus(i);
+            append.message().setUid(taken.uid());
+            append.message().setModSeq(taken.modSeq());
+            append.message().setSaveDate(append.saveDate());
+        }
+        return uids;
+    }
+
+    /** Announces that the UIDs taken by a transaction that did not commit will never have an "added" event. */
+    private void releaseAll(Map<Long, List<Long>> allocated) {
+        for (Map.Entry<Long, List<Long>> uids : allocated.entrySet()) {
+            addedEventOrder.released(uids.getKey(), uids.getValue());
+        }
+        allocated.clear();
+    }
+
+    private static List<MetadataSnapshot.Row> snapshotRows(List<MessageRows.NewMessage> appends) {
+        List<MetadataSnapshot.Row> rows = new ArrayList<>(appends.size());
+        for (MessageRows.NewMessage append : appends) {
+            MailboxMessage message = append.message();
+            rows.add(snapshotRow(message.getUid(), message.getModSeq(), message, append.flags()));
         }
         return rows;
     }

@@ -94,6 +94,62 @@ class GroupCommitTest {
     }
 
     @Test
+    void appendsToSeveralMailboxesQueuedBehindAWriterShareOneTransaction() throws Exception {
+        Mailbox other = mailboxInTheSameLane();
+        CountDownLatch release = new CountDownLatch(1);
+        Future<MessageMetaData> first = pool.submit(() -> mapper.add(mailbox, message(blockingUntil(release))));
+        awaitWriting();
+        List<Future<MessageMetaData>> here = new ArrayList<>();
+        List<Future<MessageMetaData>> there = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            here.add(pool.submit(() -> mapper.add(mailbox, message(new ByteContent(BYTES)))));
+            there.add(pool.submit(() -> mapper.add(other, TinyMessages.in(other, new Flags(Flags.Flag.SEEN),
+                new ByteContent(BYTES)))));
+        }
+        awaitUntil(() -> mapper.groupCommit().queued(id()) == 3
+            && mapper.groupCommit().queued(StoredMailboxId.of(other.getMailboxId()).value()) == 3);
+
+        release.countDown();
+
+        first.get(30, TimeUnit.SECONDS);
+        // The six appends to two mailboxes were one transaction, each mailbox with its own consecutive UIDs.
+        assertThat(uidsOf(here)).containsExactlyInAnyOrder(2L, 3L, 4L);
+        assertThat(uidsOf(there)).containsExactlyInAnyOrder(1L, 2L, 3L);
+        assertThat(mapper.groupCommit().transactions()).isEqualTo(2);
+        assertThat(mapper.getHighestModSeq(mailbox).asLong()).isEqualTo(4);
+        assertThat(mapper.getHighestModSeq(other).asLong()).isEqualTo(3);
+        assertThat(mapper.getMailboxCounters(mailbox).getCount()).isEqualTo(4);
+        assertThat(mapper.getMailboxCounters(mailbox).getUnseen()).isEqualTo(4);
+        assertThat(mapper.getMailboxCounters(other).getCount()).isEqualTo(3);
+        assertThat(mapper.getMailboxCounters(other).getUnseen()).isZero();
+        assertThat(mapper.listAllMessageUids(other).count().block()).isEqualTo(3);
+        assertThat(rowCount("mr_message")).isEqualTo(7);
+    }
+
+    @Test
+    void anAppendToAMailboxDeletedMeanwhileFailsAloneInAMixedBatch() throws Exception {
+        Mailbox other = mailboxInTheSameLane();
+        CountDownLatch release = new CountDownLatch(1);
+        Future<MessageMetaData> first = pool.submit(() -> mapper.add(mailbox, message(blockingUntil(release))));
+        awaitWriting();
+        Future<MessageMetaData> good = pool.submit(() -> mapper.add(mailbox, message(new ByteContent(BYTES))));
+        awaitQueued(1);
+        Future<MessageMetaData> gone = pool.submit(() -> mapper.add(other, TinyMessages.in(other,
+            new Flags(), new ByteContent(BYTES))));
+        awaitUntil(() -> mapper.groupCommit().queued(StoredMailboxId.of(other.getMailboxId()).value()) == 1);
+        new JdbcMailboxMapper(db).delete(other).block();
+
+        release.countDown();
+
+        first.get(30, TimeUnit.SECONDS);
+        assertThat(good.get(30, TimeUnit.SECONDS).getUid().asLong()).isEqualTo(2);
+        assertThat(gone).failsWithin(Duration.ofSeconds(30)).withThrowableThat()
+            .withCauseInstanceOf(org.apache.james.mailbox.exception.MailboxNotFoundException.class);
+        assertThat(mapper.getMailboxCounters(mailbox).getCount()).isEqualTo(2);
+        assertThat(rowCount("mr_mailbox_message")).isEqualTo(2);
+    }
+
+    @Test
     void aMessageThatCannotBeStoredFailsOnlyItsOwnAppend() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         Future<MessageMetaData> first = pool.submit(() -> mapper.add(mailbox, message(blockingUntil(release))));
@@ -135,6 +191,27 @@ class GroupCommitTest {
         }
         assertThat(mapper.groupCommit().transactions()).isEqualTo(3);
         assertThat(mapper.getMailboxCounters(mailbox).getCount()).isEqualTo(3);
+    }
+
+    /** Another mailbox whose appends combine with {@code mailbox}'s (the same {@link GroupCommit} lane). */
+    private Mailbox mailboxInTheSameLane() {
+        JdbcMailboxMapper mailboxes = new JdbcMailboxMapper(db);
+        for (int i = 0; ; i++) {
+            Mailbox created = mailboxes.create(MailboxPath.forUser(Username.of("frank@example.org"), "box" + i),
+                UidValidity.of(7)).block();
+            if (Math.floorMod(StoredMailboxId.of(created.getMailboxId()).value(), GroupCommit.STRIPES)
+                    == Math.floorMod(id(), GroupCommit.STRIPES)) {
+                return created;
+            }
+        }
+    }
+
+    private static List<Long> uidsOf(List<Future<MessageMetaData>> appends) throws Exception {
+        List<Long> uids = new ArrayList<>();
+        for (Future<MessageMetaData> append : appends) {
+            uids.add(append.get(30, TimeUnit.SECONDS).getUid().asLong());
+        }
+        return uids;
     }
 
     private void awaitWriting() throws InterruptedException {
