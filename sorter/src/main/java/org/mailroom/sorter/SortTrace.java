@@ -33,18 +33,21 @@ public final class SortTrace {
      * the stored copy later ({@link #sessionFacts}) weighs the same DNSBL listing and SPF result.
      */
     public static String header(Decision decision, SessionFacts facts) {
-        StringBuilder value = new StringBuilder();
-        value.append("category=").append(decision.category().name().toLowerCase(Locale.ROOT));
-        decision.folder().ifPresent(folder -> value.append("; folder=").append(quoted(folder, 200)));
-        value.append("; spam=").append(number(decision.total(Dimension.SPAM)));
-        value.append("; importance=").append(number(decision.total(Dimension.IMPORTANCE)));
-        decision.matchedRule().map(SortTrace::ruleOrigin).ifPresent(rule -> value.append("; rule=")
-            .append(quoted(rule, 200)));
+        // One builder for the field, folded in place: written for every delivered copy, where the value, the
+        // quoted parts, the unfolded line and the folded lines were each a copy of their own.
+        StringBuilder field = new StringBuilder(256 + MAX_REASONS_CHARS);
+        field.append(HEADER).append(": ");
+        field.append("category=").append(decision.category().name().toLowerCase(Locale.ROOT));
+        decision.folder().ifPresent(folder -> appendQuoted(field.append("; folder="), folder, 200));
+        field.append("; spam=").append(number(decision.total(Dimension.SPAM)));
+        field.append("; importance=").append(number(decision.total(Dimension.IMPORTANCE)));
+        decision.matchedRule().map(SortTrace::ruleOrigin).ifPresent(rule -> appendQuoted(field.append("; rule="),
+            rule, 200));
         if (facts != null) {
-            value.append("; ").append(SESSION).append('"').append(session(facts)).append('"');
+            field.append("; ").append(SESSION).append('"').append(session(facts)).append('"');
         }
-        value.append(REASONS).append(quoted(decision.reason(), MAX_REASONS_CHARS));
-        return fold(HEADER + ": " + value) + "\r\n";
+        appendQuoted(field.append(REASONS), decision.reason(), MAX_REASONS_CHARS);
+        return foldInPlace(field).append("\r\n").toString();
     }
 
     /**
@@ -201,9 +204,9 @@ public final class SortTrace {
         return signed.startsWith("+") ? signed.substring(1) : signed;
     }
 
-    /** A quoted-string of printable ASCII (anything else becomes '?'), cut to {@code max} characters. */
-    private static String quoted(String text, int max) {
-        StringBuilder out = new StringBuilder("\"");
+    /** Appends a quoted-string of printable ASCII (anything else becomes '?'), cut to {@code max} characters. */
+    private static void appendQuoted(StringBuilder out, String text, int max) {
+        out.append('"');
         int count = 0;
         for (int i = 0; i < text.length() && count < max; i++, count++) {
             char c = text.charAt(i);
@@ -220,29 +223,33 @@ public final class SortTrace {
         if (count < text.length() && count == max) {
             out.append("...");
         }
-        return out.append('"').toString();
+        out.append('"');
     }
 
     /** Folds at spaces so no line exceeds {@link #LINE} characters where a space allows it. */
     static String fold(String line) {
-        StringBuilder out = new StringBuilder();
+        return foldInPlace(new StringBuilder(line)).toString();
+    }
+
+    /**
+     * {@link #fold} in {@code text} itself: a CRLF goes in before the last space of a line once the line is longer
+     * than {@link #LINE} (a space at a line's start does not count), which is what the first version did with a copy
+     * per line ({@code SortTraceTest} checks the two against each other).
+     */
+    static StringBuilder foldInPlace(StringBuilder text) {
+        int lineStart = 0;
         int lastSpace = -1;
-        StringBuilder current = new StringBuilder();
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (c == ' ' && current.length() > 0) {
-                lastSpace = current.length();
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == ' ' && i > lineStart) {
+                lastSpace = i;
             }
-            current.append(c);
-            if (current.length() > LINE && lastSpace > 0) {
-                out.append(current, 0, lastSpace).append("\r\n");
-                String rest = current.substring(lastSpace);
-                current.setLength(0);
-                current.append(rest);
+            if (i + 1 - lineStart > LINE && lastSpace > lineStart) {
+                text.insert(lastSpace, "\r\n");
+                i += 2;
+                lineStart = lastSpace + 2;
                 lastSpace = -1;
             }
         }
-        out.append(current);
-        return out.toString();
+        return text;
     }
 }

@@ -170,9 +170,29 @@ public final class Sorter {
         if (!Double.isFinite(value)) {
             return String.format(java.util.Locale.ROOT, "%+.2f", value);
         }
-        String digits = java.math.BigDecimal.valueOf(Math.abs(value)).setScale(2, java.math.RoundingMode.HALF_UP)
-            .toPlainString();
-        return (value < 0 || (value == 0 && 1 / value < 0) ? "-" : "+") + digits;
+        return (value < 0 || (value == 0 && 1 / value < 0) ? "-" : "+") + twoDecimals(Math.abs(value));
+    }
+
+    /**
+     * {@code BigDecimal.valueOf(magnitude).setScale(2, HALF_UP).toPlainString()}, read off {@link Double#toString}'s
+     * digits (which {@code valueOf} parses) without building the BigDecimals: half-up at two decimals is "round up
+     * when the third decimal is 5 or more". Values {@code Double.toString} writes in E notation (below 10^-3, from
+     * 10^7) take the BigDecimal path.
+     */
+    static String twoDecimals(double magnitude) {
+        String shortest = Double.toString(magnitude);
+        int point = shortest.indexOf('.');
+        if (point < 0 || shortest.indexOf('E') >= 0) {
+            return java.math.BigDecimal.valueOf(magnitude).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
+        }
+        long hundredths = Long.parseLong(shortest, 0, point, 10) * 100;
+        int fraction = shortest.length() - point - 1;
+        hundredths += (shortest.charAt(point + 1) - '0') * 10L + (fraction > 1 ? shortest.charAt(point + 2) - '0' : 0);
+        if (fraction > 2 && shortest.charAt(point + 3) >= '5') {
+            hundredths++;
+        }
+        long cents = hundredths % 100;
+        return (hundredths / 100) + (cents < 10 ? ".0" : ".") + cents;
     }
 
     /**

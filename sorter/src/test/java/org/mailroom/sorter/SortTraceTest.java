@@ -94,4 +94,42 @@ class SortTraceTest {
                 .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", v));
         }
     }
+
+    /** Folding in place gives what the first version, a copy per line, gave: random lines of words and spaces. */
+    @Test
+    void foldingInPlaceMatchesTheFoldingByCopies() {
+        java.util.Random random = new java.util.Random(11);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder line = new StringBuilder();
+            int length = random.nextInt(700);
+            for (int i = 0; i < length; i++) {
+                int kind = random.nextInt(12);
+                line.append(kind == 0 ? ' ' : kind == 1 && random.nextInt(8) == 0 ? "          " : "x");
+            }
+            assertThat(SortTrace.fold(line.toString())).isEqualTo(foldedByCopies(line.toString()));
+        }
+    }
+
+    /** The folding as first written: a copy of each line, cut at its last space once it passes 78 characters. */
+    private static String foldedByCopies(String line) {
+        StringBuilder out = new StringBuilder();
+        int lastSpace = -1;
+        StringBuilder current = new StringBuilder();
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == ' ' && current.length() > 0) {
+                lastSpace = current.length();
+            }
+            current.append(c);
+            if (current.length() > 78 && lastSpace > 0) {
+                out.append(current, 0, lastSpace).append("\r\n");
+                String rest = current.substring(lastSpace);
+                current.setLength(0);
+                current.append(rest);
+                lastSpace = -1;
+            }
+        }
+        out.append(current);
+        return out.toString();
+    }
 }

@@ -73,7 +73,7 @@ final class ImportanceFeatures {
     static MailContent withoutIgnoredHeaders(MailContent content) {
         boolean any = false;
         for (HeaderField field : content.headers()) {
-            if (IGNORED_HEADERS.contains(field.name().toLowerCase(Locale.ROOT))) {
+            if (isIgnored(field.name())) {
                 any = true;
                 break;
             }
@@ -81,9 +81,37 @@ final class ImportanceFeatures {
         if (!any) {
             return content;
         }
-        List<HeaderField> kept = content.headers().stream()
-            .filter(f -> !IGNORED_HEADERS.contains(f.name().toLowerCase(Locale.ROOT))).toList();
+        List<HeaderField> kept = content.headers().stream().filter(f -> !isIgnored(f.name())).toList();
         return content.withHeaders(kept);
+    }
+
+    /**
+     * Whether {@code name} lower-cased ({@code Locale.ROOT}) is one of {@link #IGNORED_HEADERS}, without a
+     * lower-cased copy of every header name of every decision: compared in ASCII, where a non-ASCII character never
+     * matches (the only ones that lower-case to ASCII, the Kelvin sign to 'k' and 'İ' to "i" plus a combining dot,
+     * cannot make any of those names).
+     */
+    static boolean isIgnored(String name) {
+        for (String ignored : IGNORED_HEADERS) {
+            if (equalsAsciiLowerCase(name, ignored)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code text} with ASCII upper case lowered equals the lower-case ASCII {@code lower}. */
+    private static boolean equalsAsciiLowerCase(String text, String lower) {
+        if (text.length() != lower.length()) {
+            return false;
+        }
+        for (int i = 0; i < lower.length(); i++) {
+            char c = text.charAt(i);
+            if ((c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c) != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The first From address, lower-cased, or empty. */

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -461,22 +460,22 @@ public final class ImportanceModel implements Signal {
         float[] values = new float[count * 2];
         double[] starting = new double[count];
         int[] slotOf = new int[count];
-        Map<String, Integer> slots = new HashMap<>(count * 2);
+        NameSlots slots = new NameSlots(count);
         int distinct = 0;
         double base = 0;
         for (int j = 0; j < count; j++) {
             Feature f = features.get(j);
-            Integer known = slots.putIfAbsent(f.name(), distinct);
-            if (known != null) {
+            long nameHash = FeatureHashing.fnv(f.name());
+            int known = slots.putIfAbsent(nameHash, distinct);
+            if (known >= 0) {
                 // A repeated name counts as its first occurrence (as explain always read it by name).
                 slotOf[j] = known;
                 continue;
             }
             slotOf[j] = distinct;
-            starting[distinct] = f.value() * StartingWeights.of(f.name());
+            starting[distinct] = f.value() * StartingWeights.ofHash(nameHash);
             base += starting[distinct];
             double value = ImportanceFeatures.isSparse(f) ? f.value() : f.value() * settings.denseScale();
-            long nameHash = FeatureHashing.fnv(f.name());
             keys[2 * distinct] = FeatureHashing.globalOf(nameHash);
             values[2 * distinct] = (float) value;
             keys[2 * distinct + 1] = FeatureHashing.perUserOf(userHash, nameHash);
@@ -486,6 +485,38 @@ public final class ImportanceModel implements Signal {
         int n = 2 * distinct;
         FeatureVector vector = new FeatureVector(Arrays.copyOf(keys, n), Arrays.copyOf(values, n), (float) base);
         return new Layout(List.copyOf(features), vector, slotOf, Arrays.copyOf(starting, distinct));
+    }
+
+    /**
+     * A decision's distinct feature names by their 64-bit FNV hash (which their weight keys are made of, so two names
+     * with one hash were already one feature to the model): open addressing over two arrays sized for the
+     * decision, instead of a map of the names with a boxed slot each and every name hashed a second time.
+     */
+    private static final class NameSlots {
+        private final long[] hashes;
+        private final int[] slots;
+
+        NameSlots(int expected) {
+            int capacity = Integer.highestOneBit(Math.max(8, expected * 2) - 1) << 1;
+            hashes = new long[capacity];
+            slots = new int[capacity];
+            Arrays.fill(slots, -1);
+        }
+
+        /** The slot already given to {@code hash}, or -1 after giving it {@code slot}. */
+        int putIfAbsent(long hash, int slot) {
+            int mask = slots.length - 1;
+            for (int i = (int) (hash ^ (hash >>> 32)) & mask; ; i = (i + 1) & mask) {
+                if (slots[i] < 0) {
+                    hashes[i] = hash;
+                    slots[i] = slot;
+                    return -1;
+                }
+                if (hashes[i] == hash) {
+                    return slots[i];
+                }
+            }
+        }
     }
 
     /**

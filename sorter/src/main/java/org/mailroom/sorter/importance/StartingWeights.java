@@ -20,14 +20,61 @@ import java.util.Map;
 final class StartingWeights {
 
     static final String RESOURCE = System.getProperty("mailroom.importance.startingWeights", "starting-weights.tsv");
-    private static final Map<String, Double> WEIGHTS = load(RESOURCE);
+    private static final ByNameHash WEIGHTS = new ByNameHash(load(RESOURCE));
 
     private StartingWeights() {
     }
 
     /** The starting weight of a feature (0 for features the offline fit did not weigh). */
     static double of(String feature) {
-        return WEIGHTS.getOrDefault(feature, 0.0);
+        return ofHash(FeatureHashing.fnv(feature));
+    }
+
+    /**
+     * {@link #of} the feature whose name's {@link FeatureHashing#fnv} is {@code nameFnv}: every decision looks up
+     * each of its features, whose names are new strings each time, so a map by name hashed and compared every name
+     * twice more (1.3 % of an SMTP delivery's CPU); the layout has the name's FNV hash already. Two names with the
+     * same 64-bit hash would share a starting weight, as they share their learned weights' keys.
+     */
+    static double ofHash(long nameFnv) {
+        return WEIGHTS.get(nameFnv);
+    }
+
+    /** The weights by their name's FNV hash: open addressing over two arrays, read-only once built. */
+    private static final class ByNameHash {
+        private final long[] hashes;
+        private final double[] weights;
+        private final boolean[] used;
+
+        ByNameHash(Map<String, Double> byName) {
+            int capacity = Integer.highestOneBit(Math.max(16, byName.size() * 4) - 1) << 1;
+            hashes = new long[capacity];
+            weights = new double[capacity];
+            used = new boolean[capacity];
+            byName.forEach((name, weight) -> {
+                long hash = FeatureHashing.fnv(name);
+                int i = slot(hash);
+                while (used[i] && hashes[i] != hash) {
+                    i = (i + 1) & (capacity - 1);
+                }
+                used[i] = true;
+                hashes[i] = hash;
+                weights[i] = weight;
+            });
+        }
+
+        double get(long hash) {
+            for (int i = slot(hash); used[i]; i = (i + 1) & (hashes.length - 1)) {
+                if (hashes[i] == hash) {
+                    return weights[i];
+                }
+            }
+            return 0.0;
+        }
+
+        private int slot(long hash) {
+            return (int) (hash ^ (hash >>> 32)) * 0x9E3779B9 >>> 1 & (hashes.length - 1);
+        }
     }
 
     /** Reads {@code name\tweight} lines; {@code #} starts a comment. */
