@@ -14,11 +14,14 @@ Output: key=value lines: <phase>_s (wall seconds), append_msgs_per_s, the counts
 --cpu-comm <phase>_server_cpu_s: CPU seconds (user + system) the server's processes spent in the phase, which says
 more than wall time on a machine shared with other work; with --cpu-pid also <phase>_server_jit_cpu_s, the part
 of it spent by the JVM's JIT compiler threads (a phase run once on a fresh JVM pays for compiling its code).
+With --jfr FILE (and --cpu-pid, a JVM) a Java Flight Recording (profile settings) of the read phases alone, from
+after the APPENDs to the end, is written to FILE.
 """
 import os
 import argparse
 import re
 import socket
+import subprocess
 import ssl
 import sys
 import time
@@ -164,6 +167,10 @@ class Phase:
         return False
 
 
+def jcmd(pid, *command):
+    subprocess.run(["jcmd", str(pid)] + list(command), check=True, stdout=subprocess.DEVNULL)
+
+
 def message(n):
     body = "".join("Line %d of message %d, a body of some length for the IMAP benchmark.\r\n" % (i, n)
                    for i in range(40))
@@ -183,7 +190,10 @@ def main():
     parser.add_argument("--mailbox", default="Bench")
     parser.add_argument("--cpu-pid", type=int, default=0, help="the server's process, for its CPU time")
     parser.add_argument("--cpu-comm", default="", help="or the names of the server's processes, comma-separated (Dovecot: imap,imap-login)")
+    parser.add_argument("--jfr", default="", help="record the read phases of the --cpu-pid JVM into this JFR file")
     args = parser.parse_args()
+    if args.jfr and not args.cpu_pid:
+        parser.error("--jfr needs --cpu-pid")
     cpu = ServerCpu(args.cpu_pid, args.cpu_comm)
 
     imap = Imap(args.host, args.port, args.tls)
@@ -204,6 +214,8 @@ def main():
                 imap.send(data + b"\r\n")
             imap.read_until(tag)
     print("append_msgs_per_s=%.1f" % (args.messages / phase.elapsed))
+    if args.jfr:
+        jcmd(args.cpu_pid, "JFR.start", "name=phases", "settings=profile")
 
     with Phase("select", cpu):
         lines = imap.command("SELECT %s" % args.mailbox)
@@ -234,6 +246,10 @@ def main():
             lines = imap.command("FETCH %d (BODY.PEEK[])" % (1 + i * step))
             total += sum(len(l) for l in lines[:-1])
     print("fetch_bodies_bytes=%d" % total)
+    if args.jfr:
+        jcmd(args.cpu_pid, "JFR.dump", "name=phases", "filename=" + os.path.abspath(args.jfr))
+        jcmd(args.cpu_pid, "JFR.stop", "name=phases")
+        print("jfr=%s" % os.path.abspath(args.jfr))
     imap.command("LOGOUT")
 
 

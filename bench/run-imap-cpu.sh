@@ -9,7 +9,8 @@
 #
 # --phases runs imap_phases.py (APPEND of --messages messages, SELECT, FETCH 1:*, UID SEARCH HEADER, 100 single
 # FETCH BODY.PEEK[]) into a first mailbox on the fresh server (lines prefixed cold_), then again into a second one
-# (warm_): the same commands, once while the JVM still compiles their code and once after.
+# (warm_): the same commands, once while the JVM still compiles their code and once after; with --jfr FILE it
+# records the cold round's read phases (SELECT to the last body FETCH, not the APPENDs).
 # --jfr FILE records a Java Flight Recording (profile settings) of the measured commands only (not start-up,
 # login or the fill). Needs python3, Java 17 and Maven; prints cpu_ms_<command>= (server CPU per command),
 # jit_ms_<command>= (the part of it spent by the JIT compiler threads) and wall_ms_<command>= lines.
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     --phases) phases=1; shift ;;
     --only) only=$2; shift 2 ;;
     --jfr) jfr=$(realpath -m "$2"); shift 2 ;;
-    *) sed -n '2,17p' "$0"; exit 2 ;;
+    *) sed -n '2,18p' "$0"; exit 2 ;;
   esac
 done
 lib=${MAILROOM_LIB:-}
@@ -71,7 +72,7 @@ probe() { python3 "$root/bench/imap_cpu_probe.py" --port "$p_imap" --tls starttl
 phases() { python3 "$root/bench/imap_phases.py" --port "$p_imap" --tls starttls --user "$user" --password "$password" \
   --cpu-pid "$mailroom_pid" --messages "$messages" "$@"; }
 if [ -n "$phases" ]; then
-  phases --mailbox Cold | sed 's/^/cold_/'
+  phases --mailbox Cold ${jfr:+--jfr "$jfr"} | sed 's/^/cold_/'
   phases --mailbox Warm | sed 's/^/warm_/'
 elif [ -n "$jfr" ]; then
   # fill and warm up first, then record only the measured round

@@ -3,8 +3,10 @@ package org.mailroom.storage.mailbox;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.apache.james.mailbox.AttachmentContentLoader;
 import org.apache.james.mailbox.MailboxManager;
@@ -29,7 +31,9 @@ import reactor.core.scheduler.Schedulers;
  * Searches of header texts ({@code HEADER name text}, {@code SUBJECT text}) in one mailbox: reads every message's
  * header as James's scanning index does, but hands to James's own {@code MessageSearches} only the messages whose
  * header bytes contain every required text ({@link HeaderTextPrefilter}), so mime4j parses the few that may match
- * instead of all of them. The answer is James's, criterion for criterion. Queries without such a text, with a UID
+ * instead of all of them. A query of such texts alone is answered from the header bytes ({@link HeaderFieldMatcher})
+ * without building any message, except the few whose searched fields only mime4j can read. The answer is James's,
+ * criterion for criterion. Queries without such a text, with a UID
  * or sequence-set criterion (James reads only that range) or another sort order go to the delegate unchanged.
  */
 final class HeaderPrefilterSearchIndex implements MessageSearchIndex {
@@ -52,17 +56,56 @@ final class HeaderPrefilterSearchIndex implements MessageSearchIndex {
         if (prefilter.isEmpty() || !query.getSorts().equals(SearchQuery.DEFAULT_SORTS) || hasUidCriterion(query.getCriteria())) {
             return delegate.search(session, mailbox, query);
         }
+        Optional<HeaderFieldMatcher> matcher = HeaderFieldMatcher.of(query);
+        if (matcher.isPresent()) {
+            return Mono.fromCallable(() -> searchByFields(session, mailbox, query, matcher.get()))
+                .subscribeOn(Schedulers.boundedElastic()).flatMapIterable(hits -> hits);
+        }
         HeaderTextPrefilter filter = prefilter.get();
         return Mono.fromCallable(() -> {
             // HEADERS, as James fetches for header criteria; a body a candidate needs is loaded on demand. Only the
             // candidates are built as messages: the others cost the read of their header bytes.
-            List<MailboxMessage> candidates = mappers.messageMapper().findByHeader(mailbox, filter::mayMatch);
-            // in UID order already (the mapper's ORDER BY), as James's default sort wants
-            List<MessageUid> hits = new ArrayList<>();
-            new MessageSearches(candidates.iterator(), query, textExtractor, attachmentContentLoader, session)
-                .iterator().forEachRemaining(result -> hits.add(result.getMessageUid()));
-            return hits;
+            List<MailboxMessage> candidates = mappers.messageMapper().findByHeader(mailbox,
+                (uid, header) -> filter.mayMatch(header));
+            return searchWithJames(session, query, candidates);
         }).subscribeOn(Schedulers.boundedElastic()).flatMapIterable(hits -> hits);
+    }
+
+    /**
+     * A query of header texts only: one statement reads each message's UID and header bytes and
+     * {@link HeaderFieldMatcher} answers for most; the few it cannot (an encoded or 8-bit searched field, a header
+     * of unusual structure) are read again as messages and answered by James, and the two lists merged in UID order.
+     */
+    private List<MessageUid> searchByFields(MailboxSession session, Mailbox mailbox, SearchQuery query,
+                                            HeaderFieldMatcher matcher) throws MailboxException {
+        Set<Long> undecided = new HashSet<>();
+        List<MessageUid> hits = mappers.messageMapper().uidsByHeader(mailbox, (uid, header) -> {
+            HeaderFieldMatcher.Decision decision = matcher.decide(header);
+            if (decision == HeaderFieldMatcher.Decision.UNDECIDED) {
+                undecided.add(uid);
+            }
+            return decision == HeaderFieldMatcher.Decision.MATCH;
+        });
+        if (undecided.isEmpty()) {
+            return hits;
+        }
+        // a message expunged and another appended between the two statements: James answers for the rows it reads
+        List<MessageUid> jamesHits = searchWithJames(session, query,
+            mappers.messageMapper().findByHeader(mailbox, (uid, header) -> undecided.contains(uid)));
+        List<MessageUid> merged = new ArrayList<>(hits.size() + jamesHits.size());
+        merged.addAll(hits);
+        merged.addAll(jamesHits);
+        merged.sort(null);
+        return merged;
+    }
+
+    /** James's own answer over {@code candidates} (in UID order already, the mapper's ORDER BY, as its default sort wants). */
+    private List<MessageUid> searchWithJames(MailboxSession session, SearchQuery query, List<MailboxMessage> candidates)
+            throws MailboxException {
+        List<MessageUid> hits = new ArrayList<>();
+        new MessageSearches(candidates.iterator(), query, textExtractor, attachmentContentLoader, session)
+            .iterator().forEachRemaining(result -> hits.add(result.getMessageUid()));
+        return hits;
     }
 
     @Override

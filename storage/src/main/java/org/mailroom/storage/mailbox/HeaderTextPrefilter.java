@@ -81,7 +81,8 @@ final class HeaderTextPrefilter {
         return true;
     }
 
-    private static int indexOf(byte[] haystack, int length, byte[] needle) {
+    /** Where {@code needle} first occurs in the first {@code length} bytes of {@code haystack}, or -1. */
+    static int indexOf(byte[] haystack, int length, byte[] needle) {
         byte first = needle[0];
         for (int i = 0, last = length - needle.length; i <= last; i++) {
             if (haystack[i] != first) {

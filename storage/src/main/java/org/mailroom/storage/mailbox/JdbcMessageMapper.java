@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 
 import javax.mail.Flags;
 
@@ -88,13 +87,19 @@ public final class JdbcMessageMapper implements MessageMapper {
         }).iterator();
     }
 
+    /** A message's UID and raw header bytes, as a header search reads them. */
+    @FunctionalInterface
+    public interface HeaderRowTest {
+        boolean test(long uid, byte[] header);
+    }
+
     /**
-     * The messages of the mailbox whose header bytes pass {@code headerTest}, in UID order, with their headers (as
+     * The messages of the mailbox whose row passes {@code test}, in UID order, with their headers (as
      * {@link FetchType#HEADERS}): one pass in which a message that fails the test is never built (no dates,
      * properties or flags decoded for it), so a header search pays for the rows it rejects little more than
      * Derby's reading of the header.
      */
-    public List<MailboxMessage> findByHeader(Mailbox mailbox, Predicate<byte[]> headerTest) {
+    public List<MailboxMessage> findByHeader(Mailbox mailbox, HeaderRowTest test) {
         String sql = MessageRows.selectMessages(FetchType.HEADERS) + " WHERE mm.mailbox_id = ? ORDER BY mm.uid";
         return db.read(c -> {
             long recentFrom = RecentWatermark.read(c, id(mailbox));
@@ -102,11 +107,36 @@ public final class JdbcMessageMapper implements MessageMapper {
                 ps.setLong(1, id(mailbox));
                 List<MailboxMessage> result = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
+                    int uidColumn = rs.findColumn("uid");
                     int headerColumn = rs.findColumn("header_bytes");
                     while (rs.next()) {
                         byte[] header = rs.getBytes(headerColumn);
-                        if (headerTest.test(header)) {
+                        if (test.test(rs.getLong(uidColumn), header)) {
                             result.add(MessageRows.readMessage(db, rs, FetchType.HEADERS, header, recentFrom));
+                        }
+                    }
+                }
+                return result;
+            }
+        });
+    }
+
+    /**
+     * The UIDs of the mailbox's messages whose row passes {@code test}, in UID order, from one statement that reads
+     * nothing but each membership's UID and its message's header bytes: a header search that can answer from the
+     * bytes alone needs no message built, no flags, dates or properties decoded, and no \Recent watermark.
+     */
+    public List<MessageUid> uidsByHeader(Mailbox mailbox, HeaderRowTest test) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT_UID_HEADER
+                    + " WHERE mm.mailbox_id = ? ORDER BY mm.uid")) {
+                ps.setLong(1, id(mailbox));
+                List<MessageUid> result = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long uid = rs.getLong(1);
+                        if (test.test(uid, rs.getBytes(2))) {
+                            result.add(MessageUid.of(uid));
                         }
                     }
                 }
@@ -363,12 +393,14 @@ public final class JdbcMessageMapper implements MessageMapper {
     /**
      * The UIDs of the recent messages, claimed for the caller as {@link #resetRecent} does, read from the primary
      * key's UID order and the flag alone: what IMAP's SELECT needs, without the flags and message ids James's
-     * {@code UpdatedFlags} carry.
+     * {@code UpdatedFlags} carry. When the mailbox's metadata snapshot is of the current content version (a SELECT
+     * after appends this process committed) the UIDs come from it and no membership row is read.
      */
     public List<MessageUid> claimRecent(Mailbox mailbox) throws MailboxException {
         long mailboxId = id(mailbox);
         try {
-            return db.transaction(c -> RecentWatermark.claim(c, mailboxId, "", rs -> MessageUid.of(rs.getLong(1))));
+            return db.transaction(c -> RecentWatermark.claimUids(c, mailboxId,
+                (connection, from) -> snapshots.storedRecentUids(connection, mailboxId, from)));
         } catch (MessageRows.MissingMailbox e) {
             throw e.toMailboxException(mailboxId);
         }

@@ -221,6 +221,18 @@ final class MetadataSnapshot {
         }
     }
 
+    /** The UIDs at or above {@code from} whose stored \\Recent bit is set, ascending. */
+    long[] storedRecentUids(long from) {
+        long[] found = new long[size - insertionPoint(from)];
+        int count = 0;
+        for (int i = insertionPoint(from); i < size; i++) {
+            if ((systemFlags[i] & MetadataRowVisitor.RECENT) != 0) {
+                found[count++] = uids[i];
+            }
+        }
+        return count == found.length ? found : Arrays.copyOf(found, count);
+    }
+
     /** Whether this snapshot was read under later marks than {@code other} (the one worth keeping). */
     boolean newerThan(MetadataSnapshot other) {
         return contentVersion != other.contentVersion ? contentVersion > other.contentVersion

@@ -133,6 +133,22 @@ final class MetadataSnapshots {
         return true;
     }
 
+    /**
+     * The UIDs at or above {@code from} whose stored \\Recent bit is set, ascending, from a snapshot brought up to the
+     * marks read now, for a claim of the recent messages ({@link RecentWatermark#claimUids}); null when no snapshot of
+     * the current content version is cached, so the claim reads the rows. The stored bit is exact in a snapshot of
+     * the current version (a change of \\Recent alone raises it; appends and flag stores come with their rows).
+     */
+    long[] storedRecentUids(Connection c, long mailboxId, long from) throws SQLException {
+        Marks marks = marks(c, mailboxId);
+        MetadataSnapshot cached = snapshots.getIfPresent(mailboxId);
+        if (marks == null || cached == null || cached.contentVersion() != marks.contentVersion()) {
+            return null;
+        }
+        MetadataSnapshot current = cached.highestModSeq() == marks.highestModSeq() ? cached : refresh(c, mailboxId, cached, marks);
+        return current.storedRecentUids(from);
+    }
+
     /** The marks, or null when the mailbox is gone. */
     private static Marks marks(Connection c, long mailboxId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(

@@ -9,6 +9,8 @@ import java.util.List;
 
 import javax.mail.Flags;
 
+import org.apache.james.mailbox.MessageUid;
+
 /**
  * Decides which messages are \Recent, as Dovecot does: a membership is recent while its {@code is_recent} column
  * is TRUE and its UID is at or above its mailbox's {@code first_recent_uid} (V15). The session that claims the
@@ -91,15 +93,53 @@ final class RecentWatermark {
             if (claimed.isEmpty()) {
                 return claimed;
             }
-            try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE mr_mailbox SET first_recent_uid = ? WHERE id = ? AND first_recent_uid = ?")) {
-                update.setLong(1, highest + 1);
-                update.setLong(2, mailboxId);
-                update.setLong(3, from);
-                if (update.executeUpdate() == 1) {
-                    return claimed;
-                }
+            if (movePast(c, mailboxId, from, highest)) {
+                return claimed;
             }
+        }
+    }
+
+    /** Where a claim may find the recent UIDs without reading the rows. */
+    interface KnownRecentUids {
+        /** The UIDs at or above {@code from} stored as recent, ascending, or null when they must be read from the rows. */
+        long[] at(Connection c, long from) throws SQLException;
+    }
+
+    /**
+     * As {@link #claim} for the UIDs alone, taken from {@code known} when it has them (a SELECT after many appends
+     * then reads no membership row) and from the rows otherwise. The same conditional UPDATE decides the race.
+     */
+    static List<MessageUid> claimUids(Connection c, long mailboxId, KnownRecentUids known) throws SQLException {
+        while (true) {
+            long from = read(c, mailboxId);
+            if (from == NONE) {
+                throw new MessageRows.MissingMailbox(mailboxId);
+            }
+            long[] uids = known.at(c, from);
+            if (uids == null) {
+                return claim(c, mailboxId, "", rs -> MessageUid.of(rs.getLong(1)));
+            }
+            if (uids.length == 0) {
+                return List.of();
+            }
+            if (movePast(c, mailboxId, from, uids[uids.length - 1])) {
+                List<MessageUid> claimed = new ArrayList<>(uids.length);
+                for (long uid : uids) {
+                    claimed.add(MessageUid.of(uid));
+                }
+                return claimed;
+            }
+        }
+    }
+
+    /** Moves the watermark from {@code from} past {@code highest}, unless someone moved it since it was read. */
+    private static boolean movePast(Connection c, long mailboxId, long from, long highest) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(
+                "UPDATE mr_mailbox SET first_recent_uid = ? WHERE id = ? AND first_recent_uid = ?")) {
+            update.setLong(1, highest + 1);
+            update.setLong(2, mailboxId);
+            update.setLong(3, from);
+            return update.executeUpdate() == 1;
         }
     }
 

@@ -181,7 +181,7 @@ class RecentWatermarkTest {
             .allSatisfy(m -> assertThat(m.getFlags().contains(Flags.Flag.RECENT)).isFalse());
         messages.findInMailbox(mailbox, range, FetchType.METADATA, -1)
             .forEachRemaining(m -> assertThat(m.createFlags().contains(Flags.Flag.RECENT)).isFalse());
-        assertThat(messages.findByHeader(mailbox, header -> true))
+        assertThat(messages.findByHeader(mailbox, (uid, header) -> true))
             .allSatisfy(m -> assertThat(m.createFlags().contains(Flags.Flag.RECENT)).isFalse());
     }
 
