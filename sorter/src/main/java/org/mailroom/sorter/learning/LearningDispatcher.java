@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.mailroom.sorter.IncomingMail;
+import org.mailroom.sorter.message.MailContent;
 import org.mailroom.sorter.message.MailParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -200,8 +201,7 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
                 return;
             }
             if (action.kind().isSpamSignal()) {
-                spam.learn(action.user(), action.messageIdHeader().orElse(action.messageId()),
-                    message.get().content(), yes);
+                spam.learn(action.user(), spamKey(action, message.get().content()), message.get().content(), yes);
             } else {
                 importance.learnLabel(action.user(), message.get().content(), message.get().receivedAt(), yes,
                     action.timestamp());
@@ -209,6 +209,15 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
         } catch (RuntimeException e) {
             LOG.error("learning from {} by {} failed", action.kind(), action.user(), e);
         }
+    }
+
+    /**
+     * The key spam learning is idempotent on: the message's Message-ID header as it stands in the message the learner
+     * has just read (the same message in every folder, so a copy and its original count once), else the store's id.
+     * Taken here rather than by the publisher, which would have to read the message inside the IMAP command.
+     */
+    static String spamKey(UserAction action, MailContent content) {
+        return content.header("Message-ID").filter(id -> !id.isEmpty()).orElse(action.messageId());
     }
 
     /**

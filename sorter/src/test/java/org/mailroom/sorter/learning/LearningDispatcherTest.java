@@ -31,20 +31,32 @@ class LearningDispatcherTest {
                 + important + " " + receivedAt + " " + labelledAt), 16);
     }
 
-    private static UserAction action(UserAction.Kind kind, Optional<String> header) {
-        return new UserAction("alice@example.test", "m-17", header, kind, Optional.empty(), Optional.of("Spam"), ACTED);
+    /** A message with a Message-ID header, stored as {@code m-a}; {@code m-17} ({@link #CONTENT}) has none. */
+    private static final MailContent WITH_MESSAGE_ID = TestMail.of("Message-ID:  <a@x> \nSubject: hi\n\nbody\n")
+        .content();
+
+    private static UserAction action(UserAction.Kind kind) {
+        return action("m-17", kind);
+    }
+
+    private static UserAction action(String messageId, UserAction.Kind kind) {
+        return new UserAction("alice@example.test", messageId, kind, Optional.empty(), Optional.of("Spam"), ACTED);
+    }
+
+    private static Optional<MessageContentLookup.StoredMessage> stored(String messageId) {
+        return Optional.of(new MessageContentLookup.StoredMessage(messageId.equals("m-a") ? WITH_MESSAGE_ID : CONTENT,
+            RECEIVED));
     }
 
     @Test
     void actionsReachTheRightLearnerWithTheRightVerdictInOrder() {
-        try (LearningDispatcher dispatcher = dispatcher((user, id) -> Optional.of(
-            new MessageContentLookup.StoredMessage(CONTENT, RECEIVED)))) {
-            dispatcher.onUserAction(action(UserAction.Kind.MOVED_INTO_SPAM, Optional.of("<a@x>")));
-            dispatcher.onUserAction(action(UserAction.Kind.MARKED_NOT_JUNK, Optional.empty()));
-            dispatcher.onUserAction(action(UserAction.Kind.UNMARKED_JUNK, Optional.empty()));
-            dispatcher.onUserAction(action(UserAction.Kind.FLAGGED, Optional.empty()));
-            dispatcher.onUserAction(action(UserAction.Kind.UNFLAGGED, Optional.empty()));
-            dispatcher.onUserAction(action(UserAction.Kind.MOVED_OUT_OF_PRIORITY, Optional.empty()));
+        try (LearningDispatcher dispatcher = dispatcher((user, id) -> stored(id))) {
+            dispatcher.onUserAction(action("m-a", UserAction.Kind.MOVED_INTO_SPAM));
+            dispatcher.onUserAction(action(UserAction.Kind.MARKED_NOT_JUNK));
+            dispatcher.onUserAction(action(UserAction.Kind.UNMARKED_JUNK));
+            dispatcher.onUserAction(action(UserAction.Kind.FLAGGED));
+            dispatcher.onUserAction(action(UserAction.Kind.UNFLAGGED));
+            dispatcher.onUserAction(action(UserAction.Kind.MOVED_OUT_OF_PRIORITY));
         }
         assertThat(learned).containsExactly(
             "spam alice@example.test <a@x> true",
@@ -61,8 +73,8 @@ class LearningDispatcherTest {
             }
             return Optional.empty();
         })) {
-            dispatcher.onUserAction(action(UserAction.Kind.MOVED_INTO_SPAM, Optional.empty()));
-            dispatcher.onUserAction(new UserAction("bob@example.test", "gone", Optional.empty(),
+            dispatcher.onUserAction(action(UserAction.Kind.MOVED_INTO_SPAM));
+            dispatcher.onUserAction(new UserAction("bob@example.test", "gone",
                 UserAction.Kind.MARKED_IMPORTANT, Optional.empty(), Optional.of("INBOX"), ACTED));
         }
         assertThat(learned).isEmpty();
