@@ -207,7 +207,7 @@ public final class Mailroom {
             // tells it whom they write to and answer. The bus stops with the store.
             LearningDispatcher learning = running.started(new LearningDispatcher(
                 new MailboxContentLookup(mailboxes, new MailParser(), sorter),
-                spamFilter::learn, importance::learnLabel, importance::recordArrivals, importance::learnSent,
+                spamFilter::learn, importance::learnLabels, importance::recordArrivals, importance::learnSent,
                 LEARNING_QUEUE));
             SorterPlacement placement = placement(sorter, learning::received, serverMeters);
             List<String> ruleProblems = rules.problems(null);

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,19 +23,15 @@ import org.apache.james.events.Group;
 import org.apache.james.events.Registration;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
-import org.apache.james.mailbox.MessageIdManager;
 import org.apache.james.mailbox.events.MailboxEvents.Expunged;
 import org.apache.james.mailbox.events.MailboxEvents.FlagsUpdated;
 import org.apache.james.mailbox.events.MessageMoveEvent;
-import org.apache.james.mailbox.model.FetchGroup;
-import org.apache.james.mailbox.model.Header;
 import org.apache.james.mailbox.model.MailboxConstants;
 import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.model.MessageMetaData;
 import org.apache.james.mailbox.model.MessageMoves;
-import org.apache.james.mailbox.model.MessageResult;
 import org.apache.james.mailbox.model.UpdatedFlags;
 import org.mailroom.imap.FolderNames;
 import org.mailroom.sorter.learning.UserAction;
@@ -78,7 +73,10 @@ import org.slf4j.LoggerFactory;
  * <p>Only mailboxes in the acting user's own private namespace are recognised as their Spam or Priority folders.
  * The listener runs {@link EventListener.ExecutionMode#SYNCHRONOUS synchronously}, inside the IMAP command, so it
  * sees actions in order and before the client's OK; anything it throws is caught and logged here so that the
- * command, and the event bus's retries, are never affected.
+ * command, and the event bus's retries, are never affected. Because it runs on the command's path it reads nothing
+ * of the message itself: an action carries the store's message id, and the learner reads the message (once, on its
+ * own thread) only for the actions that teach something. A keyword STORE costs the command the flag comparison and
+ * the hand-over, nothing more; a move or copy also the names of the mailboxes involved.
  */
 public final class UserActionPublisher implements EventListener.GroupEventListener {
     private static final Logger LOG = LoggerFactory.getLogger(UserActionPublisher.class);
@@ -98,7 +96,6 @@ public final class UserActionPublisher implements EventListener.GroupEventListen
     private static final Group GROUP = new UserActionPublisherGroup();
 
     private final MailboxManager mailboxManager;
-    private final MessageIdManager messageIdManager;
     private final FolderNames folders;
     private final UserActionListener listener;
     private final Clock clock;
@@ -109,10 +106,9 @@ public final class UserActionPublisher implements EventListener.GroupEventListen
         }
     };
 
-    public UserActionPublisher(MailboxManager mailboxManager, MessageIdManager messageIdManager, FolderNames folders,
-                               UserActionListener listener, Clock clock) {
+    public UserActionPublisher(MailboxManager mailboxManager, FolderNames folders, UserActionListener listener,
+                               Clock clock) {
         this.mailboxManager = Objects.requireNonNull(mailboxManager, "mailboxManager");
-        this.messageIdManager = Objects.requireNonNull(messageIdManager, "messageIdManager");
         this.folders = Objects.requireNonNull(folders, "folders");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -120,8 +116,8 @@ public final class UserActionPublisher implements EventListener.GroupEventListen
 
     /** Builds a publisher over the store and registers it on the store's event bus. */
     public static Registration register(MailboxStore store, FolderNames folders, UserActionListener listener) {
-        return register(store.eventBus(), new UserActionPublisher(store.mailboxManager(), store.messageIdManager(),
-            folders, listener, Clock.systemUTC()));
+        return register(store.eventBus(), new UserActionPublisher(store.mailboxManager(), folders, listener,
+            Clock.systemUTC()));
     }
 
     static Registration register(EventBus eventBus, UserActionPublisher publisher) {
@@ -198,9 +194,8 @@ public final class UserActionPublisher implements EventListener.GroupEventListen
             }
             Instant now = clock.instant();
             for (MessageId messageId : move.getMessageIds()) {
-                Optional<String> header = messageIdHeader(messageId, session);
                 for (Kind kind : kinds) {
-                    publish(new UserAction(user.asString(), messageId.serialize(), header, kind, source, target, now));
+                    publish(new UserAction(user.asString(), messageId.serialize(), kind, source, target, now));
                 }
             }
         } finally {
@@ -242,54 +237,26 @@ public final class UserActionPublisher implements EventListener.GroupEventListen
                 PendingCopy pending = pendingCopies.remove(
                     new PendingKey(user, expunged.getMailboxId(), metaData.getMessageId()));
                 if (pending != null) {
-                    actions.add(new UserAction(user.asString(), metaData.getMessageId().serialize(), Optional.empty(),
-                        kind, Optional.of(path.getName()), Optional.of(pending.target()), now));
+                    actions.add(new UserAction(user.asString(), metaData.getMessageId().serialize(), kind,
+                        Optional.of(path.getName()), Optional.of(pending.target()), now));
                 }
             }
         }
-        if (actions.isEmpty()) {
-            return;
-        }
-        MailboxSession session = mailboxManager.createSystemSession(user);
-        try {
-            for (UserAction action : actions) {
-                Optional<String> header = messageIdHeader(
-                    expunged.getExpunged().values().stream()
-                        .map(MessageMetaData::getMessageId)
-                        .filter(id -> id.serialize().equals(action.messageId()))
-                        .findFirst().orElseThrow(), session);
-                publish(new UserAction(action.user(), action.messageId(), header, action.kind(), action.sourceFolder(),
-                    action.targetFolder(), action.timestamp()));
-            }
-        } finally {
-            mailboxManager.endProcessingRequest(session);
-        }
+        actions.forEach(this::publish);
     }
 
     private void onFlags(FlagsUpdated event) {
         Username user = event.getUsername();
         Optional<String> folder = Optional.of(event.getMailboxPath().getName());
         Instant now = clock.instant();
-        MailboxSession session = null;
-        try {
-            for (UpdatedFlags updated : event.getUpdatedFlags()) {
-                List<Kind> kinds = kinds(updated);
-                if (kinds.isEmpty() || updated.getMessageId().isEmpty()) {
-                    continue;
-                }
-                if (session == null) {
-                    session = mailboxManager.createSystemSession(user);
-                }
-                MessageId messageId = updated.getMessageId().get();
-                Optional<String> header = messageIdHeader(messageId, session);
-                for (Kind kind : kinds) {
-                    publish(new UserAction(user.asString(), messageId.serialize(), header, kind, Optional.empty(),
-                        folder, now));
-                }
+        for (UpdatedFlags updated : event.getUpdatedFlags()) {
+            List<Kind> kinds = kinds(updated);
+            if (kinds.isEmpty() || updated.getMessageId().isEmpty()) {
+                continue;
             }
-        } finally {
-            if (session != null) {
-                mailboxManager.endProcessingRequest(session);
+            String messageId = updated.getMessageId().get().serialize();
+            for (Kind kind : kinds) {
+                publish(new UserAction(user.asString(), messageId, kind, Optional.empty(), folder, now));
             }
         }
     }
@@ -334,28 +301,6 @@ public final class UserActionPublisher implements EventListener.GroupEventListen
         } catch (RuntimeException | LinkageError | AssertionError e) {
             LOG.warn("User action listener failed on {} of {} for {}; the IMAP command is not affected",
                 action.kind(), action.messageId(), action.user(), e);
-        }
-    }
-
-    /** The message's Message-ID header, read through the message-id manager; empty when it cannot be read. */
-    private Optional<String> messageIdHeader(MessageId messageId, MailboxSession session) {
-        try {
-            List<MessageResult> results = messageIdManager.getMessages(List.of(messageId), FetchGroup.HEADERS, session);
-            if (results.isEmpty()) {
-                return Optional.empty();
-            }
-            Iterator<Header> headers = results.get(0).getHeaders().headers();
-            while (headers.hasNext()) {
-                Header header = headers.next();
-                if (header.getName().equalsIgnoreCase("Message-ID")) {
-                    String value = header.getValue().trim();
-                    return value.isEmpty() ? Optional.empty() : Optional.of(value);
-                }
-            }
-            return Optional.empty();
-        } catch (Exception e) {
-            LOG.debug("No Message-ID header for {}", messageId.serialize(), e);
-            return Optional.empty();
         }
     }
 

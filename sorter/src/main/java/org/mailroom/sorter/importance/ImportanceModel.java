@@ -22,6 +22,7 @@ import org.mailroom.sorter.IncomingMail;
 import org.mailroom.sorter.Score;
 import org.mailroom.sorter.Signal;
 import org.mailroom.sorter.importance.ImportanceFeatures.Feature;
+import org.mailroom.sorter.learning.ImportanceLabels.Label;
 import org.mailroom.sorter.learning.SentMail;
 import org.mailroom.sorter.message.MailAddress;
 import org.mailroom.sorter.message.MailContent;
@@ -305,29 +306,49 @@ public final class ImportanceModel implements Signal {
      * decision the caller made). Uses the features remembered at arrival when the message is still pending.
      */
     public void learnLabel(String user, MailContent content, Instant receivedAt, boolean important, Instant labelledAt) {
-        MailContent clean = ImportanceFeatures.withoutIgnoredHeaders(content);
+        learnLabels(List.of(new Label(user, content, receivedAt, important, labelledAt)));
+    }
+
+    /**
+     * {@link #learnLabel} for several labels, in order, with one write of the weights for all of them: each step
+     * reads the weights the steps before it left (in {@link WeightUpdates}), so the result is the one the labels
+     * learned one at a time give, to the bit. The pending messages and contact rows are written as each label is
+     * learned, as before; when the weights' write fails, the labels' training is lost (as a failed single label's
+     * was) and this throws.
+     */
+    public void learnLabels(List<Label> labels) {
         learning.lock();
         try {
-            String key = messageKey(clean);
-            var pending = state.pending(user, key);
-            FeatureVector features;
-            if (pending.isPresent()) {
-                features = pending.get().features();
-                state.removePending(user, key);
-            } else {
-                features = vector(user, ImportanceFeatures.extract(user, own(user), clean, receivedAt, state));
+            WeightUpdates weights = new WeightUpdates(state);
+            for (Label label : labels) {
+                learn(label, weights);
             }
-            train(features, important);
-            if (important) {
-                String sender = ImportanceFeatures.sender(clean);
-                if (!sender.isEmpty() && pending.isPresent()) {
-                    state.saveContact(user, state.contact(user, sender).withReply());
-                    state.saveContact(ImportanceFeatures.POPULATION,
-                        state.contact(ImportanceFeatures.POPULATION, sender).withReply());
-                }
-            }
+            weights.write();
         } finally {
             learning.unlock();
+        }
+    }
+
+    private void learn(Label label, WeightUpdates weights) {
+        MailContent clean = ImportanceFeatures.withoutIgnoredHeaders(label.content());
+        String user = label.user();
+        String key = messageKey(clean);
+        var pending = state.pending(user, key);
+        FeatureVector features;
+        if (pending.isPresent()) {
+            features = pending.get().features();
+            state.removePending(user, key);
+        } else {
+            features = vector(user, ImportanceFeatures.extract(user, own(user), clean, label.receivedAt(), state));
+        }
+        train(features, label.important(), weights);
+        if (label.important()) {
+            String sender = ImportanceFeatures.sender(clean);
+            if (!sender.isEmpty() && pending.isPresent()) {
+                state.saveContact(user, state.contact(user, sender).withReply());
+                state.saveContact(ImportanceFeatures.POPULATION,
+                    state.contact(ImportanceFeatures.POPULATION, sender).withReply());
+            }
         }
     }
 
@@ -384,13 +405,20 @@ public final class ImportanceModel implements Signal {
         }
     }
 
-    /** One AdaGrad step of logistic loss on the uncalibrated log-odds. */
+    /** One AdaGrad step of logistic loss on the uncalibrated log-odds, written at once. */
     private void train(FeatureVector features, boolean important) {
+        WeightUpdates weights = new WeightUpdates(state);
+        train(features, important, weights);
+        weights.write();
+    }
+
+    /** One AdaGrad step of logistic loss on the uncalibrated log-odds, into {@code weights}. */
+    private void train(FeatureVector features, boolean important, WeightUpdates weights) {
         int n = features.size();
         long[] keys = features.keysCopy();
         double[] w = new double[n];
         double[] g2 = new double[n];
-        state.readWeights(keys, n, w, g2);
+        weights.read(keys, n, w, g2);
         double z = settings.priorLogOdds() + features.base();
         for (int i = 0; i < n; i++) {
             z += w[i] * features.value(i);
@@ -404,7 +432,7 @@ public final class ImportanceModel implements Signal {
                 w[i] -= settings.learningRate() * grad / Math.sqrt(g2[i] + settings.initialAccumulator());
             }
         }
-        state.writeWeights(keys, n, w, g2);
+        weights.update(keys, n, w, g2);
     }
 
     private List<Score> explain(Layout layout) {

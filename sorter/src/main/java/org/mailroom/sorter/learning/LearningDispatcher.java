@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.mailroom.sorter.IncomingMail;
+import org.mailroom.sorter.message.MailContent;
 import org.mailroom.sorter.message.MailParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +24,13 @@ import org.slf4j.LoggerFactory;
  * keyword ({@code UNMARKED_JUNK}, {@code UNMARKED_NOT_JUNK}, {@code UNFLAGGED}) teaches nothing: people unflag
  * mail they have dealt with, which says nothing about whether it mattered.
  *
- * <p>The store calls {@link #onUserAction} on its own thread; the work (reading the message, training) runs on one
- * background thread with a bounded queue, and actions beyond it are dropped with a warning rather than slowing
- * IMAP down. Learners are called one action at a time, in the order the actions happened.
+ * <p>The store calls {@link #onUserAction} on its own thread (inside the IMAP command), which only queues the action:
+ * the work (reading the message, training) runs on one background thread with a bounded queue, and actions beyond
+ * it are dropped with a warning rather than slowing IMAP down. Each run of that thread takes every action waiting
+ * (up to {@link #ACTION_BATCH}), in the order they happened: it reads each message once (the two actions of a move
+ * from Priority to Spam share the read), trains the spam filter action by action, and hands the batch's importance
+ * labels over at once, so the importance weights are written once per batch, not once per label. Every action
+ * queued is learned once; one whose message is gone by then (expunged meanwhile) teaches nothing.
  *
  * <p>Arrivals (one per delivered copy, the most frequent work by far) wait in their own bounded queue and are
  * recorded in batches: each run of the background thread lets them gather for {@link #ARRIVAL_LINGER}, then takes
@@ -49,6 +54,11 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
     private final ArrayBlockingQueue<IncomingMail> arrivalQueue;
     /** A drain of {@link #arrivalQueue} is queued on the executor and has not started taking arrivals yet. */
     private final AtomicBoolean drainQueued = new AtomicBoolean();
+    /** Most user actions learned in one batch: bounds the parsed messages one batch holds until its labels. */
+    static final int ACTION_BATCH = 64;
+    private final ArrayBlockingQueue<UserAction> actionQueue;
+    /** A drain of {@link #actionQueue} is queued on the executor and has not started taking actions yet. */
+    private final AtomicBoolean actionDrainQueued = new AtomicBoolean();
 
     /** Learning from user actions only (arrivals and sent mail are not recorded). */
     public LearningDispatcher(MessageContentLookup lookup, SpamLearning spam, ImportanceLabels importance,
@@ -64,6 +74,7 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
         this.spam = Objects.requireNonNull(spam, "spam");
         this.importance = Objects.requireNonNull(importance, "importance");
         this.arrivalQueue = new ArrayBlockingQueue<>(queue);
+        this.actionQueue = new ArrayBlockingQueue<>(queue);
         this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
             runnable -> {
                 Thread thread = new Thread(runnable, "mailroom-learning");
@@ -77,12 +88,12 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
         if (verdict(action.kind()).isEmpty()) {
             return;
         }
-        try {
-            executor.execute(() -> dispatch(action));
-        } catch (RejectedExecutionException full) {
+        if (!actionQueue.offer(action)) {
             LOG.warn("learning queue full: {} by {} on {} not learned", action.kind(), action.user(),
                 action.messageId());
+            return;
         }
+        queueDrain(actionDrainQueued, this::drainActions);
     }
 
     /**
@@ -94,14 +105,30 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
             LOG.warn("learning queue full: arrival for {} not remembered", mail.recipient());
             return;
         }
-        if (drainQueued.compareAndSet(false, true)) {
+        queueDrain(drainQueued, this::drainArrivals);
+    }
+
+    /** Queues {@code drain} on the background thread unless one is queued already and has not started taking. */
+    private void queueDrain(AtomicBoolean queued, Runnable drain) {
+        if (queued.compareAndSet(false, true)) {
             try {
-                executor.execute(this::drainArrivals);
+                executor.execute(drain);
             } catch (RejectedExecutionException stopped) {
-                // Closing (or the action queue is full): close() records what is left; otherwise the next arrival
+                // Closing (or the executor's queue is full): close() takes what is left; otherwise the next item
                 // queues a drain again.
-                drainQueued.set(false);
+                queued.set(false);
             }
+        }
+    }
+
+    /** Learns from every user action waiting, in batches of at most {@link #ACTION_BATCH}, in order. */
+    private void drainActions() {
+        // Cleared before taking: an action queued from now on queues another drain, so none is left waiting.
+        actionDrainQueued.set(false);
+        List<UserAction> batch = new ArrayList<>(ACTION_BATCH);
+        while (actionQueue.drainTo(batch, ACTION_BATCH) > 0) {
+            learn(batch);
+            batch.clear();
         }
     }
 
@@ -191,38 +218,87 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
         };
     }
 
-    private void dispatch(UserAction action) {
+    /**
+     * One batch of actions, in order: spam verdicts are learned one by one, importance labels gathered and learned
+     * together at the end (the two models share nothing, so only each one's own order matters).
+     */
+    private void learn(List<UserAction> batch) {
+        List<ImportanceLabels.Label> labels = new ArrayList<>();
+        MessageReads reads = new MessageReads();
+        for (UserAction action : batch) {
+            try {
+                boolean yes = verdict(action.kind()).orElseThrow();
+                Optional<MessageContentLookup.StoredMessage> message = reads.find(action);
+                if (message.isEmpty()) {
+                    LOG.debug("message {} of {} is gone; {} not learned", action.messageId(), action.user(),
+                        action.kind());
+                    continue;
+                }
+                MailContent content = message.get().content();
+                if (action.kind().isSpamSignal()) {
+                    spam.learn(action.user(), spamKey(action, content), content, yes);
+                } else {
+                    labels.add(new ImportanceLabels.Label(action.user(), content, message.get().receivedAt(), yes,
+                        action.timestamp()));
+                }
+            } catch (RuntimeException e) {
+                LOG.error("learning from {} by {} failed", action.kind(), action.user(), e);
+            }
+        }
+        if (labels.isEmpty()) {
+            return;
+        }
         try {
-            boolean yes = verdict(action.kind()).orElseThrow();
-            Optional<MessageContentLookup.StoredMessage> message = lookup.find(action.user(), action.messageId());
-            if (message.isEmpty()) {
-                LOG.debug("message {} of {} is gone; {} not learned", action.messageId(), action.user(), action.kind());
-                return;
-            }
-            if (action.kind().isSpamSignal()) {
-                spam.learn(action.user(), action.messageIdHeader().orElse(action.messageId()),
-                    message.get().content(), yes);
-            } else {
-                importance.learnLabel(action.user(), message.get().content(), message.get().receivedAt(), yes,
-                    action.timestamp());
-            }
+            importance.learnLabels(labels);
         } catch (RuntimeException e) {
-            LOG.error("learning from {} by {} failed", action.kind(), action.user(), e);
+            LOG.error("learning {} importance labels failed", labels.size(), e);
         }
     }
 
     /**
-     * Finishes what is queued (briefly), then stops. Arrivals still waiting when the background thread has stopped
-     * (queued while it shut down) are recorded here: each belongs to a committed delivery.
+     * The lookup, remembering the last message read: the actions of one message come one after another (a move out
+     * of Priority into Spam is two), and are learned from one read. Only the last, so a batch holds no more parsed
+     * messages than its labels need.
+     */
+    private final class MessageReads {
+        private String user;
+        private String messageId;
+        private Optional<MessageContentLookup.StoredMessage> message;
+
+        Optional<MessageContentLookup.StoredMessage> find(UserAction action) {
+            if (!action.user().equals(user) || !action.messageId().equals(messageId)) {
+                message = lookup.find(action.user(), action.messageId());
+                user = action.user();
+                messageId = action.messageId();
+            }
+            return message;
+        }
+    }
+
+    /**
+     * The key spam learning is idempotent on: the message's Message-ID header as it stands in the message the learner
+     * has just read (the same message in every folder, so a copy and its original count once), else the store's id.
+     * Taken here rather than by the publisher, which would have to read the message inside the IMAP command.
+     */
+    static String spamKey(UserAction action, MailContent content) {
+        return content.header("Message-ID").filter(id -> !id.isEmpty()).orElse(action.messageId());
+    }
+
+    /**
+     * Finishes what is queued (briefly), then stops. User actions and arrivals still waiting when the background
+     * thread has stopped (queued while it shut down) are learned and recorded here: each belongs to a committed
+     * change.
      */
     @Override
     public void close() {
         executor.shutdown();
         try {
             if (executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                drainActions();
                 drainArrivals();
-            } else if (!arrivalQueue.isEmpty()) {
-                LOG.warn("learning stopped with {} arrivals not remembered", arrivalQueue.size());
+            } else if (!arrivalQueue.isEmpty() || !actionQueue.isEmpty()) {
+                LOG.warn("learning stopped with {} arrivals not remembered and {} user actions not learned",
+                    arrivalQueue.size(), actionQueue.size());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

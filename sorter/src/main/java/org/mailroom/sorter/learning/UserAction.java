@@ -10,21 +10,21 @@ import java.util.Optional;
  *
  * @param user            the owner of the mailbox, a full address such as {@code alice@example.test}
  * @param messageId       the store's id of the message (its {@code MessageId} serialization), the same in every
- *                        folder the message is copied or moved to
- * @param messageIdHeader the message's RFC 5322 {@code Message-ID} header value, when it was cheap to read
+ *                        folder the message is copied or moved to. Nothing else of the message travels with the
+ *                        action: the publisher runs inside the IMAP command, and reading the message there (its
+ *                        Message-ID header, as before) cost every such command a read the learner makes anyway
  * @param kind            what the user did
  * @param sourceFolder    the folder the message came from (moves and copies), otherwise empty
  * @param targetFolder    the folder the message went to (moves and copies) or the folder it is in (keyword
  *                        changes)
  * @param timestamp       when the action was observed
  */
-public record UserAction(String user, String messageId, Optional<String> messageIdHeader, Kind kind,
+public record UserAction(String user, String messageId, Kind kind,
                          Optional<String> sourceFolder, Optional<String> targetFolder, Instant timestamp) {
 
     public UserAction {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(messageId, "messageId");
-        Objects.requireNonNull(messageIdHeader, "messageIdHeader");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(sourceFolder, "sourceFolder");
         Objects.requireNonNull(targetFolder, "targetFolder");

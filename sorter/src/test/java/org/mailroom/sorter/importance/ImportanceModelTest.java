@@ -14,6 +14,7 @@ import org.mailroom.sorter.Dimension;
 import org.mailroom.sorter.IncomingMail;
 import org.mailroom.sorter.Score;
 import org.mailroom.sorter.SessionFacts;
+import org.mailroom.sorter.learning.ImportanceLabels.Label;
 import org.mailroom.sorter.learning.SentMail;
 import org.mailroom.sorter.message.MailContent;
 import org.mailroom.sorter.message.MailParser;
@@ -40,9 +41,13 @@ class ImportanceModelTest {
     }
 
     private double receive(MailContent content, Instant at) {
+        return receive(model, content, at);
+    }
+
+    private double receive(ImportanceModel into, MailContent content, Instant at) {
         IncomingMail mail = incoming(content, at);
-        double score = model.logOdds(mail);
-        model.recordReceived(mail);
+        double score = into.logOdds(mail);
+        into.recordReceived(mail);
         return score;
     }
 
@@ -253,6 +258,136 @@ class ImportanceModelTest {
         }
         assertThat(model.logOdds(next)).isGreaterThan(before);
         assertThat(state.pending(ALICE, "m1@test")).isEmpty();
+    }
+
+    @Test
+    void labelsLearnedTogetherLeaveExactlyWhatTheyLeaveOneByOneWithOneWriteOfTheWeights() {
+        history(5);
+        Instant at = T0.plus(Duration.ofDays(20));
+        MailContent fromBob = mail("bob@partner.test", ALICE, "invoice", "", "Please pay the invoice.");
+        MailContent fromCarol = mail("carol@example.test", ALICE, "lunch", "", "Lunch on Friday?");
+        MailContent digest = mail("news@lists.test", "all-staff@example.test", "weekly digest 50",
+            "List-Id: <staff.example.test>\r\nPrecedence: bulk\r\n", "Canteen menu.");
+        MailContent neverRecorded = mail("dan@example.test", ALICE, "hello", "", "Hi there.");
+        List<Label> labels = List.of(
+            new Label(ALICE, fromBob, at, true, at.plusSeconds(60)),
+            new Label(ALICE, digest, at, false, at.plusSeconds(61)),
+            new Label(ALICE, fromBob, at, true, at.plusSeconds(62)),   // flagged again: pending already taken
+            new Label(ALICE, neverRecorded, at, true, at.plusSeconds(63)),
+            new Label(ALICE, fromCarol, at, true, at.plusSeconds(64)));
+
+        CountingState batchState = new CountingState(new InMemoryImportanceState());
+        ImportanceModel batched = new ImportanceModel(batchState, u -> Set.of("alice.smith@example.test"),
+            ImportanceModel.Settings.defaults());
+        replayHistory(batched);
+        for (MailContent content : List.of(fromBob, fromCarol, digest)) {
+            receive(content, at);
+            receive(batched, content, at);
+        }
+        for (Label label : labels) {
+            model.learnLabel(label.user(), label.content(), label.receivedAt(), label.important(), label.labelledAt());
+        }
+        int writesBefore = batchState.weightWrites;
+        batched.learnLabels(labels);
+
+        assertThat(batchState.weightWrites - writesBefore).isEqualTo(1);
+        assertThat(batchState.weightCount()).isEqualTo(state.weightCount());
+        Instant later = at.plus(Duration.ofDays(1));
+        for (MailContent probe : List.of(fromBob, fromCarol, digest, neverRecorded,
+            mail("bob@partner.test", ALICE, "invoice 2", "", "Another invoice."))) {
+            assertThat(batched.logOdds(incoming(probe, later))).isEqualTo(model.logOdds(incoming(probe, later)));
+        }
+        for (String sender : List.of("bob@partner.test", "carol@example.test", "news@lists.test")) {
+            assertThat(batchState.contact(ALICE, sender)).isEqualTo(state.contact(ALICE, sender));
+            assertThat(batchState.pendingFrom(ALICE, sender)).isEqualTo(state.pendingFrom(ALICE, sender));
+        }
+    }
+
+    /** {@link #history} as it reached {@link #model}, replayed into another model (same messages, same order). */
+    private void replayHistory(ImportanceModel other) {
+        int saved = ids;
+        ids = 0;
+        for (int i = 0; i < 5; i++) {
+            Instant day = T0.plus(Duration.ofDays(2L * i));
+            receive(other, mail("bob@partner.test", ALICE, "budget " + i, "",
+                "Can you check the numbers for Q" + i + "?"), day);
+            receive(other, mail("news@lists.test", "all-staff@example.test", "weekly digest " + i,
+                "List-Id: <staff.example.test>\r\nPrecedence: bulk\r\n", "This week: canteen menu and parking."),
+                day);
+            other.learnSent(new SentMail(ALICE, mail(ALICE, "bob@partner.test", "RE: budget " + i, "", "Done."),
+                List.of("bob@partner.test"), day.plus(Duration.ofHours(3))));
+        }
+        ids = saved;
+    }
+
+    /** An in-memory state that counts the writes of weights (each is a transaction in the durable state). */
+    private static final class CountingState implements ImportanceState {
+        private final InMemoryImportanceState delegate;
+        int weightWrites;
+
+        CountingState(InMemoryImportanceState delegate) {
+            this.delegate = delegate;
+        }
+
+        int weightCount() {
+            return delegate.weightCount();
+        }
+
+        @Override
+        public ContactStats contact(String user, String address) {
+            return delegate.contact(user, address);
+        }
+
+        @Override
+        public void saveContact(String user, ContactStats contact) {
+            delegate.saveContact(user, contact);
+        }
+
+        @Override
+        public ThreadStats thread(String user, String key) {
+            return delegate.thread(user, key);
+        }
+
+        @Override
+        public void saveThread(String user, ThreadStats thread) {
+            delegate.saveThread(user, thread);
+        }
+
+        @Override
+        public void addPending(String user, PendingMessage message) {
+            delegate.addPending(user, message);
+        }
+
+        @Override
+        public Optional<PendingMessage> pending(String user, String messageKey) {
+            return delegate.pending(user, messageKey);
+        }
+
+        @Override
+        public List<PendingMessage> pendingFrom(String user, String sender) {
+            return delegate.pendingFrom(user, sender);
+        }
+
+        @Override
+        public List<PendingMessage> pendingReceivedBefore(String user, Instant cutoff, int limit) {
+            return delegate.pendingReceivedBefore(user, cutoff, limit);
+        }
+
+        @Override
+        public void removePending(String user, String messageKey) {
+            delegate.removePending(user, messageKey);
+        }
+
+        @Override
+        public void readWeights(long[] keys, int count, double[] weights, double[] squaredGradients) {
+            delegate.readWeights(keys, count, weights, squaredGradients);
+        }
+
+        @Override
+        public void writeWeights(long[] keys, int count, double[] weights, double[] squaredGradients) {
+            weightWrites++;
+            delegate.writeWeights(keys, count, weights, squaredGradients);
+        }
     }
 
     @Test

@@ -27,24 +27,36 @@ class LearningDispatcherTest {
     private LearningDispatcher dispatcher(MessageContentLookup lookup) {
         return new LearningDispatcher(lookup,
             (user, key, content, spam) -> learned.add("spam " + user + " " + key + " " + spam),
-            (user, content, receivedAt, important, labelledAt) -> learned.add("importance " + user + " "
-                + important + " " + receivedAt + " " + labelledAt), 16);
+            labels -> labels.forEach(label -> learned.add("importance " + label.user() + " " + label.important()
+                + " " + label.receivedAt() + " " + label.labelledAt())), 16);
     }
 
-    private static UserAction action(UserAction.Kind kind, Optional<String> header) {
-        return new UserAction("alice@example.test", "m-17", header, kind, Optional.empty(), Optional.of("Spam"), ACTED);
+    /** A message with a Message-ID header, stored as {@code m-a}; {@code m-17} ({@link #CONTENT}) has none. */
+    private static final MailContent WITH_MESSAGE_ID = TestMail.of("Message-ID:  <a@x> \nSubject: hi\n\nbody\n")
+        .content();
+
+    private static UserAction action(UserAction.Kind kind) {
+        return action("m-17", kind);
+    }
+
+    private static UserAction action(String messageId, UserAction.Kind kind) {
+        return new UserAction("alice@example.test", messageId, kind, Optional.empty(), Optional.of("Spam"), ACTED);
+    }
+
+    private static Optional<MessageContentLookup.StoredMessage> stored(String messageId) {
+        return Optional.of(new MessageContentLookup.StoredMessage(messageId.equals("m-a") ? WITH_MESSAGE_ID : CONTENT,
+            RECEIVED));
     }
 
     @Test
     void actionsReachTheRightLearnerWithTheRightVerdictInOrder() {
-        try (LearningDispatcher dispatcher = dispatcher((user, id) -> Optional.of(
-            new MessageContentLookup.StoredMessage(CONTENT, RECEIVED)))) {
-            dispatcher.onUserAction(action(UserAction.Kind.MOVED_INTO_SPAM, Optional.of("<a@x>")));
-            dispatcher.onUserAction(action(UserAction.Kind.MARKED_NOT_JUNK, Optional.empty()));
-            dispatcher.onUserAction(action(UserAction.Kind.UNMARKED_JUNK, Optional.empty()));
-            dispatcher.onUserAction(action(UserAction.Kind.FLAGGED, Optional.empty()));
-            dispatcher.onUserAction(action(UserAction.Kind.UNFLAGGED, Optional.empty()));
-            dispatcher.onUserAction(action(UserAction.Kind.MOVED_OUT_OF_PRIORITY, Optional.empty()));
+        try (LearningDispatcher dispatcher = dispatcher((user, id) -> stored(id))) {
+            dispatcher.onUserAction(action("m-a", UserAction.Kind.MOVED_INTO_SPAM));
+            dispatcher.onUserAction(action(UserAction.Kind.MARKED_NOT_JUNK));
+            dispatcher.onUserAction(action(UserAction.Kind.UNMARKED_JUNK));
+            dispatcher.onUserAction(action(UserAction.Kind.FLAGGED));
+            dispatcher.onUserAction(action(UserAction.Kind.UNFLAGGED));
+            dispatcher.onUserAction(action(UserAction.Kind.MOVED_OUT_OF_PRIORITY));
         }
         assertThat(learned).containsExactly(
             "spam alice@example.test <a@x> true",
@@ -61,11 +73,64 @@ class LearningDispatcherTest {
             }
             return Optional.empty();
         })) {
-            dispatcher.onUserAction(action(UserAction.Kind.MOVED_INTO_SPAM, Optional.empty()));
-            dispatcher.onUserAction(new UserAction("bob@example.test", "gone", Optional.empty(),
+            dispatcher.onUserAction(action(UserAction.Kind.MOVED_INTO_SPAM));
+            dispatcher.onUserAction(new UserAction("bob@example.test", "gone",
                 UserAction.Kind.MARKED_IMPORTANT, Optional.empty(), Optional.of("INBOX"), ACTED));
         }
         assertThat(learned).isEmpty();
+    }
+
+    @Test
+    void actionsWaitingTogetherReadEachMessageOnceAndHandTheirLabelsOverInOneCall() throws Exception {
+        List<String> reads = new CopyOnWriteArrayList<>();
+        List<List<String>> labelCalls = new CopyOnWriteArrayList<>();
+        CountDownLatch firstCallStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        MessageContentLookup lookup = (user, id) -> {
+            reads.add(id);
+            return id.equals("gone") ? Optional.empty() : Optional.of(new MessageContentLookup.StoredMessage(
+                TestMail.of("Message-ID: <" + id + "@x>\nSubject: " + id + "\n\nbody\n").content(), RECEIVED));
+        };
+        ImportanceLabels labels = batch -> {
+            labelCalls.add(batch.stream().map(l -> l.content().subject() + (l.important() ? "+" : "-")).toList());
+            firstCallStarted.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (LearningDispatcher dispatcher = new LearningDispatcher(lookup,
+            (user, key, content, spam) -> learned.add("spam " + key + " " + spam), labels, 16)) {
+            dispatcher.onUserAction(action("m-1", UserAction.Kind.FLAGGED));
+            assertThat(firstCallStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            // The background thread is busy with the first: these wait and are learned together.
+            dispatcher.onUserAction(action("m-2", UserAction.Kind.MOVED_OUT_OF_PRIORITY));
+            dispatcher.onUserAction(action("m-2", UserAction.Kind.MOVED_INTO_SPAM));
+            dispatcher.onUserAction(action("gone", UserAction.Kind.FLAGGED));
+            dispatcher.onUserAction(action("m-3", UserAction.Kind.UNFLAGGED));
+            dispatcher.onUserAction(action("m-3", UserAction.Kind.MARKED_IMPORTANT));
+            dispatcher.onUserAction(action("m-1", UserAction.Kind.FLAGGED));
+            release.countDown();
+        }
+        // The move's two actions share one read; the expunged message teaches nothing and stops nothing; the
+        // unflagging teaches nothing and is not even read; the second flag of m-1 is a second label, learned too.
+        assertThat(reads).containsExactly("m-1", "m-2", "gone", "m-3", "m-1");
+        assertThat(labelCalls).containsExactly(List.of("m-1+"), List.of("m-2-", "m-3+", "m-1+"));
+        assertThat(learned).containsExactly("spam <m-2@x> true");
+    }
+
+    @Test
+    void closeLearnsEveryActionStillWaitingOnce() {
+        List<String> labelled = new CopyOnWriteArrayList<>();
+        LearningDispatcher dispatcher = new LearningDispatcher((user, id) -> stored(id), (user, key, c, spam) -> { },
+            batch -> batch.forEach(l -> labelled.add(l.labelledAt().toString())), 1_000);
+        for (int i = 0; i < 500; i++) {
+            dispatcher.onUserAction(new UserAction("alice@example.test", "m-" + i, UserAction.Kind.FLAGGED,
+                Optional.empty(), Optional.of("INBOX"), ACTED.plusSeconds(i)));
+        }
+        dispatcher.close();
+        assertThat(labelled).hasSize(500).doesNotHaveDuplicates();
     }
 
     private static IncomingMail arrival(int n) {
@@ -74,7 +139,7 @@ class LearningDispatcherTest {
 
     private LearningDispatcher recordingArrivals(ArrivalRecording arrivals) {
         return new LearningDispatcher((user, id) -> Optional.empty(), (user, key, content, spam) -> { },
-            (user, content, receivedAt, important, labelledAt) -> { }, arrivals, sent -> { }, 1_000);
+            labels -> { }, arrivals, sent -> { }, 1_000);
     }
 
     @Test
