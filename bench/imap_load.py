@@ -4,16 +4,28 @@
 Each of N client processes logs in as its own user, SELECTs INBOX and then, for D seconds, runs a random mix of the
 commands a mail client sends (weights below): FETCH of flags and sizes, FETCH of a whole message, STORE of flags,
 SEARCH, APPEND, EXPUNGE of a message it marked \\Deleted, NOOP. Every command's tagged answer is checked: NO, BAD,
-a BYE, a dropped connection or an unparsable reply counts as an error (and the client reconnects).
+a BYE, a dropped connection or an unparsable reply counts as an error (and the client reconnects). The clients log
+in before the measured window (--login-seconds); one that has to log in again, after an error, does so inside it.
 
-Output: key=value lines (commands, commands_per_s, errors, one count per command and per error kind).
+Output: key=value lines (commands, commands_per_s, errors, one count per command and per error kind), and the
+accounting of the measured window: clients_cpu_s (the N client processes' own CPU: on a small machine they compete
+with the server), machine_busy_s / machine_idle_s (all cores, /proc/stat), and with --cpu-pid or --cpu-comm
+server_cpu_s and server_cpu_ms_per_command; with --cpu-pid also a line per thread group of the server
+(server_threads.py), thread_<group>=, with its CPU ms, voluntary context switches (a thread going to sleep: a
+hand-off or a wait) and involuntary ones (preempted) per command, and the switches' totals per command.
 """
 import argparse
 import imaplib
 import multiprocessing
+import os
 import random
 import ssl
+import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import server_threads  # noqa: E402  (same folder)
+from imap_phases import ServerCpu  # noqa: E402
 
 MESSAGE = (b"From: load@example.test\r\nTo: {user}\r\nSubject: load test {n}\r\n"
            b"Message-ID: <{n}.{pid}@load.example.test>\r\n\r\n" + b"A line of body text for the load test.\r\n" * 40)
@@ -45,18 +57,27 @@ def client(index, args, deadline, start_at):
     def error(kind):
         errors[kind] = errors.get(kind, 0) + 1
 
-    imap = None
+    def log_in():
+        imap = connect(args)
+        imap.login(user, args.password)
+        typ, _ = imap.select("INBOX")
+        if typ != "OK":
+            error("select_" + typ)
+        return imap
+
+    # the first log-in before the measured window (a LOGIN costs the server a password hash, ~0.3-1.6 s of CPU)
+    try:
+        imap = log_in()
+    except (imaplib.IMAP4.error, OSError, ValueError) as e:
+        error("login:" + type(e).__name__)
+        imap = None
     while time.time() < start_at:
         time.sleep(0.01)
+    cpu_at_start = time.process_time()
     while time.time() < deadline:
         try:
             if imap is None:
-                imap = connect(args)
-                imap.login(user, args.password)
-                typ, data = imap.select("INBOX")
-                if typ != "OK":
-                    error("select_" + typ)
-                    continue
+                imap = log_in()
             exists = int(imap.untagged_responses.get("EXISTS", [b"0"])[-1] or 0)
             name = rng.choice(names)
             if name == "fetch_flags":
@@ -116,7 +137,7 @@ def client(index, args, deadline, start_at):
             imap.logout()
         except Exception:
             error("logout")
-    return counts, errors
+    return counts, errors, time.process_time() - cpu_at_start
 
 
 def main():
@@ -129,13 +150,24 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--keep", type=int, default=100, help="messages per mailbox EXPUNGE leaves alone")
+    parser.add_argument("--login-seconds", type=float, default=10,
+                        help="time for the clients to log in before the measured window starts")
+    parser.add_argument("--cpu-pid", type=int, default=0, help="the server's process: its CPU and threads")
+    parser.add_argument("--cpu-comm", default="", help="or the names of the server's processes, comma-separated")
     args = parser.parse_args()
-    start_at = time.time() + 2
+    server = ServerCpu(args.cpu_pid, args.cpu_comm)
+    start_at = time.time() + args.login_seconds
     deadline = start_at + args.seconds
     with multiprocessing.Pool(args.clients) as pool:
-        results = pool.starmap(client, [(i, args, deadline, start_at) for i in range(args.clients)])
-    counts, errors = {}, {}
-    for c, e in results:
+        pending = pool.starmap_async(client, [(i, args, deadline, start_at) for i in range(args.clients)])
+        time.sleep(max(0.0, start_at - time.time()))
+        window = Window(args.cpu_pid, server)
+        time.sleep(max(0.0, deadline - time.time()))
+        window.close()
+        results = pending.get()
+    counts, errors, clients_cpu = {}, {}, 0.0
+    for c, e, cpu in results:
+        clients_cpu += cpu
         for k, v in c.items():
             counts[k] = counts.get(k, 0) + v
         for k, v in e.items():
@@ -150,6 +182,49 @@ def main():
         print("cmd_%s=%d" % (k, counts[k]))
     for k in sorted(errors):
         print("error_%s=%d" % (k, errors[k]))
+    # the clients' CPU in the window (their first log-in, before it, is not counted)
+    print("clients_cpu_s=%.2f" % clients_cpu)
+    print("clients_cpu_ms_per_command=%.2f" % (1000 * clients_cpu / max(total, 1)))
+    window.report(total)
+
+
+class Window:
+    """The server's and the machine's CPU, and the server's threads, over the load's measured window."""
+
+    def __init__(self, pid, server):
+        self.pid, self.server = pid, server
+        self.machine = server_threads.machine()
+        self.cpu = server.seconds()
+        self.threads = server_threads.snapshot(pid) if pid else None
+
+    def close(self):
+        busy, idle = server_threads.machine()
+        self.machine = (busy - self.machine[0], idle - self.machine[1])
+        if self.cpu is not None:
+            self.cpu = self.server.seconds() - self.cpu
+        if self.threads is not None:
+            self.threads = server_threads.by_group(self.threads, server_threads.snapshot(self.pid))
+
+    def report(self, commands):
+        per = 1000.0 / max(commands, 1)
+        print("machine_busy_s=%.2f" % self.machine[0])
+        print("machine_idle_s=%.2f" % self.machine[1])
+        if self.cpu is None:
+            return
+        print("server_cpu_s=%.2f" % self.cpu)
+        print("server_cpu_ms_per_command=%.3f" % (self.cpu * per))
+        if self.threads is None:
+            return
+        voluntary = involuntary = 0
+        for group, (cpu, vol, invol) in sorted(self.threads.items(), key=lambda item: -item[1][0]):
+            voluntary += vol
+            involuntary += invol
+            if cpu > 0 or vol > 0:
+                key = "".join(c if c.isalnum() else "_" for c in group)
+                print("thread_%s=cpu_ms_per_command %.3f voluntary_switches_per_command %.2f involuntary %.2f"
+                      % (key, cpu * per, vol * per / 1000, invol * per / 1000))
+        print("server_voluntary_switches_per_command=%.2f" % (voluntary * per / 1000))
+        print("server_involuntary_switches_per_command=%.2f" % (involuntary * per / 1000))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,12 @@
 # workload for S seconds (imaptest when on the PATH, else bench/imap_load.py), in commands/s.
 # MAILROOM_LIB=/path/to/lib runs another Mailroom build (e.g. one from before a change) instead of this checkout's.
 # MAILROOM_JFR=FILE records a JFR (settings=profile) of Mailroom from its start to the end of its mixed load
-# (java bench/JfrTop.java FILE summarises it; --under CLASS.METHOD for one command's share).
+# (java bench/JfrTop.java FILE summarises it; --under CLASS.METHOD for one command's share);
+# MAILROOM_JFR_IO=1 records every file write and force (Derby's log writes: its commits) and monitor waits of 1 ms
+# or more too (jfr print --events jdk.FileWrite FILE); MAILROOM_JFR_FROM=load starts the recording after the fill,
+# for the mixed load alone.
+# The mixed load also prints the server's CPU per command during it, by thread group, with context switches per
+# command, the clients' own CPU and the machine's idle time (bench/imap_load.py, bench/server_threads.py).
 # Needs root (peers.sh installs and starts Postfix and Dovecot), python3, bc, Java 17 and Maven. Prints key=value lines per server, then
 # one summary line per figure with the Mailroom/Dovecot ratio; everything it started is stopped at the end.
 set -euo pipefail
@@ -72,7 +77,7 @@ with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
 PY
 }
 
-load() { # port tls password
+load() { # port tls password cpu-option(--cpu-pid PID | --cpu-comm NAMES)...
   if command -v imaptest >/dev/null; then
     echo "load=imaptest"
     local out
@@ -82,8 +87,24 @@ load() { # port tls password
   else
     echo "load=bench/imap_load.py"
     python3 "$root/bench/imap_load.py" --port "$1" --tls "$2" --password "$3" --clients "$clients" \
-      --seconds "$seconds" --keep "$fill_messages"
+      --seconds "$seconds" --keep "$fill_messages" "${@:4}"
   fi
+}
+
+start_jfr() { # MAILROOM_JFR, when set: a JFR of the Mailroom server from now to the end of its mixed load
+  [ -n "${MAILROOM_JFR:-}" ] || return 0
+  local jfr_settings=profile
+  if [ "${MAILROOM_JFR_IO:-0}" = 1 ]; then
+    # the profile settings, but every file write and force (Derby's log writes: its commits) and every monitor
+    # enter or wait of 1 ms or more (Derby's lock waits)
+    jfr_settings="$work/io.jfc"
+    local java_home
+    java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+    sed -e '/"jdk.File\(Write\|Force\)"/,/<\/event>/s#>10 ms<#>0 ms<#' \
+        -e '/"jdk.JavaMonitor\(Enter\|Wait\)"/,/<\/event>/s#>10 ms<#>1 ms<#' \
+        "$java_home/lib/jfr/profile.jfc" > "$jfr_settings"
+  fi
+  jcmd "$mailroom_pid" JFR.start name=bench settings="$jfr_settings" filename="$(realpath -m "$MAILROOM_JFR")" >/dev/null
 }
 
 echo "date=$(date -u +%FT%TZ)"
@@ -114,7 +135,7 @@ want=$((clients * fill_messages))
 for _ in $(seq 1 600); do [ "$(bash "$peers" count "$work/peers")" -ge "$want" ] && break; sleep 0.5; done
 dovecot_out="$dovecot_out
 fill_s=$(echo "$(date +%s.%N) - $start" | bc)
-$(load 10143 starttls pass)"
+$(load 10143 starttls pass --cpu-comm imap,imap-login)"
 echo "$dovecot_out" | sed 's/^/dovecot_/'
 dovecot_plain_out=""
 if [ "${DOVECOT_PLAIN:-1}" != 0 ]; then
@@ -122,7 +143,7 @@ if [ "${DOVECOT_PLAIN:-1}" != 0 ]; then
   dovecot_plain_out=$(python3 "$root/bench/imap_phases.py" --port 10143 --tls none --user "$phase_user" --password pass \
     --messages "$messages" --mailbox BenchPlain --cpu-comm imap,imap-login)
   dovecot_plain_out="$dovecot_plain_out
-$(load 10143 none pass)"
+$(load 10143 none pass --cpu-comm imap,imap-login)"
   echo "$dovecot_plain_out" | sed 's/^/dovecot_plain_/'
 fi
 bash "$peers" stop "$work/peers" >/dev/null
@@ -148,18 +169,17 @@ if (exec 3<>/dev/tcp/127.0.0.1/2143) 2>/dev/null; then echo "port 2143 is alread
 start_mailroom "$work/mailroom.log" java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start \
   --config "$work/mailroom.yaml"
 wait_port 2525; wait_port 2143
-if [ -n "${MAILROOM_JFR:-}" ]; then
-  jcmd "$mailroom_pid" JFR.start name=bench settings=profile filename="$(realpath -m "$MAILROOM_JFR")" >/dev/null
-fi
+[ "${MAILROOM_JFR_FROM:-start}" = start ] && start_jfr
 # Mailroom refuses LOGIN before TLS on its listeners: its sessions use STARTTLS (Dovecot runs with ssl = no), so
 # Mailroom's figures include TLS.
 mailroom_out=$(python3 "$root/bench/imap_phases.py" --port 2143 --tls starttls --user "$phase_user" \
   --password "$mailroom_password" --messages "$messages" --cpu-pid "$mailroom_pid")
 start=$(date +%s.%N)
 fill 2525
+[ "${MAILROOM_JFR_FROM:-start}" = load ] && start_jfr
 mailroom_out="$mailroom_out
 fill_s=$(echo "$(date +%s.%N) - $start" | bc)
-$(load 2143 starttls "$mailroom_password")"
+$(load 2143 starttls "$mailroom_password" --cpu-pid "$mailroom_pid")"
 if [ -n "${MAILROOM_JFR:-}" ]; then jcmd "$mailroom_pid" JFR.stop name=bench >/dev/null; fi
 echo "$mailroom_out" | sed 's/^/mailroom_/'
 fi
@@ -171,7 +191,7 @@ echo "# ratio = Mailroom / Dovecot of the figure (for *_s and *_cpu_s lower is b
 printf '%-28s %12s %12s %8s %14s\n' figure dovecot mailroom ratio dovecot_plain
 for key in append_s append_msgs_per_s append_server_cpu_s select_s select_server_cpu_s fetch_all_s \
     fetch_all_server_cpu_s uid_search_s uid_search_server_cpu_s fetch_bodies_s fetch_bodies_server_cpu_s \
-    commands_per_s errors; do
+    commands_per_s server_cpu_ms_per_command clients_cpu_ms_per_command errors; do
   d=$(value "$dovecot_out" "$key"); m=$(value "$mailroom_out" "$key"); ratio=
   if [ -n "$d" ] && [ -n "$m" ] && [ "$(echo "$d > 0" | bc)" = 1 ]; then ratio=$(printf "%.2f" "$(echo "scale=4; $m / $d" | bc)"); fi
   p=$(value "$dovecot_plain_out" "$key")

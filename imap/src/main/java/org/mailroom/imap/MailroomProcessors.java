@@ -121,6 +121,7 @@ final class MailroomProcessors {
         UnknownRequestProcessor chainEnd = new UnknownRequestProcessor(statusResponseFactory);
         MailboxTyper typer = new MailroomMailboxTyper(folders.names());
         AuthHooks hooks = new AuthHooks(folders, throttle, observer);
+        EventBus selectionBus = new SelectionEventBus(eventBus);
 
         ImmutableList.Builder<AbstractProcessor> builder = ImmutableList.builder();
         CapabilityProcessor capabilityProcessor = new CapabilityProcessor(mailboxManager, statusResponseFactory, metricFactory);
@@ -140,7 +141,7 @@ final class MailroomProcessors {
         builder.add(new ThrottledAuthenticateProcessor(mailboxManager, statusResponseFactory, metricFactory, hooks));
         builder.add(new ExpungeProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new ReplaceProcessor(mailboxManager, statusResponseFactory, metricFactory));
-        builder.add(new ReadOnlyExamineProcessor(mailboxManager, eventBus, statusResponseFactory, metricFactory));
+        builder.add(new ReadOnlyExamineProcessor(mailboxManager, selectionBus, statusResponseFactory, metricFactory));
         builder.add(new AppendProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new StoreProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new NoopProcessor(mailboxManager, statusResponseFactory, metricFactory));
@@ -151,7 +152,7 @@ final class MailroomProcessors {
         builder.add(new SpecialUseListProcessor(mailboxManager, statusResponseFactory, metricFactory, subscriptionManager,
             statusProcessor, typer));
         builder.add(new SearchProcessor(mailboxManager, statusResponseFactory, metricFactory));
-        builder.add(new ReadWriteSelectProcessor(mailboxManager, eventBus, statusResponseFactory, metricFactory));
+        builder.add(new ReadWriteSelectProcessor(mailboxManager, selectionBus, statusResponseFactory, metricFactory));
         builder.add(new NamespaceProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new MailroomFetchProcessor(mailboxManager, statusResponseFactory, metricFactory, READ_ONLY));
         builder.add(new StartTLSProcessor(statusResponseFactory));

@@ -15,11 +15,11 @@ import org.reactivestreams.Publisher;
 
 import reactor.core.publisher.Mono;
 
-/** An event bus that hands every call to another: the base of the store's buses that change one thing. */
-abstract class ForwardingEventBus implements EventBus {
+/** An event bus that hands every call to another: the base of the buses that change one thing. */
+public abstract class ForwardingEventBus implements EventBus {
     private final EventBus delegate;
 
-    ForwardingEventBus(EventBus delegate) {
+    protected ForwardingEventBus(EventBus delegate) {
         this.delegate = delegate;
     }
 
