@@ -20,9 +20,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * too (SMTP delivers to many users at once): the commit's log force costs far more CPU than a small transaction's
  * statements (bench/README.md), and one force then serves the whole batch.
  *
- * <p>Mailboxes are spread over {@link #STRIPES} lanes by id, each with its own writer, so batches of different lanes
- * are written in parallel and never share a mailbox row; a batch locks its mailbox rows in ascending id order
- * (the writer's job), so two batches never wait on each other in opposite orders.
+ * <p>Mailboxes are spread over {@link #LANES} lanes by a hash of their id, each with its own writer, so batches of
+ * different lanes are written in parallel and never share a mailbox row; a batch locks its mailbox rows in ascending
+ * id order (the writer's job), so two batches never wait on each other in opposite orders. The lanes are many for
+ * a reason: an append that finds its lane's writer busy waits for it, however unrelated the mailbox being written,
+ * so two busy mailboxes in one lane take turns (often each alone in its transaction: the other's next append comes
+ * while this one is written) instead of committing side by side. With four lanes, eight threads appending to eight
+ * mailboxes ran as four such pairs (bench/README.md, "h-append: lanes"); appends to different mailboxes still
+ * combine when they meet in a lane, which is when many are in flight and the CPU a shared commit saves counts most.
+ * {@link #laneOf} spreads ids in a stride too (each user's INBOX when every user got the same folders at once).
  *
  * <p>A batch that fails is written again one append at a time, so one bad message (or a deleted mailbox) fails only
  * its own append. An append that finds nobody writing writes itself at once, alone: it waits for no one.
@@ -33,8 +39,9 @@ import java.util.concurrent.locks.ReentrantLock;
 final class GroupCommit<T, R> {
     /** At most this many appends per transaction (bounds a batch's log and the wait of its first caller). */
     static final int MAX_BATCH = 64;
-    /** Lanes, each written by one thread at a time: a few, so batches of different mailboxes can overlap. */
-    static final int STRIPES = 4;
+    /** Lanes, each written by one thread at a time (a power of two, see {@link #laneOf}). */
+    static final int LANES = 16;
+    private static final int LANE_BITS = Integer.numberOfTrailingZeros(LANES);
 
     /** An append and the mailbox it goes to. */
     record Append<T>(long mailboxId, T value) {
@@ -68,13 +75,13 @@ final class GroupCommit<T, R> {
         final Queue<Request<T, R>> waiting = new ConcurrentLinkedQueue<>();
     }
 
-    private final List<Lane<T, R>> lanes = new ArrayList<>(STRIPES);
+    private final List<Lane<T, R>> lanes = new ArrayList<>(LANES);
     private final BatchWriter<T, R> writer;
     private final LongAdder transactions = new LongAdder();
 
     GroupCommit(BatchWriter<T, R> writer) {
         this.writer = writer;
-        for (int i = 0; i < STRIPES; i++) {
+        for (int i = 0; i < LANES; i++) {
             lanes.add(new Lane<>());
         }
     }
@@ -189,6 +196,15 @@ final class GroupCommit<T, R> {
     }
 
     private Lane<T, R> lane(long mailboxId) {
-        return lanes.get(Math.floorMod(mailboxId, STRIPES));
+        return lanes.get(laneOf(mailboxId));
+    }
+
+    /**
+     * The lane of a mailbox: Fibonacci hashing of its id (the top bits of the id times 2^64 / golden ratio), so that
+     * consecutive ids fall in different lanes, and so do ids in a stride that the id modulo the lane count would put
+     * in one lane (a stride of 4 or 16).
+     */
+    static int laneOf(long mailboxId) {
+        return (int) ((mailboxId * 0x9E3779B97F4A7C15L) >>> (Long.SIZE - LANE_BITS));
     }
 }

@@ -129,6 +129,48 @@ class GroupCommitTest {
     }
 
     @Test
+    void appendsToTheNextMailboxesCreatedDoNotWaitForABlockedWriter() throws Exception {
+        // Eight mailboxes made one after another (one user's folders, a small office's INBOXes): with the ids spread
+        // over four lanes by id modulo four, the fifth waited for the first one's writer.
+        JdbcMailboxMapper mailboxes = new JdbcMailboxMapper(db);
+        List<Mailbox> next = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            next.add(mailboxes.create(MailboxPath.forUser(Username.of("erin@example.org"), "folder" + i),
+                UidValidity.of(5)).block());
+        }
+        CountDownLatch release = new CountDownLatch(1);
+        Future<MessageMetaData> first = pool.submit(() -> mapper.add(mailbox, message(blockingUntil(release))));
+        awaitWriting();
+        try {
+            for (Mailbox other : next) {
+                MessageMetaData added = pool.submit(() -> mapper.add(other, TinyMessages.in(other, new Flags(),
+                    new ByteContent(BYTES)))).get(30, TimeUnit.SECONDS);
+                assertThat(added.getUid().asLong()).isEqualTo(1);
+            }
+            assertThat(first).isNotDone();
+        } finally {
+            release.countDown();
+        }
+        assertThat(first.get(30, TimeUnit.SECONDS).getUid().asLong()).isEqualTo(1);
+        assertThat(mapper.groupCommit().transactions()).isEqualTo(8);
+    }
+
+    @Test
+    void consecutiveMailboxIdsFallInDifferentLanesAndSoDoStridedOnes() {
+        for (long base = 1; base < 100_000; base += 997) {
+            assertThat(lanesOf(base, 1, 8)).as("8 ids from %d", base).isEqualTo(8);
+            // One user's INBOX after another when every user got the same 3, 4 or 8 folders at once.
+            assertThat(lanesOf(base, 3, 8)).as("stride 3 from %d", base).isGreaterThanOrEqualTo(6);
+            assertThat(lanesOf(base, 4, 8)).as("stride 4 from %d", base).isGreaterThanOrEqualTo(6);
+            assertThat(lanesOf(base, 8, 8)).as("stride 8 from %d", base).isGreaterThanOrEqualTo(6);
+        }
+    }
+
+    private static long lanesOf(long base, long stride, int count) {
+        return java.util.stream.LongStream.range(0, count).map(i -> GroupCommit.laneOf(base + i * stride)).distinct().count();
+    }
+
+    @Test
     void anAppendToAMailboxDeletedMeanwhileFailsAloneInAMixedBatch() throws Exception {
         Mailbox other = mailboxInTheSameLane();
         CountDownLatch release = new CountDownLatch(1);
@@ -201,8 +243,7 @@ class GroupCommitTest {
         for (int i = 0; ; i++) {
             Mailbox created = mailboxes.create(MailboxPath.forUser(Username.of("frank@example.org"), "box" + i),
                 UidValidity.of(7)).block();
-            if (Math.floorMod(StoredMailboxId.of(created.getMailboxId()).value(), GroupCommit.STRIPES)
-                    == Math.floorMod(id(), GroupCommit.STRIPES)) {
+            if (GroupCommit.laneOf(StoredMailboxId.of(created.getMailboxId()).value()) == GroupCommit.laneOf(id())) {
                 return created;
             }
         }
