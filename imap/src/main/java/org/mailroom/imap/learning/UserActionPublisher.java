@@ -163,7 +163,8 @@ public final class UserActionPublisher implements EventListener.ReactiveGroupEve
             : publishing.subscribeOn(ReactorUtils.BLOCKING_CALL_WRAPPER));
     }
 
-    static boolean mayBlock(Thread thread) {
+    /** Whether {@code thread} may wait: neither one of Reactor's non-blocking threads nor a Netty event loop's. */
+    private static boolean mayBlock(Thread thread) {
         return !(thread instanceof NonBlocking) && !(thread instanceof FastThreadLocalThread);
     }
 
