@@ -8,7 +8,12 @@ command's repetitions. Connection set-up is measured the same way over fresh con
 STARTTLS + LOGIN (the second shows what a LOGIN costs beyond TLS; with an authentication cache, a repeated one).
 
 Output: one `cpu_ms_<command>=<server CPU ms per command>` line per command, `jit_ms_<command>=...` (the part of
-it spent by the JVM's JIT compiler threads) and `wall_ms_<command>=...`. CPU time
+it spent by the JVM's JIT compiler threads), `wall_ms_<command>=...`, and `switches_<command>=group:count ...`: the
+server's voluntary context switches per command by thread group (server_threads.py), those with 0.05 or more,
+compiler threads left out. A thread going to sleep is a switch: each thread hand-off of the command costs one or two,
+a wait for the disk or a lock one. Threads that wake on a timer (the outbound queue's poller, the JVM's periodic
+task, the HTTP listener) count per second, not per command: compare the command's own groups (`boundedElastic`,
+`blocking-call-wrapper`, `mailroom-imap-s*`, `jvm-path-locker`, `mailroom-learning`). CPU time
 says more than wall time on a machine shared with other work; /proc counts in ticks of 10 ms, so a command is
 repeated until its total is well above that, after as many unmeasured repetitions (the JIT compiles meanwhile, and
 its threads count as the server's CPU). A hundred warm-up repetitions do not finish that: the JVM still interprets
@@ -22,6 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imap_phases import Imap, ServerCpu, message  # noqa: E402  (same folder)
+import server_threads  # noqa: E402  (same folder)
 
 # An APPEND of a small message with LITERAL+ (the mixed load's), in one write; it grows the probed mailbox.
 APPEND_MESSAGE = ("From: load@example.test\r\nTo: probe@example.test\r\nSubject: probe append\r\n\r\n"
@@ -74,7 +80,7 @@ def main():
     only = set(filter(None, args.only.split(",")))
 
     def report(name, start, wall_start, count):
-        cpu_start, jit_start = start
+        cpu_start, jit_start, threads_start = start
         cpu_ms = (cpu.seconds() - cpu_start) * 1000 / count
         wall_ms = (time.monotonic() - wall_start) * 1000 / count
         print("cpu_ms_%s=%.2f" % (name, cpu_ms))
@@ -82,10 +88,14 @@ def main():
             # the JIT compiler threads' part of cpu_ms: code still being compiled, not the command's own work
             print("jit_ms_%s=%.2f" % (name, (cpu.jit_seconds() - jit_start) * 1000 / count))
         print("wall_ms_%s=%.2f" % (name, wall_ms))
+        groups = server_threads.by_group(threads_start, server_threads.snapshot(args.cpu_pid))
+        switches = {group: entry[1] / count for group, entry in groups.items() if "Compiler" not in group}
+        print("switches_%s=%s" % (name, " ".join(
+            "%s:%.2f" % (group, n) for group, n in sorted(switches.items(), key=lambda item: -item[1]) if n >= 0.05)))
         sys.stdout.flush()
 
     def cpu_now():
-        return cpu.seconds(), cpu.jit_seconds()
+        return cpu.seconds(), cpu.jit_seconds(), server_threads.snapshot(args.cpu_pid)
 
     imap = connect(args)
     imap.command('LOGIN "%s" "%s"' % (args.user, args.password))

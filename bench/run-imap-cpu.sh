@@ -13,7 +13,8 @@
 # records the cold round's read phases (SELECT to the last body FETCH, not the APPENDs).
 # --jfr FILE records a Java Flight Recording (profile settings) of the measured commands only (not start-up,
 # login or the fill). Needs python3, Java 17 and Maven; prints cpu_ms_<command>= (server CPU per command),
-# jit_ms_<command>= (the part of it spent by the JIT compiler threads) and wall_ms_<command>= lines.
+# jit_ms_<command>= (the part of it spent by the JIT compiler threads), wall_ms_<command>= and switches_<command>=
+# (voluntary context switches per command by thread group: thread hand-offs and waits) lines.
 # Everything it started is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -33,13 +33,19 @@ import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.model.MessageMetaData;
 import org.apache.james.mailbox.model.MessageMoves;
 import org.apache.james.mailbox.model.UpdatedFlags;
+import org.apache.james.util.ReactorUtils;
 import org.mailroom.imap.FolderNames;
 import org.mailroom.sorter.learning.UserAction;
 import org.mailroom.sorter.learning.UserAction.Kind;
 import org.mailroom.sorter.learning.UserActionListener;
 import org.mailroom.storage.mailbox.MailboxStore;
+import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.netty.util.concurrent.FastThreadLocalThread;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.NonBlocking;
 
 /**
  * Turns the store's James mailbox events into the {@link UserAction}s the sorter learns from, and hands each to a
@@ -76,9 +82,10 @@ import org.slf4j.LoggerFactory;
  * command, and the event bus's retries, are never affected. Because it runs on the command's path it reads nothing
  * of the message itself: an action carries the store's message id, and the learner reads the message (once, on its
  * own thread) only for the actions that teach something. A keyword STORE costs the command the flag comparison and
- * the hand-over, nothing more; a move or copy also the names of the mailboxes involved.
+ * the hand-over, nothing more; a move or copy also the names of the mailboxes involved. It runs on the thread that
+ * dispatches the event ({@link #reactiveEvent}): no hand-off of its own.
  */
-public final class UserActionPublisher implements EventListener.GroupEventListener {
+public final class UserActionPublisher implements EventListener.ReactiveGroupEventListener {
     private static final Logger LOG = LoggerFactory.getLogger(UserActionPublisher.class);
 
     /** How long a copy out of Spam/Priority waits for the original's expunge to make it a move. */
@@ -137,6 +144,28 @@ public final class UserActionPublisher implements EventListener.GroupEventListen
     @Override
     public boolean isHandling(Event event) {
         return event instanceof MessageMoveEvent || event instanceof FlagsUpdated || event instanceof Expunged;
+    }
+
+    /**
+     * Publishes on the dispatching thread when that thread may block: the command's transaction thread
+     * ({@code boundedElastic}, where the store dispatches a STORE's, EXPUNGE's, MOVE's or COPY's event) or a caller of
+     * the blocking API. James registers a plain {@code GroupEventListener} through a wrapper that moved every event to
+     * its {@code blocking-call-wrapper} pool and waited (this listener is synchronous), and the command then went on
+     * on that thread: a thread hand-off per change, for work that queues an action or compares flags. A move or copy
+     * reads mailbox rows, so on a thread that must not block (Reactor's non-blocking pools, a Netty event loop) the
+     * event is still handed off as before.
+     */
+    @Override
+    public Publisher<Void> reactiveEvent(Event event) {
+        Mono<Void> publishing = Mono.fromRunnable(() -> event(event));
+        return Mono.defer(() -> mayBlock(Thread.currentThread())
+            ? publishing
+            : publishing.subscribeOn(ReactorUtils.BLOCKING_CALL_WRAPPER));
+    }
+
+    /** Whether {@code thread} may wait: neither one of Reactor's non-blocking threads nor a Netty event loop's. */
+    private static boolean mayBlock(Thread thread) {
+        return !(thread instanceof NonBlocking) && !(thread instanceof FastThreadLocalThread);
     }
 
     @Override

@@ -15,15 +15,22 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.mail.Flags;
 
 import org.apache.james.core.Username;
+import org.apache.james.events.Event;
+import org.apache.james.events.EventListener;
 import org.apache.james.events.Registration;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.events.MailboxEvents.FlagsUpdated;
+import org.apache.james.mailbox.events.MailboxIdRegistrationKey;
 import org.apache.james.mailbox.model.FetchGroup;
+import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.MessageResult;
@@ -50,6 +57,9 @@ import org.mailroom.storage.user.UserRepository;
 import org.mailroom.testing.TestCertificate;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.DefaultEventLoop;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The user actions that teach the sorter, driven by a real IMAP client over a real Derby store: each fires once,
@@ -72,6 +82,8 @@ class UserActionPublisherTest {
     private static Registration registration;
     private static UserRepository users;
     private static final List<UserAction> actions = Collections.synchronizedList(new ArrayList<>());
+    /** The name of the thread each action was published on. */
+    private static final List<String> threads = Collections.synchronizedList(new ArrayList<>());
     private static final AtomicInteger failures = new AtomicInteger();
     private static volatile boolean failing;
 
@@ -89,6 +101,7 @@ class UserActionPublisherTest {
             MailboxStore.Settings.defaults(), Set.of());
         UserActionListener recorder = action -> {
             actions.add(action);
+            threads.add(Thread.currentThread().getName());
             if (failing) {
                 failures.incrementAndGet();
                 throw new IllegalStateException("sorter is broken");
@@ -106,6 +119,7 @@ class UserActionPublisherTest {
         user = "alice" + USERS.incrementAndGet() + "@example.test";
         users.add(user, PASSWORD.toCharArray());
         actions.clear();
+        threads.clear();
         failures.set(0);
         failing = false;
     }
@@ -328,6 +342,44 @@ class UserActionPublisherTest {
             .containsExactlyInAnyOrder(Kind.MARKED_JUNK, Kind.FLAGGED, Kind.FLAGGED);
         assertThat(actions).extracting(UserAction::messageId)
             .containsExactlyInAnyOrder(ids.get(0), ids.get(0), ids.get(1));
+    }
+
+    @Test
+    void publishedOnTheDispatchingThreadAndHandedOffOnlyFromThreadsThatMustNotBlock() throws Exception {
+        List<Event> dispatched = new CopyOnWriteArrayList<>();
+        try (Client imap = client()) {
+            imap.append("INBOX", null, "<threads@example.org>");
+            MailboxSession session = store.mailboxManager().createSystemSession(Username.of(user));
+            MailboxId inbox = store.mailboxManager().getMailbox(MailboxPath.inbox(Username.of(user)), session).getId();
+            Registration recording = Mono.from(store.eventBus().register(
+                (EventListener.ReactiveEventListener) event -> Mono.fromRunnable(() -> dispatched.add(event)),
+                new MailboxIdRegistrationKey(inbox))).block();
+            try {
+                imap.ok("SELECT INBOX");
+                imap.ok("STORE 1 +FLAGS ($Junk)");
+            } finally {
+                Mono.from(recording.unregister()).block();
+            }
+        }
+        // the STORE's transaction thread, which dispatched the event: James's wrapper moved it to its own pool
+        assertThat(threads).singleElement().asString().startsWith("boundedElastic");
+
+        Event flagged = dispatched.stream().filter(FlagsUpdated.class::isInstance).findFirst().orElseThrow();
+        List<String> publishedOn = new CopyOnWriteArrayList<>();
+        UserActionPublisher publisher = new UserActionPublisher(store.mailboxManager(), FolderNames.defaults(),
+            action -> publishedOn.add(Thread.currentThread().getName()), Clock.systemUTC());
+        Mono.from(publisher.reactiveEvent(flagged)).block();
+        Mono.defer(() -> Mono.from(publisher.reactiveEvent(flagged))).subscribeOn(Schedulers.parallel()).block();
+        DefaultEventLoop eventLoop = new DefaultEventLoop();
+        try {
+            eventLoop.submit(() -> Mono.from(publisher.reactiveEvent(flagged)).block()).get(10, TimeUnit.SECONDS);
+        } finally {
+            eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        assertThat(publishedOn).hasSize(3);
+        assertThat(publishedOn.get(0)).isEqualTo(Thread.currentThread().getName());
+        assertThat(publishedOn.get(1)).startsWith("blocking-call-wrapper");
+        assertThat(publishedOn.get(2)).startsWith("blocking-call-wrapper");
     }
 
     @Test
