@@ -17,6 +17,9 @@
 # Mailroom runs from this checkout's dist/target/lib, built with `mvn -o -pl dist -am package` (never install);
 # MAILROOM_LIB=DIR runs the jars in DIR instead, unbuilt (e.g. a copy of an older build, to compare).
 # SESSIONS=N changes the 20 concurrent sessions. MAILROOM_JAVA_OPTS adds JVM options to the server.
+# MAILROOM_WARM_UP=N sends N messages of the same load to the started server before the measured load, so the
+# figures are a warmed-up JVM's (the JIT compilers' one-off work on the hot paths mostly done): what a long-running
+# server pays per message. Diagnostic only; issue 4's figures are a freshly started server's (the default).
 # Profiling the Mailroom half (both cost CPU of their own: compare runs made with the same options):
 #   MAILROOM_JFR=FILE          a JFR recording (settings=profile) of the load only, started and stopped with jcmd;
 #                              summarise with `java bench/JfrTop.java FILE`
@@ -55,12 +58,12 @@ trap cleanup EXIT
 echo "date=$(date -u +%FT%TZ) nproc=$(nproc) load_average_at_start=$(cut -d' ' -f1 /proc/loadavg)"
 command -v smtp-source >/dev/null || bash "$peers" install
 
-# load PORT: smtp-source per user, $sessions at a time; prints elapsed seconds.
+# load PORT [PER_USER]: smtp-source per user, $sessions at a time; prints elapsed seconds.
 load() {
-    local port=$1 start end
+    local port=$1 count=${2:-$per_user} start end
     start=$(date +%s.%N)
     seq 1 "$users" | xargs -P "$sessions" -I{} \
-        smtp-source -c -l 4096 -m "$per_user" -s 1 -f sender@load.test -t "user{}@example.test" "127.0.0.1:$port" \
+        smtp-source -c -l 4096 -m "$count" -s 1 -f sender@load.test -t "user{}@example.test" "127.0.0.1:$port" \
         >/dev/null
     end=$(date +%s.%N)
     echo "$end - $start" | bc -l
@@ -154,6 +157,21 @@ jit_ticks() {
     echo "$total"
 }
 
+# jit_counters PID: "compiles osr_compiles classes_loaded" so far, from the JVM's own performance counters (jcmd
+# PerfCounter.print: no JVM option needed): how much the JIT compiled, and how many classes were loaded (each new
+# class's hot methods are compiled anew). Deoptimisations have no counter: see bench/README.md (JIT) for the log.
+jit_counters() {
+    jcmd "$1" PerfCounter.print 2>/dev/null | awk -F= '
+        $1 == "sun.ci.standardCompiles" {c = $2} $1 == "sun.ci.osrCompiles" {o = $2}
+        $1 == "java.cls.loadedClasses" {l = $2}
+        END {print c + 0, o + 0, l + 0}'
+}
+
+# jvm_uptime PID: seconds since the JVM started, the clock of its -XX:+LogCompilation and -Xlog records.
+jvm_uptime() {
+    jcmd "$1" VM.uptime 2>/dev/null | awk '$2 == "s" {print $1}'
+}
+
 if [[ "$only" != "postfix" ]]; then
     lib=${MAILROOM_LIB:-}
     if [[ -z "$lib" ]]; then
@@ -167,6 +185,9 @@ if [[ "$only" != "postfix" ]]; then
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then
         sql_opts="-Dderby.language.logStatementText=true -Dderby.stream.error.file=$work/mailroom/derby-statements.log"
     fi
+    # The server gets MAILROOM_JAVA_OPTS; the admin client below does not (a -XX:LogFile=, -Xlog:...:file= or JFR
+    # option meant for the server would otherwise be written over by the client JVM's own).
+    admin=(java -Dmailroom.home="$root" -cp "$lib/*" org.mailroom.dist.Main --config "$work/mailroom/mailroom.yaml")
     mailroom=(java ${MAILROOM_JAVA_OPTS:-} $sql_opts -Dmailroom.home="$root" -cp "$lib/*" org.mailroom.dist.Main
         --config "$work/mailroom/mailroom.yaml")
     mkdir -p "$work/mailroom"
@@ -189,7 +210,7 @@ YAML
     start_mailroom "$work/mailroom/out.log" "${mailroom[@]}" start
     # Admin commands go to the running server (a client JVM each, no store of its own to open); the JVM starts
     # are what takes time, so 8 run at once.
-    "${mailroom[@]}" admin domain add example.test >/dev/null
+    "${admin[@]}" admin domain add example.test >/dev/null
     # The users go through the running server's admin endpoint (what `admin user add` does, without starting a
     # client JVM per user: 50 of those took minutes on a busy machine). Port and token from its owner-only file.
     endpoint_port=$(sed -n 's/^port=//p' "$work/mailroom/data/admin-endpoint")
@@ -200,6 +221,11 @@ YAML
             "http://127.0.0.1:$endpoint_port/admin/run")
         [[ "$reply" == *'"exitCode":0'* ]] || { echo "adding user$u failed: $reply"; exit 1; }
     done
+    warm_up=0
+    if [[ -n "${MAILROOM_WARM_UP:-}" ]]; then
+        warm_up=$(( MAILROOM_WARM_UP / users * users ))
+        echo "warm_up_messages=$warm_up warm_up_s=$(printf '%.1f' "$(load "$mailroom_port" $(( warm_up / users )))")"
+    fi
     if [[ -n "${MAILROOM_JFR:-}" ]]; then
         jcmd "$mailroom_pid" JFR.start name=load settings=profile filename="$(readlink -f "$MAILROOM_JFR")" >/dev/null
     fi
@@ -207,6 +233,8 @@ YAML
     if [[ -n "${MAILROOM_COUNT_SQL:-}" ]]; then sql_before=$(sql_counts); fi
     ticks_before=$(cpu_ticks "$mailroom_pid")
     jit_before=$(jit_ticks "$mailroom_pid")
+    read -r compiles_before osr_before classes_before <<< "$(jit_counters "$mailroom_pid")"
+    uptime_before=$(jvm_uptime "$mailroom_pid")
     switches_before=$(context_switches "$mailroom_pid")
     by_thread_kind "$mailroom_pid" ticks > "$work/threads-before"
     by_thread_kind "$mailroom_pid" switches > "$work/switches-before"
@@ -216,6 +244,8 @@ YAML
     wait "$probe_pid"
     ticks_after=$(cpu_ticks "$mailroom_pid")
     jit_after=$(jit_ticks "$mailroom_pid")
+    read -r compiles_after osr_after classes_after <<< "$(jit_counters "$mailroom_pid")"
+    uptime_after=$(jvm_uptime "$mailroom_pid")
     switches_after=$(context_switches "$mailroom_pid")
     by_thread_kind "$mailroom_pid" ticks > "$work/threads-after"
     by_thread_kind "$mailroom_pid" switches > "$work/switches-after"
@@ -234,7 +264,7 @@ YAML
     settle_seconds=$(( $(date +%s) - settle_start ))
     read -r mp50 mp99 mn < "$work/mailroom-probe"
     # Every 250 is a commit; the server logs one line per answered message (TransactionLog, result=accepted).
-    committed=$(grep -c 'TransactionLog - smtp mx .* result=accepted' "$work/mailroom/out.log" || true)
+    committed=$(( $(grep -c 'TransactionLog - smtp mx .* result=accepted' "$work/mailroom/out.log" || true) - warm_up ))
     mailroom_rate=$(echo "$messages / $mailroom_seconds" | bc -l)
     cpu_ms=$(echo "($ticks_after - $ticks_before) * 1000 / $(getconf CLK_TCK) / ($messages + $mn)" | bc -l)
     printf 'mailroom_committed_msgs_per_s=%.0f\nmailroom_committed=%s of %s\nmailroom_p50_ms=%s\nmailroom_p99_ms=%s\n' \
@@ -245,6 +275,12 @@ YAML
     # Of the CPU during the load, what the JIT compilers took (a cold JVM compiles the hot paths as the load runs).
     printf 'mailroom_jit_cpu_ms_per_msg=%.2f\n' \
         "$(echo "($jit_after - $jit_before) * 1000 / $(getconf CLK_TCK) / ($messages + $mn)" | bc -l)"
+    # The compilations behind that CPU during the load (C1 and C2 tiers together; a hot method is compiled two to
+    # four times on its way to C2), and the classes loaded.
+    printf 'mailroom_jit_compiles=%s mailroom_jit_osr_compiles=%s mailroom_classes_loaded=%s\n' \
+        "$(( compiles_after - compiles_before ))" "$(( osr_after - osr_before ))" "$(( classes_after - classes_before ))"
+    # The load's window on the JVM's clock, to read a -XX:+LogCompilation file for the load alone (bench/jit-log.py).
+    echo "mailroom_load_jvm_uptime_s=$uptime_before-$uptime_after"
     printf 'mailroom_context_switches_per_msg=%.1f\n' \
         "$(echo "($switches_after - $switches_before) / ($messages + $mn)" | bc -l)"
     # The same CPU by kind of thread (threads that ended during the load take their ticks with them).

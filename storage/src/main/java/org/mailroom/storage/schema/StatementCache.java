@@ -1,9 +1,5 @@
 package org.mailroom.storage.schema;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -40,8 +36,7 @@ final class StatementCache {
             idle = new IdleStatements();
             byConnection.put(physical, idle);
         }
-        return (Connection) Proxy.newProxyInstance(StatementCache.class.getClassLoader(),
-            new Class<?>[] {Connection.class}, new ConnectionHandler(pooled, physical, idle));
+        return new CachedConnection(pooled, physical, idle);
     }
 
     private static boolean isClosed(Connection connection) {
@@ -49,14 +44,6 @@ final class StatementCache {
             return connection.isClosed();
         } catch (SQLException e) {
             return true;
-        }
-    }
-
-    private static Object call(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
         }
     }
 
@@ -87,31 +74,6 @@ final class StatementCache {
             statement.close();
         } catch (SQLException e) {
             // Closing a statement of a broken connection: nothing left to release.
-        }
-    }
-
-    private static final class ConnectionHandler implements InvocationHandler {
-        private final Connection pooled;
-        private final Connection physical;
-        private final IdleStatements idle;
-
-        ConnectionHandler(Connection pooled, Connection physical, IdleStatements idle) {
-            this.pooled = pooled;
-            this.physical = physical;
-            this.idle = idle;
-        }
-
-        @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            if (method.getName().equals("prepareStatement") && args != null && args.length == 1) {
-                String sql = (String) args[0];
-                PreparedStatement statement = idle.take(sql);
-                if (statement == null) {
-                    statement = physical.prepareStatement(sql);
-                }
-                return new CachedStatement(sql, statement, idle, (Connection) proxy);
-            }
-            return call(pooled, method, args);
         }
     }
 }

@@ -111,4 +111,31 @@ class StatementCacheTest {
         first.close();
         second.close();
     }
+
+    @Test
+    void everyOtherCallReachesThePooledConnectionAndOnlyThePlainPrepareIsCached() throws SQLException {
+        Connection connection = cache.wrap(physical);
+        connection.setAutoCommit(false);
+        assertThat(physical.getAutoCommit()).isFalse();
+        try (Statement insert = connection.createStatement()) {
+            insert.executeUpdate("INSERT INTO t VALUES (3, 'three')");
+        }
+        connection.rollback();
+        connection.setAutoCommit(true);
+        assertThat(physical.getAutoCommit()).isTrue();
+        try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM t");
+             ResultSet rs = count.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).as("the rollback went to the connection underneath").isEqualTo(2);
+        }
+
+        PreparedStatement withKeys = connection.prepareStatement(SELECT, Statement.NO_GENERATED_KEYS);
+        assertThat(withKeys).as("only prepareStatement(String) is cached").isNotInstanceOf(CachedStatement.class);
+        withKeys.close();
+        assertThat(connection.unwrap(Connection.class)).isSameAs(physical.unwrap(Connection.class));
+
+        Connection other = DriverManager.getConnection("jdbc:derby:memory:statement-cache-test");
+        cache.wrap(other).close();
+        assertThat(other.isClosed()).as("closing the wrapper closes (returns) the pooled connection").isTrue();
+    }
 }
