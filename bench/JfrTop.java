@@ -15,7 +15,8 @@ import jdk.jfr.consumer.RecordingFile;
  *
  * <pre>java bench/JfrTop.java RECORDING.jfr [TOP] [PREFIX...]
  * java bench/JfrTop.java RECORDING.jfr TOP --under CLASS.METHOD     # what the samples inside that method called
- * java bench/JfrTop.java RECORDING.jfr TOP --callers CLASS.METHOD   # who called it</pre>
+ * java bench/JfrTop.java RECORDING.jfr TOP --callers CLASS.METHOD   # who called it
+ * JFR_THREADS='smtp-inbound-\d+' java bench/JfrTop.java ...          # only the samples of threads matching the regex</pre>
  *
  * prints the hottest top frames (self), the hottest methods counted once per stack (inclusive), the threads, and for
  * each PREFIX (e.g. org.apache.derby, org.mailroom.sorter) the share of stacks that contain a frame starting with
@@ -37,9 +38,16 @@ public class JfrTop {
         Map<String, Integer> threads = new HashMap<>();
         Map<String, Integer> byPrefix = new HashMap<>();
         int samples = 0;
+        String threadFilter = System.getenv("JFR_THREADS");
         for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
             if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
                 continue;
+            }
+            if (threadFilter != null) {
+                var sampled = e.getThread("sampledThread");
+                if (sampled == null || !String.valueOf(sampled.getJavaName()).matches(threadFilter)) {
+                    continue;
+                }
             }
             List<RecordedFrame> frames = e.getStackTrace().getFrames();
             if (frames.isEmpty()) {

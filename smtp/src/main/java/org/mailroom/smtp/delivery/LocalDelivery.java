@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.time.Clock;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -198,7 +197,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
      * the same for every recipient.
      */
     private byte[] traceHeaders(SMTPSession session, MailEnvelope envelope, SessionVerdicts verdicts) {
-        byte[] received = ReceivedHeader.of(session, envelope.getRecipients(), ZonedDateTime.now(clock));
+        byte[] received = ReceivedHeader.of(session, envelope.getRecipients(), clock);
         byte[] spf = verdicts.spf()
             .map(result -> ReceivedSpfHeader.of(result, session.getConfiguration().getHelloName()))
             .orElse(new byte[0]);
