@@ -46,12 +46,12 @@ import reactor.core.scheduler.Schedulers;
  * set-based statements that never load message bytes.
  */
 public final class JdbcMessageMapper implements MessageMapper {
-    private final Database db;
-    private final Clock clock;
-    private final long maxMessageSize;
     /** The statement of {@link #uidsByHeader}. */
     private static final String UIDS_BY_HEADER = MessageRows.SELECT_UID_HEADER + " WHERE mm.mailbox_id = ? ORDER BY mm.uid";
 
+    private final Database db;
+    private final Clock clock;
+    private final long maxMessageSize;
     private final MetadataSnapshots snapshots = new MetadataSnapshots();
     private final LastAllocations lastAllocations = new LastAllocations();
     private final KnownKeywords knownKeywords = new KnownKeywords();
@@ -256,9 +256,10 @@ public final class JdbcMessageMapper implements MessageMapper {
      * Has the database compile the statements of an IMAP session's first reads of a mailbox's messages (a FETCH of
      * one or several whole messages, a header SEARCH) now, while the store starts, instead of in the first such
      * command after every start. Derby compiles each new SQL text into a generated class (parse, optimise, byte code,
-     * class loading), which for these joins cost the first body FETCH of a fresh server most of its time (bench/README.md,
-     * "h-imapcold", eleventh session). The compiled plan stays in Derby's statement cache and the prepared statement
-     * in the store's ({@code StatementCache}); nothing is executed. PostgreSQL's driver prepares without a round trip.
+     * class loading): about 10 ms of CPU for the body FETCH's join in a JVM that has just opened the store, half the
+     * samples of a fresh server's first body FETCH (bench/README.md, "h-imapcold", twelfth session). The compiled plan
+     * stays in Derby's statement cache and the prepared statement in the store's ({@code StatementCache}); nothing is
+     * executed. PostgreSQL's driver prepares without a round trip.
      */
     public void prepareReadStatements() {
         db.read(c -> {
