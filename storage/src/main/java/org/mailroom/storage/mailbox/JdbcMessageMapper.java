@@ -46,6 +46,9 @@ import reactor.core.scheduler.Schedulers;
  * set-based statements that never load message bytes.
  */
 public final class JdbcMessageMapper implements MessageMapper {
+    /** The statement of {@link #uidsByHeader}. */
+    private static final String UIDS_BY_HEADER = MessageRows.SELECT_UID_HEADER + " WHERE mm.mailbox_id = ? ORDER BY mm.uid";
+
     private final Database db;
     private final Clock clock;
     private final long maxMessageSize;
@@ -128,8 +131,7 @@ public final class JdbcMessageMapper implements MessageMapper {
      */
     public List<MessageUid> uidsByHeader(Mailbox mailbox, HeaderRowTest test) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT_UID_HEADER
-                    + " WHERE mm.mailbox_id = ? ORDER BY mm.uid")) {
+            try (PreparedStatement ps = c.prepareStatement(UIDS_BY_HEADER)) {
                 ps.setLong(1, id(mailbox));
                 List<MessageUid> result = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -225,12 +227,9 @@ public final class JdbcMessageMapper implements MessageMapper {
      */
     private void visitRows(Mailbox mailbox, MessageRange set, boolean withContent, MembershipRowReader reader) {
         UidRangeClause range = new UidRangeClause(set);
-        String from = withContent ? ", m.header_bytes, m.body_bytes" + RecentWatermark.COLUMN + MessageRows.FROM_JOIN
-            : " FROM mr_mailbox_message mm";
         db.read(c -> {
             long scanRecentFrom = withContent ? RecentWatermark.NONE : RecentWatermark.read(c, id(mailbox));
-            try (PreparedStatement ps = c.prepareStatement("SELECT mm.uid, mm.modseq, mm.msg_size, mm.internal_date_millis, "
-                + StoredFlags.COLUMNS + from + " WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid")) {
+            try (PreparedStatement ps = c.prepareStatement(rowsSql(withContent, range))) {
                 ps.setLong(1, id(mailbox));
                 range.bind(ps, 2);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -242,6 +241,35 @@ public final class JdbcMessageMapper implements MessageMapper {
                 }
                 return null;
             }
+        });
+    }
+
+    /** The statement of {@link #visitRows}. */
+    private static String rowsSql(boolean withContent, UidRangeClause range) {
+        String from = withContent ? ", m.header_bytes, m.body_bytes" + RecentWatermark.COLUMN + MessageRows.FROM_JOIN
+            : " FROM mr_mailbox_message mm";
+        return "SELECT mm.uid, mm.modseq, mm.msg_size, mm.internal_date_millis, " + StoredFlags.COLUMNS + from
+            + " WHERE mm.mailbox_id = ?" + range.sql() + " ORDER BY mm.uid";
+    }
+
+    /**
+     * Has the database compile the statements of an IMAP session's first reads of a mailbox's messages (a FETCH of
+     * one or several whole messages, a header SEARCH) now, while the store starts, instead of in the first such
+     * command after every start. Derby compiles each new SQL text into a generated class (parse, optimise, byte code,
+     * class loading): about 10 ms of CPU for the body FETCH's join in a JVM that has just opened the store, half the
+     * samples of a fresh server's first body FETCH (bench/README.md, "h-imapcold", twelfth session). The compiled plan
+     * stays in Derby's statement cache and the prepared statement in the store's ({@code StatementCache}); nothing is
+     * executed. PostgreSQL's driver prepares without a round trip.
+     */
+    public void prepareReadStatements() {
+        db.read(c -> {
+            for (String sql : List.of(
+                    rowsSql(true, new UidRangeClause(MessageRange.one(MessageUid.MIN_VALUE))),
+                    rowsSql(true, new UidRangeClause(MessageRange.range(MessageUid.of(1), MessageUid.of(2)))),
+                    UIDS_BY_HEADER)) {
+                c.prepareStatement(sql).close();
+            }
+            return null;
         });
     }
 

@@ -122,6 +122,7 @@ public final class MailboxStore {
         // behind the mailboxes; the notifier only announces the new usage, and reads it only when someone listens.
         eventBus.register(new QuotaUsageNotifier(quotaRootResolver, quotaManager, eventBus));
         eventBus.register(new MailboxAnnotationListener(mapperFactory, sessionProvider));
+        mapperFactory.messageMapper().prepareReadStatements();
     }
 
     public MailroomMailboxManager mailboxManager() {
