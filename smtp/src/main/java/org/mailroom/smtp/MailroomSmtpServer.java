@@ -209,7 +209,6 @@ public final class MailroomSmtpServer implements AutoCloseable {
                 : new LineDelimiterBasedChannelHandlerFactory(AbstractChannelPipelineFactory.MAX_LINE_LENGTH);
             server = new OffloadingNettyServer(
                 new MailroomSmtpProtocol(chain, new MailroomSmtpConfiguration(settings)), encryption, framing,
-                BlockingInput.of(settings),
                 settings.limits().maxConnectionsPerIp(), settings.workers(), settings.ioWorkers(),
                 settings.limits().idleTimeoutSeconds(), new InetSocketAddress(settings.bindAddress(), settings.port()),
                 "smtp-" + settings.mode().name().toLowerCase().replace('_', '-'));

@@ -33,28 +33,28 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
 
 /**
- * James's SMTP pipeline on Netty with two changes: the protocol handlers' input that may block (the message hook's
- * commit, RCPT's lookups, ...: {@link BlockingInput}) runs on a bounded group of worker threads instead of the Netty
- * I/O threads, and the I/O threads use Netty's native epoll transport on Linux (Java NIO elsewhere).
+ * James's SMTP pipeline on Netty with two changes: the protocol handlers (every command, DATA line and hook, the
+ * message hook's commit included) run on a bounded group of worker threads instead of the Netty I/O threads, and the
+ * I/O threads use Netty's native epoll transport on Linux (Java NIO elsewhere).
  *
  * <p>Why workers: James 3.8.1 writes the reply to DATA when the message hook returns, so a hook that commits to disk
  * blocks the thread it runs on. On James's {@code NettyServer} that is an I/O thread, and every other session on
  * the same event loop waits for that commit (reads, greetings, replies). Here each channel is pinned to one worker
- * of {@link #workers}, so up to {@code workers} sessions run a blocking command or commit at once, while the I/O
- * threads read, frame, answer the commands that only compute (greeting, EHLO, DATA and the message's lines, QUIT:
- * {@link SessionDispatcher}, which also keeps a session's input in order across the two threads) and write. James's
- * own full server runs every command on its "max executor threads"; protocols-netty's {@code NettyServer} offers no
- * way to (its constructor is private).
+ * of {@link #workers} (Netty keeps a channel's events in order on it), so up to {@code workers} sessions run their
+ * commands or commits at once, while the I/O threads only read, frame and write. James's own full server does the
+ * same with its "max executor threads" setting; protocols-netty's {@code NettyServer} offers no way to (its
+ * constructor is private).
  *
- * <p>Why epoll: every reply written from a worker wakes the I/O thread's event loop, and with one connection per
- * message ({@code smtp-source}, many MTAs) the I/O threads also accept, set up and close a channel per message.
- * Netty's epoll loop does this with fewer system calls and less garbage than the JDK selector that James's
- * {@code AbstractAsyncServer} hard-codes, hence the bootstrap here rather than that class's.
+ * <p>Why epoll: every command and reply crosses between an I/O thread and a worker, and each crossing towards the
+ * I/O thread wakes its event loop; with one connection per message ({@code smtp-source}, many MTAs) the I/O threads
+ * also accept, set up and close a channel per message. Netty's epoll loop does this with fewer system calls and
+ * less garbage than the JDK selector that James's {@code AbstractAsyncServer} hard-codes, hence the bootstrap
+ * here rather than that class's.
  *
  * <p>The pipeline is James's, in James's order and with James's handlers: per-IP connection limit, (TLS,) framer,
- * chunked writes, idle timeout, core handler (James's, behind the {@link SessionDispatcher}). The framer runs on the
- * I/O thread: splitting lines is cheap, and James's extra 16-thread framer group per server (never shut down by
- * {@code unbind()}) is not created at all. Accepted channels get TCP_NODELAY, as James sets it.
+ * chunked writes, idle timeout, core handler. The framer runs on the I/O thread: splitting lines is cheap, and
+ * James's extra 16-thread framer group per server (never shut down by {@code unbind()}) is not created at all.
+ * Accepted channels get TCP_NODELAY, as James sets it.
  */
 final class OffloadingNettyServer implements ProtocolServer {
 
@@ -65,7 +65,6 @@ final class OffloadingNettyServer implements ProtocolServer {
     private final ChannelHandlerFactory framing;
     private final Optional<ConnectionPerIpLimitUpstreamHandler> perIpLimit;
     private final EventExecutorGroup workers;
-    private final BlockingInput blockingInput;
     private final int ioWorkers;
     private final int timeoutSeconds;
     private final InetSocketAddress address;
@@ -75,15 +74,14 @@ final class OffloadingNettyServer implements ProtocolServer {
     private Channel listener;
 
     OffloadingNettyServer(Protocol protocol, Encryption encryption, ChannelHandlerFactory framing,
-                          BlockingInput blockingInput, int maxConnectionsPerIp, int workers, int ioWorkers,
-                          int timeoutSeconds, InetSocketAddress address, String threadName) {
+                          int maxConnectionsPerIp, int workers, int ioWorkers, int timeoutSeconds,
+                          InetSocketAddress address, String threadName) {
         this.protocol = protocol;
         this.encryption = encryption;
         this.framing = framing;
         // One instance for all channels: it holds the per-IP counts.
         this.perIpLimit = ConnectionPerIpLimitUpstreamHandler.forCount(maxConnectionsPerIp);
         this.workers = new DefaultEventExecutorGroup(workers, new DefaultThreadFactory(threadName, true));
-        this.blockingInput = blockingInput;
         this.ioWorkers = ioWorkers;
         this.timeoutSeconds = timeoutSeconds;
         this.address = address;
@@ -138,8 +136,7 @@ final class OffloadingNettyServer implements ProtocolServer {
                 pipeline.addLast(HandlerConstants.FRAMER, framing.create(pipeline));
                 pipeline.addLast(HandlerConstants.CHUNK_HANDLER, new ChunkedWriteHandler());
                 pipeline.addLast(HandlerConstants.TIMEOUT_HANDLER, new TimeoutHandler(timeoutSeconds));
-                pipeline.addLast(HandlerConstants.CORE_HANDLER, new SessionDispatcher(
-                    protocol, encryption, workers.next(), blockingInput));
+                pipeline.addLast(workers, HandlerConstants.CORE_HANDLER, new WorkerChannelHandler(protocol, encryption));
                 if (implicitTls) {
                     pipeline.addFirst(HandlerConstants.SSL_HANDLER, encryption.sslHandler());
                 }

@@ -2,12 +2,9 @@ package org.mailroom.smtp;
 
 import org.apache.james.protocols.api.Protocol;
 import org.apache.james.protocols.api.ProtocolSession;
-import org.apache.james.protocols.api.handler.LineHandler;
 import org.apache.james.protocols.netty.BasicChannelInboundHandler;
 import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.HandlerConstants;
-import org.apache.james.protocols.netty.LineHandlerAware;
-import org.apache.james.protocols.netty.LineHandlerUpstreamHandler;
 import org.apache.james.protocols.netty.NettyProtocolTransport;
 
 import io.netty.buffer.Unpooled;
@@ -15,8 +12,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 
 /**
- * James's protocol handler for a pipeline where it may run on a worker thread rather than the channel's I/O thread
- * ({@link SessionDispatcher} decides per input line), with the one thing that placement breaks put right: STARTTLS.
+ * James's protocol handler for a pipeline where it runs on a worker thread rather than the channel's I/O thread
+ * ({@link OffloadingNettyServer}), with the one thing that placement breaks put right: STARTTLS.
  *
  * <p>James answers STARTTLS by writing "220 Ready to start TLS" and then adding the {@code SslHandler}. On the I/O
  * thread nothing can be read in between. From a worker, the I/O thread may flush the 220, and read the client's
@@ -26,45 +23,23 @@ import io.netty.channel.ChannelHandlerContext;
  */
 final class WorkerChannelHandler extends BasicChannelInboundHandler {
 
-    private final LineHandlerAware coreHandler;
-
-    /** @param coreHandler the channel's core handler, which DATA and AUTH push their line handlers on */
-    WorkerChannelHandler(Protocol protocol, Encryption encryption, LineHandlerAware coreHandler) {
+    WorkerChannelHandler(Protocol protocol, Encryption encryption) {
         super(new NoLoggingContext(), protocol, encryption, false);
-        this.coreHandler = coreHandler;
     }
 
     @Override
     protected ProtocolSession createSession(ChannelHandlerContext ctx) {
-        return protocol.newSession(new StartTlsOnEventLoop(ctx.channel(), secure, coreHandler));
+        return protocol.newSession(new StartTlsOnEventLoop(ctx.channel(), secure));
     }
 
     private static final class StartTlsOnEventLoop extends NettyProtocolTransport {
         private final Channel channel;
         private final Encryption encryption;
-        private final LineHandlerAware coreHandler;
 
-        StartTlsOnEventLoop(Channel channel, Encryption encryption, LineHandlerAware coreHandler) {
+        StartTlsOnEventLoop(Channel channel, Encryption encryption) {
             super(channel, encryption, false);
             this.channel = channel;
             this.encryption = encryption;
-            this.coreHandler = coreHandler;
-        }
-
-        /*
-         * James looks the core handler up in the pipeline. A commit on a worker can end after the client has gone,
-         * when the closed channel's pipeline is already empty: James's lookup then fails (a NullPointerException
-         * logged as an error) while popping DATA's line handler. The handler is known here, pipeline or not.
-         */
-        @Override
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        public void pushLineHandler(LineHandler<? extends ProtocolSession> handler, ProtocolSession session) {
-            coreHandler.pushLineHandler(new LineHandlerUpstreamHandler(session, (LineHandler) handler));
-        }
-
-        @Override
-        public void popLineHandler() {
-            coreHandler.popLineHandler();
         }
 
         @Override

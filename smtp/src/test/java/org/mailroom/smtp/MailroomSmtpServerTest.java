@@ -9,9 +9,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -139,8 +137,17 @@ class MailroomSmtpServerTest {
     void aCommitInProgressDoesNotStallOtherSessionsOfTheListener() throws Exception {
         CountDownLatch slowCommitStarted = new CountDownLatch(1);
         CountDownLatch releaseSlowCommit = new CountDownLatch(1);
-        RecipientSorting slowForOneMessage =
-            slowForSubjectSlow(slowCommitStarted, releaseSlowCommit, new CopyOnWriteArrayList<>());
+        RecipientSorting slowForOneMessage = (message, size, mailFrom, facts, verdicts) -> {
+            try (InputStream in = message.open()) {
+                if (new String(in.readAllBytes(), StandardCharsets.US_ASCII).contains("Subject: slow")) {
+                    slowCommitStarted.countDown();
+                    releaseSlowCommit.await(60, TimeUnit.SECONDS);
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return user -> Placement.inbox();
+        };
         fixture.emptyInboxes();
         MailroomSmtpServer server = fixture.start(new MailroomSmtpServer.Settings(SmtpTestServers.LOOPBACK, 0,
             Mode.INBOUND, "mx.example.test", MailroomSmtpServer.Limits.defaults(), 1, 4), slowForOneMessage);
@@ -166,75 +173,6 @@ class MailroomSmtpServerTest {
         assertThat(fixture.inbox(SmtpTestServers.ALICE)).hasSize(2)
             .anySatisfy(m -> assertThat(m).contains("Subject: quick"))
             .anySatisfy(m -> assertThat(m).contains("Subject: slow"));
-    }
-
-    /**
-     * Commands are answered on the I/O thread, the commit on a worker ({@link SessionDispatcher}): what a pipelining
-     * client sends behind the end of its message waits for the commit and is answered after its 250, in order, and
-     * the message hook runs on a worker thread, never on the I/O thread.
-     */
-    @Test
-    void inputPipelinedBehindACommitWaitsForItAndIsAnsweredInOrder() throws Exception {
-        CountDownLatch slowCommitStarted = new CountDownLatch(1);
-        CountDownLatch releaseSlowCommit = new CountDownLatch(1);
-        List<String> sortingThreads = new CopyOnWriteArrayList<>();
-        RecipientSorting slowForOneMessage = slowForSubjectSlow(slowCommitStarted, releaseSlowCommit, sortingThreads);
-        fixture.emptyInboxes();
-        MailroomSmtpServer server = fixture.start(new MailroomSmtpServer.Settings(SmtpTestServers.LOOPBACK, 0,
-            Mode.INBOUND, "mx.example.test", MailroomSmtpServer.Limits.defaults(), 1, 2), slowForOneMessage);
-        ExecutorService reader = Executors.newSingleThreadExecutor();
-        try (RawSmtp smtp = RawSmtp.connect(server.port())) {
-            assertThat(smtp.reply()).startsWith("220");
-            assertThat(smtp.command("EHLO client.example.org")).contains("PIPELINING");
-            smtp.send("MAIL FROM:<sender@example.org>\r\nRCPT TO:<" + SmtpTestServers.ALICE + ">\r\nDATA\r\n");
-            assertThat(smtp.reply()).startsWith("250");
-            assertThat(smtp.reply()).startsWith("250");
-            assertThat(smtp.reply()).startsWith("354");
-            // The end of the message and a whole second transaction (with a dot-stuffed line) in one write.
-            smtp.send("Subject: slow\r\n\r\nbody\r\n.\r\nMAIL FROM:<sender@example.org>\r\nRCPT TO:<"
-                + SmtpTestServers.ALICE + ">\r\nDATA\r\nSubject: second\r\n\r\n..body\r\n.\r\nNOOP\r\n");
-            assertThat(slowCommitStarted.await(30, TimeUnit.SECONDS)).isTrue();
-            Future<String> firstReply = reader.submit(smtp::reply);
-            Thread.sleep(300);
-            assertThat(firstReply).as("nothing is answered while the commit runs").isNotDone();
-            releaseSlowCommit.countDown();
-            assertThat(firstReply.get(30, TimeUnit.SECONDS)).startsWith("250 2.6.0");
-            assertThat(smtp.reply()).startsWith("250 2.1.0");
-            assertThat(smtp.reply()).startsWith("250 2.1.5");
-            assertThat(smtp.reply()).startsWith("354");
-            assertThat(smtp.reply()).startsWith("250 2.6.0");
-            assertThat(smtp.reply()).startsWith("250");
-            assertThat(smtp.command("QUIT")).startsWith("221");
-        } finally {
-            releaseSlowCommit.countDown();
-            reader.shutdownNow();
-            server.close();
-        }
-        assertThat(fixture.inbox(SmtpTestServers.ALICE)).hasSize(2)
-            .anySatisfy(m -> assertThat(m).contains("Subject: slow"))
-            .anySatisfy(m -> assertThat(m).contains("Subject: second").contains("\n.body").doesNotContain("..body"));
-        assertThat(sortingThreads).hasSize(2)
-            .allSatisfy(name -> assertThat(name).startsWith("smtp-inbound-").doesNotContain("-io-"));
-    }
-
-    /**
-     * Delivery into INBOX that notes the thread it runs on and, for a message with "Subject: slow", signals
-     * {@code started} and waits for {@code release}: a commit that hangs.
-     */
-    private static RecipientSorting slowForSubjectSlow(CountDownLatch started, CountDownLatch release,
-                                                       List<String> threads) {
-        return (message, size, mailFrom, facts, verdicts) -> {
-            threads.add(Thread.currentThread().getName());
-            try (InputStream in = message.open()) {
-                if (new String(in.readAllBytes(), StandardCharsets.US_ASCII).contains("Subject: slow")) {
-                    started.countDown();
-                    release.await(60, TimeUnit.SECONDS);
-                }
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            return user -> Placement.inbox();
-        };
     }
 
     /** Greeting to the end of DATA; returns the greeting, whose arrival shows the session is served. */

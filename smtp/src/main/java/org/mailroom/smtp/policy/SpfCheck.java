@@ -62,22 +62,13 @@ public final class SpfCheck implements MailHook {
         this.lookupLocalClients = lookupLocalClients;
     }
 
-    /**
-     * Whether MAIL FROM of this session is checked (by DNS queries, so it may wait for the network): not for
-     * authenticated sessions, nor for clients on loopback/private addresses unless {@code lookupLocalClients}.
-     */
-    public static boolean queriesDns(SMTPSession session, boolean lookupLocalClients) {
-        return session.getUsername() == null
-            && (lookupLocalClients || !ClientAddresses.isLocal(session.getRemoteAddress().getAddress()));
-    }
-
     @Override
     public HookResult doMail(SMTPSession session, MaybeSender sender) {
         session.removeAttachment(SessionVerdicts.SPF, State.Transaction);
-        if (!queriesDns(session, lookupLocalClients)) {
+        InetAddress client = session.getRemoteAddress().getAddress();
+        if (session.getUsername() != null || (!lookupLocalClients && ClientAddresses.isLocal(client))) {
             return HookResult.DECLINED;
         }
-        InetAddress client = session.getRemoteAddress().getAddress();
         String helo = session.getAttachment(SMTPSession.CURRENT_HELO_NAME, State.Connection).orElse("");
         SpfResult result = evaluate(client, sender.asOptional().map(MailAddress::asString).orElse(null), helo);
         session.setAttachment(SessionVerdicts.SPF, result, State.Transaction);
