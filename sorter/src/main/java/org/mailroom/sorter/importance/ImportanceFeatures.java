@@ -341,12 +341,15 @@ final class ImportanceFeatures {
     }
 
     private static void content(Set<String> own, MailContent content, List<Feature> out) {
-        Set<String> words = new HashSet<>();
+        ContentScan.Words words = new ContentScan.Words();
+        String subject = ThreadKeys.subject(content.subject());
         List<String> subjectWords = new ArrayList<>();
-        words(ThreadKeys.subject(content.subject()), MAX_SUBJECT_WORDS, subjectWords, words);
-        String body = ownText(content.text());
+        ContentScan.scan(subject, subject.length(), false, words, subjectWords, MAX_SUBJECT_WORDS);
+        // The own text and its words in one pass over the body.
+        String text = content.text();
         List<String> bodyWords = new ArrayList<>();
-        words(body, MAX_BODY_WORDS, bodyWords, words);
+        String body = text.substring(0,
+            ContentScan.scan(text, Math.min(text.length(), MAX_BODY_CHARS), true, words, bodyWords, MAX_BODY_WORDS));
         int n = subjectWords.size() + bodyWords.size();
         float weight = n == 0 ? 0f : (float) (1.0 / Math.sqrt(n));
         for (String w : subjectWords) {
@@ -366,7 +369,6 @@ final class ImportanceFeatures {
         }
         // The start of what it quotes or forwards: the quoted header or "X wrote:" naming the user means it answers
         // (or passes on) the user's own mail.
-        String text = content.text();
         if (body.length() < text.length()) {
             String quoted = text.substring(body.length(), Math.min(text.length(), body.length() + 300));
             if (Salutation.mentions(quoted, names)) {
@@ -389,97 +391,14 @@ final class ImportanceFeatures {
     }
 
     /**
-     * Which (ASCII) characters start one of the {@link #QUOTE_MARKERS}: only there can a marker start. A table, not
-     * a search of a string of them, because every character of the body up to the first marker is checked.
-     */
-    private static final boolean[] MARKER_STARTS = markerStarts();
-
-    private static boolean[] markerStarts() {
-        boolean[] starts = new boolean[128];
-        for (String marker : QUOTE_MARKERS) {
-            starts[marker.charAt(0)] = true;
-        }
-        return starts;
-    }
-
-    /**
-     * The text the sender wrote: the body up to the first quoted or forwarded block, bounded. The markers are found
-     * case-insensitively in place (no lower-cased copy of the text). Before, they were looked up in a lower-cased copy
-     * whose positions were used on the original, which broke on 'İ' (two characters when lower-cased): the cut fell
-     * too late, or past the end (an exception, so no importance score at all for such mail).
+     * The text the sender wrote: the body up to the first quoted or forwarded block, bounded ({@link ContentScan}).
+     * The markers are found case-insensitively in place (no lower-cased copy of the text). Before, they were looked up
+     * in a lower-cased copy whose positions were used on the original, which broke on 'İ' (two characters when
+     * lower-cased): the cut fell too late, or past the end (an exception, so no importance score at all for such mail).
      */
     static String ownText(String text) {
-        int length = Math.min(text.length(), MAX_BODY_CHARS);
-        // One scan: the first position where any marker starts is where the own text ends.
-        for (int at = 0; at < length; at++) {
-            char c = lowerCase(text.charAt(at));
-            if (c >= MARKER_STARTS.length || !MARKER_STARTS[c]) {
-                continue;
-            }
-            for (String marker : QUOTE_MARKERS) {
-                if (marker.charAt(0) == c && startsLowerCased(text, at, length, marker)) {
-                    return text.substring(0, at);
-                }
-            }
-        }
-        return text.substring(0, length);
-    }
-
-    /** Whether the lower-case ASCII {@code marker} starts at {@code at} in {@code text[0, length)} lower-cased. */
-    private static boolean startsLowerCased(String text, int at, int length, String marker) {
-        if (at + marker.length() > length) {
-            return false;
-        }
-        for (int j = 1; j < marker.length(); j++) {
-            if (lowerCase(text.charAt(at + j)) != marker.charAt(j)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * A character as {@code toLowerCase(Locale.ROOT)} lower-cases it, for comparing with ASCII markers: 'İ' becomes
-     * "i" plus a combining dot there, which can never be part of an ASCII marker, so it stays as it is here.
-     */
-    private static char lowerCase(char c) {
-        if (c < 0x80) {
-            return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
-        }
-        return c == '\u0130' ? c : Character.toLowerCase(c);
-    }
-
-    private static final WordTable STOP_WORD_TABLE = new WordTable(STOP_WORDS);
-
-    private static void words(String text, int max, List<String> into, Set<String> seen) {
-        // The words already seen, looked up without a String per word for ASCII words (nearly all of them).
-        WordTable known = new WordTable(seen);
-        int i = 0;
-        int n = text.length();
-        while (i < n && into.size() < max) {
-            while (i < n && !Character.isLetter(text.charAt(i))) {
-                i++;
-            }
-            int start = i;
-            while (i < n && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '\'')) {
-                i++;
-            }
-            int len = i - start;
-            if (len >= 3 && len <= 20) {
-                if (WordTable.isAscii(text, start, i)) {
-                    int hash = WordTable.asciiLowerHash(text, start, i);
-                    if (STOP_WORD_TABLE.containsAsciiLower(text, start, i, hash)
-                        || known.containsAsciiLower(text, start, i, hash)) {
-                        continue;
-                    }
-                }
-                String w = text.substring(start, i).toLowerCase(Locale.ROOT);
-                if (!STOP_WORDS.contains(w) && seen.add(w)) {
-                    into.add(w);
-                    known.add(w);
-                }
-            }
-        }
+        return text.substring(0,
+            ContentScan.scan(text, Math.min(text.length(), MAX_BODY_CHARS), true, new ContentScan.Words(), List.of(), 0));
     }
 
     private static double logit(double p) {

@@ -51,6 +51,37 @@ class ContentWordsTest {
         }
     }
 
+    /**
+     * The own text and its words are found in one pass ({@link ContentScan}): on random bodies built from words,
+     * quote markers in any case (also inside words: "rewrote:"), apostrophes, digits, non-ASCII letters, the Kelvin
+     * sign and long runs, the own text and the word features equal the straightforward implementation's.
+     */
+    @Test
+    void onePassFindsTheSameOwnTextAndWordsOnRandomBodies() {
+        String[] pieces = {"order", "ORDER", "Order", "the", "The", "you", "o'brien", "it's", "x1y2", "42", "ab",
+            "re", "wrote:\n", "WROTE:\n", "rewrote:\n", "wrote:", "\n>", "\nFrom: ", "\nfrom:", "\nFROM: x",
+            "-----Original Message-----", "-----original message----", "----- Forwarded by", "-----FORWARDED MESSAGE-----",
+            "---------- Forwarded message", " ", " ", " ", "\n", "\r\n", ",", "?", "!", "-", "'", "Straße", "GRÜSSE",
+            "café", "Москва", "\u212Aelvin", "\u212A", "naïve", "supercalifragilisticexpialidocious", "a".repeat(19),
+            "b".repeat(20), "c".repeat(21), "w", "wr", "wro", "wrot"};
+        java.util.Random random = new java.util.Random(20261130);
+        for (int round = 0; round < 3000; round++) {
+            StringBuilder body = new StringBuilder();
+            int parts = random.nextInt(round % 10 == 0 ? 2500 : 120);
+            for (int i = 0; i < parts; i++) {
+                body.append(pieces[random.nextInt(pieces.length)]);
+                if (random.nextInt(3) > 0) {
+                    body.append(' ');
+                }
+            }
+            String subject = round % 3 == 0 ? "Order now wrote: the ORDER" : "Re: " + pieces[random.nextInt(pieces.length)];
+            MailContent content = mail(subject, body.toString());
+            assertThat(ImportanceFeatures.ownText(content.text())).as(body.toString())
+                .isEqualTo(Reference.ownText(content.text()));
+            assertThat(contentWords(content)).as(body.toString()).isEqualTo(Reference.contentWords(content));
+        }
+    }
+
     @Test
     void theQuotedPartIsCutWhereItStartsAlsoAfterADottedCapitalI() {
         // Lower-cased, 'İ' is two characters: the implementation before cut at positions of the lower-cased copy,
