@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import io.netty.channel.epoll.Epoll;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -137,17 +138,7 @@ class MailroomSmtpServerTest {
     void aCommitInProgressDoesNotStallOtherSessionsOfTheListener() throws Exception {
         CountDownLatch slowCommitStarted = new CountDownLatch(1);
         CountDownLatch releaseSlowCommit = new CountDownLatch(1);
-        RecipientSorting slowForOneMessage = (message, size, mailFrom, facts, verdicts) -> {
-            try (InputStream in = message.open()) {
-                if (new String(in.readAllBytes(), StandardCharsets.US_ASCII).contains("Subject: slow")) {
-                    slowCommitStarted.countDown();
-                    releaseSlowCommit.await(60, TimeUnit.SECONDS);
-                }
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            return user -> Placement.inbox();
-        };
+        RecipientSorting slowForOneMessage = slowForSubject("slow", slowCommitStarted, releaseSlowCommit);
         fixture.emptyInboxes();
         MailroomSmtpServer server = fixture.start(new MailroomSmtpServer.Settings(SmtpTestServers.LOOPBACK, 0,
             Mode.INBOUND, "mx.example.test", MailroomSmtpServer.Limits.defaults(), 1, 4), slowForOneMessage);
@@ -173,6 +164,69 @@ class MailroomSmtpServerTest {
         assertThat(fixture.inbox(SmtpTestServers.ALICE)).hasSize(2)
             .anySatisfy(m -> assertThat(m).contains("Subject: quick"))
             .anySatisfy(m -> assertThat(m).contains("Subject: slow"));
+    }
+
+    /**
+     * A client that leaves while its message is being committed: the commit still ends, the message is stored once,
+     * and nothing is logged as an error. (James's transport looked the core handler up in the channel's pipeline to
+     * pop DATA's line handler; once the closed channel's pipeline is torn down that look-up finds nothing and throws
+     * a NullPointerException, which James logs as an error: {@link WorkerChannelHandler} pushes and pops its line
+     * handlers on itself.)
+     */
+    @Test
+    void aClientLeavingDuringTheCommitGetsItsMessageStoredOnceAndLogsNoError() throws Exception {
+        CountDownLatch slowCommitStarted = new CountDownLatch(1);
+        CountDownLatch releaseSlowCommit = new CountDownLatch(1);
+        RecipientSorting slowForOneMessage = slowForSubject("leaving", slowCommitStarted, releaseSlowCommit);
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        root.addAppender(events);
+        fixture.emptyInboxes();
+        MailroomSmtpServer server = fixture.start(new MailroomSmtpServer.Settings(SmtpTestServers.LOOPBACK, 0,
+            Mode.INBOUND, "mx.example.test", MailroomSmtpServer.Limits.defaults(), 1, 4), slowForOneMessage);
+        try {
+            try (RawSmtp leaving = RawSmtp.connect(server.port())) {
+                sendUpToTheEndOfData(leaving, "leaving");
+                assertThat(slowCommitStarted.await(30, TimeUnit.SECONDS)).isTrue();
+            }
+            // The channel's close (and its pipeline's tear-down) reaches the server while the commit waits.
+            Thread.sleep(500);
+            releaseSlowCommit.countDown();
+            // Another session start to finish: the listener still serves, and its commit queues behind nothing.
+            try (RawSmtp next = RawSmtp.connect(server.port())) {
+                sendUpToTheEndOfData(next, "next");
+                assertThat(next.reply()).startsWith("250 2.6.0");
+            }
+        } finally {
+            releaseSlowCommit.countDown();
+            server.close();   // waits for the workers to finish what they run
+            root.detachAppender(events);
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).hasSize(2)
+            .filteredOn(m -> m.contains("Subject: leaving")).hasSize(1);
+        assertThat(events.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+            .extracting(e -> e.getLoggerName() + ": " + e.getFormattedMessage()
+                + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getClassName()))
+            .isEmpty();
+    }
+
+    /**
+     * Delivery into INBOX where the commit of a message with that {@code subject} hangs: it signals {@code started}
+     * and waits for {@code release}.
+     */
+    private static RecipientSorting slowForSubject(String subject, CountDownLatch started, CountDownLatch release) {
+        return (message, size, mailFrom, facts, verdicts) -> {
+            try (InputStream in = message.open()) {
+                if (new String(in.readAllBytes(), StandardCharsets.US_ASCII).contains("Subject: " + subject)) {
+                    started.countDown();
+                    release.await(60, TimeUnit.SECONDS);
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return user -> Placement.inbox();
+        };
     }
 
     /** Greeting to the end of DATA; returns the greeting, whose arrival shows the session is served. */
