@@ -56,7 +56,8 @@ final class SessionUidWalk {
         VarHandle intUids = null;
         VarHandle longUids = null;
         try {
-            MethodHandles.Lookup selected = MethodHandles.privateLookupIn(SelectedMailboxImpl.class, MethodHandles.lookup());
+            MethodHandles.Lookup selected =
+                MethodHandles.privateLookupIn(SelectedMailboxImpl.class, MethodHandles.lookup());
             MethodHandles.Lookup uids = MethodHandles.privateLookupIn(UidMsnConverter.class, MethodHandles.lookup());
             converter = selected.findVarHandle(SelectedMailboxImpl.class, "uidMsnConverter", UidMsnConverter.class);
             recent = selected.findVarHandle(SelectedMailboxImpl.class, "recentUids", Set.class);
@@ -110,18 +111,20 @@ final class SessionUidWalk {
             if ((boolean) USES_INTS.get(converter)) {
                 IntArrayList list = (IntArrayList) INT_UIDS.get(converter);
                 // UIDs are kept as ints while all are at most Integer.MAX_VALUE, so none beyond that is in the view
+                int[] elements = list.elements();
                 int start = from > Integer.MAX_VALUE ? list.size()
-                    : lowerBound(list.elements(), list.size(), (int) from);
-                int end = upperBound(list.elements(), list.size(), (int) Math.min(to, Integer.MAX_VALUE));
+                    : position(Arrays.binarySearch(elements, 0, list.size(), (int) from), false);
+                int last = (int) Math.min(to, Integer.MAX_VALUE);
+                int end = position(Arrays.binarySearch(elements, 0, list.size(), last), true);
                 uids = new long[Math.max(0, end - start)];
                 for (int i = 0; i < uids.length; i++) {
-                    uids[i] = list.getInt(start + i);
+                    uids[i] = elements[start + i];
                 }
                 firstMsn = start + 1;
             } else {
                 LongArrayList list = (LongArrayList) LONG_UIDS.get(converter);
-                int start = lowerBound(list.elements(), list.size(), from);
-                int end = upperBound(list.elements(), list.size(), to);
+                int start = position(Arrays.binarySearch(list.elements(), 0, list.size(), from), false);
+                int end = position(Arrays.binarySearch(list.elements(), 0, list.size(), to), true);
                 uids = Arrays.copyOfRange(list.elements(), start, Math.max(start, end));
                 firstMsn = start + 1;
             }
@@ -174,25 +177,15 @@ final class SessionUidWalk {
         }
     }
 
-    /** The index of the first element at least {@code key} (ascending, distinct elements). */
-    private static int lowerBound(int[] sorted, int size, int key) {
-        int at = Arrays.binarySearch(sorted, 0, size, key);
-        return at >= 0 ? at : -at - 1;
-    }
-
-    /** The index after the last element at most {@code key}. */
-    private static int upperBound(int[] sorted, int size, int key) {
-        int at = Arrays.binarySearch(sorted, 0, size, key);
-        return at >= 0 ? at + 1 : -at - 1;
-    }
-
-    private static int lowerBound(long[] sorted, int size, long key) {
-        int at = Arrays.binarySearch(sorted, 0, size, key);
-        return at >= 0 ? at : -at - 1;
-    }
-
-    private static int upperBound(long[] sorted, int size, long key) {
-        int at = Arrays.binarySearch(sorted, 0, size, key);
-        return at >= 0 ? at + 1 : -at - 1;
+    /**
+     * Where a key stands among ascending distinct elements, from {@code Arrays.binarySearch}'s answer: the index of
+     * the key or of the first element above it; with {@code past}, the index after the key (so after the last element
+     * at most the key).
+     */
+    private static int position(int searched, boolean past) {
+        if (searched < 0) {
+            return -searched - 1;
+        }
+        return past ? searched + 1 : searched;
     }
 }
