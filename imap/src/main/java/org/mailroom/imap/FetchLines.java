@@ -8,8 +8,9 @@ import org.apache.james.imap.api.message.response.ImapResponseMessage;
 import org.apache.james.imap.encode.ImapResponseComposer;
 
 /**
- * Untagged FETCH response lines already encoded by Mailroom ({@link MetadataFetch}), handed to the responder as one
- * message so that a FETCH of many messages costs no response object per message. The lines are kept without the
+ * Untagged FETCH responses already encoded by Mailroom ({@link MetadataFetch}, {@link WholeMessageFetch}: a line
+ * may hold a literal), handed to the responder as one message so that a FETCH of many messages costs no response
+ * object per message. The lines are kept without the
  * first line's leading {@code "* "} and the last line's CRLF: James's composer writes those
  * ({@link MailroomImapEncoder}).
  */

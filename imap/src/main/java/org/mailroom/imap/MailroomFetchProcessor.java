@@ -13,8 +13,6 @@ import org.apache.james.imap.api.process.SelectedMailbox;
 import org.apache.james.imap.message.request.FetchRequest;
 import org.apache.james.imap.processor.fetch.FetchProcessor;
 import org.apache.james.mailbox.MailboxManager;
-import org.apache.james.mailbox.MessageSequenceNumber;
-import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.exception.MessageRangeException;
 import org.apache.james.mailbox.model.MessageRange;
@@ -128,15 +126,15 @@ final class MailroomFetchProcessor extends FetchProcessor {
         FetchLines.Builder lines = new FetchLines.Builder(BATCH_BYTES);
         int[] count = {0};
         for (MessageRange range : ranges) {
+            SessionUidWalk view = SessionUidWalk.of(selected, range, fetch.flags());
             rows.visitMetadataRows(range, (uid, modSeq, size, internalDate, systemFlags, keywords) -> {
-                MessageUid messageUid = MessageUid.of(uid);
-                int msn = selected.msn(messageUid).foldSilent(() -> 0, MessageSequenceNumber::asInt);
+                int msn = view.msn(uid);
                 if (msn == 0) {
                     // not in this session's view (added since its last EXISTS): James skips it too
                     return;
                 }
                 fetch.encode(lines, msn, uid, modSeq, size, internalDate, systemFlags, keywords,
-                    fetch.flags() && selected.isRecent(messageUid));
+                    fetch.flags() && view.isRecent(uid));
                 count[0]++;
                 if (lines.full()) {
                     responder.respond(lines.take());
@@ -151,19 +149,36 @@ final class MailroomFetchProcessor extends FetchProcessor {
 
     private static int respondMessages(MetadataRowSource rows, List<MessageRange> ranges, WholeMessageFetch fetch,
                                        SelectedMailbox selected, Responder responder) throws MailboxException {
+        FetchLines.Builder lines = new FetchLines.Builder(BATCH_BYTES);
         int[] count = {0};
         for (MessageRange range : ranges) {
+            SessionUidWalk view = SessionUidWalk.of(selected, range, fetch.flags());
             rows.visitContentRows(range, (uid, modSeq, size, internalDate, systemFlags, keywords, header, body) -> {
-                MessageUid messageUid = MessageUid.of(uid);
-                int msn = selected.msn(messageUid).foldSilent(() -> 0, MessageSequenceNumber::asInt);
+                int msn = view.msn(uid);
                 if (msn == 0) {
                     // not in this session's view (added since its last EXISTS): James skips it too
                     return;
                 }
-                responder.respond(fetch.response(msn, uid, modSeq, internalDate, size, systemFlags, keywords,
-                    fetch.flags() && selected.isRecent(messageUid), header, body));
+                boolean recent = fetch.flags() && view.isRecent(uid);
+                if (fetch.encodable(header, body)) {
+                    fetch.encode(lines, msn, uid, modSeq, internalDate, size, systemFlags, keywords, recent, header,
+                        body);
+                    if (lines.full()) {
+                        responder.respond(lines.take());
+                    }
+                } else {
+                    // too large to copy whole: James's encoder streams its literal, after the lines before it
+                    if (!lines.isEmpty()) {
+                        responder.respond(lines.take());
+                    }
+                    responder.respond(fetch.response(msn, uid, modSeq, internalDate, size, systemFlags, keywords,
+                        recent, header, body));
+                }
                 count[0]++;
             });
+        }
+        if (!lines.isEmpty()) {
+            responder.respond(lines.take());
         }
         return count[0];
     }

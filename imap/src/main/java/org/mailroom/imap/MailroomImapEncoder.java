@@ -9,7 +9,7 @@ import org.apache.james.imap.encode.ImapResponseComposer;
 import org.apache.james.imap.message.response.FetchResponse;
 
 /**
- * James's encoder with Mailroom's two FETCH changes: {@link FetchLines} (rows Mailroom encoded itself) are written
+ * James's encoder with Mailroom's two FETCH changes: {@link FetchLines} (responses Mailroom encoded itself) are written
  * as they are, and a FETCH response with body sections gets its small literals written inline
  * ({@link WholeLiteralComposer}); every other response is James's.
  */

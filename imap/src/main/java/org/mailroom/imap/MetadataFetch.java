@@ -121,6 +121,17 @@ final class MetadataFetch {
      */
     void encode(FetchLines.Builder out, int msn, long messageUid, long messageModSeq, long messageSize,
                 long internalDateMillis, int systemFlags, String keywords, boolean sessionRecent) {
+        writeItems(out, msn, messageUid, messageModSeq, messageSize, internalDateMillis, systemFlags, keywords,
+            sessionRecent);
+        out.write((byte) ')');
+    }
+
+    /**
+     * Starts the response line of one message and writes its row items, without the closing parenthesis (a body
+     * section may follow: James writes those after the UID); returns whether any item was written.
+     */
+    boolean writeItems(FetchLines.Builder out, int msn, long messageUid, long messageModSeq, long messageSize,
+                       long internalDateMillis, int systemFlags, String keywords, boolean sessionRecent) {
         out.startLine().writeNumber(msn).write(FETCH_OPEN);
         boolean first = true;
         if (modSeq) {
@@ -145,8 +156,9 @@ final class MetadataFetch {
         if (uid) {
             separate(out, first);
             out.write(UID).writeNumber(messageUid);
+            first = false;
         }
-        out.write((byte) ')');
+        return !first;
     }
 
     private static void separate(FetchLines.Builder out, boolean first) {

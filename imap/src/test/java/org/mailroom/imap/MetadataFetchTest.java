@@ -11,12 +11,14 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 import javax.mail.Flags;
 
 import org.apache.james.core.Username;
 import org.apache.james.imap.api.ImapConfiguration;
 import org.apache.james.imap.api.process.ImapProcessor;
+import org.apache.james.imap.api.process.SelectedMailbox;
 import org.apache.james.imap.main.DefaultImapDecoderFactory;
 import org.apache.james.imap.decode.main.ImapRequestStreamHandler;
 import org.apache.james.imap.encode.FakeImapSession;
@@ -30,7 +32,10 @@ import org.apache.james.imap.processor.fetch.FetchProcessor;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.MessageSequenceNumber;
+import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.model.MessageRange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +60,9 @@ class MetadataFetchTest {
     /** James's FETCH with James's own encoder: the reference for body sections. */
     private static ImapRequestStreamHandler jamesEncoded;
     private static final AtomicInteger encodedByMailroom = new AtomicInteger();
-    /** Responses of whole messages built by {@link WholeMessageFetch} rather than James's FETCH. */
+    /** A response line of {@link FetchLines} that ends with a literal's announcement: a whole message's. */
+    private static final Pattern LITERAL_LINE = Pattern.compile("(?m)^\\* \\d+ FETCH \\(.*\\{\\d+\\}$");
+    /** Responses of whole messages built by {@link WholeMessageFetch} (encoded, or as James's response object). */
     private static final AtomicInteger wholeByMailroom = new AtomicInteger();
     private MailboxSession owner;
     private MailboxPath inbox;
@@ -77,8 +84,9 @@ class MetadataFetchTest {
         jamesFetch.configure(ImapConfiguration.builder().isCondstoreEnable(true).build());
         ImapEncoder jamesEncoder = new DefaultImapEncoderFactory().buildImapEncoder();
         ImapEncoder counting = (message, composer) -> {
-            if (message instanceof FetchLines) {
+            if (message instanceof FetchLines lines) {
                 encodedByMailroom.incrementAndGet();
+                wholeByMailroom.addAndGet((int) LITERAL_LINE.matcher(lines.toString()).results().count());
             }
             if (message instanceof FetchResponse fetch && fetch.getElements() != null
                 && fetch.getElements().stream().anyMatch(WholeMessageFetch.StoredBytes.class::isInstance)) {
@@ -192,6 +200,51 @@ class MetadataFetchTest {
             assertThat(fromMailroom).as(command).isEqualTo(fromJames);
         }
         assertThat(run(mailroom, other, "FETCH 1:* (UID)")).doesNotContain("UID 3)").contains("UID 11)");
+    }
+
+    /**
+     * The rows' walk beside the session's UIDs ({@link SessionUidWalk}) against James's look-ups one UID at a time:
+     * a view with only some messages recent, messages another session expunged (still in the view, not yet reported)
+     * and messages added after the view's last EXISTS, over ranges with gaps and ranges past the last UID.
+     */
+    @Test
+    void sessionUidWalkAsJamesLookUps() throws Exception {
+        assertThat(SessionUidWalk.available()).as("James's SelectedMailboxImpl and UidMsnConverter as expected").isTrue();
+        selected("SELECT " + box); // claims \Recent of the first ten
+        append(flags(), "2025-01-01T00:00:00Z");
+        append(flags(Flags.Flag.SEEN), "2025-01-02T00:00:00Z");
+        FakeImapSession watched = selected("SELECT " + box); // 11 and 12 recent to this session only
+        FakeImapSession writer = session();
+        run(mailroom, writer, "SELECT " + box);
+        run(mailroom, writer, "STORE 3,7,11 +FLAGS (\\Deleted)");
+        run(mailroom, writer, "EXPUNGE");
+        append(flags(Flags.Flag.FLAGGED), "2025-01-03T00:00:00Z");
+
+        SelectedMailbox selected = watched.getSelected();
+        for (long[] range : new long[][] {{1, 20}, {2, 2}, {3, 3}, {5, 11}, {11, 13}, {12, 4294967295L}, {13, 15}}) {
+            MessageRange uids = MessageRange.range(MessageUid.of(range[0]), MessageUid.of(range[1]));
+            SessionUidWalk walk = SessionUidWalk.of(selected, uids, true);
+            for (long uid = range[0]; uid <= Math.min(range[1], 20); uid++) {
+                MessageUid messageUid = MessageUid.of(uid);
+                int expected = selected.msn(messageUid).foldSilent(() -> 0, MessageSequenceNumber::asInt);
+                assertThat(walk.msn(uid)).as("msn of UID %d in %d:%d", uid, range[0], range[1]).isEqualTo(expected);
+                assertThat(walk.isRecent(uid)).as("\\Recent of UID %d", uid).isEqualTo(selected.isRecent(messageUid));
+            }
+        }
+        assertThat(selected.isRecent(MessageUid.of(12))).isTrue();
+        assertThat(selected.msn(MessageUid.of(7)).foldSilent(() -> 0, MessageSequenceNumber::asInt)).as("expunged, not yet reported").isEqualTo(7);
+
+        // FETCH by number reports no EXPUNGE (the expunged stay in the view), once the flag updates are out
+        run(mailroom, watched, "FETCH 1 (UID)");
+        for (String command : new String[] {"FETCH 1:* (FLAGS UID)", "FETCH 2,4,9:* (FLAGS)", "FETCH 6:8 (FLAGS BODY.PEEK[])",
+            "FETCH 10:* (BODY.PEEK[] FLAGS)", "FETCH 1:* (FLAGS)"}) {
+            ImapRequestStreamHandler reference = command.contains("BODY") ? jamesEncoded : james;
+            String fromMailroom = run(mailroom, watched, command);
+            assertThat(fromMailroom).as(command).isEqualTo(run(reference, watched, command)).doesNotContain("EXPUNGE");
+        }
+        assertThat(run(mailroom, watched, "FETCH 7 (UID)")).contains("a OK").doesNotContain("* 7 FETCH");
+        assertThat(assertSameAsJames(watched, "UID FETCH 5:13 (UID FLAGS)")).contains("* 9 FETCH (FLAGS (\\Recent \\Seen) UID 12)");
+        assertSameAsJamesEncoded(watched, "UID FETCH 10:* (BODY.PEEK[] FLAGS)");
     }
 
     @Test
