@@ -187,7 +187,7 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
         commandInFlight = true;
         // what arrives meanwhile stays in the socket: a client cannot queue up commands in server memory
         ctx.channel().config().setAutoRead(false);
-        CommandCompletion.listen(session, this::commandCompleted);
+        CommandCompletion.listen(session, ctx.channel().eventLoop(), this::commandCompleted);
         out.add(message);
     }
 
