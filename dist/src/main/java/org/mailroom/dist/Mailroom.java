@@ -226,10 +226,10 @@ public final class Mailroom {
 
             InetAddress bind = bindAddress();
             LoginThrottle imapThrottle = new LoginThrottle(LoginThrottle.Policy.defaults(), Clock.systemUTC());
-            MailroomImapServer imap = running.started(MailroomImapServer.start(mailboxes, tls.serverContext(), metrics,
+            MailroomImapServer imap = running.started(MailroomImapServer.start(mailboxes, tls.serverTls(), metrics,
                 MailroomImapServer.Settings.startTls(bind, config.imap().port(), config.server().hostname()),
                 imapThrottle, serverMeters));
-            MailroomImapServer imaps = running.started(MailroomImapServer.start(mailboxes, tls.serverContext(), metrics,
+            MailroomImapServer imaps = running.started(MailroomImapServer.start(mailboxes, tls.serverTls(), metrics,
                 MailroomImapServer.Settings.implicitTls(bind, config.imap().tlsPort(), config.server().hostname()),
                 imapThrottle, serverMeters));
             running.imapPorts(imap.port(), imaps.port());
@@ -265,13 +265,13 @@ public final class Mailroom {
                 config.smtp().maxConnectionsPerIp(), config.smtp().maxBadCommands(),
                 (int) config.smtp().idleTimeout().duration().getSeconds());
             MailroomSmtpServer mx = running.started(MailroomSmtpServer.start(smtpListener(bind, config.smtp().port(),
-                MailroomSmtpServer.Mode.INBOUND, smtpLimits), tls.serverContext(), smtpServices));
+                MailroomSmtpServer.Mode.INBOUND, smtpLimits), tls.serverTls(), smtpServices));
             MailroomSmtpServer submission = running.started(MailroomSmtpServer.start(smtpListener(bind,
                 config.submission().port(), MailroomSmtpServer.Mode.SUBMISSION_STARTTLS, smtpLimits),
-                tls.serverContext(), smtpServices));
+                tls.serverTls(), smtpServices));
             MailroomSmtpServer submissions = running.started(MailroomSmtpServer.start(smtpListener(bind,
                 config.submission().tlsPort(), MailroomSmtpServer.Mode.SUBMISSION_IMPLICIT_TLS, smtpLimits),
-                tls.serverContext(), smtpServices));
+                tls.serverTls(), smtpServices));
             running.smtpPorts(mx.port(), submission.port(), submissions.port());
             out.println("  running    SMTP inbound     MX on " + listener(mx.port()) + " (STARTTLS offered)");
             out.println("  running    SMTP submission  " + listener(submission.port()) + " STARTTLS, "

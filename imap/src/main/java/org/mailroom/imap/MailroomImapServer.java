@@ -6,8 +6,6 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.SSLContext;
-
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.james.imap.encode.main.DefaultImapEncoderFactory;
 import org.apache.james.imap.main.DefaultImapDecoderFactory;
@@ -15,6 +13,7 @@ import org.apache.james.imapserver.netty.IMAPServer;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.NoopGaugeRegistry;
 import org.mailroom.storage.mailbox.MailboxStore;
+import org.mailroom.tls.ServerTls;
 
 /**
  * One running IMAP listener (STARTTLS or implicit TLS) serving the Mailroom store through James's IMAP processors.
@@ -101,22 +100,22 @@ public final class MailroomImapServer implements AutoCloseable {
     }
 
     /** Builds James's decoder, processors and encoder over {@code store}, binds the listener and returns it running. */
-    public static MailroomImapServer start(MailboxStore store, SSLContext tls, MetricFactory metrics, Settings settings) {
+    public static MailroomImapServer start(MailboxStore store, ServerTls tls, MetricFactory metrics, Settings settings) {
         return start(store, tls, metrics, settings, new LoginThrottle(settings.limits().throttle(), Clock.systemUTC()));
     }
 
     /**
-     * As {@link #start(MailboxStore, SSLContext, MetricFactory, Settings)}, counting failed logins in
+     * As {@link #start(MailboxStore, ServerTls, MetricFactory, Settings)}, counting failed logins in
      * {@code throttle}: give the STARTTLS and the implicit-TLS listener the same one so that a guesser cannot
      * double its rate by using both ports ({@code settings.limits().throttle()} is then not used).
      */
-    public static MailroomImapServer start(MailboxStore store, SSLContext tls, MetricFactory metrics, Settings settings,
+    public static MailroomImapServer start(MailboxStore store, ServerTls tls, MetricFactory metrics, Settings settings,
                                            LoginThrottle throttle) {
         return start(store, tls, metrics, settings, throttle, ImapObserver.NONE);
     }
 
     /** As the other {@code start}s, telling {@code observer} of sessions and failed logins (for metrics). */
-    public static MailroomImapServer start(MailboxStore store, SSLContext tls, MetricFactory metrics, Settings settings,
+    public static MailroomImapServer start(MailboxStore store, ServerTls tls, MetricFactory metrics, Settings settings,
                                            LoginThrottle throttle, ImapObserver observer) {
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(throttle, "throttle");

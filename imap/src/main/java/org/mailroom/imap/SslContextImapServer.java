@@ -2,8 +2,6 @@ package org.mailroom.imap;
 
 import java.time.Duration;
 
-import javax.net.ssl.SSLContext;
-
 import org.apache.james.imap.api.process.ImapProcessor;
 import org.apache.james.imap.decode.ImapDecoder;
 import org.apache.james.imap.encode.ImapEncoder;
@@ -13,19 +11,21 @@ import org.apache.james.imapserver.netty.ImapMetrics;
 import org.apache.james.imapserver.netty.NettyConstants;
 import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.protocols.netty.AbstractChannelPipelineFactory;
-import org.apache.james.protocols.netty.Encryption;
+import org.mailroom.tls.ServerTls;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 
 /**
- * A James {@link IMAPServer} that takes its TLS from an {@link SSLContext} built by Mailroom, and adds Mailroom's
- * connection limits to James's pipeline.
+ * A James {@link IMAPServer} that takes its TLS from a {@link ServerTls} built by Mailroom (OpenSSL where it
+ * loads), and adds Mailroom's connection limits to James's pipeline.
  *
  * <p>James 3.8.1 only builds TLS from keystore paths resolved through its {@code FileSystem}
- * ({@code tls.keystore} and friends); overriding {@link #buildSSLContext()} lets the composition root hand over an
- * already loaded context and keeps James's file lookup out of the picture.
+ * ({@code tls.keystore} and friends), always with the JDK's engine; overriding {@link #buildSSLContext()} lets the
+ * composition root hand over an already loaded context and keeps James's file lookup out of the picture. James adds
+ * the {@code SslHandler} that {@code encryption} makes, first in the pipeline for implicit TLS and after the tagged
+ * OK for STARTTLS.
  *
  * <p>James refuses an idle timeout under 30 minutes at configuration time and has no login timeout: the pipeline
  * James builds is kept, its idle handler is replaced by one with Mailroom's timeout and a {@link ConnectionGuard}
@@ -34,7 +34,7 @@ import io.netty.channel.ChannelPipeline;
  */
 final class SslContextImapServer extends IMAPServer {
 
-    private final SSLContext sslContext;
+    private final ServerTls tls;
     private final boolean implicitTls;
     private final Duration idleTimeout;
     private final Duration loginTimeout;
@@ -42,11 +42,11 @@ final class SslContextImapServer extends IMAPServer {
     private final ImapLimits limits;
 
     SslContextImapServer(ImapDecoder decoder, ImapEncoder encoder, ImapProcessor processor, ImapMetrics metrics,
-                         GaugeRegistry gauges, SSLContext sslContext, boolean implicitTls, ImapLimits limits) {
+                         GaugeRegistry gauges, ServerTls tls, boolean implicitTls, ImapLimits limits) {
         super(decoder, encoder, processor, metrics, gauges);
         this.decoder = decoder;
         this.limits = limits;
-        this.sslContext = sslContext;
+        this.tls = tls;
         this.implicitTls = implicitTls;
         this.idleTimeout = limits.idleTimeout();
         this.loginTimeout = limits.loginTimeout();
@@ -54,7 +54,7 @@ final class SslContextImapServer extends IMAPServer {
 
     @Override
     protected void buildSSLContext() {
-        encryption = implicitTls ? Encryption.createTls(sslContext) : Encryption.createStartTls(sslContext);
+        encryption = implicitTls ? tls.implicitTls() : tls.startTls();
     }
 
     @Override

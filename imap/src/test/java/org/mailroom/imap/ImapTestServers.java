@@ -1,6 +1,7 @@
 package org.mailroom.imap;
 
 import org.mailroom.testing.TestCertificate;
+import org.mailroom.tls.ServerTls;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.mailroom.storage.user.PasswordHasher;
 import org.mailroom.storage.user.UserRepository;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.handler.ssl.SslProvider;
 
 /** A real Derby store in a temp folder with one user, and a test certificate: what the IMAP tests run against. */
 final class ImapTestServers implements AutoCloseable {
@@ -45,7 +47,17 @@ final class ImapTestServers implements AutoCloseable {
     }
 
     MailroomImapServer start(MailroomImapServer.Settings settings) throws Exception {
-        return MailroomImapServer.start(store, certificate.serverContext(), metrics, settings);
+        return start(settings, ServerTls.preferredProvider());
+    }
+
+    /** A listener whose TLS is made by {@code provider}. */
+    MailroomImapServer start(MailroomImapServer.Settings settings, SslProvider provider) throws Exception {
+        return MailroomImapServer.start(store, serverTls(provider), metrics, settings);
+    }
+
+    /** The test certificate served by {@code provider}'s TLS. */
+    ServerTls serverTls(SslProvider provider) throws Exception {
+        return ServerTls.forKeyManager(certificate.keyManager(), provider);
     }
 
     /** Adds a user of example.test with {@link #PASSWORD} and returns its address. */

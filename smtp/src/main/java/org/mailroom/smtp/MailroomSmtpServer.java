@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import javax.net.ssl.SSLContext;
-
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.protocols.api.handler.CommandDispatcher;
 import org.apache.james.protocols.api.handler.CommandHandlerResultLogger;
@@ -53,6 +51,7 @@ import org.mailroom.smtp.submission.ObservedAuth;
 import org.mailroom.smtp.submission.PasswordCheck;
 import org.mailroom.storage.user.AliasRepository;
 import org.mailroom.storage.user.UserRepository;
+import org.mailroom.tls.ServerTls;
 
 /**
  * One running SMTP listener — inbound MX, submission with STARTTLS, or submission over implicit TLS — built from
@@ -186,7 +185,7 @@ public final class MailroomSmtpServer implements AutoCloseable {
      * Starts a listener. {@code tls} is required for submission; for inbound it may be null (then STARTTLS is not
      * offered).
      */
-    public static MailroomSmtpServer start(Settings settings, SSLContext tls, Services services) {
+    public static MailroomSmtpServer start(Settings settings, ServerTls tls, Services services) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(services, "services");
         if (tls == null && settings.mode() != Mode.INBOUND) {
@@ -201,8 +200,8 @@ public final class MailroomSmtpServer implements AutoCloseable {
             chain.addAll(handlers(settings, tls != null, services));
             chain.wireExtensibleHandlers();
             Encryption encryption = tls == null ? null
-                : settings.mode() == Mode.SUBMISSION_IMPLICIT_TLS ? Encryption.createTls(tls)
-                : Encryption.createStartTls(tls);
+                : settings.mode() == Mode.SUBMISSION_IMPLICIT_TLS ? tls.implicitTls()
+                : tls.startTls();
             ChannelHandlerFactory framing = encryption != null && encryption.isStartTLS()
                 // Refuses commands pipelined behind STARTTLS (CVE-2011-0411-style injection).
                 ? new AllButStartTlsLineChannelHandlerFactory("starttls", AbstractChannelPipelineFactory.MAX_LINE_LENGTH)

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.mailroom.tls.ServerTls;
 import org.apache.james.protocols.netty.BasicChannelInboundHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -246,7 +247,7 @@ class MailroomSmtpServerTest {
         try (ServerSocket taken = new ServerSocket(0, 1, SmtpTestServers.LOOPBACK)) {
             assertThatThrownBy(() -> MailroomSmtpServer.start(MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK,
                 taken.getLocalPort(), Mode.SUBMISSION_STARTTLS, "mx.example.test"),
-                fixture.certificate.serverContext(), services()))
+                fixture.serverTls(ServerTls.preferredProvider()), services()))
                 .isInstanceOf(SmtpStartupException.class)
                 .hasMessageContaining("submission_starttls SMTP listener on 127.0.0.1:" + taken.getLocalPort());
         }

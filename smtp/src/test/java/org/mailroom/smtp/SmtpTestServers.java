@@ -39,8 +39,10 @@ import org.mailroom.storage.user.MailroomAuthenticator;
 import org.mailroom.storage.user.PasswordHasher;
 import org.mailroom.storage.user.UserRepository;
 import org.mailroom.testing.TestCertificate;
+import org.mailroom.tls.ServerTls;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.handler.ssl.SslProvider;
 
 /**
  * A real Derby store in a temp folder with users alice and bob in example.test (alias ally → alice), the SMTP
@@ -91,15 +93,31 @@ final class SmtpTestServers implements AutoCloseable {
     /** A listener whose submissions queue remote recipients in {@code outbox} (null = none). */
     MailroomSmtpServer start(MailroomSmtpServer.Settings settings, RecipientSorting folders, Outbox outbox)
         throws Exception {
+        return start(settings, folders, outbox, ServerTls.preferredProvider());
+    }
+
+    /** A listener (inbound delivery, no outbox) whose TLS is made by {@code provider}. */
+    MailroomSmtpServer start(MailroomSmtpServer.Mode mode, SslProvider provider) throws Exception {
+        return start(MailroomSmtpServer.Settings.of(LOOPBACK, 0, mode, "mx.example.test"), RecipientSorting.inbox(),
+            null, provider);
+    }
+
+    private MailroomSmtpServer start(MailroomSmtpServer.Settings settings, RecipientSorting folders, Outbox outbox,
+                                     SslProvider provider) throws Exception {
         LocalRecipients recipients = new LocalRecipients(domains, users, aliases, Optional.empty(), settings.hostname());
         LocalDelivery delivery = new LocalDelivery(store.mailboxManager(), recipients, folders, Clock.systemUTC(), 4, 64,
             outbox);
-        MailroomSmtpServer server = MailroomSmtpServer.start(settings, certificate.serverContext(),
+        MailroomSmtpServer server = MailroomSmtpServer.start(settings, serverTls(provider),
             new MailroomSmtpServer.Services(users, aliases, recipients, delivery,
                 AuthFailureThrottle.defaults(Clock.systemUTC()), metrics, spool));
         running.add(delivery);
         running.add(server);
         return server;
+    }
+
+    /** The test certificate served by {@code provider}'s TLS. */
+    ServerTls serverTls(SslProvider provider) throws Exception {
+        return ServerTls.forKeyManager(certificate.keyManager(), provider);
     }
 
     /**

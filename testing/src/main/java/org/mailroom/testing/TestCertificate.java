@@ -9,10 +9,12 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509KeyManager;
 
 /**
  * A self-signed certificate for localhost / 127.0.0.1, made at test time with the JDK's keytool, with the server
@@ -50,11 +52,16 @@ public final class TestCertificate {
     }
 
     public SSLContext serverContext() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] {keyManager()}, null, null);
+        return context;
+    }
+
+    /** The key manager serving this certificate, for a server context of any TLS provider. */
+    public X509KeyManager keyManager() throws Exception {
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keys.init(keyStore, PASSWORD);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), null, null);
-        return context;
+        return (X509KeyManager) keys.getKeyManagers()[0];
     }
 
     /** A client socket factory that trusts this certificate and nothing else. */

@@ -9,7 +9,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
- * The server side's only key, replaceable while the server runs: listeners keep the one SSLContext they were
+ * The server side's only key, replaceable while the server runs: listeners keep the one TLS context they were
  * given, and a reloaded certificate reaches the next handshake without any of them being rebuilt.
  */
 final class SwappableKeyManager extends X509ExtendedKeyManager {

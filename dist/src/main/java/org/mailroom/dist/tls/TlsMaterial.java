@@ -14,19 +14,19 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-
 import org.mailroom.dist.config.ConfigException;
 import org.mailroom.dist.config.TlsConfig;
 import org.mailroom.dist.tls.PemFiles.PemException;
+import org.mailroom.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.netty.handler.ssl.SslProvider;
+
 /**
  * The certificate and key every TLS listener serves: the PEM files named in the configuration, or else a
- * self-signed certificate for the server's host name kept under {@code <data-dir>/tls/}. One {@link SSLContext}
- * serves for the life of the process; {@link #reloadIfChanged()} swaps the certificate inside it.
+ * self-signed certificate for the server's host name kept under {@code <data-dir>/tls/}. One {@link ServerTls}
+ * serves for the life of the process; {@link #reloadIfChanged()} swaps the certificate inside its key manager.
  */
 public final class TlsMaterial {
     /** Where the served certificate came from, for the start-up banner. */
@@ -50,7 +50,7 @@ public final class TlsMaterial {
     private final String hostname;
     private final Clock clock;
     private final SwappableKeyManager keyManager;
-    private final SSLContext context;
+    private final ServerTls serverTls;
     private volatile Loaded loaded;
 
     /** What is served now, and the file stamps it was read at, for reloading. */
@@ -76,13 +76,7 @@ public final class TlsMaterial {
         this.clock = clock;
         this.loaded = first;
         this.keyManager = new SwappableKeyManager(identity(first));
-        try {
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(new KeyManager[] {keyManager}, null, null);
-            this.context = new ModernProtocolsContext(tls);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK offers no TLS implementation", e);
-        }
+        this.serverTls = ServerTls.forKeyManager(keyManager);
     }
 
     /**
@@ -104,9 +98,17 @@ public final class TlsMaterial {
         return new TlsMaterial(config, dataDirectory, hostname, clock, first);
     }
 
-    /** The server-side context: TLS 1.3 and 1.2 only, always presenting the current certificate. */
-    public SSLContext serverContext() {
-        return context;
+    /**
+     * The server side of every TLS listener: TLS 1.3 and 1.2 only, OpenSSL where it loads, always presenting the
+     * current certificate.
+     */
+    public ServerTls serverTls() {
+        return serverTls;
+    }
+
+    /** Another context over the same, swappable, certificate, from {@code provider}: for tests of both providers. */
+    ServerTls serverTls(SslProvider provider) {
+        return ServerTls.forKeyManager(keyManager, provider);
     }
 
     /** The certificate served now (the first of the chain). */

@@ -14,12 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -28,12 +27,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.mailroom.dist.config.ConfigException;
 import org.mailroom.dist.config.ConfigLoader;
 import org.mailroom.dist.config.MailroomConfig;
 import org.mailroom.dist.config.TlsConfig;
 import org.mailroom.dist.tls.TestPki.Issued;
 import org.mailroom.dist.tls.TestPki.KeyForm;
+import org.mailroom.tls.ServerTls;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.ReferenceCountUtil;
 
 class TlsMaterialTest {
     @TempDir
@@ -186,18 +200,23 @@ class TlsMaterialTest {
             .hasMessageContaining("matching localhost");
     }
 
-    @Test
-    void onlyTls12And13AreOffered() throws Exception {
-        SSLContext context = TlsMaterial.load(selfSigned, dir, "localhost").serverContext();
+    @ParameterizedTest
+    @EnumSource(value = SslProvider.class, names = {"OPENSSL", "JDK"})
+    void onlyTls12And13AreOffered(SslProvider provider) throws Exception {
+        TlsMaterial tls = TlsMaterial.load(selfSigned, dir, "localhost");
 
-        try (SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0)) {
-            assertThat(server.getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
+        for (String protocol : new String[] {"TLSv1.3", "TLSv1.2"}) {
+            assertThat(handshake(tls.serverTls(provider), "localhost", tls.certificate(), protocol).getProtocol())
+                .isEqualTo(protocol);
         }
-        assertThat(context.createSSLEngine().getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
-        try (SSLSocket wrapped = (SSLSocket) context.getSocketFactory().createSocket()) {
-            assertThat(wrapped.getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
+        // The JDK's client no longer offers TLS 1.1 (org.mailroom.tls.ServerTlsTest offers it with BoringSSL's).
+        SSLEngine engine = tls.serverTls(provider).context().newEngine(ByteBufAllocator.DEFAULT);
+        try {
+            assertThat(engine.getEnabledProtocols()).contains("TLSv1.3", "TLSv1.2")
+                .doesNotContain("TLSv1.1", "TLSv1", "SSLv3");
+        } finally {
+            ReferenceCountUtil.release(engine);
         }
-        assertThat(context.getDefaultSSLParameters().getProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
     }
 
     @Test
@@ -276,20 +295,28 @@ class TlsMaterialTest {
         assertThat(TlsMaterial.load(config, dir, "localhost").certificate()).isEqualTo(server.certificate());
     }
 
-    @Test
-    void changedFilesAreReloadedAndBrokenOnesKeepTheOldCertificate() throws Exception {
+    /**
+     * The context is made once, before the reload, and asked again after it: the swapped certificate must reach
+     * it, with either provider (OpenSSL caches the key material it converted per alias).
+     */
+    @ParameterizedTest
+    @EnumSource(value = SslProvider.class, names = {"OPENSSL", "JDK"})
+    void changedFilesAreReloadedAndBrokenOnesKeepTheOldCertificate(SslProvider provider) throws Exception {
         Issued first = TestPki.server("EC", null);
         Path certificate = TestPki.writeCertificates(dir.resolve("cert.pem"), first.certificate());
         Path key = TestPki.writeKey(dir.resolve("key.pem"), first.keys(), KeyForm.PKCS8);
         TlsMaterial tls = TlsMaterial.load(loadConfig("cert.pem", "key.pem").tls(), dir, "localhost");
+        ServerTls served = tls.serverTls(provider);
         assertThat(tls.reloadIfChanged()).isFalse();
+        assertThat(handshake(served, "localhost", first.certificate()).getPeerCertificates()[0])
+            .isEqualTo(first.certificate());
 
         Issued second = TestPki.server("RSA", null);
         TestPki.writeCertificates(certificate, second.certificate());
         TestPki.writeKey(key, second.keys(), KeyForm.TRADITIONAL);
         assertThat(tls.reloadIfChanged()).isTrue();
         assertThat(tls.certificate()).isEqualTo(second.certificate());
-        assertThat(handshake(tls, "localhost", second.certificate()).getPeerCertificates()[0])
+        assertThat(handshake(served, "localhost", second.certificate()).getPeerCertificates()[0])
             .isEqualTo(second.certificate());
 
         // Half-way through an update: a new certificate next to the old key. Keep serving the last good pair.
@@ -297,7 +324,7 @@ class TlsMaterialTest {
         assertThatThrownBy(tls::reloadIfChanged).isInstanceOf(ConfigException.class)
             .hasMessageContaining("tls.private-key: cannot use");
         assertThat(tls.certificate()).isEqualTo(second.certificate());
-        assertThat(handshake(tls, "localhost", second.certificate()).getPeerCertificates()[0])
+        assertThat(handshake(served, "localhost", second.certificate()).getPeerCertificates()[0])
             .isEqualTo(second.certificate());
     }
 
@@ -331,20 +358,38 @@ class TlsMaterialTest {
         return java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der);
     }
 
-    /** A real handshake on 127.0.0.1: the client trusts only {@code trusted} and checks the name like HTTPS does. */
     private static SSLSession handshake(TlsMaterial tls, String host, X509Certificate trusted) throws Exception {
-        try (SSLServerSocket server = (SSLServerSocket) tls.serverContext().getServerSocketFactory()
-            .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> accepted = CompletableFuture.runAsync(() -> {
-                try (SSLSocket socket = (SSLSocket) server.accept()) {
-                    socket.setSoTimeout(10_000);
-                    socket.startHandshake();
-                    socket.getOutputStream().write('+');
-                    socket.getOutputStream().flush();
-                } catch (Exception e) {
-                    // The client reports the failure the test is about.
-                }
-            });
+        return handshake(tls.serverTls(), host, trusted, null);
+    }
+
+    private static SSLSession handshake(ServerTls tls, String host, X509Certificate trusted) throws Exception {
+        return handshake(tls, host, trusted, null);
+    }
+
+    /**
+     * A real handshake on 127.0.0.1 with a Netty server whose handler {@code tls} makes, as the listeners' are: the
+     * client trusts only {@code trusted}, checks the name like HTTPS does and offers {@code protocol} only (null:
+     * its defaults).
+     */
+    private static SSLSession handshake(ServerTls tls, String host, X509Certificate trusted, String protocol)
+        throws Exception {
+        EventLoopGroup loop = new NioEventLoopGroup(1);
+        try {
+            Channel server = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        SslHandler handler = tls.implicitTls().sslHandler();
+                        channel.pipeline().addLast(handler);
+                        handler.handshakeFuture().addListener(done -> {
+                            if (done.isSuccess()) {
+                                channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'+'}));
+                            }
+                        });
+                    }
+                })
+                .bind(java.net.InetAddress.getLoopbackAddress(), 0).sync().channel();
+            int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             trust.setCertificateEntry("trusted", trusted);
@@ -352,19 +397,22 @@ class TlsMaterialTest {
             trustManagers.init(trust);
             SSLContext client = SSLContext.getInstance("TLS");
             client.init(null, trustManagers.getTrustManagers(), null);
-            SSLSession session;
-            try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(host, server.getLocalPort())) {
+            try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(host, port)) {
                 socket.setSoTimeout(10_000);
                 SSLParameters parameters = socket.getSSLParameters();
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                if (protocol != null) {
+                    parameters.setProtocols(new String[] {protocol});
+                }
                 socket.setSSLParameters(parameters);
                 socket.startHandshake();
                 assertThat(socket.getInputStream().read()).isEqualTo('+');
-                session = socket.getSession();
+                return socket.getSession();
+            } finally {
+                server.close().sync();
             }
-            // After the client closed: a TLS 1.3 server's close waits for the client's close_notify.
-            accepted.get(10, TimeUnit.SECONDS);
-            return session;
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.mail.Flags;
 
+import org.mailroom.tls.ServerTls;
 import org.apache.james.core.Username;
 import org.apache.james.events.Event;
 import org.apache.james.events.EventListener;
@@ -108,7 +109,7 @@ class UserActionPublisherTest {
             }
         };
         registration = UserActionPublisher.register(store, FolderNames.defaults(), recorder);
-        server = MailroomImapServer.start(store, TestCertificate.generate(directory).serverContext(), metrics,
+        server = MailroomImapServer.start(store, ServerTls.forKeyManager(TestCertificate.generate(directory).keyManager()), metrics,
             MailroomImapServer.Settings.startTls(InetAddress.getLoopbackAddress(), 0, "mail.example.test")
                 .withPlaintextLoginAllowed(true).withLimits(ImapLimits.defaults())
                 .withFolders(FolderNames.defaults()));

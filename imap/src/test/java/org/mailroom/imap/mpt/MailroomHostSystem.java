@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.mailroom.tls.ServerTls;
 import org.apache.james.core.Username;
 import org.apache.james.core.quota.QuotaCountLimit;
 import org.apache.james.core.quota.QuotaSizeLimit;
@@ -86,7 +87,7 @@ public final class MailroomHostSystem implements ImapHostSystem {
             MailboxStore.Settings.defaults(), Set.of());
         TestCertificate certificate = TestCertificate.generate(directory);
         // The scripts log in in clear and some fail logins on purpose: no throttle, so no script waits on one.
-        server = MailroomImapServer.start(store, certificate.serverContext(), metrics,
+        server = MailroomImapServer.start(store, ServerTls.forKeyManager(certificate.keyManager()), metrics,
             MailroomImapServer.Settings.startTls(InetAddress.getLoopbackAddress(), 0, "mail." + DOMAIN)
                 .withPlaintextLoginAllowed(true)
                 // the scripts assume a fresh account holds INBOX only (LIST, RENAME, SELECT expectations)
