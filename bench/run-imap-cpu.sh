@@ -5,6 +5,7 @@
 #   bench/run-imap-cpu.sh [--messages M] [--repeat N] [--warmup W] [--only cmd1,cmd2] [--jfr FILE]
 #        defaults: a mailbox of 300 messages, each command repeated 50 times after as many unmeasured ones (--warmup)
 #   MAILROOM_LIB=/path/to/other/lib bench/run-imap-cpu.sh      # another build (e.g. before a change)
+#   MAILROOM_JAVA_OPTS=...   JVM options for the server (not the admin clients), as the launchers pass them
 #   bench/run-imap-cpu.sh --phases --messages 2000   # run-imap.sh's phases (imap_phases.py) twice on one server
 #
 # --phases runs imap_phases.py (APPEND of --messages messages, SELECT, FETCH 1:*, UID SEARCH HEADER, 100 single
@@ -61,7 +62,8 @@ run() { java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main "$@" --
 user=probe@example.test; password=probepass1
 run admin domain add example.test >/dev/null
 echo "$password" | run admin user add "$user" --password-stdin >/dev/null
-start_mailroom "$work/mailroom.log" java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start \
+# shellcheck disable=SC2086 # MAILROOM_JAVA_OPTS holds several options on purpose
+start_mailroom "$work/mailroom.log" java ${MAILROOM_JAVA_OPTS:-} -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start \
   --config "$work/mailroom.yaml"
 
 echo "date=$(date -u +%FT%TZ)"

@@ -13,6 +13,7 @@
 # server spent in each phase; then the mailboxes of user1..N get F messages each over SMTP and N clients run a mixed
 # workload for S seconds (imaptest when on the PATH, else bench/imap_load.py), in commands/s.
 # MAILROOM_LIB=/path/to/lib runs another Mailroom build (e.g. one from before a change) instead of this checkout's.
+# MAILROOM_JAVA_OPTS adds JVM options to the server (not to the admin clients), as the launchers do.
 # MAILROOM_JFR=FILE records a JFR (settings=profile) of Mailroom from its start to the end of its mixed load
 # (java bench/JfrTop.java FILE summarises it; --under CLASS.METHOD for one command's share);
 # MAILROOM_JFR_IO=1 records every file write and force (Derby's log writes: its commits) and monitor waits of 1 ms
@@ -166,7 +167,8 @@ for user in $(seq -f 'user%g@example.test' 1 "$clients") "$phase_user"; do
 done
 # a server left over from an earlier run would answer instead of this one
 if (exec 3<>/dev/tcp/127.0.0.1/2143) 2>/dev/null; then echo "port 2143 is already in use" >&2; exit 1; fi
-start_mailroom "$work/mailroom.log" java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start \
+# shellcheck disable=SC2086 # MAILROOM_JAVA_OPTS holds several options on purpose
+start_mailroom "$work/mailroom.log" java ${MAILROOM_JAVA_OPTS:-} -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main start \
   --config "$work/mailroom.yaml"
 wait_port 2525; wait_port 2143
 [ "${MAILROOM_JFR_FROM:-start}" = start ] && start_jfr

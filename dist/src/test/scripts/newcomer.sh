@@ -9,6 +9,8 @@
 # Needs java, tar, swaks, curl, python3 (free ports). Prints "NEWCOMER OK" at the end; exits non-zero on the first
 # failure, with the server's log.
 set -euo pipefail
+# shellcheck source=free-ports.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/free-ports.sh"
 tarball="$(readlink -f "${1:?usage: newcomer.sh TARBALL [WORKDIR]}")"
 work="${2:-$(mktemp -d)}"
 mkdir -p "$work"
@@ -40,28 +42,8 @@ if [[ -z "$busy" ]]; then
     read -r mx sub subs imap imaps http <<<"${defaults[*]}"
     step "default ports are free: using $config as shipped"
 else
-    read -r mx sub subs imap imaps http < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(6)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))')
     config="$work/mailroom.yaml"
-    cat >"$config" <<YAML
-server:
-  hostname: mail.example.org
-storage:
-  data-dir: ./data
-smtp:
-  port: $mx
-submission:
-  port: $sub
-  tls-port: $subs
-imap:
-  port: $imap
-  tls-port: $imaps
-http:
-  port: $http
-YAML
+    free_port_config "$config"
     step "default port(s)$busy in use: free ports in $config"
 fi
 cli() { "$mailroom" --config "$config" "$@"; }

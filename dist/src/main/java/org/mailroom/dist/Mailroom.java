@@ -136,9 +136,10 @@ public final class Mailroom {
 
     /**
      * Runs the server in the foreground until the process is asked to stop (SIGTERM, SIGINT), then stops every
-     * part in reverse order and returns.
+     * part in reverse order, hands {@code out} to {@code afterOrderlyStop} (only when every part had started and
+     * stopped) and returns.
      */
-    public int start() {
+    public int start(Consumer<PrintWriter> afterOrderlyStop) {
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         // The hook waits for the orderly stop below, so the JVM does not exit with the store still open.
@@ -147,12 +148,16 @@ public final class Mailroom {
             awaitQuietly(stopped);
         }, "mailroom-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (RunningMailroom running = launch()) {
-            out.println("Mailroom is running; stop it with Ctrl-C or SIGTERM.");
-            out.flush();
-            awaitQuietly(stopRequested);
-            out.println("Stopping Mailroom...");
-            out.flush();
+        try {
+            try (RunningMailroom running = launch()) {
+                out.println("Mailroom is running; stop it with Ctrl-C or SIGTERM.");
+                out.flush();
+                awaitQuietly(stopRequested);
+                out.println("Stopping Mailroom...");
+                out.flush();
+            }
+            // Still inside the shutdown hook's wait: the JVM does not exit before this is done.
+            afterOrderlyStop.accept(out);
         } finally {
             out.println("Mailroom stopped.");
             out.flush();

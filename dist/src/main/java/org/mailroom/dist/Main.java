@@ -70,7 +70,7 @@ public final class Main {
             };
 
         CommandLine cli = new CommandLine(new MailroomCommand(configSource))
-            .addSubcommand(new StartCommand(configSource))
+            .addSubcommand(new StartCommand(configSource, launch.environment()))
             .addSubcommand(new StopCommand(configSource))
             .addSubcommand(new StatusCommand(configSource))
             .addSubcommand(AdminCommands.tree(backend, launch.stdin(), launch.console(), launch.workingDirectory()));

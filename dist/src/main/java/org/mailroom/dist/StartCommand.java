@@ -1,5 +1,6 @@
 package org.mailroom.dist;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -13,17 +14,20 @@ import picocli.CommandLine.Spec;
             + " SIGTERM or Ctrl-C."})
 final class StartCommand implements Callable<Integer> {
     private final ConfigSource configSource;
+    private final Map<String, String> environment;
 
     @Spec
     private CommandSpec spec;
 
-    StartCommand(ConfigSource configSource) {
+    StartCommand(ConfigSource configSource, Map<String, String> environment) {
         this.configSource = configSource;
+        this.environment = environment;
     }
 
     @Override
     public Integer call() {
         Mailroom mailroom = new Mailroom(configSource.load(), configSource.file(), spec.commandLine().getOut());
-        return mailroom.start();
+        // The launcher may ask for a class data archive of this run, for the next start (bin/class-data-sharing.sh).
+        return mailroom.start(out -> ClassDataArchive.requested(environment).ifPresent(archive -> archive.write(out)));
     }
 }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DistributionIT {
     private static final Path NEWCOMER = Path.of("src/test/scripts/newcomer.sh");
+    private static final Path CLASS_DATA_SHARING = Path.of("src/test/scripts/class-data-sharing.sh");
 
     @TempDir
     Path dir;
@@ -32,6 +33,7 @@ class DistributionIT {
         Path launcher = home.resolve("bin/mailroom");
         assertThat(Files.getPosixFilePermissions(launcher)).contains(PosixFilePermission.OWNER_EXECUTE);
         assertThat(home.resolve("conf/mailroom.yaml")).exists();
+        assertThat(home.resolve("bin/class-data-sharing.sh")).exists();
         assertThat(home.resolve("systemd/mailroom.service")).content().contains("ProtectSystem=strict", "NoNewPrivileges=yes",
             "ReadWritePaths=/var/lib/mailroom", "User=mailroom");
         assertThat(home.resolve("container/Containerfile")).content().contains("FROM docker.io/library/eclipse-temurin:17-jre");
@@ -60,6 +62,22 @@ class DistributionIT {
         assertThat(script.exitValue()).as(output).isZero();
         assertThat(output).contains("Added user alice@example.org", "Added rule 1",
             "stopped.", "NEWCOMER OK");
+    }
+
+    /**
+     * The launcher's class data sharing, by {@code src/test/scripts/class-data-sharing.sh} with real starts: the
+     * first orderly stop writes the archive, the next start maps it, a changed jar makes the old one unused and
+     * replaced, and an archive the JVM refuses neither stops the server from starting nor shows in its output.
+     */
+    @Test
+    void launcherMakesUsesAndOutlivesAStaleClassDataArchive() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "reads /proc/PID/maps (Linux)");
+        Process script = new ProcessBuilder("bash", CLASS_DATA_SHARING.toString(), tarball().toString(), dir.toString())
+            .redirectErrorStream(true).start();
+        String output = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(script.waitFor(20, TimeUnit.MINUTES)).isTrue();
+        assertThat(script.exitValue()).as(output).isZero();
+        assertThat(output).contains("CLASS DATA SHARING OK");
     }
 
     private static Path tarball() {
