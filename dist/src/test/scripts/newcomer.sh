@@ -15,14 +15,8 @@ tarball="$(readlink -f "${1:?usage: newcomer.sh TARBALL [WORKDIR]}")"
 work="${2:-$(mktemp -d)}"
 mkdir -p "$work"
 work="$(readlink -f "$work")"
-started_at=$SECONDS
-
-step() { echo "== $(( SECONDS - started_at ))s: $*"; }
-fail() {
-    echo "FAIL: $*" >&2
-    [[ -f "$work/server.log" ]] && { echo "--- server log:" >&2; tail -n 60 "$work/server.log" >&2; }
-    exit 1
-}
+# shellcheck source=script-steps.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/script-steps.sh"
 
 step "unpacking $(basename "$tarball") into $work"
 tar xzf "$tarball" -C "$work"
