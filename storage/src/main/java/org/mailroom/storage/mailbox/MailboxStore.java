@@ -84,7 +84,8 @@ public final class MailboxStore {
         ListenerAwareEventBus eventBus = new ListenerAwareEventBus(new InVMEventBus(new InVmEventDelivery(metrics),
             RetryBackoffConfiguration.DEFAULT, new MemoryEventDeadLetters()));
         this.eventBus = eventBus;
-        sessionProvider = new SessionProviderImpl(authenticator, authorizator);
+        // System sessions (one per delivered copy) numbered by a counter, not drawn from SecureRandom.
+        sessionProvider = new CountedSystemSessions(new SessionProviderImpl(authenticator, authorizator));
         rightManager = new StoreRightManager(mapperFactory, new UnionMailboxACLResolver(), eventBus);
         StoreMailboxAnnotationManager annotationManager = new StoreMailboxAnnotationManager(mapperFactory, rightManager,
             settings.annotationCountLimit(), settings.annotationSizeLimit());

@@ -4,7 +4,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
-import java.util.stream.Collectors;
 
 import javax.mail.Flags;
 
@@ -130,7 +129,12 @@ final class StoredFlags {
         if (keywords.length == 0) {
             return null;
         }
-        // Sorted, so equal keyword sets store equal strings.
-        return Arrays.stream(keywords).sorted().collect(Collectors.joining(" "));
+        if (keywords.length == 1) {
+            // Every delivery's case (the sorter's one $Junk or $NotJunk): no sort and no stream for one name.
+            return keywords[0];
+        }
+        // Sorted, so equal keyword sets store equal strings (getUserFlags returns a fresh array: ours to sort).
+        Arrays.sort(keywords);
+        return String.join(" ", keywords);
     }
 }
