@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The store calls {@link #onUserAction} on its own thread (inside the IMAP command), which only queues the action:
  * the work (reading the message, training) runs on one background thread with a bounded queue, and actions beyond
- * it are dropped with a warning rather than slowing IMAP down. Each run of that thread takes every action waiting
- * (up to {@link #ACTION_BATCH}), in the order they happened: it reads each message once (the two actions of a move
+ * it are dropped with a warning rather than slowing IMAP down. Each run of that thread lets actions gather for
+ * {@link #ACTION_LINGER}, then takes every action waiting (up to {@link #ACTION_BATCH}), in the order they happened: it reads each message once (the two actions of a move
  * from Priority to Spam share the read), trains the spam filter action by action, and hands the batch's importance
  * labels over at once, so the importance weights are written once per batch, not once per label. Every action
  * queued is learned once; one whose message is gone by then (expunged meanwhile) teaches nothing.
@@ -121,8 +121,18 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
         }
     }
 
+    /**
+     * How long a drain lets user actions gather before taking them. Each batch ends with one write of the importance
+     * weights (a transaction of every weight its labels changed, most of them the same from one label to the next:
+     * the user's and the sender's features), and under a steady stream of flag changes from many sessions a drain
+     * right away took one action at a time, so every label paid that write. Learning lags the user's STORE or MOVE by
+     * this much more, which nothing can observe but the model's next decisions.
+     */
+    static final Duration ACTION_LINGER = Duration.ofMillis(200);
+
     /** Learns from every user action waiting, in batches of at most {@link #ACTION_BATCH}, in order. */
     private void drainActions() {
+        lingerForMore(actionQueue, ACTION_BATCH, ACTION_LINGER);
         // Cleared before taking: an action queued from now on queues another drain, so none is left waiting.
         actionDrainQueued.set(false);
         List<UserAction> batch = new ArrayList<>(ACTION_BATCH);
@@ -142,7 +152,7 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
 
     /** Records every arrival waiting, in batches of at most {@link #ARRIVAL_BATCH}. */
     private void drainArrivals() {
-        lingerForMoreArrivals();
+        lingerForMore(arrivalQueue, ARRIVAL_BATCH, ARRIVAL_LINGER);
         // Cleared before taking: an arrival queued from now on queues another drain, so none is left waiting.
         drainQueued.set(false);
         List<IncomingMail> batch = new ArrayList<>(ARRIVAL_BATCH);
@@ -152,12 +162,12 @@ public final class LearningDispatcher implements UserActionListener, AutoCloseab
         }
     }
 
-    private void lingerForMoreArrivals() {
-        if (executor.isShutdown() || arrivalQueue.size() >= ARRIVAL_BATCH) {
-            return;   // closing records at once; a full batch is worth taking now
+    private void lingerForMore(ArrayBlockingQueue<?> queue, int batch, Duration linger) {
+        if (executor.isShutdown() || queue.size() >= batch) {
+            return;   // closing takes what is left at once; a full batch is worth taking now
         }
         try {
-            Thread.sleep(ARRIVAL_LINGER.toMillis());
+            Thread.sleep(linger.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -120,6 +120,40 @@ class LearningDispatcherTest {
         assertThat(learned).containsExactly("spam <m-2@x> true");
     }
 
+    /**
+     * Actions that come one at a time, a little apart (flag changes from several sessions), while the learning thread
+     * is idle: they gather for {@link LearningDispatcher#ACTION_LINGER} and reach the importance model in one call
+     * (one write of its weights), not one call each. Each is queued well within the linger after the first.
+     */
+    @Test
+    void actionsComingOneByOneWhileIdleGatherIntoOneBatch() throws Exception {
+        List<List<String>> labelCalls = new CopyOnWriteArrayList<>();
+        CountDownLatch learnedAll = new CountDownLatch(3);
+        MessageContentLookup lookup = (user, id) -> Optional.of(new MessageContentLookup.StoredMessage(
+            TestMail.of("Subject: " + id + "\n\nbody\n").content(), RECEIVED));
+        ImportanceLabels labels = batch -> {
+            labelCalls.add(batch.stream().map(l -> l.content().subject()).toList());
+            batch.forEach(l -> learnedAll.countDown());
+        };
+        long interval = LearningDispatcher.ACTION_LINGER.toMillis() / 10;
+        try (LearningDispatcher dispatcher = new LearningDispatcher(lookup, (user, key, content, spam) -> { },
+            labels, 16)) {
+            long started = System.nanoTime();
+            for (String id : List.of("m-1", "m-2", "m-3")) {
+                dispatcher.onUserAction(action(id, UserAction.Kind.FLAGGED));
+                Thread.sleep(interval);
+            }
+            long queuedWithin = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertThat(learnedAll.await(10, TimeUnit.SECONDS)).isTrue();
+            if (queuedWithin < LearningDispatcher.ACTION_LINGER.toMillis()) {
+                assertThat(labelCalls).containsExactly(List.of("m-1", "m-2", "m-3"));
+            } else {
+                // A machine so busy that the three took longer than the linger to queue: still each once, in order.
+                assertThat(labelCalls.stream().flatMap(List::stream)).containsExactly("m-1", "m-2", "m-3");
+            }
+        }
+    }
+
     @Test
     void closeLearnsEveryActionStillWaitingOnce() {
         List<String> labelled = new CopyOnWriteArrayList<>();
