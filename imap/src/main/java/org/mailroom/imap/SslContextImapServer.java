@@ -36,8 +36,10 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  *
  * <p>James refuses an idle timeout under 30 minutes at configuration time and has no login timeout: the pipeline
  * James builds is kept, its idle handler is replaced by one with Mailroom's timeout and a {@link ConnectionGuard}
- * is put in front of the core handler. James's request decoder is replaced by {@link MailroomRequestFrameDecoder}
- * (literal limits checked before the continuation, bare-LF line ends after literals, unterminated quoted strings).
+ * is put in front of the core handler, and {@link LingeringClose} after everything, so that a close the server asks
+ * for writes every line before it and ends with a half-close rather than a reset. James's request decoder is replaced
+ * by {@link MailroomRequestFrameDecoder} (literal limits checked before the continuation, bare-LF line ends after
+ * literals, unterminated quoted strings).
  *
  * <p>James's {@code AbstractAsyncServer.bind()} hard-codes NIO event loops of its own per listener; {@link #bind()}
  * here binds the same pipeline with the same options (James's {@code configureBootstrap}) on the {@link ImapEventLoops}
@@ -149,6 +151,8 @@ final class SslContextImapServer extends IMAPServer {
                     new MailroomRequestFrameDecoder(decoder, new MailroomStatusResponseFactory(),
                         (int) DEFAULT_IN_MEMORY_SIZE_LIMIT.asBytes(), limits.maxLiteralSize(), limits.maxLineLength()));
                 pipeline.addBefore(NettyConstants.CORE_HANDLER, "mailroomConnectionGuard", new ConnectionGuard(loginTimeout));
+                // last, so that every channel.close() meets it first
+                pipeline.addLast(LingeringClose.NAME, new LingeringClose());
             }
         };
     }
