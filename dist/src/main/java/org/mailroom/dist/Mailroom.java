@@ -33,6 +33,7 @@ import org.mailroom.dist.config.TimeSpan;
 import org.mailroom.dist.learning.MailboxContentLookup;
 import org.mailroom.dist.tls.TlsMaterial;
 import org.mailroom.imap.FolderNames;
+import org.mailroom.imap.ImapEventLoops;
 import org.mailroom.imap.LoginThrottle;
 import org.mailroom.imap.learning.UserActionPublisher;
 import org.mailroom.imap.MailroomImapServer;
@@ -231,15 +232,17 @@ public final class Mailroom {
 
             InetAddress bind = bindAddress();
             LoginThrottle imapThrottle = new LoginThrottle(LoginThrottle.Policy.defaults(), Clock.systemUTC());
+            // Both IMAP listeners on one group of event loops (native epoll on Linux), stopped after them.
+            ImapEventLoops imapLoops = running.started(ImapEventLoops.create());
             MailroomImapServer imap = running.started(MailroomImapServer.start(mailboxes, tls.serverTls(), metrics,
                 MailroomImapServer.Settings.startTls(bind, config.imap().port(), config.server().hostname()),
-                imapThrottle, serverMeters));
+                imapThrottle, serverMeters, imapLoops));
             MailroomImapServer imaps = running.started(MailroomImapServer.start(mailboxes, tls.serverTls(), metrics,
                 MailroomImapServer.Settings.implicitTls(bind, config.imap().tlsPort(), config.server().hostname()),
-                imapThrottle, serverMeters));
+                imapThrottle, serverMeters, imapLoops));
             running.imapPorts(imap.port(), imaps.port());
             out.println("  running    IMAP             " + listener(imap.port()) + " STARTTLS, "
-                + listener(imaps.port()) + " TLS");
+                + listener(imaps.port()) + " TLS" + (imapLoops.nativeTransport() ? " (native epoll)" : " (NIO)"));
 
             AliasRepository aliases = new AliasRepository(database, domains, users);
             // Every RCPT asks who receives an address: answers are kept a minute (a server sharing the database sees

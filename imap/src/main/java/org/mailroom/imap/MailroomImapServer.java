@@ -9,11 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.james.imap.encode.main.DefaultImapEncoderFactory;
 import org.apache.james.imap.main.DefaultImapDecoderFactory;
-import org.apache.james.imapserver.netty.IMAPServer;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.NoopGaugeRegistry;
 import org.mailroom.storage.mailbox.MailboxStore;
 import org.mailroom.tls.ServerTls;
+
+import io.netty.channel.epoll.EpollServerSocketChannel;
 
 /**
  * One running IMAP listener (STARTTLS or implicit TLS) serving the Mailroom store through James's IMAP processors.
@@ -91,12 +92,14 @@ public final class MailroomImapServer implements AutoCloseable {
     // distinct names in the same JVM.
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    private final IMAPServer server;
+    private final SslContextImapServer server;
     private final Settings settings;
+    private final ImapEventLoops ownLoops;
 
-    private MailroomImapServer(IMAPServer server, Settings settings) {
+    private MailroomImapServer(SslContextImapServer server, Settings settings, ImapEventLoops ownLoops) {
         this.server = server;
         this.settings = settings;
+        this.ownLoops = ownLoops;
     }
 
     /** Builds James's decoder, processors and encoder over {@code store}, binds the listener and returns it running. */
@@ -114,16 +117,41 @@ public final class MailroomImapServer implements AutoCloseable {
         return start(store, tls, metrics, settings, throttle, ImapObserver.NONE);
     }
 
-    /** As the other {@code start}s, telling {@code observer} of sessions and failed logins (for metrics). */
+    /**
+     * As the other {@code start}s, telling {@code observer} of sessions and failed logins (for metrics), on event
+     * loops of its own ({@link ImapEventLoops#create()}, stopped by {@link #close()}).
+     */
     public static MailroomImapServer start(MailboxStore store, ServerTls tls, MetricFactory metrics, Settings settings,
                                            LoginThrottle throttle, ImapObserver observer) {
+        ImapEventLoops loops = ImapEventLoops.create();
+        try {
+            return start(store, tls, metrics, settings, throttle, observer, loops, loops);
+        } catch (RuntimeException e) {
+            loops.close();
+            throw e;
+        }
+    }
+
+    /**
+     * As the other {@code start}s, serving its connections on {@code loops}, which the caller may share between
+     * listeners and closes after them ({@link #close()} leaves them running).
+     */
+    public static MailroomImapServer start(MailboxStore store, ServerTls tls, MetricFactory metrics, Settings settings,
+                                           LoginThrottle throttle, ImapObserver observer, ImapEventLoops loops) {
+        return start(store, tls, metrics, settings, throttle, observer, loops, null);
+    }
+
+    private static MailroomImapServer start(MailboxStore store, ServerTls tls, MetricFactory metrics,
+                                            Settings settings, LoginThrottle throttle, ImapObserver observer,
+                                            ImapEventLoops loops, ImapEventLoops ownLoops) {
+        Objects.requireNonNull(loops, "loops");
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(throttle, "throttle");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(metrics, "metrics");
         ImapLoggingContext.withoutHostLookup();
-        IMAPServer server = new SslContextImapServer(
+        SslContextImapServer server = new SslContextImapServer(
             DefaultImapDecoderFactory.createDecoder(),
             new MailroomImapEncoder(new DefaultImapEncoderFactory().buildImapEncoder()),
             MailroomProcessors.create(
@@ -140,7 +168,8 @@ public final class MailroomImapServer implements AutoCloseable {
             new NoopGaugeRegistry(),
             tls,
             settings.security() == Security.IMPLICIT_TLS,
-            settings.limits());
+            settings.limits(),
+            loops);
         try {
             server.configure(configuration(settings));
             server.init();
@@ -149,7 +178,7 @@ public final class MailroomImapServer implements AutoCloseable {
             throw new ImapStartupException("IMAP listener on " + settings.bindAddress().getHostAddress() + ":"
                 + settings.port() + " failed to start: " + e.getMessage(), e);
         }
-        return new MailroomImapServer(server, settings);
+        return new MailroomImapServer(server, settings, ownLoops);
     }
 
     /** The keys James's {@code IMAPServer.configure} reads, filled from {@code settings}. */
@@ -197,9 +226,21 @@ public final class MailroomImapServer implements AutoCloseable {
         return settings;
     }
 
-    /** Closes the listening socket and open connections and releases James's threads. */
+    /** Whether the listener runs on Netty's native epoll transport (else Java NIO). */
+    public boolean nativeTransport() {
+        return server.listeningChannels().stream()
+            .allMatch(listener -> listener instanceof EpollServerSocketChannel);
+    }
+
+    /**
+     * Closes the listening socket and open connections and releases James's threads, and the event loops when they
+     * are this listener's own.
+     */
     @Override
     public void close() {
         server.destroy();
+        if (ownLoops != null) {
+            ownLoops.close();
+        }
     }
 }
