@@ -155,6 +155,15 @@ class CrashSafetyIT {
             }
         }
 
+        /**
+         * SIGKILL through the process handle. {@link Process#destroyForcibly()} also closes our end of the child's
+         * standard output, so reports still in the pipe, unread by a lagging reader, would be lost: a child's
+         * last PENDING line among them made an appended message look like one it never generated.
+         */
+        void kill() {
+            process.toHandle().destroyForcibly();
+        }
+
         void go() throws IOException {
             process.getOutputStream().write("GO\n".getBytes(StandardCharsets.US_ASCII));
             process.getOutputStream().flush();
@@ -177,12 +186,12 @@ class CrashSafetyIT {
             System.out.printf("trial %d: child ready %d ms after start, first append acknowledged %d ms after GO%n",
                 trial, waitedMillis, (System.nanoTime() - go) / 1_000_000);
             Thread.sleep(killDelayMillis);
-            child.process.destroyForcibly();
+            child.kill();
             assertThat(child.process.waitFor(30, TimeUnit.SECONDS)).as("child died").isTrue();
             assertThat(child.process.exitValue()).as("trial %d: exit status of a SIGKILLed JVM; its log: %s", trial,
                 childLog(child.dataDir)).isEqualTo(SIGKILL_EXIT);
         } finally {
-            child.process.destroyForcibly();
+            child.kill();
         }
         // Every report the child wrote before it died must be read before the store is judged against them: on a
         // loaded machine the reader can lag well behind the kill, and a report missed here is not a storage fault.
