@@ -6,6 +6,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -32,6 +36,8 @@ public final class Database implements AutoCloseable {
     private final String description;
     private final String shutdownUrl;
     private final StatementCache statements = new StatementCache();
+    /** Re-plans the statements of grown tables, where the engine keeps old plans (Derby); null elsewhere. */
+    private ScheduledExecutorService replanning;
 
     private Database(HikariDataSource dataSource, Dialect dialect, String description, String shutdownUrl) {
         this.dataSource = dataSource;
@@ -76,6 +82,7 @@ public final class Database implements AutoCloseable {
         Database database = new Database(dataSource, dialect, description, shutdownUrl);
         try {
             database.migrate();
+            database.startReplanningGrownTables();
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -171,6 +178,40 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * On Derby, remembers every table's size now and re-plans a table's statements whenever it has doubled
+     * ({@link GrownTablePlans}), checked every {@link GrownTablePlans#PERIOD} on a daemon thread of its own.
+     */
+    private void startReplanningGrownTables() {
+        if (!dialect.keepsPlansOfSmallerTables()) {
+            return;
+        }
+        GrownTablePlans plans = new GrownTablePlans(dataSource, dialect);
+        try {
+            plans.replanGrownTables();
+        } catch (SQLException e) {
+            throw new StorageStartupException("Cannot read the table sizes of the database at " + description + ": "
+                + e.getMessage(), e);
+        }
+        replanning = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "mailroom-db-replan");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = GrownTablePlans.PERIOD.toMillis();
+        replanning.scheduleWithFixedDelay(() -> {
+            try {
+                List<String> grown = plans.replanGrownTables();
+                if (!grown.isEmpty()) {
+                    LOG.debug("Re-planned the statements of {} (doubled in size)", grown);
+                }
+            } catch (SQLException | RuntimeException e) {
+                // Plans stay as they were; the next period tries again.
+                LOG.warn("Re-planning the statements of grown tables failed: {}", e.getMessage());
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+    }
+
     public DataSource dataSource() {
         return dataSource;
     }
@@ -248,6 +289,14 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (replanning != null) {
+            replanning.shutdownNow();
+            try {
+                replanning.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         dataSource.close();
         if (shutdownUrl != null) {
             try {

@@ -8,15 +8,34 @@ import java.util.Map;
  * written once in portable SQL; the few type names that differ are Flyway placeholders filled from here.
  */
 public enum Dialect {
-    DERBY("BLOB", "CLOB"),
-    POSTGRESQL("BYTEA", "TEXT");
+    /**
+     * Derby keeps a statement's plan from its first compile until something invalidates it, and a new database
+     * compiles every statement against empty tables: {@link GrownTablePlans} re-plans a table's statements as it
+     * grows, through these two statements. Sizes are allocated pages of the table itself (not its indexes), read from
+     * the page headers without touching a row; the refresh rebuilds the table's index statistics, which also marks
+     * every compiled plan that reads the table for a recompile at its next execution.
+     */
+    DERBY("BLOB", "CLOB",
+        "SELECT t.tablename, s.numallocatedpages FROM SYS.SYSTABLES t, TABLE(SYSCS_DIAG.SPACE_TABLE(t.tablename)) s"
+            + " WHERE t.tabletype = 'T' AND s.isindex = 0"
+            + " AND t.schemaid = (SELECT schemaid FROM SYS.SYSSCHEMAS WHERE schemaname = CURRENT SCHEMA)",
+        "CALL SYSCS_UTIL.SYSCS_UPDATE_STATISTICS(CURRENT SCHEMA, ?, NULL)"),
+    /**
+     * PostgreSQL plans a prepared statement again from current statistics (its custom plans, and a generic plan
+     * dropped when autovacuum's ANALYZE changes the table's statistics): nothing to do here.
+     */
+    POSTGRESQL("BYTEA", "TEXT", null, null);
 
     private final String binaryType;
     private final String longTextType;
+    private final String tableSizesQuery;
+    private final String replanTableCall;
 
-    Dialect(String binaryType, String longTextType) {
+    Dialect(String binaryType, String longTextType, String tableSizesQuery, String replanTableCall) {
         this.binaryType = binaryType;
         this.longTextType = longTextType;
+        this.tableSizesQuery = tableSizesQuery;
+        this.replanTableCall = replanTableCall;
     }
 
     public static Dialect fromJdbcUrl(String url) {
@@ -33,6 +52,28 @@ public enum Dialect {
     /** Placeholders substituted into the migration scripts. */
     public Map<String, String> schemaPlaceholders() {
         return Map.of("binary", binaryType, "longtext", longTextType);
+    }
+
+    /** Whether statements keep plans made for a smaller table until told to re-plan ({@link GrownTablePlans}). */
+    boolean keepsPlansOfSmallerTables() {
+        return tableSizesQuery != null;
+    }
+
+    /** A query listing (table name, size in pages) for every table of the current schema; Derby only. */
+    String tableSizesQuery() {
+        return requireDerby(tableSizesQuery);
+    }
+
+    /** A call, with the table name as its one parameter, after which every plan reading the table is made again. */
+    String replanTableCall() {
+        return requireDerby(replanTableCall);
+    }
+
+    private String requireDerby(String sql) {
+        if (sql == null) {
+            throw new UnsupportedOperationException(this + " re-plans statements itself");
+        }
+        return sql;
     }
 
     /** SQLState 23505 is the standard unique-constraint violation on both engines. */
