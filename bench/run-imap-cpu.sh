@@ -7,11 +7,18 @@
 #   MAILROOM_LIB=/path/to/other/lib bench/run-imap-cpu.sh      # another build (e.g. before a change)
 #   MAILROOM_JAVA_OPTS=...   JVM options for the server (not the admin clients), as the launchers pass them
 #   bench/run-imap-cpu.sh --phases --messages 2000   # run-imap.sh's phases (imap_phases.py) twice on one server
+#   bench/run-imap-cpu.sh --mix [--clients 20] [--fill 200] [--warmup 60] [--seconds 30] [--rounds 1] [--jfr FILE]
 #
 # --phases runs imap_phases.py (APPEND of --messages messages, SELECT, FETCH 1:*, UID SEARCH HEADER, 100 single
 # FETCH BODY.PEEK[]) into a first mailbox on the fresh server (lines prefixed cold_), then again into a second one
 # (warm_): the same commands, once while the JVM still compiles their code and once after; with --jfr FILE it
 # records the cold round's read phases (SELECT to the last body FETCH, not the APPENDs).
+# --mix runs run-imap.sh's mixed load (imap_load.py, N clients over STARTTLS) against a warm server: user1..N are
+# added through the server's admin endpoint, their INBOXes filled over SMTP as run-imap.sh does, the load runs
+# --warmup seconds unmeasured (the JIT compiles the commands' code), then --rounds measured windows of --seconds
+# (lines prefixed round<R>_: commands_per_s, server_cpu_ms_per_command, thread_* ...); with --jfr FILE the last
+# window is recorded, its execution samples every JFR_PERIOD (default "10 ms", the profile settings'; "2 ms" gives
+# five times the samples).
 # --jfr FILE records a Java Flight Recording (profile settings) of the measured commands only (not start-up,
 # login or the fill). Needs python3, Java 17 and Maven; prints cpu_ms_<command>= (server CPU per command),
 # jit_ms_<command>= (the part of it spent by the JIT compiler threads), wall_ms_<command>= and switches_<command>=
@@ -21,16 +28,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source bench/start-mailroom.sh
-messages=300; repeat=50; warmup=-1; only=; jfr=; phases=
+messages=300; repeat=50; warmup=-1; only=; jfr=; phases=; mix=; clients=20; fill_messages=200; seconds=30; rounds=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --messages) messages=$2; shift 2 ;;
     --repeat) repeat=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --phases) phases=1; shift ;;
+    --mix) mix=1; shift ;;
+    --clients) clients=$2; shift 2 ;;
+    --fill) fill_messages=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --jfr) jfr=$(realpath -m "$2"); shift 2 ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
+    *) sed -n '2,26p' "$0"; exit 2 ;;
   esac
 done
 lib=${MAILROOM_LIB:-}
@@ -47,17 +59,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Six free ports, so that this run does not collide with a server on the default ones.
-read -r p_smtp p_sub p_subtls p_imap p_imaptls p_http < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(6)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks: s.close()')
-sed -e "s#data-dir: ./data#data-dir: $work/data#" -e "s#^  spf: true#  spf: false#" \
-  -e "s#^  port: 2525#  port: $p_smtp#" -e "s#^  port: 2587#  port: $p_sub#" -e "s#^  tls-port: 2465#  tls-port: $p_subtls#" \
-  -e "s#^  port: 2143#  port: $p_imap#" -e "s#^  tls-port: 2993#  tls-port: $p_imaptls#" -e "s#^  port: 8025#  port: $p_http#" \
-  conf/mailroom.yaml > "$work/mailroom.yaml"
+mailroom_config_on_free_ports "$work"
 run() { java -cp "$lib/*" -Dmailroom.home="$root" org.mailroom.dist.Main "$@" --config "$work/mailroom.yaml"; }
 user=probe@example.test; password=probepass1
 run admin domain add example.test >/dev/null
@@ -74,7 +76,30 @@ probe() { python3 "$root/bench/imap_cpu_probe.py" --port "$p_imap" --tls starttl
   --cpu-pid "$mailroom_pid" --messages "$messages" --repeat "$repeat" --warmup "$warmup" "$@"; }
 phases() { python3 "$root/bench/imap_phases.py" --port "$p_imap" --tls starttls --user "$user" --password "$password" \
   --cpu-pid "$mailroom_pid" --messages "$messages" "$@"; }
-if [ -n "$phases" ]; then
+if [ -n "$mix" ]; then
+  add_users_through_endpoint "$work/data" "$work" "$password" "$clients"
+  fill_over_smtp "$p_smtp" "$clients" "$fill_messages"
+  load() {
+    python3 "$root/bench/imap_load.py" --port "$p_imap" --tls starttls --password "$password" --clients "$clients" \
+      --keep "$fill_messages" --cpu-pid "$mailroom_pid" "$@"
+  }
+  [ "$warmup" -ge 0 ] || warmup=60
+  load --seconds "$warmup" >/dev/null
+  for r in $(seq 1 "$rounds"); do
+    if [ -n "$jfr" ] && [ "$r" = "$rounds" ]; then
+      java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+      sed -e "/\"jdk.ExecutionSample\"/,/<\/event>/s#<setting name=\"period\"[^>]*>[^<]*<#<setting name=\"period\">${JFR_PERIOD:-10 ms}<#" \
+        "$java_home/lib/jfr/profile.jfc" > "$work/sample.jfc"
+      jcmd "$mailroom_pid" JFR.start name=mix settings="$work/sample.jfc" >/dev/null
+    fi
+    echo "round${r}_load_average=$(cut -d' ' -f1 /proc/loadavg)"
+    load --seconds "$seconds" | sed "s/^/round${r}_/"
+  done
+  if [ -n "$jfr" ]; then
+    jcmd "$mailroom_pid" JFR.dump name=mix filename="$jfr" >/dev/null
+    echo "jfr=$jfr"
+  fi
+elif [ -n "$phases" ]; then
   phases --mailbox Cold ${jfr:+--jfr "$jfr"} | sed 's/^/cold_/'
   phases --mailbox Warm | sed 's/^/warm_/'
 elif [ -n "$jfr" ]; then

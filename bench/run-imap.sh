@@ -64,18 +64,7 @@ wait_port() {
 
 # Sends $fill_messages messages to each of user1..user$clients over SMTP; exits non-zero on any refusal.
 fill() {
-  python3 - "$1" "$clients" "$fill_messages" <<'PY'
-import smtplib, sys
-port, clients, messages = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-body = "".join("Line %d of a message that fills the mailbox for the IMAP benchmark.\r\n" % i for i in range(50))
-with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
-    for n in range(messages):
-        for i in range(1, clients + 1):
-            to = "user%d@example.test" % i
-            msg = ("From: filler@example.org\r\nTo: %s\r\nSubject: fill %d for %s\r\n"
-                   "Message-ID: <fill.%d.%d@example.org>\r\n\r\n%s") % (to, n, to, n, i, body)
-            smtp.sendmail("filler@example.org", [to], msg)
-PY
+  fill_over_smtp "$1" "$clients" "$fill_messages"
 }
 
 load() { # port tls password cpu-option(--cpu-pid PID | --cpu-comm NAMES)...

@@ -211,16 +211,8 @@ YAML
     # Admin commands go to the running server (a client JVM each, no store of its own to open); the JVM starts
     # are what takes time, so 8 run at once.
     "${admin[@]}" admin domain add example.test >/dev/null
-    # The users go through the running server's admin endpoint (what `admin user add` does, without starting a
-    # client JVM per user: 50 of those took minutes on a busy machine). Port and token from its owner-only file.
-    endpoint_port=$(sed -n 's/^port=//p' "$work/mailroom/data/admin-endpoint")
-    endpoint_token=$(sed -n 's/^token=//p' "$work/mailroom/data/admin-endpoint")
-    for u in $(seq 1 "$users"); do
-        reply=$(curl -sS -H "Authorization: Bearer $endpoint_token" -H 'Content-Type: application/json' \
-            --data "{\"args\":[\"admin\",\"user\",\"add\",\"user$u@example.test\",\"--password-stdin\"],\"stdin\":\"bench-password\\n\",\"workingDirectory\":\"$work\"}" \
-            "http://127.0.0.1:$endpoint_port/admin/run")
-        [[ "$reply" == *'"exitCode":0'* ]] || { echo "adding user$u failed: $reply"; exit 1; }
-    done
+    # The users go through the running server's admin endpoint (no client JVM per user; bench/start-mailroom.sh).
+    add_users_through_endpoint "$work/mailroom/data" "$work" bench-password "$users"
     warm_up=0
     if [[ -n "${MAILROOM_WARM_UP:-}" ]]; then
         warm_up=$(( MAILROOM_WARM_UP / users * users ))

@@ -45,14 +45,10 @@ final class MailroomFetchProcessor extends FetchProcessor {
         this.readOnlyAttribute = readOnlyAttribute;
     }
 
-    /**
-     * The command's log context without its item list and id set: James's put {@code FetchData.toString()} (a Guava
-     * string of every field) and the formatted id set into it for every FETCH, although no log layout of Mailroom's
-     * prints a context value; the id set is in the messages of the failures logged below.
-     */
+    /** The command's log context without its item list and id set ({@link CommandLogContext}). */
     @Override
     protected MDCBuilder mdc(FetchRequest request) {
-        return MDCBuilder.create().addToContext(MDCBuilder.ACTION, "FETCH");
+        return CommandLogContext.action("FETCH");
     }
 
     @Override

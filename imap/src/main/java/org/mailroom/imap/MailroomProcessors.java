@@ -18,7 +18,9 @@ import org.apache.james.imap.message.request.ExamineRequest;
 import org.apache.james.imap.message.request.FetchRequest;
 import org.apache.james.imap.message.request.ListRequest;
 import org.apache.james.imap.message.request.LoginRequest;
+import org.apache.james.imap.message.request.SearchRequest;
 import org.apache.james.imap.message.request.SelectRequest;
+import org.apache.james.imap.message.request.StoreRequest;
 import org.apache.james.imap.processor.*;
 import org.apache.james.imap.processor.base.AbstractProcessor;
 import org.apache.james.imap.processor.base.ImapResponseMessageProcessor;
@@ -38,6 +40,7 @@ import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.quota.QuotaManager;
 import org.apache.james.mailbox.quota.QuotaRootResolver;
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.util.MDCBuilder;
 
 import com.google.common.collect.ImmutableList;
 
@@ -67,6 +70,8 @@ import reactor.core.publisher.Mono;
  *   <li>A BYE is flushed before James closes the connection (unknown command before login, third failed login).</li>
  *   <li>A failed conditional STORE answers {@code [MODIFIED 2]}, not 3.8.1's {@code [MODIFIED 0 2]}
  *       ({@link MailroomStatusResponseFactory}).</li>
+ *   <li>STORE and SEARCH (as FETCH) give their command a log context of the action only
+ *       ({@link CommandLogContext}).</li>
  * </ul>
  */
 final class MailroomProcessors {
@@ -143,7 +148,7 @@ final class MailroomProcessors {
         builder.add(new ReplaceProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new ReadOnlyExamineProcessor(mailboxManager, selectionBus, statusResponseFactory, metricFactory));
         builder.add(new AppendProcessor(mailboxManager, statusResponseFactory, metricFactory));
-        builder.add(new StoreProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new ActionContextStoreProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new NoopProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new IdleProcessor(mailboxManager, statusResponseFactory, metricFactory));
         StatusProcessor statusProcessor = new StatusProcessor(mailboxManager, statusResponseFactory, metricFactory);
@@ -151,7 +156,7 @@ final class MailroomProcessors {
         builder.add(new LSubProcessor(mailboxManager, subscriptionManager, statusResponseFactory, metricFactory));
         builder.add(new SpecialUseListProcessor(mailboxManager, statusResponseFactory, metricFactory, subscriptionManager,
             statusProcessor, typer));
-        builder.add(new SearchProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new ActionContextSearchProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new ReadWriteSelectProcessor(mailboxManager, selectionBus, statusResponseFactory, metricFactory));
         builder.add(new NamespaceProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new MailroomFetchProcessor(mailboxManager, statusResponseFactory, metricFactory, READ_ONLY));
@@ -345,6 +350,30 @@ final class MailroomProcessors {
         @Override
         protected MailboxType getMailboxType(ListRequest request, ImapSession session, MailboxPath path) {
             return mailboxTyper.getMailboxType(session, path);
+        }
+    }
+
+    /** STORE with its action as log context ({@link CommandLogContext}): James formatted the id set per command. */
+    private static final class ActionContextStoreProcessor extends StoreProcessor {
+        ActionContextStoreProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics) {
+            super(mailboxManager, factory, metrics);
+        }
+
+        @Override
+        protected MDCBuilder mdc(StoreRequest request) {
+            return CommandLogContext.action("STORE");
+        }
+    }
+
+    /** SEARCH with its action as log context ({@link CommandLogContext}): James wrote out the whole search tree. */
+    private static final class ActionContextSearchProcessor extends SearchProcessor {
+        ActionContextSearchProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics) {
+            super(mailboxManager, factory, metrics);
+        }
+
+        @Override
+        protected MDCBuilder mdc(SearchRequest request) {
+            return CommandLogContext.action("SEARCH");
         }
     }
 
