@@ -20,8 +20,8 @@
 # MAILROOM_PRELOAD=N sends N messages of the same load to the started server before the measured load, so the
 # figures are a warmed-up JVM's (the JIT compilers' one-off work on the hot paths mostly done): what a long-running
 # server pays per message. Diagnostic only; issue 4's figures are a freshly started server's (the default). (Called
-# MAILROOM_WARM_UP before the server's own start-up warm-up took that name: MAILROOM_WARM_UP=off reaches the server
-# and skips its warm-up, see dist/README.md.)
+# MAILROOM_WARM_UP before the server's own start-up warm-up took that name: MAILROOM_WARM_UP=on or off reaches the
+# server and decides whether it warms up before it opens, see dist/README.md, "Start-up warm-up".)
 # Profiling the Mailroom half (both cost CPU of their own: compare runs made with the same options):
 #   MAILROOM_JFR=FILE          a JFR recording (settings=profile) of the load only, started and stopped with jcmd;
 #                              summarise with `java bench/JfrTop.java FILE`

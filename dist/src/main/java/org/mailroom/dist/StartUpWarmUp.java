@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * logged and the real start goes on.
  */
 final class StartUpWarmUp {
-    /** Set to {@code off} in the environment of {@code mailroom start} to skip the warm-up whatever the file says. */
+    /** {@code on} or {@code off} in the environment of {@code mailroom start} decides whatever the file says. */
     static final String ENVIRONMENT = "MAILROOM_WARM_UP";
     private static final Logger LOG = LoggerFactory.getLogger(StartUpWarmUp.class);
     private static final String DOMAIN = "warm-up.invalid";
@@ -61,9 +61,13 @@ final class StartUpWarmUp {
     private StartUpWarmUp() {
     }
 
-    /** Whether {@code start} warms up: the key, unless the environment says off. */
+    /** Whether {@code start} warms up: the environment's {@code on} or {@code off}, else the key. */
     static boolean wanted(WarmUpConfig config, Map<String, String> environment) {
-        return config.enabled() && !"off".equalsIgnoreCase(environment.getOrDefault(ENVIRONMENT, "").trim());
+        String override = environment.getOrDefault(ENVIRONMENT, "").trim();
+        if ("on".equalsIgnoreCase(override) || "off".equalsIgnoreCase(override)) {
+            return "on".equalsIgnoreCase(override);
+        }
+        return config.enabled();
     }
 
     /**

@@ -119,13 +119,14 @@ class StartUpWarmUpTest {
     }
 
     @Test
-    void theKeyOrTheEnvironmentTurnsItOff() {
-        WarmUpConfig on = new WarmUpConfig(null, null, null);
-        assertThat(StartUpWarmUp.wanted(on, Map.of())).isTrue();
-        assertThat(StartUpWarmUp.wanted(on, Map.of("MAILROOM_WARM_UP", "on"))).isTrue();
-        assertThat(StartUpWarmUp.wanted(on, Map.of("MAILROOM_WARM_UP", "off"))).isFalse();
-        assertThat(StartUpWarmUp.wanted(on, Map.of("MAILROOM_WARM_UP", " OFF "))).isFalse();
-        assertThat(StartUpWarmUp.wanted(new WarmUpConfig(false, null, null), Map.of())).isFalse();
+    void theEnvironmentDecidesOverTheKey() {
+        WarmUpConfig byDefault = new WarmUpConfig(null, null, null);
+        WarmUpConfig enabled = new WarmUpConfig(true, null, null);
+        assertThat(StartUpWarmUp.wanted(byDefault, Map.of())).isFalse();
+        assertThat(StartUpWarmUp.wanted(enabled, Map.of())).isTrue();
+        assertThat(StartUpWarmUp.wanted(byDefault, Map.of("MAILROOM_WARM_UP", " ON "))).isTrue();
+        assertThat(StartUpWarmUp.wanted(enabled, Map.of("MAILROOM_WARM_UP", "off"))).isFalse();
+        assertThat(StartUpWarmUp.wanted(enabled, Map.of("MAILROOM_WARM_UP", "5000"))).isTrue();
     }
 
     /** The real server starts after the warm-up, and its store holds nothing of it. */
