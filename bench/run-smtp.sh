@@ -17,9 +17,11 @@
 # Mailroom runs from this checkout's dist/target/lib, built with `mvn -o -pl dist -am package` (never install);
 # MAILROOM_LIB=DIR runs the jars in DIR instead, unbuilt (e.g. a copy of an older build, to compare).
 # SESSIONS=N changes the 20 concurrent sessions. MAILROOM_JAVA_OPTS adds JVM options to the server.
-# MAILROOM_WARM_UP=N sends N messages of the same load to the started server before the measured load, so the
+# MAILROOM_PRELOAD=N sends N messages of the same load to the started server before the measured load, so the
 # figures are a warmed-up JVM's (the JIT compilers' one-off work on the hot paths mostly done): what a long-running
-# server pays per message. Diagnostic only; issue 4's figures are a freshly started server's (the default).
+# server pays per message. Diagnostic only; issue 4's figures are a freshly started server's (the default). (Called
+# MAILROOM_WARM_UP before the server's own start-up warm-up took that name: MAILROOM_WARM_UP=on or off reaches the
+# server and decides whether it warms up before it opens, see dist/README.md, "Start-up warm-up".)
 # Profiling the Mailroom half (both cost CPU of their own: compare runs made with the same options):
 #   MAILROOM_JFR=FILE          a JFR recording (settings=profile) of the load only, started and stopped with jcmd;
 #                              summarise with `java bench/JfrTop.java FILE`
@@ -222,8 +224,8 @@ YAML
         [[ "$reply" == *'"exitCode":0'* ]] || { echo "adding user$u failed: $reply"; exit 1; }
     done
     warm_up=0
-    if [[ -n "${MAILROOM_WARM_UP:-}" ]]; then
-        warm_up=$(( MAILROOM_WARM_UP / users * users ))
+    if [[ -n "${MAILROOM_PRELOAD:-}" ]]; then
+        warm_up=$(( MAILROOM_PRELOAD / users * users ))
         echo "warm_up_messages=$warm_up warm_up_s=$(printf '%.1f' "$(load "$mailroom_port" $(( warm_up / users )))")"
     fi
     if [[ -n "${MAILROOM_JFR:-}" ]]; then
