@@ -12,11 +12,9 @@ import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -55,7 +53,6 @@ final class StartUpWarmUp {
     static final String ENVIRONMENT = "MAILROOM_WARM_UP";
     private static final Logger LOG = LoggerFactory.getLogger(StartUpWarmUp.class);
     private static final String DOMAIN = "warm-up.invalid";
-    private static final String TEMPORARY_PREFIX = "mailroom-warm-up-";
     private static final String DERBY_LOG = "derby.stream.error.file";
 
     private StartUpWarmUp() {
@@ -81,18 +78,23 @@ final class StartUpWarmUp {
     /** {@link #run(WarmUpConfig, MailroomConfig)} with its temporary directory made in {@code parent}; what it did. */
     static Optional<ClientWork.Done> run(WarmUpConfig config, MailroomConfig server, Optional<Path> parent) {
         long started = System.nanoTime();
-        Path directory = null;
+        Path temporaryRoot = parent.orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir")));
+        LOG.info("warming up before the listeners open: up to {} messages or {} through a throwaway instance"
+            + " (server.warm-up.enabled: false skips it)", config.messages(),
+            config.timeLimit().duration().toSeconds() + " s");
+        WarmUpFolder directory = null;
         boolean ownDerbyLog = System.getProperty(DERBY_LOG) == null;
         try {
-            directory = parent.isPresent() ? Files.createTempDirectory(parent.get(), TEMPORARY_PREFIX)
-                : Files.createTempDirectory(TEMPORARY_PREFIX);
-            Path data = directory;
+            WarmUpFolder.deleteAbandoned(temporaryRoot);
+            directory = WarmUpFolder.create(temporaryRoot);
+            Path data = directory.path();
             if (ownDerbyLog) {
                 separateDerbyLog(data);
             }
+            // The throwaway logs its synthetic mail like real mail; only its warnings are of interest.
             ClientWork.Done done = Logging.quietWhile(() -> warmUp(config, server, data));
-            LOG.info("warmed up in {} s ({} messages, {} IMAP commands through a throwaway instance; server.warm-up)",
-                seconds(started), done.messages(), done.imapCommands());
+            LOG.info("warmed up in {} s: {} messages, {} IMAP sessions", seconds(started), done.messages(),
+                done.imapSessions());
             return Optional.of(done);
         } catch (Exception | LinkageError e) {
             LOG.warn("warm-up failed after {} s, starting without it: {}", seconds(started), e.toString());
@@ -101,10 +103,22 @@ final class StartUpWarmUp {
             if (ownDerbyLog) {
                 restartDerbyEngine();
             }
+            // After the engine's restart: until then Derby holds derby.log open in it.
             if (directory != null) {
-                delete(directory);
+                directory.close();
             }
+            giveMemoryBack();
         }
+    }
+
+    /**
+     * The throwaway's Derby page cache, its mailboxes' objects and its Netty buffers are garbage now. A full
+     * collection frees them before the real server allocates, and G1 (the JDK 17 default) uncommits the heap it
+     * no longer needs after a full GC (down to MaxHeapFreeRatio), so the real server does not start a few hundred
+     * megabytes larger than it would without the warm-up (bench/README.md, SMTP chapter, h-warmup's RSS).
+     */
+    private static void giveMemoryBack() {
+        System.gc();
     }
 
     private static ClientWork.Done warmUp(WarmUpConfig config, MailroomConfig server, Path data) throws Exception {
@@ -159,10 +173,14 @@ final class StartUpWarmUp {
     }
 
     /**
-     * Derby opens its diagnostics file ({@code derby.stream.error.file}) once per engine start, and the store sets
-     * it only when nobody has. So when it was unset, the throwaway's engine logs into the throwaway's directory and
-     * is stopped afterwards, the setting cleared and the driver registered again: the real store then starts the
-     * engine anew with its own {@code derby.log}. When it was set (by the operator's JVM options), it is kept.
+     * Why the warm-up touches Derby's engine at all: Derby reads {@code derby.stream.error.file} once, when its
+     * engine boots, and the store sets it to {@code <data-dir>/derby.log} only when nobody has. Left alone, the
+     * engine booted by the throwaway would keep writing the real database's diagnostics into the deleted temporary
+     * folder. So when the property was unset, it points into the throwaway's folder for the warm-up, and afterwards
+     * the engine is stopped, the property cleared and the driver registered again: the real store then boots the
+     * engine anew and opens its database exactly as a start without warm-up does (its own derby.log, the same
+     * derby.* properties). When the operator set the property (JVM options), it applies to both and nothing is
+     * restarted. The throwaway's own database is already shut down by its store's close.
      */
     private static void separateDerbyLog(Path data) {
         System.setProperty(DERBY_LOG, data.resolve("derby.log").toString());
@@ -183,17 +201,8 @@ final class StartUpWarmUp {
             // way to restart the engine). By name: the class is in derbytools, a runtime dependency only.
             Class.forName("org.apache.derby.jdbc.EmbeddedDriver").getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot register Derby's driver again: " + e, e);
-        }
-    }
-
-    private static void delete(Path directory) {
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            LOG.warn("warm-up: could not delete its directory {}: {}", directory, e.toString());
+            // Not thrown: the warm-up never stops a start; the real store's own connection reports it, if Derby.
+            LOG.warn("warm-up: cannot register Derby's driver again: {}", e.toString());
         }
     }
 
