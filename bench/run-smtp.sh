@@ -21,7 +21,10 @@
 # figures are a warmed-up JVM's (the JIT compilers' one-off work on the hot paths mostly done): what a long-running
 # server pays per message. Diagnostic only; issue 4's figures are a freshly started server's (the default). (Called
 # MAILROOM_WARM_UP before the server's own start-up warm-up took that name: MAILROOM_WARM_UP=on or off reaches the
-# server and decides whether it warms up before it opens, see dist/README.md, "Start-up warm-up".)
+# server and decides whether it warms up before it opens, see dist/README.md, "Start-up warm-up"; the server starts
+# as a user's does, warm-up on by default. MAILROOM_WARM_UP_MESSAGES=N sets its budget, server.warm-up.messages.)
+# Printed about the start: mailroom_start_s (wall until "Mailroom is running"), mailroom_start_cpu_s (the JVM's
+# user+system CPU by then) and mailroom_started_rss_mb (its resident memory then, before any user exists).
 # Profiling the Mailroom half (both cost CPU of their own: compare runs made with the same options):
 #   MAILROOM_JFR=FILE          a JFR recording (settings=profile) of the load only, started and stopped with jcmd;
 #                              summarise with `java bench/JfrTop.java FILE`
@@ -209,7 +212,15 @@ submission:
 http:
   port: 0
 YAML
+    if [[ -n "${MAILROOM_WARM_UP_MESSAGES:-}" ]]; then
+        printf 'server:\n  warm-up:\n    messages: %s\n' "$MAILROOM_WARM_UP_MESSAGES" >> "$work/mailroom/mailroom.yaml"
+    fi
     start_mailroom "$work/mailroom/out.log" "${mailroom[@]}" start
+    printf 'mailroom_warm_up=%s mailroom_start_s=%s mailroom_start_cpu_s=%.1f mailroom_started_rss_mb=%s\n' \
+        "${MAILROOM_WARM_UP:-default}" "$mailroom_start_s" \
+        "$(echo "$(cpu_ticks "$mailroom_pid") / $(getconf CLK_TCK)" | bc -l)" \
+        "$(ps -o rss= -p "$mailroom_pid" | awk '{print int($1/1024)}')"
+    grep -h 'warmed up in\|warm-up failed' "$work/mailroom/out.log" || true
     # Admin commands go to the running server (a client JVM each, no store of its own to open); the JVM starts
     # are what takes time, so 8 run at once.
     "${admin[@]}" admin domain add example.test >/dev/null

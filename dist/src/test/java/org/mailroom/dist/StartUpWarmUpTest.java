@@ -9,6 +9,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -127,11 +131,13 @@ class StartUpWarmUpTest {
     void theEnvironmentDecidesOverTheKey() {
         WarmUpConfig byDefault = new WarmUpConfig(null, null, null);
         WarmUpConfig enabled = new WarmUpConfig(true, null, null);
-        assertThat(StartUpWarmUp.wanted(byDefault, Map.of())).isFalse();
+        WarmUpConfig disabled = new WarmUpConfig(false, null, null);
+        assertThat(StartUpWarmUp.wanted(byDefault, Map.of())).isTrue();
         assertThat(StartUpWarmUp.wanted(enabled, Map.of())).isTrue();
-        assertThat(StartUpWarmUp.wanted(byDefault, Map.of("MAILROOM_WARM_UP", " ON "))).isTrue();
-        assertThat(StartUpWarmUp.wanted(enabled, Map.of("MAILROOM_WARM_UP", "off"))).isFalse();
-        assertThat(StartUpWarmUp.wanted(enabled, Map.of("MAILROOM_WARM_UP", "5000"))).isTrue();
+        assertThat(StartUpWarmUp.wanted(disabled, Map.of())).isFalse();
+        assertThat(StartUpWarmUp.wanted(disabled, Map.of("MAILROOM_WARM_UP", " ON "))).isTrue();
+        assertThat(StartUpWarmUp.wanted(byDefault, Map.of("MAILROOM_WARM_UP", "off"))).isFalse();
+        assertThat(StartUpWarmUp.wanted(disabled, Map.of("MAILROOM_WARM_UP", "5000"))).isFalse();
     }
 
     /** The real server starts after the warm-up, and its store holds nothing of it. */
@@ -147,8 +153,23 @@ class StartUpWarmUpTest {
             DomainRepository domains = new DomainRepository(database);
             assertThat(domains.list()).isEmpty();
             assertThat(new UserRepository(database, domains, PasswordHasher.defaults()).list()).isEmpty();
+            for (String table : List.of("mr_mailbox", "mr_message", "mr_mailbox_message", "mr_subscription",
+                "mr_spam_token", "mr_importance_weight", "mr_queue_message")) {
+                assertThat(rows(database, table)).as(table).isZero();
+            }
         }
         assertThat(config.storage().dataDirectory().resolve("rules")).doesNotExist();
+    }
+
+    private static long rows(Database database, String table) {
+        try (Connection connection = database.dataSource().getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet count = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            count.next();
+            return count.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private MailroomConfig config(String extra) throws IOException {

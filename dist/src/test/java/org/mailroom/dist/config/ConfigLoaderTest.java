@@ -37,6 +37,7 @@ class ConfigLoaderTest {
         assertThat(config.imap().tlsPort()).isEqualTo(2993);
         assertThat(config.http().port()).isEqualTo(8025);
         assertThat(config.limits().maxMessageSize().bytes()).isEqualTo(25L * 1024 * 1024);
+        assertThat(config.server().warmUp()).isEqualTo(new WarmUpConfig(true, 500, TimeSpan.parse("30s")));
     }
 
     @Test
