@@ -49,8 +49,14 @@ class StartUpWarmUpTest {
     @TempDir
     Path directory;
 
+    private Level levelBefore;
+
     @BeforeEach
     void captureLogs() {
+        // At INFO, as `start` runs it: an administration command run earlier in this JVM (CliRun) leaves the root
+        // at WARN.
+        levelBefore = root.getLevel();
+        root.setLevel(Level.INFO);
         logs.start();
         root.addAppender(logs);
     }
@@ -58,6 +64,7 @@ class StartUpWarmUpTest {
     @AfterEach
     void stopCapturing() {
         root.detachAppender(logs);
+        root.setLevel(levelBefore);
     }
 
     @Test
