@@ -62,7 +62,8 @@ for _ in $(seq 1 3000); do
 done
 grep -q "Mailroom is running" "$work/server.log" || fail "not running after 5 minutes"
 grep -q "warmed up in " "$work/server.log" || fail "no 'warmed up in' line: the warm-up did not run or failed"
-[[ -z "$(ls -A "$work/tmp")" ]] || fail "the warm-up left $(ls "$work/tmp") in its temporary folder"
+left="$(find "$work/tmp" -maxdepth 1 -name 'mailroom-warm-up-*')"
+[[ -z "$left" ]] || fail "the warm-up left $left behind"
 [[ "$(curl -sS --max-time 30 "http://127.0.0.1:$http/healthz")" == "ok" ]] || fail "/healthz did not answer ok"
 cli status | grep -q "Mailroom is running (pid $server)" || fail "status does not name pid $server"
 
