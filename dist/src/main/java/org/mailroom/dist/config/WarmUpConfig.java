@@ -14,8 +14,8 @@ public record WarmUpConfig(Boolean enabled, Integer messages, TimeSpan timeLimit
     public WarmUpConfig {
         // On by default: a fresh server's first minutes of mail cost a fifth less CPU per message, for a start some
         // seconds longer (bench/README.md, SMTP chapter, h-warmup); MAILROOM_WARM_UP=off overrides it. The budget
-        // keeps that start modest on 2 cores: 500 messages are about 10 s of work on a quiet machine, and 30 s of
-        // work is the most a busy one spends (the throwaway's own start comes on top).
+        // keeps that start modest on 2 cores: 500 messages made it 19-24 s longer at load 3-5, and 30 s of work is
+        // the most a busy machine spends (the throwaway's own start comes on top).
         enabled = enabled != null ? enabled : Boolean.TRUE;
         messages = messages != null ? messages : 500;
         timeLimit = timeLimit != null ? timeLimit : new TimeSpan(Duration.ofSeconds(30));
