@@ -28,6 +28,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source bench/start-mailroom.sh
+# A fresh JVM's per-command CPU is what this measures (--phases' cold_ round above all): no start-up warm-up unless
+# the caller asks for it (MAILROOM_WARM_UP=on).
+export MAILROOM_WARM_UP=${MAILROOM_WARM_UP:-off}
 messages=300; repeat=50; warmup=-1; only=; jfr=; phases=; mix=; clients=20; fill_messages=200; seconds=30; rounds=1
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -17,9 +17,14 @@
 # Mailroom runs from this checkout's dist/target/lib, built with `mvn -o -pl dist -am package` (never install);
 # MAILROOM_LIB=DIR runs the jars in DIR instead, unbuilt (e.g. a copy of an older build, to compare).
 # SESSIONS=N changes the 20 concurrent sessions. MAILROOM_JAVA_OPTS adds JVM options to the server.
-# MAILROOM_WARM_UP=N sends N messages of the same load to the started server before the measured load, so the
+# MAILROOM_PRELOAD=N sends N messages of the same load to the started server before the measured load, so the
 # figures are a warmed-up JVM's (the JIT compilers' one-off work on the hot paths mostly done): what a long-running
-# server pays per message. Diagnostic only; issue 4's figures are a freshly started server's (the default).
+# server pays per message. Diagnostic only; issue 4's figures are a freshly started server's (the default). (Called
+# MAILROOM_WARM_UP before the server's own start-up warm-up took that name: MAILROOM_WARM_UP=on or off reaches the
+# server and decides whether it warms up before it opens, see dist/README.md, "Start-up warm-up"; the server starts
+# as a user's does, warm-up on by default. MAILROOM_WARM_UP_MESSAGES=N sets its budget, server.warm-up.messages.)
+# Printed about the start: mailroom_start_s (wall until "Mailroom is running"), mailroom_start_cpu_s (the JVM's
+# user+system CPU by then) and mailroom_started_rss_mb (its resident memory then, before any user exists).
 # Profiling the Mailroom half (both cost CPU of their own: compare runs made with the same options):
 #   MAILROOM_JFR=FILE          a JFR recording (settings=profile) of the load only, started and stopped with jcmd;
 #                              summarise with `java bench/JfrTop.java FILE`
@@ -207,15 +212,23 @@ submission:
 http:
   port: 0
 YAML
+    if [[ -n "${MAILROOM_WARM_UP_MESSAGES:-}" ]]; then
+        printf 'server:\n  warm-up:\n    messages: %s\n' "$MAILROOM_WARM_UP_MESSAGES" >> "$work/mailroom/mailroom.yaml"
+    fi
     start_mailroom "$work/mailroom/out.log" "${mailroom[@]}" start
+    printf 'mailroom_warm_up=%s mailroom_start_s=%s mailroom_start_cpu_s=%.1f mailroom_started_rss_mb=%s\n' \
+        "${MAILROOM_WARM_UP:-default}" "$mailroom_start_s" \
+        "$(echo "$(cpu_ticks "$mailroom_pid") / $(getconf CLK_TCK)" | bc -l)" \
+        "$(ps -o rss= -p "$mailroom_pid" | awk '{print int($1/1024)}')"
+    grep -h 'warmed up in\|warm-up failed' "$work/mailroom/out.log" || true
     # Admin commands go to the running server (a client JVM each, no store of its own to open); the JVM starts
     # are what takes time, so 8 run at once.
     "${admin[@]}" admin domain add example.test >/dev/null
     # The users go through the running server's admin endpoint (no client JVM per user; bench/start-mailroom.sh).
     add_users_through_endpoint "$work/mailroom/data" "$work" bench-password "$users"
     warm_up=0
-    if [[ -n "${MAILROOM_WARM_UP:-}" ]]; then
-        warm_up=$(( MAILROOM_WARM_UP / users * users ))
+    if [[ -n "${MAILROOM_PRELOAD:-}" ]]; then
+        warm_up=$(( MAILROOM_PRELOAD / users * users ))
         echo "warm_up_messages=$warm_up warm_up_s=$(printf '%.1f' "$(load "$mailroom_port" $(( warm_up / users )))")"
     fi
     if [[ -n "${MAILROOM_JFR:-}" ]]; then

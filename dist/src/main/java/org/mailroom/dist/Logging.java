@@ -13,6 +13,23 @@ final class Logging {
     private Logging() {
     }
 
+    /**
+     * Runs {@code work} with only warnings logged, then restores the root level: for the start-up warm-up, whose
+     * throwaway server would otherwise log its synthetic mail like real mail.
+     */
+    static <T> T quietWhile(java.util.concurrent.Callable<T> work) throws Exception {
+        if (!(LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root)) {
+            return work.call();
+        }
+        Level level = root.getLevel();
+        root.setLevel(Level.WARN);
+        try {
+            return work.call();
+        } finally {
+            root.setLevel(level);
+        }
+    }
+
     static void quietForAdministration() {
         if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
             root.setLevel(Level.WARN);

@@ -3,6 +3,8 @@ package org.mailroom.dist;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.mailroom.dist.config.MailroomConfig;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -26,7 +28,12 @@ final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Mailroom mailroom = new Mailroom(configSource.load(), configSource.file(), spec.commandLine().getOut());
+        MailroomConfig config = configSource.load();
+        // Before anything of the real server opens: its first clients then meet compiled code (server.warm-up).
+        if (StartUpWarmUp.wanted(config.server().warmUp(), environment)) {
+            StartUpWarmUp.run(config.server().warmUp(), config);
+        }
+        Mailroom mailroom = new Mailroom(config, configSource.file(), spec.commandLine().getOut());
         // The launcher may ask for a class data archive of this run, for the next start (bin/class-data-sharing.sh).
         return mailroom.start(out -> ClassDataArchive.requested(environment).ifPresent(archive -> archive.write(out)));
     }

@@ -13,7 +13,8 @@ public record CliRun(int exitCode, String out, String err) {
     public static CliRun run(Path installRoot, String stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        Launch launch = new Launch(installRoot, Map.of(),
+        // The start-up warm-up would run before every in-process start; StartUpWarmUpTest is where it is tested.
+        Launch launch = new Launch(installRoot, Map.of(StartUpWarmUp.ENVIRONMENT, "off"),
             new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), null, installRoot);
         int code = Main.commandLine(launch, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
         return new CliRun(code, out.toString(), err.toString());

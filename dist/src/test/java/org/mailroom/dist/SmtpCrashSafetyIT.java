@@ -259,12 +259,14 @@ class SmtpCrashSafetyIT {
     private record ServerProcess(Process process, int mxPort, StringBuffer output) {
 
         static ServerProcess start(Path config) throws Exception {
-            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            ProcessBuilder command = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // C1 only and the serial GC: half the CPU of a boot, the same durability (see the class comment).
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "start", "--config",
                 config.toString())
-                .redirectErrorStream(true)
-                .start();
+                .redirectErrorStream(true);
+            // What this test is about starts after the warm-up; StartUpWarmUpTest covers that.
+            command.environment().put(StartUpWarmUp.ENVIRONMENT, "off");
+            Process process = command.start();
             StringBuffer output = new StringBuffer();
             CountDownLatch running = new CountDownLatch(1);
             int[] port = new int[1];

@@ -43,6 +43,11 @@ final class ConfigValidator {
         if (server.bindAddress().isBlank()) {
             problem("server.bind-address", "must be an IP address such as 127.0.0.1, or 0.0.0.0 for all");
         }
+        range("server.warm-up.messages", server.warmUp().messages(), 1, WarmUpConfig.MAX_MESSAGES);
+        if (server.warmUp().timeLimit().duration().compareTo(java.time.Duration.ofMinutes(10)) > 0) {
+            problem("server.warm-up.time-limit", "must be at most 10m (clients wait for it), was "
+                + server.warmUp().timeLimit());
+        }
     }
 
     private void checkStorage(StorageConfig storage) {

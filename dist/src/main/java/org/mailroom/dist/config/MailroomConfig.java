@@ -8,7 +8,7 @@ public record MailroomConfig(ServerConfig server, StorageConfig storage, SmtpCon
                              TlsConfig tls, DnsConfig dns, OutboundConfig outbound) {
 
     public MailroomConfig {
-        server = server != null ? server : new ServerConfig(null, null);
+        server = server != null ? server : new ServerConfig(null, null, null);
         storage = storage != null ? storage : new StorageConfig(null, null, null, null, null);
         smtp = smtp != null ? smtp : SmtpConfig.defaults();
         submission = submission != null ? submission : new SubmissionConfig(null, null);

@@ -37,6 +37,7 @@ class ConfigLoaderTest {
         assertThat(config.imap().tlsPort()).isEqualTo(2993);
         assertThat(config.http().port()).isEqualTo(8025);
         assertThat(config.limits().maxMessageSize().bytes()).isEqualTo(25L * 1024 * 1024);
+        assertThat(config.server().warmUp()).isEqualTo(new WarmUpConfig(true, 500, TimeSpan.parse("30s")));
     }
 
     @Test
@@ -250,6 +251,20 @@ class ConfigLoaderTest {
             .isInstanceOf(ConfigException.class)
             .hasMessageStartingWith(file + ":3: server.hostnme: unknown key")
             .hasMessageContaining("bind-address, hostname");
+    }
+
+    @Test
+    void warmUpKeysAreReadAndCheckedWithTheirLines() throws IOException {
+        WarmUpConfig read = loader.load(write("server:\n  warm-up:\n    enabled: false\n    messages: 200\n"
+            + "    time-limit: 20s\n")).server().warmUp();
+        assertThat(read).isEqualTo(new WarmUpConfig(false, 200, TimeSpan.parse("20s")));
+
+        Path none = write("server:\n  warm-up:\n    messages: 0\n");
+        assertThatThrownBy(() -> loader.load(none)).isInstanceOf(ConfigException.class)
+            .hasMessage(none + ":3: server.warm-up.messages: must be between 1 and 100000, was 0");
+        Path tooLong = write("server:\n  warm-up:\n    enabled: true\n    time-limit: 1h\n");
+        assertThatThrownBy(() -> loader.load(tooLong)).isInstanceOf(ConfigException.class)
+            .hasMessage(tooLong + ":4: server.warm-up.time-limit: must be at most 10m (clients wait for it), was 1h");
     }
 
     @Test
