@@ -32,7 +32,9 @@ import reactor.core.scheduler.Schedulers;
  * header as James's scanning index does, but hands to James's own {@code MessageSearches} only the messages whose
  * header bytes contain every required text ({@link HeaderTextPrefilter}), so mime4j parses the few that may match
  * instead of all of them. A query of such texts alone is answered from the header bytes ({@link HeaderFieldMatcher})
- * without building any message, except the few whose searched fields only mime4j can read. The answer is James's,
+ * without building any message, except the few whose searched fields only mime4j can read, and with the header bytes
+ * kept between searches ({@link HeaderBytesCache}), so that a search reads from the database only the headers of
+ * messages it has not seen. The answer is James's,
  * criterion for criterion. Queries without such a text, with a UID
  * or sequence-set criterion (James reads only that range) or another sort order go to the delegate unchanged.
  */
@@ -41,9 +43,17 @@ final class HeaderPrefilterSearchIndex implements MessageSearchIndex {
     private final JdbcMailboxSessionMapperFactory mappers;
     private final TextExtractor textExtractor;
     private final AttachmentContentLoader attachmentContentLoader;
+    private final HeaderBytesCache headerCache;
 
     HeaderPrefilterSearchIndex(MessageSearchIndex delegate, JdbcMailboxSessionMapperFactory mappers,
                                TextExtractor textExtractor, AttachmentContentLoader attachmentContentLoader) {
+        this(delegate, mappers, textExtractor, attachmentContentLoader, new HeaderBytesCache(HeaderBytesCache.DEFAULT_MAX_BYTES));
+    }
+
+    HeaderPrefilterSearchIndex(MessageSearchIndex delegate, JdbcMailboxSessionMapperFactory mappers,
+                               TextExtractor textExtractor, AttachmentContentLoader attachmentContentLoader,
+                               HeaderBytesCache headerCache) {
+        this.headerCache = headerCache;
         this.delegate = delegate;
         this.mappers = mappers;
         this.textExtractor = textExtractor;
@@ -72,26 +82,39 @@ final class HeaderPrefilterSearchIndex implements MessageSearchIndex {
     }
 
     /**
-     * A query of header texts only: one statement reads each message's UID and header bytes and
+     * A query of header texts only: the mailbox's UIDs come from the metadata snapshot, each message's header bytes
+     * from {@link HeaderBytesCache} (read through the database only for the messages it has not seen), and
      * {@link HeaderFieldMatcher} answers for most; the few it cannot (an encoded or 8-bit searched field, a header
      * of unusual structure) are read again as messages and answered by James, and the two lists merged in UID order.
      */
     private List<MessageUid> searchByFields(MailboxSession session, Mailbox mailbox, SearchQuery query,
                                             HeaderFieldMatcher matcher) throws MailboxException {
+        JdbcMessageMapper messages = mappers.messageMapper();
+        long[] uids = messages.currentUids(mailbox);
+        MailboxHeaderBytes headers = headerCache.of(mailbox);
+        if (headers.fill(uids, (from, to, visitor) -> messages.visitHeaders(mailbox, from, to, visitor))) {
+            headerCache.changed(mailbox, headers);
+        }
+        List<MessageUid> hits = new ArrayList<>();
         Set<Long> undecided = new HashSet<>();
-        List<MessageUid> hits = mappers.messageMapper().uidsByHeader(mailbox, (uid, header) -> {
-            HeaderFieldMatcher.Decision decision = matcher.decide(header);
-            if (decision == HeaderFieldMatcher.Decision.UNDECIDED) {
-                undecided.add(uid);
+        for (long uid : uids) {
+            byte[] header = headers.header(uid);
+            if (header == null) {
+                continue; // expunged before its header was read
             }
-            return decision == HeaderFieldMatcher.Decision.MATCH;
-        });
+            switch (matcher.decide(header)) {
+                case MATCH -> hits.add(MessageUid.of(uid));
+                case UNDECIDED -> undecided.add(uid);
+                case NO_MATCH -> {
+                }
+            }
+        }
         if (undecided.isEmpty()) {
             return hits;
         }
-        // a message expunged and another appended between the two statements: James answers for the rows it reads
+        // a message expunged since the UIDs were read: James answers for the rows it reads
         List<MessageUid> jamesHits = searchWithJames(session, query,
-            mappers.messageMapper().findByHeader(mailbox, (uid, header) -> undecided.contains(uid)));
+            messages.findByHeader(mailbox, (uid, header) -> undecided.contains(uid)));
         List<MessageUid> merged = new ArrayList<>(hits.size() + jamesHits.size());
         merged.addAll(hits);
         merged.addAll(jamesHits);

@@ -46,8 +46,9 @@ import reactor.core.scheduler.Schedulers;
  * set-based statements that never load message bytes.
  */
 public final class JdbcMessageMapper implements MessageMapper {
-    /** The statement of {@link #uidsByHeader}. */
-    private static final String UIDS_BY_HEADER = MessageRows.SELECT_UID_HEADER + " WHERE mm.mailbox_id = ? ORDER BY mm.uid";
+    /** The statement of {@link #visitHeaders}. */
+    private static final String HEADERS_BETWEEN = MessageRows.SELECT_UID_HEADER
+        + " WHERE mm.mailbox_id = ? AND mm.uid BETWEEN ? AND ? ORDER BY mm.uid";
 
     private final Database db;
     private final Clock clock;
@@ -124,27 +125,36 @@ public final class JdbcMessageMapper implements MessageMapper {
         });
     }
 
+    /** A message's UID and raw header bytes, as {@link #visitHeaders} reads them. */
+    @FunctionalInterface
+    public interface HeaderRowVisitor {
+        void visit(long uid, byte[] header);
+    }
+
     /**
-     * The UIDs of the mailbox's messages whose row passes {@code test}, in UID order, from one statement that reads
-     * nothing but each membership's UID and its message's header bytes: a header search that can answer from the
-     * bytes alone needs no message built, no flags, dates or properties decoded, and no \Recent watermark.
+     * Each message of the mailbox with a UID from {@code fromUid} to {@code toUid}, in UID order, given to
+     * {@code visitor} as its UID and header bytes: one statement that reads nothing else (no flags, dates or
+     * properties decoded, no \Recent watermark), for a header search's cache ({@link HeaderBytesCache}).
      */
-    public List<MessageUid> uidsByHeader(Mailbox mailbox, HeaderRowTest test) {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(UIDS_BY_HEADER)) {
+    public void visitHeaders(Mailbox mailbox, long fromUid, long toUid, HeaderRowVisitor visitor) {
+        db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(HEADERS_BETWEEN)) {
                 ps.setLong(1, id(mailbox));
-                List<MessageUid> result = new ArrayList<>();
+                ps.setLong(2, fromUid);
+                ps.setLong(3, toUid);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        long uid = rs.getLong(1);
-                        if (test.test(uid, rs.getBytes(2))) {
-                            result.add(MessageUid.of(uid));
-                        }
+                        visitor.visit(rs.getLong(1), rs.getBytes(2));
                     }
                 }
-                return result;
+                return null;
             }
         });
+    }
+
+    /** The mailbox's UIDs in ascending order (empty for a mailbox that is gone), from the metadata snapshot. */
+    long[] currentUids(Mailbox mailbox) {
+        return db.read(c -> snapshots.uids(c, id(mailbox)));
     }
 
     @Override
@@ -266,7 +276,7 @@ public final class JdbcMessageMapper implements MessageMapper {
             for (String sql : List.of(
                     rowsSql(true, new UidRangeClause(MessageRange.one(MessageUid.MIN_VALUE))),
                     rowsSql(true, new UidRangeClause(MessageRange.range(MessageUid.of(1), MessageUid.of(2)))),
-                    UIDS_BY_HEADER)) {
+                    HEADERS_BETWEEN)) {
                 c.prepareStatement(sql).close();
             }
             return null;
@@ -281,7 +291,7 @@ public final class JdbcMessageMapper implements MessageMapper {
 
     @Override
     public Flux<MessageUid> listAllMessageUids(Mailbox mailbox) {
-        return Mono.fromCallable(() -> db.read(c -> snapshots.uids(c, id(mailbox))))
+        return Mono.fromCallable(() -> currentUids(mailbox))
             .subscribeOn(Schedulers.boundedElastic())
             .flatMapMany(uids -> Flux.fromStream(Arrays.stream(uids).mapToObj(MessageUid::of)));
     }

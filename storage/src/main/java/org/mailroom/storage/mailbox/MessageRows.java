@@ -45,7 +45,7 @@ final class MessageRows {
     static final String FROM_JOIN = " FROM --DERBY-PROPERTIES joinOrder=FIXED\n mr_mailbox_message mm JOIN mr_message m"
         + " --DERBY-PROPERTIES joinStrategy=NESTEDLOOP\n ON m.id = mm.message_id";
 
-    /** Each membership's UID and its message's header bytes, for {@link JdbcMessageMapper#uidsByHeader}. */
+    /** Each membership's UID and its message's header bytes, for {@link JdbcMessageMapper#visitHeaders}. */
     static final String SELECT_UID_HEADER = "SELECT mm.uid, m.header_bytes" + FROM_JOIN;
 
     private MessageRows() {

@@ -56,10 +56,11 @@ class ReadStatementsPreparedTest {
             ContentRowVisitor visitor = (uid, modSeq, size, date, flags, keywords, header, body) -> visited.add(uid);
             messages.visitContentRows(mailbox, MessageRange.one(MessageUid.of(2)), visitor);
             messages.visitContentRows(mailbox, MessageRange.range(MessageUid.of(1), MessageUid.of(3)), visitor);
-            List<MessageUid> found = messages.uidsByHeader(mailbox, (uid, header) -> uid != 2);
+            List<Long> found = new ArrayList<>();
+            messages.visitHeaders(mailbox, 1, 3, (uid, header) -> found.add(uid));
 
             assertThat(visited).containsExactly(2L, 1L, 2L, 3L);
-            assertThat(found).containsExactly(MessageUid.of(1), MessageUid.of(3));
+            assertThat(found).containsExactly(1L, 2L, 3L);
             assertThat(messageReads(db)).as("no message read compiled by the reads themselves").isEqualTo(atStart);
         }
     }
