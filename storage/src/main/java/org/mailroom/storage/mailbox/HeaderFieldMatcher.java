@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.apache.james.mailbox.model.Header;
 import org.apache.james.mailbox.model.SearchQuery;
 import org.apache.james.mailbox.model.SearchQuery.Criterion;
+import org.apache.james.mime4j.util.MimeUtil;
 
 /**
  * Answers a search made only of {@code HEADER name text} and {@code SUBJECT text} criteria (AND-ed) from a
@@ -20,7 +22,7 @@ import org.apache.james.mailbox.model.SearchQuery.Criterion;
  * does the same on the bytes. Anything else is {@link Decision#UNDECIDED} and left to James: a searched field
  * with 8-bit bytes or {@code =?}, or a header whose field structure is not plain (a line without a well-formed
  * name and colon, a continuation before the first field, a whitespace-only line, a CR not followed by LF).
- * Texts must be printable ASCII and not start with white space (mime4j drops up to two spaces after the colon,
+ * Texts must be printable (ASCII or not) and not start with white space (mime4j drops up to two spaces after the colon,
  * which only a text starting with one could notice); names must be printable ASCII, because
  * {@code String.equalsIgnoreCase} also pairs some non-ASCII letters with ASCII ones (KELVIN SIGN and "k").
  */
@@ -30,10 +32,14 @@ final class HeaderFieldMatcher {
 
     private final byte[][] names;
     private final byte[][] texts;
+    private final String[] nameStrings;
+    private final String[] textStrings;
 
     private HeaderFieldMatcher(List<byte[]> names, List<byte[]> texts) {
         this.names = names.toArray(new byte[0][]);
         this.texts = texts.toArray(new byte[0][]);
+        this.nameStrings = names.stream().map(name -> new String(name, StandardCharsets.US_ASCII)).toArray(String[]::new);
+        this.textStrings = texts.stream().map(text -> new String(text, StandardCharsets.UTF_8)).toArray(String[]::new);
     }
 
     /** The matcher for a query whose every criterion it can answer, else empty. */
@@ -70,11 +76,24 @@ final class HeaderFieldMatcher {
         }
         String name = criterion.getHeaderName();
         String text = contains.getValue();
-        if (name.isEmpty() || !printableAscii(name) || text.isEmpty() || !printableAscii(text) || text.charAt(0) == ' ') {
+        if (name.isEmpty() || !printableAscii(name) || text.isEmpty() || !printable(text) || text.charAt(0) == ' ') {
             return false;
         }
         names.add(upperAscii(name.getBytes(StandardCharsets.US_ASCII)));
-        texts.add(text.toUpperCase(Locale.US).getBytes(StandardCharsets.US_ASCII));
+        // UTF-8: a text's non-ASCII letters (those upper-casing does not turn into ASCII, as "ß" into "SS") become
+        // bytes of 0x80 and above, which a plain field never holds, so it cannot contain them, nor can James's value
+        texts.add(text.toUpperCase(Locale.US).getBytes(StandardCharsets.UTF_8));
+        return true;
+    }
+
+    /** No control characters (ASCII's or C1's); any other character, ASCII or not. */
+    private static boolean printable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch < 0x20 || (ch >= 0x7f && ch < 0xa0)) {
+                return false;
+            }
+        }
         return true;
     }
 
@@ -167,6 +186,33 @@ final class HeaderFieldMatcher {
             }
         }
         return decision;
+    }
+
+    /**
+     * Whether a message whose header James parsed into {@code fields} ({@code ResultUtils.createHeaders}) matches
+     * every criterion, compared as James's {@code MessageSearches} compares a contains criterion: a field whose name
+     * equals the criterion's ignoring case, its value unscrambled (encoded words decoded, unfolded) and upper-cased
+     * (Locale.US), containing the text upper-cased. For the messages {@link #decide} leaves undecided.
+     */
+    boolean matches(List<Header> fields) {
+        for (int c = 0; c < nameStrings.length; c++) {
+            if (!anyFieldContains(fields, nameStrings[c], textStrings[c])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean anyFieldContains(List<Header> fields, String name, String upperText) {
+        for (Header field : fields) {
+            if (name.equalsIgnoreCase(field.getName())) {
+                String value = MimeUtil.unscrambleHeaderValue(field.getValue());
+                if (value != null && value.toUpperCase(Locale.US).contains(upperText)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Records what one complete field says for each criterion of its name. */

@@ -1,10 +1,13 @@
 package org.mailroom.storage.mailbox;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -15,10 +18,12 @@ import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.extractor.TextExtractor;
 import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.model.Header;
 import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.model.SearchQuery;
 import org.apache.james.mailbox.model.SearchQuery.Criterion;
+import org.apache.james.mailbox.store.ResultUtils;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
 import org.apache.james.mailbox.store.search.MessageSearches;
@@ -62,14 +67,17 @@ final class HeaderPrefilterSearchIndex implements MessageSearchIndex {
 
     @Override
     public Flux<MessageUid> search(MailboxSession session, Mailbox mailbox, SearchQuery query) throws MailboxException {
-        Optional<HeaderTextPrefilter> prefilter = HeaderTextPrefilter.of(query);
-        if (prefilter.isEmpty() || !query.getSorts().equals(SearchQuery.DEFAULT_SORTS) || hasUidCriterion(query.getCriteria())) {
+        if (!query.getSorts().equals(SearchQuery.DEFAULT_SORTS) || hasUidCriterion(query.getCriteria())) {
             return delegate.search(session, mailbox, query);
         }
         Optional<HeaderFieldMatcher> matcher = HeaderFieldMatcher.of(query);
         if (matcher.isPresent()) {
             return Mono.fromCallable(() -> searchByFields(session, mailbox, query, matcher.get()))
                 .subscribeOn(Schedulers.boundedElastic()).flatMapIterable(hits -> hits);
+        }
+        Optional<HeaderTextPrefilter> prefilter = HeaderTextPrefilter.of(query);
+        if (prefilter.isEmpty()) {
+            return delegate.search(session, mailbox, query);
         }
         HeaderTextPrefilter filter = prefilter.get();
         return Mono.fromCallable(() -> {
@@ -84,27 +92,26 @@ final class HeaderPrefilterSearchIndex implements MessageSearchIndex {
     /**
      * A query of header texts only: the mailbox's UIDs come from the metadata snapshot, each message's header bytes
      * from {@link HeaderBytesCache} (read through the database only for the messages it has not seen), and
-     * {@link HeaderFieldMatcher} answers for most; the few it cannot (an encoded or 8-bit searched field, a header
-     * of unusual structure) are read again as messages and answered by James, and the two lists merged in UID order.
+     * {@link HeaderFieldMatcher} answers for most from the bytes; the few it cannot (an encoded or 8-bit searched
+     * field, a header of unusual structure) from James's parse of their header, read once as James reads messages and
+     * kept in the cache beside the bytes.
      */
     private List<MessageUid> searchByFields(MailboxSession session, Mailbox mailbox, SearchQuery query,
                                             HeaderFieldMatcher matcher) throws MailboxException {
         JdbcMessageMapper messages = mappers.messageMapper();
         long[] uids = messages.currentUids(mailbox);
         MailboxHeaderBytes headers = headerCache.of(mailbox);
-        if (headers.fill(uids, (from, to, visitor) -> messages.visitHeaders(mailbox, from, to, visitor))) {
-            headerCache.changed(mailbox, headers);
-        }
+        byte[][] headerBytes = headers.fill(uids, (from, to, visitor) -> messages.visitHeaders(mailbox, from, to, visitor));
+        headerCache.changed(mailbox, headers);
         List<MessageUid> hits = new ArrayList<>();
-        Set<Long> undecided = new HashSet<>();
-        for (long uid : uids) {
-            byte[] header = headers.header(uid);
-            if (header == null) {
+        Map<Long, List<Header>> undecided = new HashMap<>();
+        for (int i = 0; i < uids.length; i++) {
+            if (headerBytes[i] == null) {
                 continue; // expunged before its header was read
             }
-            switch (matcher.decide(header)) {
-                case MATCH -> hits.add(MessageUid.of(uid));
-                case UNDECIDED -> undecided.add(uid);
+            switch (matcher.decide(headerBytes[i])) {
+                case MATCH -> hits.add(MessageUid.of(uids[i]));
+                case UNDECIDED -> undecided.put(uids[i], headers.parsedHeader(uids[i]));
                 case NO_MATCH -> {
                 }
             }
@@ -112,14 +119,41 @@ final class HeaderPrefilterSearchIndex implements MessageSearchIndex {
         if (undecided.isEmpty()) {
             return hits;
         }
-        // a message expunged since the UIDs were read: James answers for the rows it reads
-        List<MessageUid> jamesHits = searchWithJames(session, query,
-            messages.findByHeader(mailbox, (uid, header) -> undecided.contains(uid)));
-        List<MessageUid> merged = new ArrayList<>(hits.size() + jamesHits.size());
-        merged.addAll(hits);
-        merged.addAll(jamesHits);
-        merged.sort(null);
-        return merged;
+        parseUnkept(mailbox, headers, undecided);
+        undecided.forEach((uid, fields) -> {
+            if (fields != null && matcher.matches(fields)) {
+                hits.add(MessageUid.of(uid));
+            }
+        });
+        hits.sort(null);
+        return hits;
+    }
+
+    /**
+     * Completes {@code undecided} (UID to James's parse of its header, null when the cache had none) with James's
+     * parse of the headers the cache lacked, reading those messages as James does, and keeps them in the cache; a
+     * message expunged since the UIDs were read has no row and stays null, left out of the answer.
+     */
+    private void parseUnkept(Mailbox mailbox, MailboxHeaderBytes headers, Map<Long, List<Header>> undecided)
+            throws MailboxException {
+        Set<Long> unkept = new HashSet<>();
+        undecided.forEach((uid, fields) -> {
+            if (fields == null) {
+                unkept.add(uid);
+            }
+        });
+        if (unkept.isEmpty()) {
+            return;
+        }
+        try {
+            for (MailboxMessage message : mappers.messageMapper().findByHeader(mailbox, (uid, header) -> unkept.contains(uid))) {
+                List<Header> fields = ResultUtils.createHeaders(message);
+                undecided.put(message.getUid().asLong(), fields);
+                headers.keepParsed(message.getUid().asLong(), fields);
+            }
+        } catch (IOException e) {
+            throw new MailboxException("Unable to search header", e);
+        }
     }
 
     /** James's own answer over {@code candidates} (in UID order already, the mapper's ORDER BY, as its default sort wants). */

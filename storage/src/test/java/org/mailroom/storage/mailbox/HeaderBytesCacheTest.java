@@ -45,7 +45,9 @@ class HeaderBytesCacheTest {
         SearchQuery.of(SearchQuery.subject("gr\u00fc\u00dfe")),
         SearchQuery.of(SearchQuery.headerContains("X-Bench-Group", "g7")),
         SearchQuery.of(SearchQuery.headerContains("Subject", "load"), SearchQuery.headerContains("X-Bench-Group", "g")),
-        SearchQuery.of(SearchQuery.headerContains("X-Missing", "x")));
+        SearchQuery.of(SearchQuery.headerContains("X-Missing", "x")),
+        SearchQuery.of(SearchQuery.subject("stra\u00dfe")), // "SS" after upper-casing, as plain ASCII fields hold it
+        SearchQuery.of(SearchQuery.subject("\u00fc\u00dfe LOAD")));
 
     private MailboxStore store;
     private MailboxSession session;
@@ -77,7 +79,7 @@ class HeaderBytesCacheTest {
             case 1 -> "Subject: folded\r\n load " + i + "\r\nX-Bench-Group: g7\r\n";
             case 2 -> "Subject: =?UTF-8?Q?gr=C3=BC=C3=9Fe_load?=\r\nX-Bench-Group: g7\r\n";
             case 3 -> "Subject: Gr\u00fc\u00dfe LOAD\r\n";
-            case 4 -> "X-Bench-Group: g17\r\n";
+            case 4 -> "X-Bench-Group: g17\r\nSubject: STRASSE\r\n";
             default -> "Subject: =?ISO-8859-1?B?bG9hZA==?=\r\nX-Bench-Group: =?UTF-8?Q?g7?=\r\n";
         };
     }
@@ -128,20 +130,62 @@ class HeaderBytesCacheTest {
         MailboxHeaderBytes.HeaderReader reader = (from, to, visitor) -> {
             reads.add(new long[] {from, to});
             for (long uid = from; uid <= to; uid++) {
-                visitor.visit(uid, ("Subject: " + uid + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                visitor.visit(uid, subject(uid));
             }
         };
-        assertThat(headers.fill(new long[] {1, 2, 3}, reader)).isTrue();
-        assertThat(headers.fill(new long[] {1, 2, 3}, reader)).as("nothing new").isFalse();
+        assertThat(texts(headers.fill(new long[] {1, 2, 3}, reader))).containsExactly("1", "2", "3");
+        assertThat(texts(headers.fill(new long[] {1, 2, 3}, reader))).as("nothing new").containsExactly("1", "2", "3");
         long weightOfThree = headers.weight();
-        assertThat(headers.fill(new long[] {1, 3, 7}, reader)).isTrue();
+        assertThat(texts(headers.fill(new long[] {1, 3, 7}, reader))).containsExactly("1", "3", "7");
         assertThat(reads).containsExactly(new long[] {1, 3}, new long[] {7, 7});
-        assertThat(headers.header(2)).as("expunged: dropped").isNull();
-        assertThat(new String(headers.header(7), StandardCharsets.US_ASCII)).isEqualTo("Subject: 7\r\n");
-        assertThat(headers.weight()).isEqualTo(weightOfThree);
+        assertThat(headers.weight()).as("2 dropped, 7 added").isEqualTo(weightOfThree);
+        assertThat(texts(headers.fill(new long[] {1, 3}, reader))).containsExactly("1", "3");
+        assertThat(reads).as("2 dropped, not read again for a list without it").hasSize(2);
         // a UID in the list whose row is gone by the read (expunged in between) stays uncached, left out of answers
-        assertThat(headers.fill(new long[] {1, 3, 7, 9}, (from, to, visitor) -> { })).isTrue();
-        assertThat(headers.header(9)).isNull();
+        assertThat(texts(headers.fill(new long[] {1, 3, 9}, (from, to, visitor) -> { }))).containsExactly("1", "3", null);
+        assertThat(texts(headers.fill(new long[] {1, 3, 9}, reader))).as("read again next time").containsExactly("1", "3", "9");
+    }
+
+    @Test
+    void anotherSearchWithAnOlderListCannotTakeHeadersFromAnAnswer() {
+        MailboxHeaderBytes headers = new MailboxHeaderBytes();
+        headers.fill(new long[] {1}, (from, to, visitor) -> visitor.visit(1, subject(1)));
+        byte[][] newer = headers.fill(new long[] {1, 2, 3}, (from, to, visitor) -> {
+            visitor.visit(2, subject(2));
+            visitor.visit(3, subject(3));
+            // meanwhile a search that read the UIDs before 2 and 3 came prunes them from the cache
+            headers.fill(new long[] {1}, (f, t, v) -> { });
+        });
+        assertThat(texts(newer)).containsExactly("1", "2", "3");
+    }
+
+    /** Each header's subject, or null. */
+    private static List<String> texts(byte[][] headers) {
+        List<String> texts = new ArrayList<>();
+        for (byte[] header : headers) {
+            texts.add(header == null ? null
+                : new String(header, StandardCharsets.US_ASCII).substring("Subject: ".length()).trim());
+        }
+        return texts;
+    }
+
+    private static byte[] subject(long uid) {
+        return ("Subject: " + uid + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void encodedAndEightBitFieldsAreParsedByJamesOnceAndKept() throws Exception {
+        HeaderBytesCache cache = new HeaderBytesCache(HeaderBytesCache.DEFAULT_MAX_BYTES);
+        HeaderPrefilterSearchIndex index = cached(cache);
+        List<Long> first = uids(index, QUERIES.get(0));
+        assertThat(first).isEqualTo(uids(scanning, QUERIES.get(0))).contains(3L, 4L);
+        MailboxHeaderBytes headers = cache.of(mailbox);
+        assertThat(headers.parsedHeader(3)).as("encoded subject: James's parse kept").isNotNull();
+        assertThat(headers.parsedHeader(4)).as("8-bit subject: James's parse kept").isNotNull();
+        assertThat(headers.parsedHeader(1)).as("plain: answered from the bytes").isNull();
+        assertThat(uids(index, QUERIES.get(0))).isEqualTo(first);
+        // a text with non-ASCII letters: plain fields cannot hold them, the kept parses answer for the others
+        assertThat(uids(index, QUERIES.get(1))).isEqualTo(uids(scanning, QUERIES.get(1))).contains(3L, 4L);
     }
 
     @Test
