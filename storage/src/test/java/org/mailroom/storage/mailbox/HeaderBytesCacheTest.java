@@ -3,10 +3,8 @@ package org.mailroom.storage.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,17 +20,13 @@ import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.SearchQuery;
-import org.apache.james.mailbox.store.FakeAuthenticator;
-import org.apache.james.mailbox.store.FakeAuthorizator;
 import org.apache.james.mailbox.store.extractor.DefaultTextExtractor;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
 import org.apache.james.mailbox.store.search.SimpleMessageSearchIndex;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.mailroom.storage.metrics.MicrometerMetricFactory;
 import org.mailroom.storage.testing.TestDatabases;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Header searches answered with cached header bytes stay James's answer while other sessions append, deliver and
@@ -58,9 +52,7 @@ class HeaderBytesCacheTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        store = new MailboxStore(TestDatabases.derby(), new FakeAuthenticator(), FakeAuthorizator.defaultReject(),
-            new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(), MailboxStore.Settings.defaults(),
-            Set.of());
+        store = SingleUserStores.store(TestDatabases.derby());
         session = store.mailboxManager().createSystemSession(Username.of("alice@example.org"));
         otherSession = store.mailboxManager().createSystemSession(Username.of("alice@example.org"));
         path = MailboxPath.inbox(session);

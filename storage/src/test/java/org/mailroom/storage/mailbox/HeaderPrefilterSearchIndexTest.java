@@ -3,7 +3,6 @@ package org.mailroom.storage.mailbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 
@@ -16,17 +15,13 @@ import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.SearchQuery;
-import org.apache.james.mailbox.store.FakeAuthenticator;
-import org.apache.james.mailbox.store.FakeAuthorizator;
 import org.apache.james.mailbox.store.extractor.DefaultTextExtractor;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
 import org.apache.james.mailbox.store.search.SimpleMessageSearchIndex;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.mailroom.storage.metrics.MicrometerMetricFactory;
 import org.mailroom.storage.testing.TestDatabases;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.publisher.Flux;
 
 /** Searches of header texts with the byte prefilter give exactly what James's scanning index gives. */
@@ -57,9 +52,7 @@ class HeaderPrefilterSearchIndexTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        store = new MailboxStore(TestDatabases.derby(), new FakeAuthenticator(), FakeAuthorizator.defaultReject(),
-            new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(), MailboxStore.Settings.defaults(),
-            Set.of());
+        store = SingleUserStores.store(TestDatabases.derby());
         session = store.mailboxManager().createSystemSession(Username.of("alice@example.org"));
         MailboxPath path = MailboxPath.inbox(session);
         store.mailboxManager().createMailbox(path, session);

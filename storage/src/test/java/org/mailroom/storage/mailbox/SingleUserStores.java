@@ -19,9 +19,17 @@ final class SingleUserStores {
     static MailroomMailboxManager manager(Database database, Username user) {
         FakeAuthenticator authenticator = new FakeAuthenticator();
         authenticator.addUser(user, "secret");
+        return store(database, authenticator).mailboxManager();
+    }
+
+    /** A whole store over a real database whose authenticator knows no user: system sessions only. */
+    static MailboxStore store(Database database) {
+        return store(database, new FakeAuthenticator());
+    }
+
+    private static MailboxStore store(Database database, FakeAuthenticator authenticator) {
         return new MailboxStore(database, authenticator, FakeAuthorizator.defaultReject(),
             new MicrometerMetricFactory(new SimpleMeterRegistry()), Clock.systemUTC(), MailboxStore.Settings.defaults(),
-            Set.of())
-            .mailboxManager();
+            Set.of());
     }
 }
