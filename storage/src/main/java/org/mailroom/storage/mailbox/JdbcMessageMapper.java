@@ -341,13 +341,14 @@ public final class JdbcMessageMapper implements MessageMapper {
             // Contiguous UIDs become one range each, so expunging a block of messages is a handful of statements.
             for (MessageRange range : MessageRange.toRanges(uids)) {
                 UidRangeClause clause = new UidRangeClause(range);
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + MessageRows.METADATA_COLUMNS + MessageRows.FROM_JOIN
+                // the membership rows alone hold what the Expunged event carries (size and date since V12): no join
+                try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT_MEMBERSHIP_METADATA
                     + " WHERE mm.mailbox_id = ?" + clause.sql())) {
                     ps.setLong(1, mailboxId);
                     clause.bind(ps, 2);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            MessageMetaData metaData = MessageRows.readMetaData(rs, recentFrom);
+                            MessageMetaData metaData = MessageRows.readMembershipMetaData(rs, recentFrom);
                             deleted.put(metaData.getUid(), metaData);
                         }
                     }

@@ -38,7 +38,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * under, so a delete or \Recent change made meanwhile (which raises the version, not the MODSEQ) still makes the
  * next use read it again whole. Appends whose predecessor is not the cached snapshot's mark (another server, a
  * flag update not applied, appends committed in another order) change nothing: the next use reads the rows past the
- * mark. Memory is bounded by message slots ({@link #MAX_CACHED_MESSAGES}, about 37 bytes each, room for appends
+ * mark. Expunges this process commits take their UIDs out of the cached snapshot ({@link #expunged}) under the same
+ * rule: only a snapshot of exactly the marks the expunge read under the mailbox row's lock becomes one of the version
+ * it took, so an expunge does not make the next FETCH or SEARCH read the mailbox again. Memory is bounded by message slots ({@link #MAX_CACHED_MESSAGES}, about 37 bytes each, room for appends
  * included), least recently used mailboxes first out.
  */
 final class MetadataSnapshots {

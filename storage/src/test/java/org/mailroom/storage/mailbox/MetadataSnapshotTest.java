@@ -223,10 +223,7 @@ class MetadataSnapshotTest {
         MailroomMailboxManager here = SingleUserStores.manager(shared, USER);
         MailroomMailboxManager there = SingleUserStores.manager(shared, USER);
         MailboxSession session = here.createSystemSession(USER);
-        MessageManager hereView = createdInbox(here, session);
-        for (int i = 0; i < 12; i++) {
-            hereView.appendMessage(AppendCommand.builder().build(message("m" + i)), session);
-        }
+        MessageManager hereView = filledInbox(here, session, 12);
         assertSnapshotIsTheRows(here, hereView, session);
         MailboxSession otherSession = there.createSystemSession(USER);
         MessageManager thereView = there.getMailbox(MailboxPath.inbox(USER), otherSession);
@@ -253,10 +250,7 @@ class MetadataSnapshotTest {
         Database db = database();
         MailroomMailboxManager manager = SingleUserStores.manager(db, USER);
         MailboxSession session = manager.createSystemSession(USER);
-        MessageManager view = createdInbox(manager, session);
-        for (int i = 0; i < 6; i++) {
-            view.appendMessage(AppendCommand.builder().build(message("m" + i)), session);
-        }
+        MessageManager view = filledInbox(manager, session, 6);
         view.setFlags(new Flags(Flags.Flag.DELETED), FlagsUpdateMode.ADD,
             MessageRange.range(MessageUid.of(2), MessageUid.of(3)), session);
         assertSnapshotIsTheRows(manager, view, session);
@@ -296,10 +290,7 @@ class MetadataSnapshotTest {
         MailroomMailboxManager here = SingleUserStores.manager(shared, USER);
         MailroomMailboxManager there = SingleUserStores.manager(shared, USER);
         MailboxSession reader = here.createSystemSession(USER);
-        MessageManager readView = createdInbox(here, reader);
-        for (int i = 0; i < 60; i++) {
-            readView.appendMessage(AppendCommand.builder().build(message("m" + i)), reader);
-        }
+        MessageManager readView = filledInbox(here, reader, 60);
         ExecutorService writers = Executors.newFixedThreadPool(4);
         List<Future<?>> done = new ArrayList<>();
         for (int w = 0; w < 4; w++) {
@@ -359,6 +350,16 @@ class MetadataSnapshotTest {
     private static MessageManager createdInbox(MailroomMailboxManager manager, MailboxSession session) throws Exception {
         manager.createMailbox(MailboxPath.inbox(USER), session);
         return manager.getMailbox(MailboxPath.inbox(USER), session);
+    }
+
+    /** A new INBOX holding {@code messages} messages, m0, m1, ... */
+    private static MessageManager filledInbox(MailroomMailboxManager manager, MailboxSession session, int messages)
+            throws Exception {
+        MessageManager inbox = createdInbox(manager, session);
+        for (int i = 0; i < messages; i++) {
+            inbox.appendMessage(AppendCommand.builder().build(message("m" + i)), session);
+        }
+        return inbox;
     }
 
     /** SELECT's UID list and FETCH 1:* from the snapshot are what the membership rows hold right now. */
