@@ -52,6 +52,10 @@ COMMANDS = [
     ("status", "STATUS {m} (MESSAGES UNSEEN UIDNEXT)"),
     ("select", "SELECT {m}"),
     ("append_small", "APPEND {m} {{%d+}}\r\n%s" % (len(APPEND_MESSAGE), APPEND_MESSAGE)),
+    # the mixed load's expunge, on a message appended for it so the mailbox keeps its size: one figure per cycle of
+    # three commands (APPEND, STORE +\Deleted of the last message, EXPUNGE); less append_small's gives the other two
+    ("append_delete_expunge", ["APPEND {m} {{%d+}}\r\n%s" % (len(APPEND_MESSAGE), APPEND_MESSAGE),
+                               "STORE * +FLAGS (\\Deleted)", "EXPUNGE"]),
 ]
 
 
@@ -138,7 +142,8 @@ def main():
     step = max(1, exists // args.repeat)
 
     def run(name, text, i):
-        imap.command(text.format(n=1 + (i * step) % exists, m=args.mailbox, sign="+" if i % 2 == 0 else "-"))
+        for part in text if isinstance(text, list) else [text]:
+            imap.command(part.format(n=1 + (i * step) % exists, m=args.mailbox, sign="+" if i % 2 == 0 else "-"))
 
     selected = [(name, text) for name, text in COMMANDS if not only or name in only]
     warmup = args.repeat if args.warmup < 0 else args.warmup

@@ -296,17 +296,15 @@ public final class JdbcMessageMapper implements MessageMapper {
             .flatMapMany(uids -> Flux.fromStream(Arrays.stream(uids).mapToObj(MessageUid::of)));
     }
 
+    /**
+     * The \Deleted messages of the range, from the mailbox's metadata snapshot brought up to the marks read now (an
+     * expunge follows the STORE that marked them, which the snapshot already holds): one statement on the mailbox row
+     * instead of a scan of every membership row for the flag.
+     */
     @Override
     public List<MessageUid> retrieveMessagesMarkedForDeletion(Mailbox mailbox, MessageRange set) {
-        UidRangeClause range = new UidRangeClause(set);
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT mm.uid FROM mr_mailbox_message mm WHERE mm.mailbox_id = ?"
-                + " AND mm.is_deleted = TRUE" + range.sql() + " ORDER BY mm.uid")) {
-                ps.setLong(1, id(mailbox));
-                range.bind(ps, 2);
-                return readUids(ps);
-            }
-        });
+        List<Long> uids = db.read(c -> snapshots.deletedUids(c, id(mailbox), set));
+        return uids == null ? List.of() : uids.stream().map(MessageUid::of).toList();
     }
 
     @Override
@@ -344,20 +342,23 @@ public final class JdbcMessageMapper implements MessageMapper {
             return Map.of();
         }
         long mailboxId = id(mailbox);
-        return db.transaction(c -> {
+        Expunge expunge = db.transaction(c -> {
             MessageRows.lockMailboxIfPresent(c, mailboxId);
-            long recentFrom = RecentWatermark.read(c, mailboxId);
+            // read under the lock, held to the commit: the marks this expunge changes (MetadataSnapshots#expunged)
+            MetadataSnapshots.Marks before = MetadataSnapshots.marks(c, mailboxId);
+            long recentFrom = before == null ? RecentWatermark.NONE : before.recentFrom();
             Map<MessageUid, MessageMetaData> deleted = new LinkedHashMap<>();
             // Contiguous UIDs become one range each, so expunging a block of messages is a handful of statements.
             for (MessageRange range : MessageRange.toRanges(uids)) {
                 UidRangeClause clause = new UidRangeClause(range);
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + MessageRows.METADATA_COLUMNS + MessageRows.FROM_JOIN
+                // the membership rows alone hold what the Expunged event carries (size and date since V12): no join
+                try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT_MEMBERSHIP_METADATA
                     + " WHERE mm.mailbox_id = ?" + clause.sql())) {
                     ps.setLong(1, mailboxId);
                     clause.bind(ps, 2);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            MessageMetaData metaData = MessageRows.readMetaData(rs, recentFrom);
+                            MessageMetaData metaData = MessageRows.readMembershipMetaData(rs, recentFrom);
                             deleted.put(metaData.getUid(), metaData);
                         }
                     }
@@ -375,8 +376,17 @@ public final class JdbcMessageMapper implements MessageMapper {
                 -deleted.values().stream().mapToLong(MessageMetaData::getSize).sum(), !deleted.isEmpty());
             MessageRows.deleteUnreferenced(c, deleted.values().stream()
                 .map(m -> StoredMessageId.of(m.getMessageId()).value()).distinct().toList());
-            return deleted;
+            return new Expunge(before, deleted);
         });
+        if (expunge.before() != null && !expunge.deleted().isEmpty()) {
+            snapshots.expunged(mailboxId, expunge.before(),
+                expunge.deleted().keySet().stream().map(MessageUid::asLong).toList());
+        }
+        return expunge.deleted();
+    }
+
+    /** A committed {@link #deleteMessages}: the mailbox row's marks it read under the lock, and what it removed. */
+    private record Expunge(MetadataSnapshots.Marks before, Map<MessageUid, MessageMetaData> deleted) {
     }
 
     @Override

@@ -115,7 +115,7 @@ public final class MailboxStore {
         // Path locks whose shared form (appends) is taken on the appending thread, not handed to another one.
         mailboxManager = new MailroomMailboxManager(mapperFactory, sessionProvider, new MailboxPathLocks(),
             new MessageParser(), messageIdFactory, annotationManager, eventBus, rightManager, quotaComponents,
-            searchIndex, hooks, new NaiveThreadIdGuessingAlgorithm(), clock);
+            searchIndex, hooks, !preDeletionHooks.isEmpty(), new NaiveThreadIdGuessingAlgorithm(), clock);
         subscriptionManager = new StoreSubscriptionManager(mapperFactory, mapperFactory, eventBus);
 
         // No ListeningCurrentQuotaUpdater: quota usage is the sum of counters on the mailbox rows, kept by the

@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 
 import javax.mail.Flags;
 
@@ -17,7 +19,9 @@ import org.apache.james.mailbox.exception.MessageRangeException;
 import org.apache.james.mailbox.exception.ReadOnlyException;
 import org.apache.james.mailbox.MessageManager.MailboxMetaData.RecentMode;
 import org.apache.james.mailbox.model.FetchGroup;
+import org.apache.james.mailbox.events.MailboxIdRegistrationKey;
 import org.apache.james.mailbox.model.MessageId;
+import org.apache.james.mailbox.model.MessageMetaData;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.MessageResult;
 import org.apache.james.mailbox.store.ResultUtils;
@@ -25,6 +29,9 @@ import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 import org.reactivestreams.Publisher;
 
+import com.google.common.collect.ImmutableSortedMap;
+
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import org.apache.james.mailbox.store.MailboxManagerConfiguration;
@@ -34,6 +41,7 @@ import org.apache.james.mailbox.store.StoreMailboxAnnotationManager;
 import org.apache.james.mailbox.store.StoreMailboxManager;
 import org.apache.james.mailbox.store.StoreMessageManager;
 import org.apache.james.mailbox.store.StoreRightManager;
+import org.apache.james.mailbox.store.event.EventFactory;
 import org.apache.james.mailbox.store.mail.ThreadIdGuessingAlgorithm;
 import org.apache.james.mailbox.store.MessageFactory;
 import org.apache.james.mailbox.model.Mailbox;
@@ -60,13 +68,16 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
     private final MailboxPathLocker messageLocker;
     /** The message managers' event bus: "added" events in UID order (see the class). */
     private final EventBus messageEvents;
+    /** Whether pre-deletion hooks are registered: without any, an expunge reads nothing for them (see the class). */
+    private final boolean preDeletionHooksPresent;
 
     public MailroomMailboxManager(JdbcMailboxSessionMapperFactory mapperFactory, SessionProvider sessionProvider,
                                   MailboxPathLocker locker, MessageParser messageParser, MessageId.Factory messageIdFactory,
                                   StoreMailboxAnnotationManager annotationManager, EventBus eventBus,
                                   StoreRightManager rightManager, QuotaComponents quotaComponents,
                                   MessageSearchIndex searchIndex, PreDeletionHooks preDeletionHooks,
-                                  ThreadIdGuessingAlgorithm threadIdGuessing, Clock clock) {
+                                  boolean preDeletionHooksPresent, ThreadIdGuessingAlgorithm threadIdGuessing,
+                                  Clock clock) {
         super(mapperFactory, sessionProvider, locker, messageParser, messageIdFactory, annotationManager, eventBus,
             rightManager, quotaComponents, searchIndex, MailboxManagerConfiguration.DEFAULT, preDeletionHooks,
             threadIdGuessing, clock);
@@ -74,6 +85,7 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
         this.messageMapper = mapperFactory.messageMapper();
         this.messageLocker = new ConcurrentAppendLocker(locker);
         this.messageEvents = new OrderedAddedEvents(eventBus, messageMapper.addedEventOrder());
+        this.preDeletionHooksPresent = preDeletionHooksPresent;
     }
 
     /**
@@ -166,6 +178,75 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
             }
             Mailbox mailbox = getMailboxEntity();
             return Mono.fromCallable(() -> messageMapper.claimRecent(mailbox)).subscribeOn(Schedulers.boundedElastic());
+        }
+
+        /**
+         * EXPUNGE without James's read for the pre-deletion hooks when there are none (the server registers none):
+         * James's store reads the metadata of every message to delete, joined to its message row, to build the hooks'
+         * {@code DeleteOperation} even for an empty set of hooks. The \Deleted UIDs come from the metadata snapshot
+         * ({@link JdbcMessageMapper#retrieveMessagesMarkedForDeletion}), the delete is the mapper's one transaction,
+         * and the {@code Expunged} event is James's. With hooks registered, James's own path runs.
+         */
+        @Override
+        public Flux<MessageUid> expungeReactive(MessageRange set, MailboxSession session) {
+            if (preDeletionHooksPresent) {
+                return super.expungeReactive(set, session);
+            }
+            if (!isWriteable(session)) {
+                return Flux.error(new ReadOnlyException(getMailboxPath()));
+            }
+            Mailbox mailbox = getMailboxEntity();
+            return deleteAndAnnounce(() -> messageMapper.deleteMessages(mailbox,
+                    messageMapper.retrieveMessagesMarkedForDeletion(mailbox, set)), session)
+                .flatMapIterable(Map::keySet);
+        }
+
+        @Override
+        public Iterator<MessageUid> expunge(MessageRange set, MailboxSession session) throws MailboxException {
+            if (preDeletionHooksPresent) {
+                return super.expunge(set, session);
+            }
+            if (!isWriteable(session)) {
+                throw new ReadOnlyException(getMailboxPath());
+            }
+            return expungeReactive(set, session).collectList().block().iterator();
+        }
+
+        @Override
+        public Mono<Void> deleteReactive(List<MessageUid> uids, MailboxSession session) {
+            if (preDeletionHooksPresent) {
+                return super.deleteReactive(uids, session);
+            }
+            Mailbox mailbox = getMailboxEntity();
+            return deleteAndAnnounce(() -> messageMapper.deleteMessages(mailbox, uids), session).then();
+        }
+
+        @Override
+        public void delete(List<MessageUid> uids, MailboxSession session) throws MailboxException {
+            if (preDeletionHooksPresent) {
+                super.delete(uids, session);
+                return;
+            }
+            deleteReactive(uids, session).block();
+        }
+
+        /**
+         * Runs {@code delete} (blocking: handed to Reactor's elastic pool only from a non-blocking thread, as
+         * {@link JdbcMessageMapper#addReactive}), then dispatches James's {@code Expunged} event for what it removed,
+         * to the mailbox's listeners, as {@code StoreMessageManager} does (an empty one included).
+         */
+        private Mono<Map<MessageUid, MessageMetaData>> deleteAndAnnounce(
+                Callable<Map<MessageUid, MessageMetaData>> delete, MailboxSession session) {
+            Mono<Map<MessageUid, MessageMetaData>> deleted = Mono.fromCallable(delete);
+            return Mono.defer(() -> Schedulers.isInNonBlockingThread() ? deleted.subscribeOn(Schedulers.boundedElastic()) : deleted)
+                .flatMap(removed -> messageEvents.dispatch(EventFactory.expunged()
+                        .randomEventId()
+                        .mailboxSession(session)
+                        .mailbox(getMailboxEntity())
+                        .metaData(ImmutableSortedMap.copyOf(removed))
+                        .build(),
+                    new MailboxIdRegistrationKey(getMailboxEntity().getMailboxId()))
+                    .thenReturn(removed));
         }
 
         @Override

@@ -127,17 +127,6 @@ final class MessageRows {
             ThreadId.fromBaseMessageId(StoredMessageId.of(rs.getString("thread_id"))));
     }
 
-    static MessageMetaData readMetaData(ResultSet rs, long recentFrom) throws SQLException {
-        Timestamp saveDate = rs.getTimestamp("save_date");
-        long uid = rs.getLong("uid");
-        return new MessageMetaData(MessageUid.of(uid), ModSeq.of(rs.getLong("modseq")),
-            RecentWatermark.mask(StoredFlags.read(rs), uid, recentFrom),
-            rs.getLong("msg_size"), new Date(rs.getTimestamp("internal_date").getTime()),
-            Optional.ofNullable(saveDate).map(t -> new Date(t.getTime())),
-            StoredMessageId.of(rs.getString("message_id")),
-            ThreadId.fromBaseMessageId(StoredMessageId.of(rs.getString("thread_id"))));
-    }
-
     /** Writes the message bytes unless a copy of this message is already stored. */
     static void insertContentIfAbsent(Connection c, MailboxMessage message) throws SQLException {
         StoredMessageId id = StoredMessageId.of(message.getMessageId());

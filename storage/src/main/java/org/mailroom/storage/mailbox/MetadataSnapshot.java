@@ -112,6 +112,42 @@ final class MetadataSnapshot {
             internalDates, newFlags, newKeywords).withAppended(added, newHighestModSeq);
     }
 
+    /**
+     * This snapshot without the messages of {@code removed} (UIDs it may or may not hold), tagged with the new content
+     * version: what a committed expunge of those messages leaves. New arrays, so readers of this one are undisturbed.
+     */
+    MetadataSnapshot without(List<Long> removed, long newContentVersion) {
+        long[] gone = removed.stream().mapToLong(Long::longValue).sorted().toArray();
+        MetadataSnapshot copy = withCapacity(newContentVersion, highestModSeq, 0,
+            Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, size)) * 2));
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (Arrays.binarySearch(gone, uids[i]) < 0) {
+                copy.uids[kept] = uids[i];
+                copy.modSeqs[kept] = modSeqs[i];
+                copy.sizes[kept] = sizes[i];
+                copy.internalDates[kept] = internalDates[i];
+                copy.systemFlags[kept] = systemFlags[i];
+                copy.keywords[kept] = keywords[i];
+                kept++;
+            }
+        }
+        return new MetadataSnapshot(newContentVersion, highestModSeq, kept, new AtomicInteger(kept), copy.uids,
+            copy.modSeqs, copy.sizes, copy.internalDates, copy.systemFlags, copy.keywords);
+    }
+
+    /** The UIDs of {@code range} whose stored system flags include {@code flag} (a {@link MetadataRowVisitor} bit), ascending. */
+    List<Long> uidsFlagged(MessageRange range, int flag) {
+        List<Long> found = new ArrayList<>();
+        int end = upperIndex(range);
+        for (int i = lowerIndex(range); i < end; i++) {
+            if ((systemFlags[i] & flag) != 0) {
+                found.add(uids[i]);
+            }
+        }
+        return found;
+    }
+
     /** Whether every one of {@code uids} is a message of this snapshot. */
     boolean holdsAll(long[] uids) {
         for (long uid : uids) {

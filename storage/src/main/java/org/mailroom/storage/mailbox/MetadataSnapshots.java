@@ -38,7 +38,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * under, so a delete or \Recent change made meanwhile (which raises the version, not the MODSEQ) still makes the
  * next use read it again whole. Appends whose predecessor is not the cached snapshot's mark (another server, a
  * flag update not applied, appends committed in another order) change nothing: the next use reads the rows past the
- * mark. Memory is bounded by message slots ({@link #MAX_CACHED_MESSAGES}, about 37 bytes each, room for appends
+ * mark. Expunges this process commits take their UIDs out of the cached snapshot ({@link #expunged}) under the same
+ * rule: only a snapshot of exactly the marks the expunge read under the mailbox row's lock becomes one of the version
+ * it took, so an expunge does not make the next FETCH or SEARCH read the mailbox again. Memory is bounded by message slots ({@link #MAX_CACHED_MESSAGES}, about 37 bytes each, room for appends
  * included), least recently used mailboxes first out.
  */
 final class MetadataSnapshots {
@@ -68,12 +70,8 @@ final class MetadataSnapshots {
         if (marks == null) {
             return new long[0];
         }
-        MetadataSnapshot cached = snapshots.getIfPresent(mailboxId);
-        if (cached == null || cached.contentVersion() != marks.contentVersion()) {
-            return load(c, mailboxId, marks).uids();
-        }
         // appends raise the MODSEQ mark, not the version: the rows past the mark may hold new UIDs
-        return cached.highestModSeq() == marks.highestModSeq() ? cached.uids() : refresh(c, mailboxId, cached, marks).uids();
+        return current(c, mailboxId, marks).uids();
     }
 
     /**
@@ -107,6 +105,43 @@ final class MetadataSnapshots {
         long[] uids = rows.stream().mapToLong(MetadataSnapshot.Row::uid).toArray();
         snapshots.asMap().computeIfPresent(mailboxId, (id, cached) ->
             cached.highestModSeq() == modSeq - 1 && cached.holdsAll(uids) ? cached.withChangedRows(rows, modSeq) : cached);
+    }
+
+    /**
+     * Removes the messages an expunge of this process has just committed from the mailbox's cached snapshot, when the
+     * snapshot is the one of the marks the expunge read under the mailbox row's lock ({@code before}). That lock,
+     * taken before the marks were read and held to the commit, kept every other writer out of the mailbox row, and
+     * every change of a membership moves that row's marks; so the rows at commit were those of {@code before} less
+     * {@code uids}, and the version the expunge took ({@code before}'s plus one) with the same MODSEQ mark is theirs.
+     * A snapshot of other marks is left as it is (the next use finds out whether it is current); an expunge that did
+     * not commit never reaches here.
+     */
+    void expunged(long mailboxId, Marks before, List<Long> uids) {
+        snapshots.asMap().computeIfPresent(mailboxId, (id, cached) ->
+            cached.contentVersion() == before.contentVersion() && cached.highestModSeq() == before.highestModSeq()
+                ? cached.without(uids, before.contentVersion() + 1) : cached);
+    }
+
+    /**
+     * The UIDs of {@code range} whose \Deleted flag is set, ascending, from a snapshot brought up to the current marks
+     * (as {@link #uids}): what an expunge removes, without a scan of the mailbox's rows for the flag. Null when the
+     * mailbox is gone.
+     */
+    List<Long> deletedUids(Connection c, long mailboxId, MessageRange range) throws SQLException {
+        Marks marks = marks(c, mailboxId);
+        if (marks == null) {
+            return null;
+        }
+        return current(c, mailboxId, marks).uidsFlagged(range, MetadataRowVisitor.DELETED);
+    }
+
+    /** The cached snapshot brought up to {@code marks}: as it is, refreshed past its MODSEQ mark, or read again whole. */
+    private MetadataSnapshot current(Connection c, long mailboxId, Marks marks) throws SQLException {
+        MetadataSnapshot cached = snapshots.getIfPresent(mailboxId);
+        if (cached == null || cached.contentVersion() != marks.contentVersion()) {
+            return load(c, mailboxId, marks);
+        }
+        return cached.highestModSeq() == marks.highestModSeq() ? cached : refresh(c, mailboxId, cached, marks);
     }
 
     /**
@@ -150,7 +185,7 @@ final class MetadataSnapshots {
     }
 
     /** The marks, or null when the mailbox is gone. */
-    private static Marks marks(Connection c, long mailboxId) throws SQLException {
+    static Marks marks(Connection c, long mailboxId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
             "SELECT content_version, highest_modseq, first_recent_uid FROM mr_mailbox WHERE id = ?")) {
             ps.setLong(1, mailboxId);

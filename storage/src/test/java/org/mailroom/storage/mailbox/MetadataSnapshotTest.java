@@ -1,6 +1,7 @@
 package org.mailroom.storage.mailbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -202,13 +203,125 @@ class MetadataSnapshotTest {
         assertSnapshotIsTheRows(manager, readView, reader);
         assertThat(snapshots.wholeReads()).isZero();
 
-        // an expunge raises the content version: the snapshot is read again once, exactly
+        // an expunge raises the content version, and the snapshot it found under the lock takes the new one
+        // without the expunged messages: nothing is read again
         writeView.setFlags(new Flags(Flags.Flag.DELETED), FlagsUpdateMode.ADD,
             MessageRange.range(MessageUid.of(3), MessageUid.of(6)), writer);
-        writeView.expunge(MessageRange.all(), writer);
+        assertThat(writeView.expunge(MessageRange.all(), writer)).toIterable().map(MessageUid::asLong)
+            .containsExactly(3L, 4L, 5L, 6L);
         writeView.appendMessage(AppendCommand.builder().build(message("after the expunge")), writer);
         assertSnapshotIsTheRows(manager, readView, reader);
-        assertThat(snapshots.wholeReads()).isEqualTo(1);
+        writeView.setFlags(new Flags(Flags.Flag.DELETED), FlagsUpdateMode.ADD, MessageRange.one(MessageUid.of(9)), writer);
+        writeView.delete(List.of(MessageUid.of(12), MessageUid.of(9)), writer);
+        assertSnapshotIsTheRows(manager, readView, reader);
+        assertThat(snapshots.wholeReads()).isZero();
+    }
+
+    @Test
+    void anExpungeTakesTheDeletedMarksOfOtherServersAndTheirExpungesAreReadAgain() throws Exception {
+        Database shared = database();
+        MailroomMailboxManager here = SingleUserStores.manager(shared, USER);
+        MailroomMailboxManager there = SingleUserStores.manager(shared, USER);
+        MailboxSession session = here.createSystemSession(USER);
+        MessageManager hereView = filledInbox(here, session, 12);
+        assertSnapshotIsTheRows(here, hereView, session);
+        MailboxSession otherSession = there.createSystemSession(USER);
+        MessageManager thereView = there.getMailbox(MailboxPath.inbox(USER), otherSession);
+
+        // \Deleted stored by the other server only: this one's expunge finds it past its snapshot's MODSEQ mark
+        thereView.setFlags(new Flags(Flags.Flag.DELETED), FlagsUpdateMode.ADD,
+            MessageRange.range(MessageUid.of(3), MessageUid.of(5)), otherSession);
+        assertThat(hereView.expunge(MessageRange.all(), session)).toIterable().map(MessageUid::asLong)
+            .containsExactly(3L, 4L, 5L);
+        assertSnapshotIsTheRows(here, hereView, session);
+
+        // the other server's expunge and delivery: this one's snapshot is of an older version, read again
+        hereView.setFlags(new Flags(Flags.Flag.DELETED), FlagsUpdateMode.ADD, MessageRange.one(MessageUid.of(8)), session);
+        assertThat(thereView.expunge(MessageRange.all(), otherSession)).toIterable().map(MessageUid::asLong)
+            .containsExactly(8L);
+        thereView.appendMessage(AppendCommand.builder().build(message("there")), otherSession);
+        assertSnapshotIsTheRows(here, hereView, session);
+        assertThat(hereView.expunge(MessageRange.all(), session)).toIterable().isEmpty();
+        assertThat(hereView.getMessageCount(session)).isEqualTo(9);
+    }
+
+    @Test
+    void anExpungeThatRollsBackLeavesTheSnapshotAsTheRows() throws Exception {
+        Database db = database();
+        MailroomMailboxManager manager = SingleUserStores.manager(db, USER);
+        MailboxSession session = manager.createSystemSession(USER);
+        MessageManager view = filledInbox(manager, session, 6);
+        view.setFlags(new Flags(Flags.Flag.DELETED), FlagsUpdateMode.ADD,
+            MessageRange.range(MessageUid.of(2), MessageUid.of(3)), session);
+        assertSnapshotIsTheRows(manager, view, session);
+        // a row of another table referencing message 3's bytes makes the expunge's last statement (the delete of
+        // bytes no mailbox references) fail after its membership delete and counter update: the transaction rolls back
+        String pinned = Flux.from(view.getMessagesReactive(MessageRange.one(MessageUid.of(3)), FetchGroup.MINIMAL, session))
+            .blockFirst().getMessageId().serialize();
+        db.transactionVoid(c -> {
+            try (var create = c.createStatement()) {
+                create.executeUpdate("CREATE TABLE test_pinned_message (message_id CHAR(36) NOT NULL"
+                    + " REFERENCES mr_message (id))");
+            }
+            try (var pin = c.prepareStatement("INSERT INTO test_pinned_message (message_id) VALUES (?)")) {
+                pin.setString(1, pinned);
+                pin.executeUpdate();
+            }
+        });
+        try {
+            assertThatThrownBy(() -> view.expunge(MessageRange.all(), session)).isNotNull();
+            assertSnapshotIsTheRows(manager, view, session);
+            assertThat(view.getMessageCount(session)).isEqualTo(6);
+        } finally {
+            db.transactionVoid(c -> {
+                try (var drop = c.createStatement()) {
+                    drop.executeUpdate("DROP TABLE test_pinned_message");
+                }
+            });
+        }
+        assertThat(view.expunge(MessageRange.all(), session)).toIterable().map(MessageUid::asLong).containsExactly(2L, 3L);
+        assertSnapshotIsTheRows(manager, view, session);
+        assertThat(((JdbcMessageMapper) messageMapper(manager, session)).snapshots().wholeReads()).isZero();
+    }
+
+    @Test
+    void expungesOfTwoServersAndAppendsAtOnceLeaveTheSnapshotExact() throws Exception {
+        Database shared = database();
+        MailroomMailboxManager here = SingleUserStores.manager(shared, USER);
+        MailroomMailboxManager there = SingleUserStores.manager(shared, USER);
+        MailboxSession reader = here.createSystemSession(USER);
+        MessageManager readView = filledInbox(here, reader, 60);
+        ExecutorService writers = Executors.newFixedThreadPool(4);
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            MailroomMailboxManager server = w == 3 ? there : here;
+            int kind = w;
+            done.add(writers.submit(() -> {
+                MailboxSession session = server.createSystemSession(USER);
+                MessageManager view = server.getMailbox(MailboxPath.inbox(USER), session);
+                for (int i = 0; i < 60; i++) {
+                    if (kind == 0) {
+                        view.appendMessage(AppendCommand.builder().build(message("new" + i)), session);
+                    } else {
+                        long uid = ThreadLocalRandom.current().nextLong(1, 80);
+                        view.setFlags(new Flags(Flags.Flag.DELETED), FlagsUpdateMode.ADD,
+                            MessageRange.range(MessageUid.of(uid), MessageUid.of(uid + 2)), session);
+                        view.expunge(MessageRange.all(), session);
+                    }
+                }
+                return null;
+            }));
+        }
+        while (done.stream().anyMatch(f -> !f.isDone())) {
+            assertThat(listUids(here, readView, reader)).isSorted().doesNotHaveDuplicates();
+        }
+        for (Future<?> writes : done) {
+            writes.get(120, TimeUnit.SECONDS);
+        }
+        writers.shutdown();
+        assertSnapshotIsTheRows(here, readView, reader);
+        MailboxSession thereSession = there.createSystemSession(USER);
+        assertSnapshotIsTheRows(there, there.getMailbox(MailboxPath.inbox(USER), thereSession), thereSession);
     }
 
     @Test
@@ -237,6 +350,16 @@ class MetadataSnapshotTest {
     private static MessageManager createdInbox(MailroomMailboxManager manager, MailboxSession session) throws Exception {
         manager.createMailbox(MailboxPath.inbox(USER), session);
         return manager.getMailbox(MailboxPath.inbox(USER), session);
+    }
+
+    /** A new INBOX holding {@code messages} messages, m0, m1, ... */
+    private static MessageManager filledInbox(MailroomMailboxManager manager, MailboxSession session, int messages)
+            throws Exception {
+        MessageManager inbox = createdInbox(manager, session);
+        for (int i = 0; i < messages; i++) {
+            inbox.appendMessage(AppendCommand.builder().build(message("m" + i)), session);
+        }
+        return inbox;
     }
 
     /** SELECT's UID list and FETCH 1:* from the snapshot are what the membership rows hold right now. */
