@@ -31,7 +31,8 @@ import org.mailroom.storage.schema.StorageException;
 /**
  * The importance model's state in the database (tables {@code mr_importance_*}, migration V8): contact and thread
  * statistics, pending messages with their arrival features, and the model weights. Every write commits before it
- * returns, so learning survives a restart; a batch of arrivals ({@link #saveArrivals}) commits once. Keys longer than
+ * returns, so learning survives a restart; a batch of arrivals ({@link #saveArrivals}) commits once, and so does a batch
+ * of labels ({@link #saveLabels}). Keys longer than
  * their columns are cut (two such keys may then share a row, which only blurs a statistic).
  *
  * <p>Contact and thread rows are cached like the weights: every decision reads the user's totals, the sender and
