@@ -14,11 +14,13 @@ import org.mailroom.storage.sorter.JdbcImportanceState;
  * CPU of the importance learner's weight write per label, for labels written one per write or several per write (the
  * learning thread's batches of user actions), on a fresh Derby database in a temporary folder:
  *
- * <pre>java -cp "dist/target/lib/*" bench/ImportanceWriteProbe.java KEYS_PER_LABEL LABELS_PER_WRITE WRITES POOL</pre>
+ * <pre>java -cp "dist/target/lib/*" bench/ImportanceWriteProbe.java KEYS_PER_LABEL LABELS_PER_WRITE WRITES POOL [read]</pre>
  *
  * Each label changes KEYS_PER_LABEL weights: nine in ten drawn from a pool of POOL feature keys (the features labels
  * share: the user's, the sender's, the buckets), one in ten a key not seen before. The first half of the writes is
- * not measured (the JIT). Prints this thread's CPU ms per label (the learning thread runs the write itself).
+ * not measured (the JIT). Prints this thread's CPU ms per label (the learning thread runs the write itself). With
+ * {@code read}, each write is preceded by a read of its keys ({@code readWeights}, measured too), as the training
+ * steps of a batch read every key they then write.
  */
 public class ImportanceWriteProbe {
     public static void main(String[] args) throws Exception {
@@ -26,6 +28,7 @@ public class ImportanceWriteProbe {
         int labelsPerWrite = Integer.parseInt(args[1]);
         int writes = Integer.parseInt(args[2]);
         int poolSize = Integer.parseInt(args[3]);
+        boolean readFirst = args.length > 4 && args[4].equals("read");
         Path dir = Files.createTempDirectory("importance-write-probe");
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Random random = new Random(1);
@@ -59,6 +62,9 @@ public class ImportanceWriteProbe {
                     i++;
                 }
                 long before = threads.getCurrentThreadCpuTime();
+                if (readFirst) {
+                    state.readWeights(keys, n, new double[n], new double[n]);
+                }
                 state.writeWeights(keys, n, weights, squared);
                 if (r >= warm) {
                     cpu += threads.getCurrentThreadCpuTime() - before;
@@ -66,7 +72,7 @@ public class ImportanceWriteProbe {
                 }
             }
         }
-        System.out.printf("keys_per_label=%d labels_per_write=%d pool=%d labels=%d cpu_ms_per_label=%.3f%n",
-            keysPerLabel, labelsPerWrite, poolSize, labels, cpu / 1e6 / labels);
+        System.out.printf("keys_per_label=%d labels_per_write=%d pool=%d read_first=%b labels=%d cpu_ms_per_label=%.3f%n",
+            keysPerLabel, labelsPerWrite, poolSize, readFirst, labels, cpu / 1e6 / labels);
     }
 }

@@ -310,44 +310,47 @@ public final class ImportanceModel implements Signal {
     }
 
     /**
-     * {@link #learnLabel} for several labels, in order, with one write of the weights for all of them: each step
-     * reads the weights the steps before it left (in {@link WeightUpdates}), so the result is the one the labels
-     * learned one at a time give, to the bit. The pending messages and contact rows are written as each label is
-     * learned, as before; when the weights' write fails, the labels' training is lost (as a failed single label's
-     * was) and this throws.
+     * {@link #learnLabel} for several labels, in order, stored at once ({@link ImportanceState#saveLabels}: one
+     * transaction for the pending messages taken, the contact rows and the weights of the lot). Each label reads what
+     * the labels before it changed through a {@link LabelBatch}, so the result is the one the labels learned one at a
+     * time give, to the bit ({@code ImportanceModelTest}). Either all of it is stored or, when this throws, none: the
+     * batch's labels are then lost, as a failed single label's training was.
      */
     public void learnLabels(List<Label> labels) {
         learning.lock();
         try {
-            WeightUpdates weights = new WeightUpdates(state);
+            LabelBatch batch = new LabelBatch(state);
             for (Label label : labels) {
-                learn(label, weights);
+                learn(label, batch);
             }
-            weights.write();
+            LabelWrites writes = batch.writes();
+            if (!writes.isEmpty()) {
+                state.saveLabels(writes);
+            }
         } finally {
             learning.unlock();
         }
     }
 
-    private void learn(Label label, WeightUpdates weights) {
+    private void learn(Label label, LabelBatch batch) {
         MailContent clean = ImportanceFeatures.withoutIgnoredHeaders(label.content());
         String user = label.user();
         String key = messageKey(clean);
-        var pending = state.pending(user, key);
+        var pending = batch.pending(user, key);
         FeatureVector features;
         if (pending.isPresent()) {
             features = pending.get().features();
-            state.removePending(user, key);
+            batch.removePending(user, key);
         } else {
-            features = vector(user, ImportanceFeatures.extract(user, own(user), clean, label.receivedAt(), state));
+            features = vector(user, ImportanceFeatures.extract(user, own(user), clean, label.receivedAt(), batch));
         }
-        train(features, label.important(), weights);
+        train(features, label.important(), batch.weights());
         if (label.important()) {
             String sender = ImportanceFeatures.sender(clean);
             if (!sender.isEmpty() && pending.isPresent()) {
-                state.saveContact(user, state.contact(user, sender).withReply());
-                state.saveContact(ImportanceFeatures.POPULATION,
-                    state.contact(ImportanceFeatures.POPULATION, sender).withReply());
+                batch.saveContact(user, batch.contact(user, sender).withReply());
+                batch.saveContact(ImportanceFeatures.POPULATION,
+                    batch.contact(ImportanceFeatures.POPULATION, sender).withReply());
             }
         }
     }

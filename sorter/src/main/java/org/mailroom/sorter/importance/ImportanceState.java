@@ -60,4 +60,23 @@ public interface ImportanceState {
             saveThread(row.user(), row.value());
         }
     }
+
+    /**
+     * Stores what a batch of explicit labels changed ({@link LabelWrites}: pending messages taken, contact rows,
+     * weights). A durable state commits it all in one transaction (before, each pending message taken and each
+     * contact row was a commit of its own, and the weights one more); either all of it is stored or, when this
+     * throws, none. This default writes the rows one by one.
+     */
+    default void saveLabels(LabelWrites writes) {
+        for (ArrivalWrites.Row<String> row : writes.pendingTaken()) {
+            removePending(row.user(), row.value());
+        }
+        for (ArrivalWrites.Row<ContactStats> row : writes.contacts()) {
+            saveContact(row.user(), row.value());
+        }
+        LabelWrites.Weights weights = writes.weights();
+        if (weights.count() > 0) {
+            writeWeights(weights.keys(), weights.count(), weights.weights(), weights.squaredGradients());
+        }
+    }
 }

@@ -120,6 +120,11 @@ public final class InMemoryImportanceState implements ImportanceState {
         }
     }
 
+    /** The keys of every weight stored (for tests that compare states weight by weight). */
+    public long[] weightKeys() {
+        return weights.keySet().stream().mapToLong(Long::longValue).toArray();
+    }
+
     /** How many weights are stored (for tests and the benchmark's report). */
     public int weightCount() {
         return weights.size();

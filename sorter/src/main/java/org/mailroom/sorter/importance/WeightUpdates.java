@@ -43,9 +43,18 @@ final class WeightUpdates {
 
     /** Stores every changed weight in the state, at once, and starts afresh. */
     void write() {
+        LabelWrites.Weights changes = changes();
+        if (changes.count() > 0) {
+            state.writeWeights(changes.keys(), changes.count(), changes.weights(), changes.squaredGradients());
+        }
+        changed.clear();
+    }
+
+    /** Every changed weight, each key once with its last value, in the order first changed. */
+    LabelWrites.Weights changes() {
         int n = changed.size();
         if (n == 0) {
-            return;
+            return LabelWrites.Weights.NONE;
         }
         long[] keys = new long[n];
         double[] weights = new double[n];
@@ -57,7 +66,6 @@ final class WeightUpdates {
             squaredGradients[i] = e.getValue()[1];
             i++;
         }
-        state.writeWeights(keys, n, weights, squaredGradients);
-        changed.clear();
+        return new LabelWrites.Weights(keys, n, weights, squaredGradients);
     }
 }

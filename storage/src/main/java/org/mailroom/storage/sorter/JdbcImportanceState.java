@@ -22,6 +22,7 @@ import org.mailroom.sorter.importance.ArrivalWrites;
 import org.mailroom.sorter.importance.ContactStats;
 import org.mailroom.sorter.importance.FeatureVector;
 import org.mailroom.sorter.importance.ImportanceState;
+import org.mailroom.sorter.importance.LabelWrites;
 import org.mailroom.sorter.importance.PendingMessage;
 import org.mailroom.sorter.importance.ThreadStats;
 import org.mailroom.storage.schema.Database;
@@ -30,7 +31,8 @@ import org.mailroom.storage.schema.StorageException;
 /**
  * The importance model's state in the database (tables {@code mr_importance_*}, migration V8): contact and thread
  * statistics, pending messages with their arrival features, and the model weights. Every write commits before it
- * returns, so learning survives a restart; a batch of arrivals ({@link #saveArrivals}) commits once. Keys longer than
+ * returns, so learning survives a restart; a batch of arrivals ({@link #saveArrivals}) commits once, and so does a batch
+ * of labels ({@link #saveLabels}). Keys longer than
  * their columns are cut (two such keys may then share a row, which only blurs a statistic).
  *
  * <p>Contact and thread rows are cached like the weights: every decision reads the user's totals, the sender and
@@ -361,14 +363,7 @@ public final class JdbcImportanceState implements ImportanceState {
 
     @Override
     public void removePending(String user, String messageKey) {
-        db.transactionVoid(c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                "DELETE FROM mr_importance_pending WHERE username = ? AND message_key = ?")) {
-                s.setString(1, cut(user, ADDRESS_MAX));
-                s.setString(2, cut(messageKey, KEY_MAX));
-                s.executeUpdate();
-            }
-        });
+        db.transactionVoid(c -> deleteTaken(c, List.of(new ArrivalWrites.Row<>(user, messageKey))));
     }
 
     @Override
@@ -407,54 +402,132 @@ public final class JdbcImportanceState implements ImportanceState {
 
     @Override
     public void writeWeights(long[] keys, int count, double[] weights, double[] squaredGradients) {
+        saveLabels(new LabelWrites(List.of(), List.of(),
+            new LabelWrites.Weights(keys, count, weights, squaredGradients)));
+    }
+
+    /**
+     * The pending messages a batch of labels took, its contact rows and its weights in one transaction (one commit
+     * per batch of labels; each of them was a commit of its own). A lost race to insert a weight or contact row, with
+     * another server on the same database, starts the whole transaction again. What committed goes into the caches;
+     * after a failure those rows and weights are read again, since whether they changed is unknown.
+     */
+    @Override
+    public void saveLabels(LabelWrites writes) {
+        ArrivalWrites contactRows = new ArrivalWrites(writes.contacts(), List.of(), List.of());
+        LabelWrites.Weights w = writes.weights();
         for (int attempt = 1; ; attempt++) {
             try {
                 db.transactionVoid(c -> {
-                    Map<Long, double[]> present = existing(c, keys, count);
-                    Map<Long, Integer> last = new HashMap<>();
-                    for (int i = 0; i < count; i++) {
-                        last.put(keys[i], i);
+                    deleteTaken(c, writes.pendingTaken());
+                    for (ArrivalWrites.Row<ContactStats> row : writes.contacts()) {
+                        writeContact(c, row.user(), row.value());
                     }
-                    try (PreparedStatement update = c.prepareStatement(
-                             "UPDATE mr_importance_weight SET weight = ?, squared_gradient = ? WHERE feature_key = ?");
-                         PreparedStatement insert = c.prepareStatement(
-                             "INSERT INTO mr_importance_weight (weight, squared_gradient, feature_key) VALUES (?, ?, ?)")) {
-                        boolean updates = false;
-                        boolean inserts = false;
-                        for (Map.Entry<Long, Integer> e : last.entrySet()) {
-                            PreparedStatement s = present.containsKey(e.getKey()) ? update : insert;
-                            s.setDouble(1, weights[e.getValue()]);
-                            s.setDouble(2, squaredGradients[e.getValue()]);
-                            s.setLong(3, e.getKey());
-                            s.addBatch();
-                            if (s == update) {
-                                updates = true;
-                            } else {
-                                inserts = true;
-                            }
-                        }
-                        if (updates) {
-                            update.executeBatch();
-                        }
-                        if (inserts) {
-                            insert.executeBatch();
-                        }
-                    }
+                    writeWeightRows(c, w.keys(), w.count(), w.weights(), w.squaredGradients());
                 });
-                for (int i = 0; i < count; i++) {
-                    this.weights.put(keys[i], new double[] {weights[i], squaredGradients[i]});
+                committed(contactRows, true);
+                for (int i = 0; i < w.count(); i++) {
+                    this.weights.put(w.keys()[i], new double[] {w.weights()[i], w.squaredGradients()[i]});
                 }
                 return;
-            } catch (StorageException e) {
-                // Whether the rows changed is unknown: the next read asks the database.
-                for (int i = 0; i < count; i++) {
-                    this.weights.invalidate(keys[i]);
+            } catch (RuntimeException e) {
+                committed(contactRows, false);
+                for (int i = 0; i < w.count(); i++) {
+                    this.weights.invalidate(w.keys()[i]);
                 }
-                // Another server (one PostgreSQL, several Mailrooms) inserted the same key first: start again.
-                if (attempt >= WRITE_ATTEMPTS || !isDuplicateKey(e)) {
+                boolean startAgain = e instanceof StalePresence
+                    || e instanceof StorageException storage && isDuplicateKey(storage);
+                if (attempt >= WRITE_ATTEMPTS || !startAgain) {
                     throw e;
                 }
             }
+        }
+    }
+
+    /** Deletes the pending messages labels took, by (user, message key), in one batch. */
+    private static void deleteTaken(Connection c, List<ArrivalWrites.Row<String>> taken) throws SQLException {
+        if (taken.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement delete = c.prepareStatement(
+            "DELETE FROM mr_importance_pending WHERE username = ? AND message_key = ?")) {
+            for (ArrivalWrites.Row<String> row : taken) {
+                delete.setString(1, cut(row.user(), ADDRESS_MAX));
+                delete.setString(2, cut(row.value(), KEY_MAX));
+                delete.addBatch();
+            }
+            delete.executeBatch();
+        }
+    }
+
+    /**
+     * Each key's last value: updated where a row exists, inserted where none does. Whether a row exists is taken from
+     * the weight cache where it knows (a row it holds exists: weight rows are never deleted, and the cache holds only
+     * committed values; {@link #ABSENT} means none existed when it was read), and only the keys it does not know
+     * (evicted, expired) are looked up. That look-up, an {@code IN} list of 100 keys, was most of a batch of labels'
+     * CPU (bench/README.md, IMAP, "h-learn"), and the training steps had just read every one of these keys through
+     * the cache. Knowledge that can be stale is checked by the write itself: a row another server (or a race
+     * with an eviction) inserted meanwhile fails the insert on the primary key, a row believed present that is not
+     * updates nothing ({@link StalePresence}); either way the caller starts the transaction again with the keys
+     * dropped from the cache, so that attempt looks every key up.
+     */
+    private void writeWeightRows(Connection c, long[] keys, int count, double[] weights, double[] squaredGradients)
+        throws SQLException {
+        if (count == 0) {
+            return;
+        }
+        Map<Long, Integer> last = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            last.put(keys[i], i);
+        }
+        long[] unknown = new long[last.size()];
+        int u = 0;
+        for (Long key : last.keySet()) {
+            if (this.weights.getIfPresent(key) == null) {
+                unknown[u++] = key;
+            }
+        }
+        Map<Long, double[]> present = u == 0 ? Map.of() : existing(c, unknown, u);
+        try (PreparedStatement update = c.prepareStatement(
+                 "UPDATE mr_importance_weight SET weight = ?, squared_gradient = ? WHERE feature_key = ?");
+             PreparedStatement insert = c.prepareStatement(
+                 "INSERT INTO mr_importance_weight (weight, squared_gradient, feature_key) VALUES (?, ?, ?)")) {
+            boolean updates = false;
+            boolean inserts = false;
+            for (Map.Entry<Long, Integer> e : last.entrySet()) {
+                double[] cached = this.weights.getIfPresent(e.getKey());
+                boolean exists = cached != null ? cached != ABSENT : present.containsKey(e.getKey());
+                PreparedStatement s = exists ? update : insert;
+                s.setDouble(1, weights[e.getValue()]);
+                s.setDouble(2, squaredGradients[e.getValue()]);
+                s.setLong(3, e.getKey());
+                s.addBatch();
+                if (s == update) {
+                    updates = true;
+                } else {
+                    inserts = true;
+                }
+            }
+            if (updates) {
+                for (int updated : update.executeBatch()) {
+                    if (updated == 0) {
+                        throw new StalePresence();
+                    }
+                }
+            }
+            if (inserts) {
+                insert.executeBatch();
+            }
+        }
+    }
+
+    /**
+     * A weight row the cache said existed was not there to update: the transaction is started again, every key
+     * looked up. Not expected (rows are never deleted), but a silent update of nothing would lose a weight.
+     */
+    private static final class StalePresence extends RuntimeException {
+        StalePresence() {
+            super("a cached weight row was not in the database", null, false, false);
         }
     }
 

@@ -261,4 +261,100 @@ class JdbcImportanceStateTest {
             assertThat(reopened.pending(alice, "q@y")).isEmpty();
         }
     }
+
+    /**
+     * A seeded sequence of labels (the same message flagged again, unflagged ones in between as "not important",
+     * messages never recorded) learned one label at a time on the in-memory state, as the model stored them before
+     * labels were committed per batch, and in batches of 1 to 8 on this state: every weight, read back from the
+     * database by a new instance (no cache: what a restart sees), is the same to the bit, and so are the contact rows
+     * and what is still pending.
+     */
+    @Test
+    void labelsStoredPerBatchLeaveBitForBitWhatLabelsOneByOneLeave() {
+        MailParser parser = new MailParser();
+        String alice = "alice@x.test";
+        java.util.Random random = new java.util.Random(20261130);
+        List<String> senders = List.of("bob@y.test", "carol@z.test", "news@list.test", "dan@y.test");
+        List<MailContent> messages = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            String sender = senders.get(i % senders.size());
+            messages.add(parser.parse(("Message-ID: <l" + i + "@y>\r\nFrom: " + sender + "\r\nTo: " + alice
+                + "\r\nSubject: " + (i % 3 == 0 ? "Re: " : "") + "topic " + (i % 5) + "\r\n\r\nWords " + i
+                + " about the plan, the budget " + (i * 7) + " and lunch?\r\n").getBytes(StandardCharsets.UTF_8)));
+        }
+        org.mailroom.sorter.importance.InMemoryImportanceState memory =
+            new org.mailroom.sorter.importance.InMemoryImportanceState();
+        ImportanceModel oneByOne = new ImportanceModel(memory);
+        ImportanceModel batched = new ImportanceModel(state);
+        for (int i = 0; i < 12; i++) {   // the last four are never recorded: labels extract their features
+            Instant at = T.plusSeconds(60L * i);
+            oneByOne.recordReceived(new IncomingMail(alice, Optional.empty(), SessionFacts.none(), messages.get(i), at));
+            batched.recordReceived(new IncomingMail(alice, Optional.empty(), SessionFacts.none(), messages.get(i), at));
+        }
+        List<org.mailroom.sorter.learning.ImportanceLabels.Label> labels = new java.util.ArrayList<>();
+        for (int n = 0; n < 80; n++) {
+            int m = random.nextInt(messages.size());
+            labels.add(new org.mailroom.sorter.learning.ImportanceLabels.Label(alice, messages.get(m),
+                T.plusSeconds(60L * m), random.nextInt(3) > 0, T.plus(Duration.ofHours(1)).plusSeconds(n)));
+        }
+        for (var label : labels) {
+            oneByOne.learnLabel(label.user(), label.content(), label.receivedAt(), label.important(),
+                label.labelledAt());
+        }
+        for (int from = 0; from < labels.size(); ) {
+            int to = Math.min(labels.size(), from + 1 + random.nextInt(8));
+            batched.learnLabels(labels.subList(from, to));
+            from = to;
+        }
+
+        JdbcImportanceState reread = new JdbcImportanceState(db, 0);
+        long[] keys = memory.weightKeys();
+        assertThat(keys).hasSizeGreaterThan(100);
+        double[] expected = new double[keys.length];
+        double[] expectedG2 = new double[keys.length];
+        memory.readWeights(keys, keys.length, expected, expectedG2);
+        double[] stored = new double[keys.length];
+        double[] storedG2 = new double[keys.length];
+        reread.readWeights(keys, keys.length, stored, storedG2);
+        for (int i = 0; i < keys.length; i++) {
+            assertThat(Double.doubleToRawLongBits(stored[i])).as("weight %d", keys[i])
+                .isEqualTo(Double.doubleToRawLongBits(expected[i]));
+            assertThat(Double.doubleToRawLongBits(storedG2[i])).as("squared gradient %d", keys[i])
+                .isEqualTo(Double.doubleToRawLongBits(expectedG2[i]));
+        }
+        for (String sender : senders) {
+            assertThat(reread.contact(alice, sender)).isEqualTo(memory.contact(alice, sender));
+            assertThat(reread.contact("*all", sender)).isEqualTo(memory.contact("*all", sender));
+            assertThat(reread.pendingFrom(alice, sender)).extracting(PendingMessage::messageKey)
+                .isEqualTo(memory.pendingFrom(alice, sender).stream().map(PendingMessage::messageKey).toList());
+        }
+    }
+
+    /**
+     * The weights' write trusts the cache for whether a row exists, and the database corrects it: a row another
+     * server inserted after this instance cached "no row" (the insert fails on the key, the write starts again), and a
+     * row this instance cached that is gone (the update finds nothing, the write starts again), both end with this
+     * instance's value stored.
+     */
+    @Test
+    void weightWritesStoreTheirValueWhenTheCachedKnowledgeOfARowIsStale() {
+        long[] keys = {901L, 902L};
+        double[] w = new double[2];
+        double[] g2 = new double[2];
+        state.readWeights(keys, 2, w, g2);   // cached: no rows
+        JdbcImportanceState otherServer = new JdbcImportanceState(db);
+        otherServer.writeWeights(new long[] {901L}, 1, new double[] {0.5}, new double[] {0.25});
+        state.writeWeights(keys, 2, new double[] {1.5, 2.5}, new double[] {1, 2});
+        db.transactionVoid(c -> {
+            try (var delete = c.prepareStatement("DELETE FROM mr_importance_weight WHERE feature_key = 902")) {
+                delete.executeUpdate();
+            }
+        });
+        state.writeWeights(new long[] {902L}, 1, new double[] {3.5}, new double[] {3});
+
+        JdbcImportanceState reread = new JdbcImportanceState(db, 0);
+        reread.readWeights(keys, 2, w, g2);
+        assertThat(w).containsExactly(1.5, 3.5);
+        assertThat(g2).containsExactly(1.0, 3.0);
+    }
 }
