@@ -13,7 +13,8 @@ Every phase checks its tagged answer (and what it should have returned); a failu
 Output: key=value lines: <phase>_s (wall seconds), append_msgs_per_s, the counts checked, and with --cpu-pid or
 --cpu-comm <phase>_server_cpu_s: CPU seconds (user + system) the server's processes spent in the phase, which says
 more than wall time on a machine shared with other work; with --cpu-pid also <phase>_server_jit_cpu_s, the part
-of it spent by the JVM's JIT compiler threads (a phase run once on a fresh JVM pays for compiling its code).
+of it spent by the JVM's JIT compiler threads (a phase run once on a fresh JVM pays for compiling its code);
+<phase>_epoch_s=START-END, the phase's wall-clock seconds since 1970, which bench/jit-log.py takes as its window.
 With --jfr FILE (and --cpu-pid, a JVM) a Java Flight Recording (profile settings) of the read phases alone, from
 after the APPENDs to the end, is written to FILE.
 """
@@ -154,12 +155,15 @@ class Phase:
         self.cpu_start = self.cpu.seconds()
         self.jit_start = self.cpu.jit_seconds()
         self.start = time.monotonic()
+        self.epoch_start = time.time()
         return self
 
     def __exit__(self, *exc):
         if exc[0] is None:
             self.elapsed = time.monotonic() - self.start
             print("%s_s=%.4f" % (self.name, self.elapsed))
+            # Wall-clock marks of the phase: bench/jit-log.py turns them into the JVM uptime of a LogCompilation file.
+            print("%s_epoch_s=%.3f-%.3f" % (self.name, self.epoch_start, time.time()))
             if self.cpu_start is not None:
                 print("%s_server_cpu_s=%.2f" % (self.name, self.cpu.seconds() - self.cpu_start))
             if self.jit_start is not None:

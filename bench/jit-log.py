@@ -6,6 +6,9 @@ uptime (e.g. the load of bench/run-smtp.sh, which prints mailroom_load_jvm_uptim
         bench/run-smtp.sh --only mailroom 2000
     bench/jit-log.py /tmp/jit-PID.log [START END] [TOP]
 
+START and END above 10^9 are wall-clock seconds since 1970 (bench/imap_phases.py's <phase>_epoch_s=START-END),
+turned into JVM uptime with the log header's time_ms (the wall-clock time of uptime 0).
+
 Prints: compile tasks per tier (1 = C1 plain, 2 = C1 with light profiling, used while C2's queue is long, 3 = C1 with
 full profiling, 4 = C2) with their summed duration, the same per package, the longest compiles, methods compiled at
 C2 more than once (recompilation after a deoptimisation), methods compiled at tier 2 and again at tier 3 (the C2
@@ -83,12 +86,23 @@ def read(path):
     return [t for t in tasks if t['end'] is not None], nmethods, traps, not_entrant, failures
 
 
+def log_epoch(path):
+    """The wall-clock seconds of uptime 0: the header's time_ms."""
+    with open(path, errors='replace') as log:
+        for line in log:
+            if line.startswith('<hotspot_log '):
+                return int(attrs(line)['time_ms']) / 1000.0
+    raise SystemExit(f"{path}: no <hotspot_log time_ms=...> header")
+
+
 def main():
     path = sys.argv[1]
     start = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
     end = float(sys.argv[3]) if len(sys.argv) > 3 else float('inf')
     top = int(sys.argv[4]) if len(sys.argv) > 4 else 20
     tasks, nmethods, traps, not_entrant, failures = read(path)
+    if start > 1e9:
+        start, end = start - log_epoch(path), end - log_epoch(path)
     inside = lambda stamp: start <= float(stamp) <= end
     window = [t for t in tasks if inside(t['start'])]
     seconds = lambda t: t['end'] - t['start']

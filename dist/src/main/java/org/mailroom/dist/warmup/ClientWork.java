@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPMessage;
 import org.eclipse.angus.mail.imap.IMAPStore;
 
 import jakarta.mail.Address;
@@ -45,8 +46,9 @@ import jakarta.mail.search.SubjectTerm;
  * delivers mail over SMTP from a few concurrent sessions (plain and STARTTLS, several messages per connection, like
  * sending servers), then one IMAP session works with it the way a desktop client does (folder list, a fetch of
  * envelopes, flags, sizes and structure, bodies and their parts, searches, flag changes, copy, move, expunge,
- * appends to Sent and Drafts, IDLE until new mail arrives). Rounds run until the message budget is spent or time is
- * up.
+ * appends to Sent and Drafts, IDLE until new mail arrives), and a synchronising client (a phone's or an offline
+ * client's) resyncs the whole INBOX and downloads the newest messages whole. Rounds run until the message budget is
+ * spent or time is up.
  */
 public final class ClientWork {
     /** Concurrent SMTP sessions per round, and messages each sends over its connection. */
@@ -56,6 +58,20 @@ public final class ClientWork {
     private static final int BODIES_READ = 5;
     private static final int HEADER_WINDOW = 50;
     private static final List<String> FOLDERS = List.of("Priority", "Spam", "Archive", "Sent", "Drafts");
+    private static final List<String> SYNCHRONISED = List.of("INBOX", "Priority", "Archive", "Sent", "Drafts");
+    /**
+     * How often a synchronising session opens its folders and fetches every message's flags, UID and size, and how
+     * many of INBOX's newest it then downloads whole. Mailroom answers both from dedicated paths (the membership rows
+     * encoded straight into the response; one statement per whole message) that the desktop session above never
+     * reaches: Angus fetches a list of envelopes and reads bodies in partial, \Seen-setting chunks. The resyncs make
+     * the per-message code of a whole-folder FETCH hot enough for C2 over a few hundred messages, as a real folder's
+     * first FETCH 1:* would otherwise compile it while it runs (bench/README.md, IMAP chapter, h-jit). All folders,
+     * not INBOX alone: the sorter gives every delivered message a keyword, appended ones (Sent, Drafts, a mailbox
+     * migrated by APPEND) have none, and code compiled while it saw only one of the two kinds is thrown away and
+     * compiled again when the other comes (the keyword test in MetadataFetch.writeFlags did that, measured).
+     */
+    private static final int RESYNCS = 3;
+    private static final int WHOLE_DOWNLOADS = 20;
     /** How long the IDLE waits for the delivery that wakes it before the client ends it itself. */
     private static final long IDLE_LIMIT_SECONDS = 10;
 
@@ -112,6 +128,7 @@ public final class ClientWork {
             while (messages < messageBudget && System.nanoTime() - deadlineNanos < 0) {
                 deliver(senders, round);
                 read(senders, round);
+                synchronise(round);
                 round++;
             }
         } finally {
@@ -169,7 +186,64 @@ public final class ClientWork {
     }
 
     private void read(ExecutorService senders, int round) throws MessagingException, IOException, InterruptedException {
-        // Clients of both kinds: STARTTLS on the IMAP port, and implicit TLS on the IMAPS port.
+        Session session = imapSession(round, new Properties());
+        try (IMAPStore store = connect(session)) {
+            work(store, session, senders, round);
+        }
+    }
+
+    /**
+     * A synchronising client (mbsync, a phone's mail app, a desktop client's offline folders): it opens each folder
+     * but Spam, takes every message's flags, UID and size ({@code FETCH 1:n (FLAGS UID RFC822.SIZE)}) and downloads
+     * INBOX's newest whole without marking them seen ({@code BODY.PEEK[]}, one message per command, no partial
+     * fetches), on the other TLS mode than this round's desktop session.
+     */
+    private void synchronise(int round) throws MessagingException, IOException {
+        Properties wholeMessages = new Properties();
+        wholeMessages.put("partialfetch", "false");
+        wholeMessages.put("peek", "true");
+        try (IMAPStore store = connect(imapSession(round + 1, wholeMessages))) {
+            for (int i = 0; i < RESYNCS; i++) {
+                for (String name : SYNCHRONISED) {
+                    try (IMAPFolder folder = (IMAPFolder) store.getFolder(name)) {
+                        if (!folder.exists()) {
+                            continue;
+                        }
+                        folder.open(Folder.READ_WRITE);
+                        Message[] all = folder.getMessages();
+                        folder.fetch(all, profile(FetchProfile.Item.FLAGS, UIDFolder.FetchProfileItem.UID,
+                            FetchProfile.Item.SIZE));
+                        if (i == 0 && "INBOX".equals(name)) {
+                            download(all);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The newest messages whole; each must be as long as the size the resync reported (a failed warm-up says so). */
+    private static void download(Message[] all) throws MessagingException, IOException {
+        for (int i = Math.max(0, all.length - WHOLE_DOWNLOADS); i < all.length; i++) {
+            IMAPMessage message = (IMAPMessage) all[i];
+            // getMimeStream is the whole message as stored (BODY.PEEK[]); getRawInputStream would be its body only
+            long read;
+            try (InputStream whole = message.getMimeStream()) {
+                read = whole.transferTo(OutputStream.nullOutputStream());
+            }
+            if (read != message.getSize()) {
+                throw new MessagingException("warm-up: message " + message.getMessageNumber() + " downloaded with "
+                    + read + " of its " + message.getSize() + " bytes");
+            }
+        }
+    }
+
+    /**
+     * An IMAP client session of Angus Mail, STARTTLS on the IMAP port in even rounds and implicit TLS on the IMAPS
+     * port in odd ones (clients of both kinds), with {@code options} (Angus's {@code mail.imap.*} property names
+     * without that prefix) on top of its defaults.
+     */
+    private Session imapSession(int round, Properties options) {
         boolean startTls = round % 2 == 0;
         String protocol = startTls ? "imap" : "imaps";
         Properties imap = new Properties();
@@ -179,13 +253,17 @@ public final class ClientWork {
             imap.put("mail.imap.starttls.enable", "true");
             imap.put("mail.imap.starttls.required", "true");
         }
+        options.forEach((key, value) -> imap.put("mail." + protocol + "." + key, value));
         trustOnlyTheThrowaway(imap, protocol);
-        Session session = Session.getInstance(imap);
-        try (IMAPStore store = (IMAPStore) session.getStore(protocol)) {
-            store.connect(account.address(), account.password());
-            imapSessions++;
-            work(store, session, senders, round);
-        }
+        imap.put("mail.store.protocol", protocol);
+        return Session.getInstance(imap);
+    }
+
+    private IMAPStore connect(Session session) throws MessagingException {
+        IMAPStore store = (IMAPStore) session.getStore();
+        store.connect(account.address(), account.password());
+        imapSessions++;
+        return store;
     }
 
     private void work(IMAPStore store, Session session, ExecutorService senders, int round)
