@@ -136,7 +136,7 @@ public final class SpamQualityBenchmark {
         int allowed = (int) Math.floor(ham.length * 0.001);
         double threshold = ham[ham.length - 1 - allowed];
         long caught = Arrays.stream(spam).filter(v -> v > threshold).count();
-        System.out.printf(Locale.ROOT, "sweep %s: recall at <= 0.1%% FP %.2f%% (%d), AUC %.5f%n", label,
+        System.out.printf(Locale.ROOT, "sweep %s: recall at <= 0.1%% FP %.2f%% (%d), AUC %.6f%n", label,
             100.0 * caught / spam.length, caught, auc(spam, ham));
     }
 
@@ -254,7 +254,7 @@ public final class SpamQualityBenchmark {
             + " (%d/%d)%n", 100.0 * tp / spam, tp, spam, 100.0 * fp / ham, fp, ham);
         System.out.printf(Locale.ROOT, "recall at <= 0.1%% ham FP (<= %d ham): %.2f%% (%d/%d), threshold %.3f%n",
             allowedFp, 100.0 * caught / spam, caught, spam, threshold);
-        System.out.printf(Locale.ROOT, "ROC AUC: %.5f%n", auc(spamScores, hamScores));
+        System.out.printf(Locale.ROOT, "ROC AUC: %.6f%n", auc(spamScores, hamScores));
         StringBuilder shifted = new StringBuilder("if the threshold were moved (log-odds: recall/FP):");
         for (double t = -1; t <= 4; t += 0.5) {
             final double at = t;
