@@ -127,6 +127,20 @@ public final class Database implements AutoCloseable {
         if (System.getProperty("derby.storage.logBufferSize") == null) {
             System.setProperty("derby.storage.logBufferSize", "1048576");
         }
+        // Index statistics are made by GrownTablePlans, at each doubling of a table, and the plans they invalidate are
+        // compiled again right after on its thread. Derby's own daemon rewrote them whenever some compile found them
+        // stale, at any moment, marking every plan of the table for a recompile in the middle of commands: after
+        // 3,000 APPENDs, the first SELECT's compile set it off and the next body FETCHes and SEARCH each compiled
+        // their statement again (bench/README.md, IMAP, "h-body", seventeenth session).
+        if (System.getProperty("derby.storage.indexStats.auto") == null) {
+            System.setProperty("derby.storage.indexStats.auto", "false");
+        }
+        // For the same reason, no row-count check every 100 executions of a plan (Derby's stale-plan check): when the
+        // table's count had moved by some percent it compiled the statement again inside the command that ran it (the
+        // 101st body FETCH of a server whose mailbox had grown, 15-20 ms); GrownTablePlans re-plans at each doubling.
+        if (System.getProperty("derby.language.stalePlanCheckInterval") == null) {
+            System.setProperty("derby.language.stalePlanCheckInterval", Integer.toString(Integer.MAX_VALUE));
+        }
     }
 
     private static void requireWritable(Path directory, Path dataDirectory) {
