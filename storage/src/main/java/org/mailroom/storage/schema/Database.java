@@ -135,12 +135,6 @@ public final class Database implements AutoCloseable {
         if (System.getProperty("derby.storage.indexStats.auto") == null) {
             System.setProperty("derby.storage.indexStats.auto", "false");
         }
-        // For the same reason, no row-count check every 100 executions of a plan (Derby's stale-plan check): when the
-        // table's count had moved by some percent it compiled the statement again inside the command that ran it (the
-        // 101st body FETCH of a server whose mailbox had grown, 15-20 ms); GrownTablePlans re-plans at each doubling.
-        if (System.getProperty("derby.language.stalePlanCheckInterval") == null) {
-            System.setProperty("derby.language.stalePlanCheckInterval", Integer.toString(Integer.MAX_VALUE));
-        }
     }
 
     private static void requireWritable(Path directory, Path dataDirectory) {
