@@ -33,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * whose Derby compiler is not yet compiled itself), and a store that has just taken thousands of messages has had
  * its message tables re-planned several times, so the first body FETCH, SEARCH or SELECT after them paid it
  * (bench/README.md, IMAP, "h-body", seventeenth session). Every statement of the schema in Derby's statement cache
- * marked for a recompile, whoever marked it (a re-plan here, Derby's own automatic index statistics, its stale-plan
- * check), is prepared again on this thread every period: preparing a text whose cached plan is invalid compiles it
- * into the cache, where the statements open on the pool's connections find it.
+ * marked for a recompile, whoever marked it (a re-plan here, or Derby's automatic index statistics where a JVM turns
+ * them back on: {@code Database} turns them off), is prepared again on this thread every period: preparing a text
+ * whose cached plan is invalid compiles it into the cache, where the statements open on the pool's connections find
+ * it. Derby's stale-plan check (every 100th execution) recompiles within the execution that finds the plan stale:
+ * that one stays on the command's path.
  */
 final class GrownTablePlans {
     private static final Logger LOG = LoggerFactory.getLogger(GrownTablePlans.class);
