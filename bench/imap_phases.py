@@ -14,7 +14,9 @@ Output: key=value lines: <phase>_s (wall seconds), append_msgs_per_s, the counts
 --cpu-comm <phase>_server_cpu_s: CPU seconds (user + system) the server's processes spent in the phase, which says
 more than wall time on a machine shared with other work; with --cpu-pid also <phase>_server_jit_cpu_s, the part
 of it spent by the JVM's JIT compiler threads (a phase run once on a fresh JVM pays for compiling its code);
-<phase>_epoch_s=START-END, the phase's wall-clock seconds since 1970, which bench/jit-log.py takes as its window.
+<phase>_epoch_s=START-END, the phase's wall-clock seconds since 1970, which bench/jit-log.py takes as its window;
+fetch_bodies_first_ms, _second_ms, _median_ms and _max_ms: the body FETCHes' own round trips (a fresh server's first
+one or two can hold a whole phase's difference).
 With --jfr FILE (and --cpu-pid, a JVM) a Java Flight Recording (profile settings) of the read phases alone, from
 after the APPENDs to the end, is written to FILE.
 """
@@ -245,11 +247,20 @@ def main():
     bodies = min(100, exists)
     step = max(1, exists // bodies)
     total = 0
+    each_ms = []
     with Phase("fetch_bodies", cpu):
         for i in range(bodies):
+            sent = time.monotonic()
             lines = imap.command("FETCH %d (BODY.PEEK[])" % (1 + i * step))
+            each_ms.append((time.monotonic() - sent) * 1000)
             total += sum(len(l) for l in lines[:-1])
     print("fetch_bodies_bytes=%d" % total)
+    # One slow command (a statement compiled, a class loaded) and a slow path look alike in the phase's total.
+    ordered = sorted(each_ms)
+    print("fetch_bodies_first_ms=%.2f" % each_ms[0])
+    print("fetch_bodies_second_ms=%.2f" % each_ms[min(1, len(each_ms) - 1)])
+    print("fetch_bodies_median_ms=%.3f" % ordered[len(ordered) // 2])
+    print("fetch_bodies_max_ms=%.2f" % ordered[-1])
     if args.jfr:
         jcmd(args.cpu_pid, "JFR.dump", "name=phases", "filename=" + os.path.abspath(args.jfr))
         jcmd(args.cpu_pid, "JFR.stop", "name=phases")

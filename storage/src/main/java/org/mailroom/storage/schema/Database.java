@@ -127,6 +127,14 @@ public final class Database implements AutoCloseable {
         if (System.getProperty("derby.storage.logBufferSize") == null) {
             System.setProperty("derby.storage.logBufferSize", "1048576");
         }
+        // Index statistics are made by GrownTablePlans, at each doubling of a table, and the plans they invalidate are
+        // compiled again right after on its thread. Derby's own daemon rewrote them whenever some compile found them
+        // stale, at any moment, marking every plan of the table for a recompile in the middle of commands: after
+        // 3,000 APPENDs, the first SELECT's compile set it off and the next body FETCHes and SEARCH each compiled
+        // their statement again (bench/README.md, IMAP, "h-body", seventeenth session).
+        if (System.getProperty("derby.storage.indexStats.auto") == null) {
+            System.setProperty("derby.storage.indexStats.auto", "false");
+        }
     }
 
     private static void requireWritable(Path directory, Path dataDirectory) {

@@ -13,29 +13,35 @@ public enum Dialect {
      * compiles every statement against empty tables: {@link GrownTablePlans} re-plans a table's statements as it
      * grows, through these two statements. Sizes are allocated pages of the table itself (not its indexes), read from
      * the page headers without touching a row; the refresh rebuilds the table's index statistics, which also marks
-     * every compiled plan that reads the table for a recompile at its next execution.
+     * every compiled plan that reads the table for a recompile at its next execution. The third lists the statements
+     * of the schema in Derby's statement cache whose plan is so marked, so that they are compiled again off the
+     * commands' path.
      */
     DERBY("BLOB", "CLOB",
         "SELECT t.tablename, s.numallocatedpages FROM SYS.SYSTABLES t, TABLE(SYSCS_DIAG.SPACE_TABLE(t.tablename)) s"
             + " WHERE t.tabletype = 'T' AND s.isindex = 0"
             + " AND t.schemaid = (SELECT schemaid FROM SYS.SYSSCHEMAS WHERE schemaname = CURRENT SCHEMA)",
-        "CALL SYSCS_UTIL.SYSCS_UPDATE_STATISTICS(CURRENT SCHEMA, ?, NULL)"),
+        "CALL SYSCS_UTIL.SYSCS_UPDATE_STATISTICS(CURRENT SCHEMA, ?, NULL)",
+        "SELECT sql_text FROM SYSCS_DIAG.STATEMENT_CACHE WHERE valid = FALSE AND schemaname = CURRENT SCHEMA"),
     /**
      * PostgreSQL plans a prepared statement again from current statistics (its custom plans, and a generic plan
      * dropped when autovacuum's ANALYZE changes the table's statistics): nothing to do here.
      */
-    POSTGRESQL("BYTEA", "TEXT", null, null);
+    POSTGRESQL("BYTEA", "TEXT", null, null, null);
 
     private final String binaryType;
     private final String longTextType;
     private final String tableSizesQuery;
     private final String replanTableCall;
+    private final String invalidatedStatementsQuery;
 
-    Dialect(String binaryType, String longTextType, String tableSizesQuery, String replanTableCall) {
+    Dialect(String binaryType, String longTextType, String tableSizesQuery, String replanTableCall,
+            String invalidatedStatementsQuery) {
         this.binaryType = binaryType;
         this.longTextType = longTextType;
         this.tableSizesQuery = tableSizesQuery;
         this.replanTableCall = replanTableCall;
+        this.invalidatedStatementsQuery = invalidatedStatementsQuery;
     }
 
     public static Dialect fromJdbcUrl(String url) {
@@ -67,6 +73,11 @@ public enum Dialect {
     /** A call, with the table name as its one parameter, after which every plan reading the table is made again. */
     String replanTableCall() {
         return requireDerby(replanTableCall);
+    }
+
+    /** A query listing the SQL text of every compiled statement of the current schema marked for a recompile. */
+    String invalidatedStatementsQuery() {
+        return requireDerby(invalidatedStatementsQuery);
     }
 
     private String requireDerby(String sql) {

@@ -12,6 +12,9 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Has Derby plan a table's statements again each time the table has doubled in size. Derby compiles a statement's
  * plan at its first execution and keeps it; a new installation runs every statement first against empty tables,
@@ -24,8 +27,20 @@ import javax.sql.DataSource;
  * remembered without re-planning: statements compiled from then on see at least that size. Doubling bounds the work:
  * a table that grows from 1 page to 1 million is re-planned 20 times in its life, and each re-plan costs one pass over
  * its indexes (Derby's index statistics, which the optimizer uses too) and one compile of each of its statements.
+ *
+ * <p>That compile is done here, right after the re-plan, not at the statement's next execution: Derby would otherwise
+ * compile it inside whichever command runs it next (parse, optimise, generate and load a class: 10-50 ms in a JVM
+ * whose Derby compiler is not yet compiled itself), and a store that has just taken thousands of messages has had
+ * its message tables re-planned several times, so the first body FETCH, SEARCH or SELECT after them paid it
+ * (bench/README.md, IMAP, "h-body", seventeenth session). Every statement of the schema in Derby's statement cache
+ * marked for a recompile, whoever marked it (a re-plan here, or Derby's automatic index statistics where a JVM turns
+ * them back on: {@code Database} turns them off), is prepared again on this thread every period: preparing a text
+ * whose cached plan is invalid compiles it into the cache, where the statements open on the pool's connections find
+ * it. Derby's stale-plan check (every 100th execution) recompiles within the execution that finds the plan stale:
+ * that one stays on the command's path.
  */
 final class GrownTablePlans {
+    private static final Logger LOG = LoggerFactory.getLogger(GrownTablePlans.class);
     /** How often the sizes are read: a few CPU milliseconds for some 40 tables. */
     static final Duration PERIOD = Duration.ofSeconds(10);
     private static final int GROWTH_FACTOR = 2;
@@ -41,7 +56,8 @@ final class GrownTablePlans {
 
     /**
      * Reads every table's size, has the plans of each table that doubled since it was last planned made again, and
-     * returns those tables. The first call only remembers the sizes.
+     * returns those tables; then compiles again every cached statement whose plan is marked for a recompile
+     * ({@link #recompileInvalidated}). The first call only remembers the sizes.
      */
     synchronized List<String> replanGrownTables() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
@@ -66,7 +82,33 @@ final class GrownTablePlans {
                 }
                 pagesWhenPlanned.put(table, sizes.get(table));
             }
+            recompileInvalidated(c);
             return grown;
         }
+    }
+
+    /**
+     * Prepares again, on {@code c} (a connection of the pool, not the store's statement cache, which would hand back
+     * its open statement without asking Derby), every statement whose cached plan is marked for a recompile; returns
+     * how many compiled. A text that no longer compiles (its table dropped) is left for its next user to report.
+     */
+    int recompileInvalidated(Connection c) throws SQLException {
+        List<String> invalidated = new ArrayList<>();
+        try (PreparedStatement query = c.prepareStatement(dialect.invalidatedStatementsQuery());
+             ResultSet rs = query.executeQuery()) {
+            while (rs.next()) {
+                invalidated.add(rs.getString(1));
+            }
+        }
+        int compiled = 0;
+        for (String sql : invalidated) {
+            try {
+                c.prepareStatement(sql).close();
+                compiled++;
+            } catch (SQLException e) {
+                LOG.debug("Cannot compile again a statement marked for a recompile: {}", e.getMessage());
+            }
+        }
+        return compiled;
     }
 }
