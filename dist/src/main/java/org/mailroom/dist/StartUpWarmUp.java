@@ -135,8 +135,7 @@ final class StartUpWarmUp {
         try (RunningMailroom running = new Mailroom(throwaway, data.resolve("mailroom.yaml"),
             new PrintWriter(Writer.nullWriter())).launch()) {
             ClientWork work = new ClientWork(new ClientWork.Ports(running.smtpPort(), running.imapPort(),
-                running.imapTlsPort()), account, trusting(data.resolve("tls").resolve("certificate.pem")),
-                server.limits().maxMessageSize().bytes());
+                running.imapTlsPort()), account, trusting(data.resolve("tls").resolve("certificate.pem")));
             // The budget is for the work: the throwaway's own start is a fixed cost, about a real start's.
             return work.run(config.messages(), System.nanoTime() + config.timeLimit().duration().toNanos());
         }

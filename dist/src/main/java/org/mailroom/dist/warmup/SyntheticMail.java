@@ -9,9 +9,8 @@ import java.util.Random;
 
 /**
  * Generated messages of the shapes everyday mail has: plain text, text with an HTML alternative, a reply in a
- * thread, a mailing-list post, and mail with an attachment (a CSV table, and every fourth time a photo); sizes from
- * a few hundred bytes to tens of kilobytes, a photo's a few hundred. Made up from a fixed word list and a seeded
- * random source, so every start sends the same kind of mail.
+ * thread, a mailing-list post, and mail with an attachment; sizes from a few hundred bytes to tens of kilobytes.
+ * Made up from a fixed word list and a seeded random source, so every start sends the same kind of mail.
  */
 final class SyntheticMail {
     private static final String[] WORDS = ("meeting report invoice project schedule budget review draft team "
@@ -22,27 +21,11 @@ final class SyntheticMail {
     private static final String[] SENDER_DOMAINS = {"example.com", "example.net", "example.org"};
     private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.ROOT);
 
-    /**
-     * A photo's size before base64 (a phone's picture, scaled down by the mail app): from this to twice it. Its
-     * message, 140-270 KB as sent, is the one the warm-up has above Netty's write-buffer high-water mark (64 KB)
-     * when a client downloads it whole, as a real folder's FETCH 1:* of a few thousand messages is: code compiled
-     * without ever seeing a channel turn unwritable is thrown away by the first such response (bench/README.md,
-     * IMAP chapter, h-jit of the seventeenth session).
-     */
-    private static final int PHOTO_BYTES = 96 * 1024;
-    /** JPEG's start-of-image and JFIF header: what a type detector (Tika's, the sorter's) reads a photo by. */
-    private static final byte[] JPEG_START = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0x00, 0x10,
-        'J', 'F', 'I', 'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
-
     private final Random random;
-    private final boolean photos;
     private int sequence;
 
-    /** Mail of the shapes above; photos only when a message of {@code maxMessageBytes} can hold one. */
-    SyntheticMail(long seed, long maxMessageBytes) {
+    SyntheticMail(long seed) {
         this.random = new Random(seed);
-        // base64 makes 4 of 3 bytes: the largest photo message is under 2.8 x PHOTO_BYTES
-        this.photos = maxMessageBytes >= 3L * PHOTO_BYTES;
     }
 
     /** A sender address from the made-up correspondents. */
@@ -74,13 +57,7 @@ final class SyntheticMail {
                 header(message, "Precedence", "bulk");
                 alternative(message);
             }
-            default -> {
-                if (photos && n % 20 == 4) {
-                    withPhoto(message);
-                } else {
-                    withAttachment(message);
-                }
-            }
+            default -> withAttachment(message);
         }
         return message.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -121,22 +98,6 @@ final class SyntheticMail {
             .append("Content-Disposition: attachment; filename=\"report.csv\"\r\n")
             .append("Content-Transfer-Encoding: base64\r\n\r\n")
             .append(Base64.getMimeEncoder().encodeToString(table.toString().getBytes(StandardCharsets.UTF_8)))
-            .append("\r\n--").append(boundary).append("--\r\n");
-    }
-
-    private void withPhoto(StringBuilder message) {
-        String boundary = boundary();
-        byte[] photo = new byte[PHOTO_BYTES + random.nextInt(PHOTO_BYTES)];
-        random.nextBytes(photo);
-        System.arraycopy(JPEG_START, 0, photo, 0, JPEG_START.length);
-        header(message, "Content-Type", "multipart/mixed; boundary=\"" + boundary + "\"");
-        message.append("\r\n--").append(boundary).append("\r\n")
-            .append("Content-Type: text/plain; charset=UTF-8\r\n\r\n").append(paragraphs(1))
-            .append("--").append(boundary).append("\r\n")
-            .append("Content-Type: image/jpeg; name=\"IMG_").append(1000 + random.nextInt(9000)).append(".jpg\"\r\n")
-            .append("Content-Disposition: attachment\r\n")
-            .append("Content-Transfer-Encoding: base64\r\n\r\n")
-            .append(Base64.getMimeEncoder().encodeToString(photo))
             .append("\r\n--").append(boundary).append("--\r\n");
     }
 
