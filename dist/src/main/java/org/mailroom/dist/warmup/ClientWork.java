@@ -218,7 +218,7 @@ public final class ClientWork {
     /**
      * A synchronising client (mbsync, a phone's mail app, a desktop client's offline folders): it opens each folder
      * but Spam, takes every message's flags, UID and size ({@code FETCH 1:n (FLAGS UID RFC822.SIZE)}), refreshes its
-     * saved searches there ({@code SEARCH HEADER ...}) and, at the first resync, downloads the folder's newest whole
+     * saved searches there ({@code SEARCH ALL HEADER ...}) and, at the first resync, downloads the folder's newest whole
      * without marking them seen ({@code BODY.PEEK[]}, one message per command, no partial fetches), on the other TLS
      * mode than this round's desktop session.
      */
