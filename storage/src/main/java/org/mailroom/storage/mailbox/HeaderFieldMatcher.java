@@ -60,6 +60,9 @@ final class HeaderFieldMatcher {
                 answerable = add(subject.asHeaderCriterion(), names, texts);
             } else if (criterion instanceof SearchQuery.HeaderCriterion header) {
                 answerable = add(header, names, texts);
+            } else if (criterion instanceof SearchQuery.AllCriterion) {
+                // restricts nothing; Jakarta Mail (Angus) sends every search of a whole folder as "ALL criteria"
+                answerable = true;
             } else {
                 answerable = false;
             }

@@ -91,7 +91,8 @@ class HeaderPrefilterSearchIndexTest {
             SearchQuery.of(SearchQuery.headerContains("X-Fold", "a b")),
             SearchQuery.of(SearchQuery.headerContains("X-Bench-Group", "G7"), SearchQuery.subject("group")),
             SearchQuery.of(SearchQuery.headerContains("X-Bench-Group", "g7"), SearchQuery.headerContains("Subject", "fold")),
-            SearchQuery.of(SearchQuery.headerContains("X-Bench-Group", "1"), SearchQuery.headerContains("X-Bench-Group", "7")));
+            SearchQuery.of(SearchQuery.headerContains("X-Bench-Group", "1"), SearchQuery.headerContains("X-Bench-Group", "7")),
+            SearchQuery.of(SearchQuery.all(), SearchQuery.headerContains("X-Bench-Group", "g7")));
         for (SearchQuery query : queries) {
             assertThat(HeaderTextPrefilter.of(query)).as(query.toString()).isPresent();
             assertThat(uids(prefiltered.search(session, mailbox, query))).as(query.toString())
@@ -102,6 +103,9 @@ class HeaderPrefilterSearchIndexTest {
         assertThat(uids(prefiltered.search(session, mailbox, queries.get(3)))).containsExactly(1L, 4L, 12L);
         assertThat(uids(prefiltered.search(session, mailbox, queries.get(4)))).containsExactly(1L, 4L, 5L, 12L);
         assertThat(uids(prefiltered.search(session, mailbox, queries.get(5)))).containsExactly(6L);
+        assertThat(uids(prefiltered.search(session, mailbox, queries.get(queries.size() - 1))))
+            .as("ALL beside the header criterion, as Jakarta Mail sends a folder's search")
+            .containsExactly(1L, 3L, 6L, 7L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
     }
 
     @Test
@@ -138,6 +142,9 @@ class HeaderPrefilterSearchIndexTest {
         assertThat(HeaderFieldMatcher.of(SearchQuery.of(SearchQuery.headerContains("X-Bench-Group", "g7"),
             SearchQuery.flagIsSet(Flags.Flag.SEEN)))).isEmpty();
         assertThat(HeaderFieldMatcher.of(SearchQuery.of(SearchQuery.headerExists("X-Bench-Group")))).isEmpty();
+        assertThat(HeaderFieldMatcher.of(SearchQuery.of(SearchQuery.all(), SearchQuery.headerContains("X-Bench-Group", "g7"))))
+            .as("ALL restricts nothing").isPresent();
+        assertThat(HeaderFieldMatcher.of(SearchQuery.of(SearchQuery.all()))).as("no header text to match").isEmpty();
     }
 
     private static byte[] bytes(String header) {
