@@ -85,6 +85,14 @@ load() { # port tls password cpu-option(--cpu-pid PID | --cpu-comm NAMES)...
   fi
 }
 
+# Dovecot's CPU during the load: its imap and imap-login processes (the default profile's sessions last the whole load);
+# with imaptest's profile, whose sessions each end with LOGOUT and whose imap processes come and go, its master's
+# whole process tree (auth included), the exited processes' time too
+dovecot_cpu() {
+  if [ "$profile" = imaptest ]; then echo "--cpu-tree $(cat "$work/peers/dovecot/run/master.pid")"
+  else echo "--cpu-comm imap,imap-login"; fi
+}
+
 start_jfr() { # MAILROOM_JFR, when set: a JFR of the Mailroom server from now to the end of its mixed load
   [ -n "${MAILROOM_JFR:-}" ] || return 0
   local jfr_settings=profile
@@ -129,7 +137,7 @@ want=$((clients * fill_messages))
 for _ in $(seq 1 600); do [ "$(bash "$peers" count "$work/peers")" -ge "$want" ] && break; sleep 0.5; done
 dovecot_out="$dovecot_out
 fill_s=$(echo "$(date +%s.%N) - $start" | bc)
-$(load 10143 starttls pass --cpu-comm imap,imap-login)"
+$(load 10143 starttls pass $(dovecot_cpu))"
 echo "$dovecot_out" | sed 's/^/dovecot_/'
 dovecot_plain_out=""
 if [ "${DOVECOT_PLAIN:-1}" != 0 ]; then
@@ -137,7 +145,7 @@ if [ "${DOVECOT_PLAIN:-1}" != 0 ]; then
   dovecot_plain_out=$(python3 "$root/bench/imap_phases.py" --port 10143 --tls none --user "$phase_user" --password pass \
     --messages "$messages" --mailbox BenchPlain --cpu-comm imap,imap-login)
   dovecot_plain_out="$dovecot_plain_out
-$(load 10143 none pass --cpu-comm imap,imap-login)"
+$(load 10143 none pass $(dovecot_cpu))"
   echo "$dovecot_plain_out" | sed 's/^/dovecot_plain_/'
 fi
 bash "$peers" stop "$work/peers" >/dev/null
