@@ -40,7 +40,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  * is put in front of the core handler, and {@link LingeringClose} after everything, so that a close the server asks
  * for writes every line before it and ends with a half-close rather than a reset. James's request decoder is replaced
  * by {@link MailroomRequestFrameDecoder} (literal limits checked before the continuation, bare-LF line ends after
- * literals, unterminated quoted strings).
+ * literals, unterminated quoted strings), and its per-address connection limit by {@link ConnectionsPerIp} (a
+ * connection the server is closing no longer counts).
  *
  * <p>James's {@code AbstractAsyncServer.bind()} hard-codes NIO event loops of its own per listener; {@link #bind()}
  * here binds the same pipeline with the same options (James's {@code configureBootstrap}) on the {@link ImapEventLoops}
