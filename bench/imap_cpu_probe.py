@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Server CPU per IMAP command, for bench/run-imap-cpu.sh (or any running server whose process id is known).
+"""Server CPU per IMAP command, for bench/run-imap-cpu.sh (or any running server whose process id is known; for
+Dovecot, --cpu-tree with its master's process id counts every process of it, those that have exited included).
 
 One connection (STARTTLS when asked) logs in once, fills a mailbox with --messages small messages (each with an
 `X-Bench-Group: g0..g9` header) unless it already holds them, SELECTs it, runs every command --warmup times
@@ -51,8 +52,17 @@ COMMANDS = [
     ("search_subject", "SEARCH SUBJECT \"message 7\""),
     ("status", "STATUS {m} (MESSAGES UNSEEN UIDNEXT)"),
     ("select", "SELECT {m}"),
-    # imaptest's default profile (bench/imaptest_profile.py): its FETCH's items over 30 messages (the size its
-    # mailboxes keep), its FETCH2's single-message sections, LIST, its STATUS and its SELECT
+    ("append_small", "APPEND {m} {{%d+}}\r\n%s" % (len(APPEND_MESSAGE), APPEND_MESSAGE)),
+    # the mixed load's expunge, on a message appended for it so the mailbox keeps its size: one figure per cycle of
+    # three commands (APPEND, STORE +\Deleted of the last message, EXPUNGE); less append_small's gives the other two
+    ("append_delete_expunge", ["APPEND {m} {{%d+}}\r\n%s" % (len(APPEND_MESSAGE), APPEND_MESSAGE),
+                               "STORE * +FLAGS (\\Deleted)", "EXPUNGE"]),
+]
+
+# imaptest's default profile (bench/imaptest_profile.py): its FETCH's items over 30 messages (the size its mailboxes
+# keep), its FETCH2's single-message sections, LIST, its STATUS and its SELECT. Run only when named in --only, so that
+# a run of every command measures what it did before (SELECT ... (CONDSTORE) turns CONDSTORE on for what follows).
+IMAPTEST_COMMANDS = [
     ("fetch_30_envelope", "FETCH 1:30 (ENVELOPE)"),
     ("fetch_30_bodystructure", "FETCH 1:30 (BODYSTRUCTURE)"),
     ("fetch_30_body", "FETCH 1:30 (BODY)"),
@@ -66,11 +76,6 @@ COMMANDS = [
     ("list", "LIST \"\" *"),
     ("status_imaptest", "STATUS {m} (MESSAGES UNSEEN RECENT)"),
     ("select_condstore", "SELECT {m} (CONDSTORE)"),
-    ("append_small", "APPEND {m} {{%d+}}\r\n%s" % (len(APPEND_MESSAGE), APPEND_MESSAGE)),
-    # the mixed load's expunge, on a message appended for it so the mailbox keeps its size: one figure per cycle of
-    # three commands (APPEND, STORE +\Deleted of the last message, EXPUNGE); less append_small's gives the other two
-    ("append_delete_expunge", ["APPEND {m} {{%d+}}\r\n%s" % (len(APPEND_MESSAGE), APPEND_MESSAGE),
-                               "STORE * +FLAGS (\\Deleted)", "EXPUNGE"]),
 ]
 
 
@@ -169,7 +174,8 @@ def main():
         for part in text if isinstance(text, list) else [text]:
             imap.command(part.format(n=1 + (i * step) % exists, m=args.mailbox, sign="+" if i % 2 == 0 else "-"))
 
-    selected = [(name, text) for name, text in COMMANDS if not only or name in only]
+    selected = [(name, text) for name, text in COMMANDS + IMAPTEST_COMMANDS
+                if name in only or (not only and (name, text) in COMMANDS)]
     warmup = args.repeat if args.warmup < 0 else args.warmup
     for name, text in selected:  # warm-up round (JIT, caches): its CPU is not counted
         for i in range(warmup):
