@@ -15,8 +15,8 @@ import io.netty.util.AttributeKey;
 /**
  * The limit of simultaneous connections from one address on one listener ({@link ImapLimits#connectionsPerIp()}), in
  * place of James's {@code ConnectionPerIpLimitUpstreamHandler}: a connection counts from the moment it is accepted
- * until the server starts closing it ({@link LingeringClose}, e.g. after LOGOUT's BYE and tagged OK) or it goes
- * inactive, whichever comes first.
+ * until it sends LOGOUT ({@link MailroomRequestFrameDecoder}, before the BYE and tagged OK are written), the server
+ * starts closing it ({@link LingeringClose}) or it goes inactive, whichever comes first.
  *
  * <p>Why: James counted a connection until its channel went inactive. After LOGOUT the server keeps reading (and
  * discarding) until the client has closed its side, so a client that logs out and connects again at once, as
