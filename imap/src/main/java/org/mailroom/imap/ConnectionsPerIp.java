@@ -22,7 +22,7 @@ import io.netty.util.AttributeKey;
  * discarding) until the client has closed its side, so a client that logs out and connects again at once, as
  * imaptest's sessions do and a desktop client re-opening its account does, raced its own finished session: the new
  * connection could be counted before the old one's close was seen, and at the limit it was closed without a greeting
- * (20 clients from one address, the default limit, cycling LOGIN ... LOGOUT: about one reconnect in three failed).
+ * (20 clients from one address, the default limit, cycling LOGIN ... LOGOUT: most reconnects failed).
  * A connection the server has begun to close takes no command any more, so it need not hold a place; the listener's
  * total limit still counts it until it is gone.
  */
