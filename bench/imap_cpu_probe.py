@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Server CPU per IMAP command, for bench/run-imap-cpu.sh (or any running server whose process id is known).
+"""Server CPU per IMAP command, for bench/run-imap-cpu.sh (or any running server whose process id is known; for
+Dovecot, --cpu-tree with its master's process id counts every process of it, those that have exited included).
 
 One connection (STARTTLS when asked) logs in once, fills a mailbox with --messages small messages (each with an
 `X-Bench-Group: g0..g9` header) unless it already holds them, SELECTs it, runs every command --warmup times
@@ -26,7 +27,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from imap_phases import Imap, ServerCpu, message  # noqa: E402  (same folder)
+from imap_phases import Imap, ProcessTreeCpu, ServerCpu, message  # noqa: E402  (same folder)
 import server_threads  # noqa: E402  (same folder)
 
 # An APPEND of a small message with LITERAL+ (the mixed load's), in one write; it grows the probed mailbox.
@@ -58,6 +59,25 @@ COMMANDS = [
                                "STORE * +FLAGS (\\Deleted)", "EXPUNGE"]),
 ]
 
+# imaptest's default profile (bench/imaptest_profile.py): its FETCH's items over 30 messages (the size its mailboxes
+# keep), its FETCH2's single-message sections, LIST, its STATUS and its SELECT. Run only when named in --only, so that
+# a run of every command measures what it did before (SELECT ... (CONDSTORE) turns CONDSTORE on for what follows).
+IMAPTEST_COMMANDS = [
+    ("fetch_30_envelope", "FETCH 1:30 (ENVELOPE)"),
+    ("fetch_30_bodystructure", "FETCH 1:30 (BODYSTRUCTURE)"),
+    ("fetch_30_body", "FETCH 1:30 (BODY)"),
+    ("fetch_30_internaldate", "FETCH 1:30 (INTERNALDATE)"),
+    ("fetch_30_header_fields", "FETCH 1:30 (BODY.PEEK[HEADER.FIELDS (From Subject Message-ID)])"),
+    ("fetch_header", "FETCH {n} (UID BODY.PEEK[HEADER])"),
+    ("fetch_rfc822_header", "FETCH {n} (UID RFC822.HEADER)"),
+    ("fetch_part1", "FETCH {n} (UID BODY.PEEK[1])"),
+    ("fetch_text", "FETCH {n} (UID BODY.PEEK[TEXT])"),
+    ("fetch_uid_body", "FETCH {n} (UID BODY.PEEK[])"),
+    ("list", "LIST \"\" *"),
+    ("status_imaptest", "STATUS {m} (MESSAGES UNSEEN RECENT)"),
+    ("select_condstore", "SELECT {m} (CONDSTORE)"),
+]
+
 
 def connect(args):
     return Imap(args.host, args.port, args.tls)
@@ -70,7 +90,11 @@ def main():
     parser.add_argument("--tls", choices=["none", "starttls"], default="starttls")
     parser.add_argument("--user", required=True)
     parser.add_argument("--password", required=True)
-    parser.add_argument("--cpu-pid", type=int, required=True, help="the server's process")
+    parser.add_argument("--cpu-pid", type=int, default=0, help="the server's process")
+    parser.add_argument("--cpu-tree", type=int, default=0,
+                        help="or a process and all its descendants, exited ones included (Dovecot's master)")
+    parser.add_argument("--cpu-comm", default="",
+                        help="or the names of the server's processes, comma-separated (Dovecot: imap,imap-login)")
     parser.add_argument("--mailbox", default="Probe")
     parser.add_argument("--messages", type=int, default=300, help="messages in the probed mailbox")
     parser.add_argument("--repeat", type=int, default=50, help="repetitions of each command")
@@ -80,7 +104,9 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated command names to run (default: all)")
     parser.add_argument("--skip-fill", action="store_true", help="the mailbox is already filled")
     args = parser.parse_args()
-    cpu = ServerCpu(args.cpu_pid, "")
+    if not args.cpu_pid and not args.cpu_comm and not args.cpu_tree:
+        parser.error("--cpu-pid, --cpu-tree or --cpu-comm is required")
+    cpu = ProcessTreeCpu(args.cpu_tree) if args.cpu_tree else ServerCpu(args.cpu_pid, args.cpu_comm)
     only = set(filter(None, args.only.split(",")))
 
     def report(name, start, wall_start, count):
@@ -92,6 +118,9 @@ def main():
             # the JIT compiler threads' part of cpu_ms: code still being compiled, not the command's own work
             print("jit_ms_%s=%.2f" % (name, (cpu.jit_seconds() - jit_start) * 1000 / count))
         print("wall_ms_%s=%.2f" % (name, wall_ms))
+        if threads_start is None:
+            sys.stdout.flush()
+            return
         groups = server_threads.by_group(threads_start, server_threads.snapshot(args.cpu_pid))
         switches = {group: entry[1] / count for group, entry in groups.items() if "Compiler" not in group}
         print("switches_%s=%s" % (name, " ".join(
@@ -99,7 +128,7 @@ def main():
         sys.stdout.flush()
 
     def cpu_now():
-        return cpu.seconds(), cpu.jit_seconds(), server_threads.snapshot(args.cpu_pid)
+        return cpu.seconds(), cpu.jit_seconds(), server_threads.snapshot(args.cpu_pid) if args.cpu_pid else None
 
     imap = connect(args)
     imap.command('LOGIN "%s" "%s"' % (args.user, args.password))
@@ -145,7 +174,8 @@ def main():
         for part in text if isinstance(text, list) else [text]:
             imap.command(part.format(n=1 + (i * step) % exists, m=args.mailbox, sign="+" if i % 2 == 0 else "-"))
 
-    selected = [(name, text) for name, text in COMMANDS if not only or name in only]
+    selected = [(name, text) for name, text in COMMANDS + IMAPTEST_COMMANDS
+                if name in only or (not only and (name, text) in COMMANDS)]
     warmup = args.repeat if args.warmup < 0 else args.warmup
     for name, text in selected:  # warm-up round (JIT, caches): its CPU is not counted
         for i in range(warmup):

@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
-"""IMAP load generator for bench/run-imap.sh, modelled on imaptest's default profile.
+"""IMAP load generator for bench/run-imap.sh: N clients sending a desktop client's command mix.
 
-Each of N client processes logs in as its own user, SELECTs INBOX and then, for D seconds, runs a random mix of the
-commands a mail client sends (weights below): FETCH of flags and sizes, FETCH of a whole message, STORE of flags,
-SEARCH, APPEND, EXPUNGE of a message it marked \\Deleted, NOOP. Every command's tagged answer is checked: NO, BAD,
+--profile default (the record's mix since the first session, "modelled on" imaptest): each of N client processes
+logs in as its own user, SELECTs INBOX and then, for D seconds, runs a random mix of the commands a mail client sends
+(weights below): FETCH of flags and sizes, FETCH of a whole message, STORE of flags, SEARCH, APPEND, EXPUNGE of a message it marked \\Deleted, NOOP. Every command's tagged answer is checked: NO, BAD,
 a BYE, a dropped connection or an unparsable reply counts as an error (and the client reconnects). The clients log
 in before the measured window (--login-seconds); one that has to log in again, after an error, does so inside it.
 
+--profile imaptest: Dovecot imaptest's default profile as bench/imaptest_profile.py describes it (where each item comes
+from in imaptest's source): sessions of LOGIN, LIST, STATUS, SELECT, FETCH of ENVELOPE/BODYSTRUCTURE/header fields
+over a random set, single-message FETCHes of headers, text, part 1 or the whole message, STORE, STORE \\Deleted,
+EXPUNGE, APPEND and LOGOUT, each connection as a random one of --users users whose mailboxes it keeps near --msgs
+messages. The clients run it from the start; what ends inside the window is counted (cmd_<kind>, ms_<kind> its mean
+wall time, tolerated_<kind> NOs for messages another session expunged).
+
 Output: key=value lines (commands, commands_per_s, errors, one count per command and per error kind), and the
 accounting of the measured window: clients_cpu_s (the N client processes' own CPU: on a small machine they compete
-with the server), machine_busy_s / machine_idle_s (all cores, /proc/stat), and with --cpu-pid or --cpu-comm
+with the server), machine_busy_s / machine_idle_s (all cores, /proc/stat), and with --cpu-pid, --cpu-tree or --cpu-comm
 server_cpu_s and server_cpu_ms_per_command; with --cpu-pid also a line per thread group of the server
 (server_threads.py), thread_<group>=, with its CPU ms, voluntary context switches (a thread going to sleep: a
 hand-off or a wait) and involuntary ones (preempted) per command, and the switches' totals per command.
@@ -24,8 +31,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import imaptest_profile  # noqa: E402  (same folder)
 import server_threads  # noqa: E402  (same folder)
-from imap_phases import ServerCpu  # noqa: E402
+from imap_phases import ProcessTreeCpu, ServerCpu  # noqa: E402
 
 MESSAGE = (b"From: load@example.test\r\nTo: {user}\r\nSubject: load test {n}\r\n"
            b"Message-ID: <{n}.{pid}@load.example.test>\r\n\r\n" + b"A line of body text for the load test.\r\n" * 40)
@@ -35,16 +43,21 @@ MIX = [("fetch_flags", 30), ("fetch_body", 20), ("store", 20), ("search", 8), ("
        ("noop", 7)]
 
 
-def connect(args):
+def connect(args, client_class=imaplib.IMAP4):
     if args.tls == "starttls":
-        imap = imaplib.IMAP4(args.host, args.port, timeout=30)
+        imap = client_class(args.host, args.port, timeout=30)
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         imap.starttls(ssl_context=context)
     else:
-        imap = imaplib.IMAP4(args.host, args.port, timeout=30)
+        imap = client_class(args.host, args.port, timeout=30)
     return imap
+
+
+def imaptest_client(index, args, deadline, start_at):
+    counts, errors, millis, tolerated, cpu = imaptest_profile.Session(index, args, connect, start_at, deadline).run()
+    return counts, errors, cpu, millis, tolerated
 
 
 def client(index, args, deadline, start_at):
@@ -137,7 +150,7 @@ def client(index, args, deadline, start_at):
             imap.logout()
         except Exception:
             error("logout")
-    return counts, errors, time.process_time() - cpu_at_start
+    return counts, errors, time.process_time() - cpu_at_start, {}, {}
 
 
 def main():
@@ -149,30 +162,41 @@ def main():
     parser.add_argument("--password", required=True)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--keep", type=int, default=100, help="messages per mailbox EXPUNGE leaves alone")
+    parser.add_argument("--profile", choices=["default", "imaptest"], default="default",
+                        help="the command mix: this file's own (default) or imaptest's default profile")
+    parser.add_argument("--keep", type=int, default=100, help="messages per mailbox EXPUNGE leaves alone (default)")
+    parser.add_argument("--users", type=int, default=0,
+                        help="imaptest: each connection logs in as a random one of user1..N (default: --clients)")
+    parser.add_argument("--msgs", type=int, default=30,
+                        help="imaptest: messages its EXPUNGE and APPEND keep each mailbox near (imaptest's msgs=)")
+    parser.add_argument("--copybox", default="", help="imaptest: COPY's destination (imaptest's copybox=; none: no COPY)")
     parser.add_argument("--login-seconds", type=float, default=10,
                         help="time for the clients to log in before the measured window starts")
     parser.add_argument("--cpu-pid", type=int, default=0, help="the server's process: its CPU and threads")
+    parser.add_argument("--cpu-tree", type=int, default=0,
+                        help="or a process and all its descendants, exited ones included (Dovecot's master)")
     parser.add_argument("--cpu-comm", default="", help="or the names of the server's processes, comma-separated")
     args = parser.parse_args()
-    server = ServerCpu(args.cpu_pid, args.cpu_comm)
+    args.users = args.users or args.clients
+    run_client = imaptest_client if args.profile == "imaptest" else client
+    server = ProcessTreeCpu(args.cpu_tree) if args.cpu_tree else ServerCpu(args.cpu_pid, args.cpu_comm)
     start_at = time.time() + args.login_seconds
     deadline = start_at + args.seconds
     with multiprocessing.Pool(args.clients) as pool:
-        pending = pool.starmap_async(client, [(i, args, deadline, start_at) for i in range(args.clients)])
+        pending = pool.starmap_async(run_client, [(i, args, deadline, start_at) for i in range(args.clients)])
         time.sleep(max(0.0, start_at - time.time()))
         window = Window(args.cpu_pid, server)
         time.sleep(max(0.0, deadline - time.time()))
         window.close()
         results = pending.get()
-    counts, errors, clients_cpu = {}, {}, 0.0
-    for c, e, cpu in results:
+    counts, errors, millis, tolerated, clients_cpu = {}, {}, {}, {}, 0.0
+    for c, e, cpu, ms, t in results:
         clients_cpu += cpu
-        for k, v in c.items():
-            counts[k] = counts.get(k, 0) + v
-        for k, v in e.items():
-            errors[k] = errors.get(k, 0) + v
+        for total, part in ((counts, c), (errors, e), (millis, ms), (tolerated, t)):
+            for k, v in part.items():
+                total[k] = total.get(k, 0) + v
     total = sum(counts.values())
+    print("profile=%s" % args.profile)
     print("clients=%d" % args.clients)
     print("seconds=%g" % args.seconds)
     print("commands=%d" % total)
@@ -180,6 +204,10 @@ def main():
     print("errors=%d" % sum(errors.values()))
     for k in sorted(counts):
         print("cmd_%s=%d" % (k, counts[k]))
+    for k in sorted(millis):
+        print("ms_%s=%.2f" % (k, millis[k] / max(counts.get(k, 0), 1)))
+    for k in sorted(tolerated):
+        print("tolerated_%s=%d" % (k, tolerated[k]))
     for k in sorted(errors):
         print("error_%s=%d" % (k, errors[k]))
     # the clients' CPU in the window (their first log-in, before it, is not counted)

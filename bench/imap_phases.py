@@ -87,6 +87,41 @@ class Imap:
         return set()
 
 
+class ProcessTreeCpu:
+    """CPU seconds used so far by a process and all its descendants, those that have exited included (--cpu-tree
+    PID: Dovecot's master, whose per-session imap processes come and go with each LOGIN ... LOGOUT and whose auth
+    process checks the passwords; an exited process's time moves to its parent's cutime/cstime when reaped, so the
+    sum over the live tree of utime+stime+cutime+cstime only grows)."""
+
+    def __init__(self, root):
+        self.root = root
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def seconds(self):
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open("/proc/%s/stat" % entry) as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                stats[int(entry)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))  # ppid, u+s+cu+cs
+        children = {}
+        for pid, (ppid, _) in stats.items():
+            children.setdefault(ppid, []).append(pid)
+        total, todo = 0, [self.root]
+        while todo:
+            pid = todo.pop()
+            if pid in stats:
+                total += stats[pid][1]
+                todo.extend(children.get(pid, []))
+        return total / self.tick
+
+    def jit_seconds(self):
+        return None
+
+
 class ServerCpu:
     """CPU seconds used so far by the server: one process (--cpu-pid) or every process of some names (--cpu-comm,
     comma-separated: Dovecot's imap processes, and with TLS its imap-login processes, which proxy each session)."""

@@ -8,6 +8,7 @@
 #   MAILROOM_JAVA_OPTS=...   JVM options for the server (not the admin clients), as the launchers pass them
 #   bench/run-imap-cpu.sh --phases --messages 2000   # run-imap.sh's phases (imap_phases.py) twice on one server
 #   bench/run-imap-cpu.sh --mix [--clients 20] [--fill 200] [--warmup 60] [--seconds 30] [--rounds 1] [--jfr FILE]
+#                         [--profile default|imaptest]
 #
 # --phases runs imap_phases.py (APPEND of --messages messages, SELECT, FETCH 1:*, UID SEARCH HEADER, 100 single
 # FETCH BODY.PEEK[]) into a first mailbox on the fresh server (lines prefixed cold_), then again into a second one
@@ -16,7 +17,8 @@
 # --mix runs run-imap.sh's mixed load (imap_load.py, N clients over STARTTLS) against a warm server: user1..N are
 # added through the server's admin endpoint, their INBOXes filled over SMTP as run-imap.sh does, the load runs
 # --warmup seconds unmeasured (the JIT compiles the commands' code), then --rounds measured windows of --seconds
-# (lines prefixed round<R>_: commands_per_s, server_cpu_ms_per_command, thread_* ...); with --jfr FILE the last
+# (lines prefixed round<R>_: commands_per_s, server_cpu_ms_per_command, thread_* ...; --profile imaptest: imaptest's
+# default profile instead of imap_load.py's own mix, as in run-imap.sh); with --jfr FILE the last
 # window is recorded, its execution samples every JFR_PERIOD (default "10 ms", the profile settings'; "2 ms" gives
 # five times the samples).
 # --jfr FILE records a Java Flight Recording (profile settings) of the measured commands only (not start-up,
@@ -31,7 +33,7 @@ source bench/start-mailroom.sh
 # A fresh JVM's per-command CPU is what this measures (--phases' cold_ round above all): no start-up warm-up unless
 # the caller asks for it (MAILROOM_WARM_UP=on).
 export MAILROOM_WARM_UP=${MAILROOM_WARM_UP:-off}
-messages=300; repeat=50; warmup=-1; only=; jfr=; phases=; mix=; clients=20; fill_messages=200; seconds=30; rounds=1
+messages=300; repeat=50; warmup=-1; only=; jfr=; phases=; mix=; clients=20; fill_messages=200; seconds=30; rounds=1; profile=default
 while [ $# -gt 0 ]; do
   case "$1" in
     --messages) messages=$2; shift 2 ;;
@@ -43,9 +45,10 @@ while [ $# -gt 0 ]; do
     --fill) fill_messages=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
+    --profile) profile=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --jfr) jfr=$(realpath -m "$2"); shift 2 ;;
-    *) sed -n '2,26p' "$0"; exit 2 ;;
+    *) sed -n '2,28p' "$0"; exit 2 ;;
   esac
 done
 lib=${MAILROOM_LIB:-}
@@ -84,7 +87,7 @@ if [ -n "$mix" ]; then
   fill_over_smtp "$p_smtp" "$clients" "$fill_messages"
   load() {
     python3 "$root/bench/imap_load.py" --port "$p_imap" --tls starttls --password "$password" --clients "$clients" \
-      --keep "$fill_messages" --cpu-pid "$mailroom_pid" "$@"
+      --keep "$fill_messages" --profile "$profile" --cpu-pid "$mailroom_pid" "$@"
   }
   [ "$warmup" -ge 0 ] || warmup=60
   load --seconds "$warmup" >/dev/null

@@ -3,7 +3,10 @@
 # Mailroom (this checkout's dist build, data in a temporary folder).
 #
 #   bench/run-imap.sh [--messages M] [--clients N] [--seconds S] [--fill F] [--only dovecot|mailroom]
+#                     [--profile default|imaptest]
 #        defaults: 10,000 messages APPENDed into one mailbox, 20 clients for 30 s on 200 messages each, both servers
+# --profile picks bench/imap_load.py's command mix: its own (default), or imaptest's default profile (sessions of
+# LOGIN ... LOGOUT with LIST, STATUS, FETCH of ENVELOPE/BODYSTRUCTURE/header fields; bench/imaptest_profile.py).
 #
 # Both servers are measured over STARTTLS: run-imap.sh turns on TLS in the peers' Dovecot (ssl = no in peers.sh) with
 # a throwaway self-signed EC P-256 certificate, as Mailroom's own. Dovecot is then measured a second time without
@@ -27,7 +30,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source bench/start-mailroom.sh
-clients=20; seconds=30; messages=10000; fill_messages=200; only=
+clients=20; seconds=30; messages=10000; fill_messages=200; only=; profile=default
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) clients=$2; shift 2 ;;
@@ -35,7 +38,8 @@ while [ $# -gt 0 ]; do
     --messages) messages=$2; shift 2 ;;
     --fill) fill_messages=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    *) sed -n '2,14p' "$0"; exit 2 ;;
+    --profile) profile=$2; shift 2 ;;
+    *) sed -n '2,17p' "$0"; exit 2 ;;
   esac
 done
 # the phases' mailbox belongs to a user the mixed load does not use (peers.sh makes user1..user50)
@@ -77,8 +81,16 @@ load() { # port tls password cpu-option(--cpu-pid PID | --cpu-comm NAMES)...
   else
     echo "load=bench/imap_load.py"
     python3 "$root/bench/imap_load.py" --port "$1" --tls "$2" --password "$3" --clients "$clients" \
-      --seconds "$seconds" --keep "$fill_messages" "${@:4}"
+      --seconds "$seconds" --keep "$fill_messages" --profile "$profile" "${@:4}"
   fi
+}
+
+# Dovecot's CPU during the load: its imap and imap-login processes (the default profile's sessions last the whole load);
+# with imaptest's profile, whose sessions each end with LOGOUT and whose imap processes come and go, its master's
+# whole process tree (auth included), the exited processes' time too
+dovecot_cpu() {
+  if [ "$profile" = imaptest ]; then echo "--cpu-tree $(cat "$work/peers/dovecot/run/master.pid")"
+  else echo "--cpu-comm imap,imap-login"; fi
 }
 
 start_jfr() { # MAILROOM_JFR, when set: a JFR of the Mailroom server from now to the end of its mixed load
@@ -125,7 +137,7 @@ want=$((clients * fill_messages))
 for _ in $(seq 1 600); do [ "$(bash "$peers" count "$work/peers")" -ge "$want" ] && break; sleep 0.5; done
 dovecot_out="$dovecot_out
 fill_s=$(echo "$(date +%s.%N) - $start" | bc)
-$(load 10143 starttls pass --cpu-comm imap,imap-login)"
+$(load 10143 starttls pass $(dovecot_cpu))"
 echo "$dovecot_out" | sed 's/^/dovecot_/'
 dovecot_plain_out=""
 if [ "${DOVECOT_PLAIN:-1}" != 0 ]; then
@@ -133,7 +145,7 @@ if [ "${DOVECOT_PLAIN:-1}" != 0 ]; then
   dovecot_plain_out=$(python3 "$root/bench/imap_phases.py" --port 10143 --tls none --user "$phase_user" --password pass \
     --messages "$messages" --mailbox BenchPlain --cpu-comm imap,imap-login)
   dovecot_plain_out="$dovecot_plain_out
-$(load 10143 none pass --cpu-comm imap,imap-login)"
+$(load 10143 none pass $(dovecot_cpu))"
   echo "$dovecot_plain_out" | sed 's/^/dovecot_plain_/'
 fi
 bash "$peers" stop "$work/peers" >/dev/null
@@ -176,7 +188,7 @@ echo "$mailroom_out" | sed 's/^/mailroom_/'
 fi
 
 value() { echo "$1" | sed -n "s/^$2=//p" | head -1; }
-echo "# summary: $messages messages APPENDed into one mailbox; $clients clients for $seconds s on $fill_messages messages each"
+echo "# summary: $messages messages APPENDed into one mailbox; $clients clients for $seconds s on $fill_messages messages each ($profile profile)"
 echo "# both over STARTTLS; dovecot_plain: Dovecot without TLS (not in the ratio)"
 echo "# ratio = Mailroom / Dovecot of the figure (for *_s and *_cpu_s lower is better, for */s higher is better)"
 printf '%-28s %12s %12s %8s %14s\n' figure dovecot mailroom ratio dovecot_plain

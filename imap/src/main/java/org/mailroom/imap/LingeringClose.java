@@ -68,6 +68,9 @@ final class LingeringClose extends ChannelDuplexHandler {
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+        // a connection the server is ending takes no more commands: it gives back its address's place now, not
+        // when the client has closed its side too (a client logging out and in again would race it)
+        ConnectionsPerIp.serverClosing(ctx.channel());
         if (!ctx.channel().isActive() || !(ctx.channel() instanceof DuplexChannel)) {
             ctx.close(promise);
             return;

@@ -14,6 +14,7 @@ import org.apache.james.imap.api.display.HumanReadableText;
 import org.apache.james.imap.api.message.response.StatusResponseFactory;
 import org.apache.james.imap.api.process.ImapSession;
 import org.apache.james.imap.decode.ImapDecoder;
+import org.apache.james.imap.message.request.LogoutRequest;
 import org.apache.james.imapserver.netty.ImapRequestFrameDecoder;
 import org.apache.james.imapserver.netty.NettyImapRequestLineReader.NotEnoughDataException;
 import org.apache.james.imapserver.netty.NettyStreamImapRequestLineReader;
@@ -188,6 +189,11 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
         // what arrives meanwhile stays in the socket: a client cannot queue up commands in server memory
         ctx.channel().config().setAutoRead(false);
         CommandCompletion.listen(session, ctx.channel().eventLoop(), this::commandCompleted);
+        if (message instanceof LogoutRequest) {
+            // the session ends here: its address's place is given back before the BYE and tagged OK are written, so
+            // a client that reads them and connects again at once is never refused for its own finished session
+            ConnectionsPerIp.serverClosing(ctx.channel());
+        }
         out.add(message);
     }
 

@@ -14,6 +14,7 @@ import org.apache.james.imapserver.netty.ImapMetrics;
 import org.apache.james.imapserver.netty.NettyConstants;
 import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.protocols.netty.AbstractChannelPipelineFactory;
+import org.apache.james.protocols.netty.HandlerConstants;
 import org.mailroom.tls.ServerTls;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -39,7 +40,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  * is put in front of the core handler, and {@link LingeringClose} after everything, so that a close the server asks
  * for writes every line before it and ends with a half-close rather than a reset. James's request decoder is replaced
  * by {@link MailroomRequestFrameDecoder} (literal limits checked before the continuation, bare-LF line ends after
- * literals, unterminated quoted strings).
+ * literals, unterminated quoted strings), and its per-address connection limit by {@link ConnectionsPerIp} (a
+ * connection the server is closing no longer counts).
  *
  * <p>James's {@code AbstractAsyncServer.bind()} hard-codes NIO event loops of its own per listener; {@link #bind()}
  * here binds the same pipeline with the same options (James's {@code configureBootstrap}) on the {@link ImapEventLoops}
@@ -133,6 +135,8 @@ final class SslContextImapServer extends IMAPServer {
     protected AbstractChannelPipelineFactory createPipelineFactory() {
         AbstractChannelPipelineFactory james = super.createPipelineFactory();
         int idleSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, idleTimeout.toSeconds()));
+        // one count per listener, as James's handler it replaces
+        ConnectionsPerIp perIp = limits.connectionsPerIp() > 0 ? new ConnectionsPerIp(limits.connectionsPerIp()) : null;
         return new AbstractChannelPipelineFactory(getFrameHandlerFactory(), getExecutorGroup()) {
             @Override
             protected ChannelInboundHandlerAdapter createHandler() {
@@ -145,6 +149,10 @@ final class SslContextImapServer extends IMAPServer {
                 ChannelPipeline pipeline = channel.pipeline();
                 // A ChannelInitializer added to a registered channel runs at once and then removes itself.
                 pipeline.addLast(james);
+                if (perIp != null && pipeline.get(HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER) != null) {
+                    pipeline.replace(HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER,
+                        HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER, perIp);
+                }
                 pipeline.replace(NettyConstants.TIMEOUT_HANDLER, NettyConstants.TIMEOUT_HANDLER,
                     new ImapIdleStateHandler(idleSeconds));
                 pipeline.replace(NettyConstants.REQUEST_DECODER, NettyConstants.REQUEST_DECODER,

@@ -95,6 +95,26 @@ class ImapLimitsTest {
     }
 
     @Test
+    void aLoggedOutConnectionGivesBackItsPlaceBeforeTheClientCloses() throws Exception {
+        String user = fixture.addUser("relogin");
+        try (MailroomImapServer server = fixture.startPlain(noThrottle().withConnectionsPerIp(2), FolderNames.defaults());
+             ImapClient leaving = new ImapClient(server.port());
+             ImapClient staying = new ImapClient(server.port())) {
+            leaving.login(user, ImapTestServers.PASSWORD);
+            assertThat(leaving.command("LOGOUT")).anyMatch(l -> l.startsWith("* BYE")).last().asString().contains("OK");
+            // the logged-out socket is still open on the client's side (the server drains it until the client closes
+            // it): a client connecting again right after LOGOUT, as imaptest's sessions do, gets a place
+            try (ImapClient again = new ImapClient(server.port());
+                 ImapClient oneTooMany = new ImapClient(server.port())) {
+                assertThat(again.greeting()).startsWith("* OK");
+                assertThat(ImapClient.last(again.login(user, ImapTestServers.PASSWORD))).contains("OK");
+                assertThat(oneTooMany.greeting()).as("the limit still holds for open sessions").isNull();
+            }
+            assertThat(ImapClient.last(staying.command("NOOP"))).contains("OK");
+        }
+    }
+
+    @Test
     void unauthenticatedConnectionIsClosedAfterTheLoginTimeout() throws Exception {
         String user = fixture.addUser("logintimeout");
         try (MailroomImapServer server = fixture.startPlain(noThrottle().withLoginTimeout(Duration.ofSeconds(1)),
