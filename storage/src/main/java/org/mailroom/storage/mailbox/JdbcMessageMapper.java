@@ -35,6 +35,7 @@ import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 import org.apache.james.util.ReactorUtils;
 import org.reactivestreams.Publisher;
 import org.mailroom.storage.schema.Database;
+import org.mailroom.storage.schema.StorageException;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -46,6 +47,8 @@ import reactor.core.scheduler.Schedulers;
  * set-based statements that never load message bytes.
  */
 public final class JdbcMessageMapper implements MessageMapper {
+    /** Reads of {@link #visitRows} that a lock conflict ended before any row reached the visitor, at most. */
+    private static final int MAX_READ_ATTEMPTS = 3;
     /** The statement of {@link #visitHeaders}. */
     private static final String HEADERS_BETWEEN = MessageRows.SELECT_UID_HEADER
         + " WHERE mm.mailbox_id = ? AND mm.uid BETWEEN ? AND ? ORDER BY mm.uid";
@@ -237,21 +240,37 @@ public final class JdbcMessageMapper implements MessageMapper {
      */
     private void visitRows(Mailbox mailbox, MessageRange set, boolean withContent, MembershipRowReader reader) {
         UidRangeClause range = new UidRangeClause(set);
-        db.read(c -> {
-            long scanRecentFrom = withContent ? RecentWatermark.NONE : RecentWatermark.read(c, id(mailbox));
-            try (PreparedStatement ps = c.prepareStatement(rowsSql(withContent, range))) {
-                ps.setLong(1, id(mailbox));
-                range.bind(ps, 2);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        long uid = rs.getLong(1);
-                        long recentFrom = withContent ? rowRecentFrom(rs) : scanRecentFrom;
-                        reader.read(rs, uid, RecentWatermark.mask(StoredFlags.readSystemFlags(rs, 5), uid, recentFrom));
+        int[] rowsHandedOver = new int[1];
+        for (int attempt = 1; ; attempt++) {
+            try {
+                db.read(c -> {
+                    long scanRecentFrom = withContent ? RecentWatermark.NONE : RecentWatermark.read(c, id(mailbox));
+                    try (PreparedStatement ps = c.prepareStatement(rowsSql(withContent, range))) {
+                        ps.setLong(1, id(mailbox));
+                        range.bind(ps, 2);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                long uid = rs.getLong(1);
+                                long recentFrom = withContent ? rowRecentFrom(rs) : scanRecentFrom;
+                                rowsHandedOver[0]++;
+                                reader.read(rs, uid,
+                                    RecentWatermark.mask(StoredFlags.readSystemFlags(rs, 5), uid, recentFrom));
+                            }
+                        }
+                        return null;
                     }
+                });
+                return;
+            } catch (StorageException e) {
+                // With content, the row's \Recent subquery takes a shared lock on the mailbox row while the cursor
+                // holds the membership row's: a STORE of the same mailbox locks them the other way round, and Derby
+                // ends the deadlock by failing one of the two. Read again, unless rows already reached the visitor
+                // (the client would see them twice).
+                if (rowsHandedOver[0] > 0 || attempt >= MAX_READ_ATTEMPTS || !Database.isTransientConflict(e)) {
+                    throw e;
                 }
-                return null;
             }
-        });
+        }
     }
 
     /** The statement of {@link #visitRows}. */

@@ -135,6 +135,13 @@ public final class Database implements AutoCloseable {
         if (System.getProperty("derby.storage.indexStats.auto") == null) {
             System.setProperty("derby.storage.indexStats.auto", "false");
         }
+        // Derby looks for a deadlock only after a lock wait of derby.locks.deadlockTimeout seconds (default 20): two
+        // IMAP sessions of one mailbox caught in one (a whole-message FETCH's shared locks against a STORE's update)
+        // each stalled 20 s before one was chosen to fail. One second keeps that stall short; ordinary waits still
+        // last up to derby.locks.waitTimeout.
+        if (System.getProperty("derby.locks.deadlockTimeout") == null) {
+            System.setProperty("derby.locks.deadlockTimeout", "1");
+        }
     }
 
     private static void requireWritable(Path directory, Path dataDirectory) {
@@ -280,6 +287,19 @@ public final class Database implements AutoCloseable {
     private static boolean isTransient(SQLException e) {
         String state = e.getSQLState();
         return state != null && state.startsWith("40");
+    }
+
+    /**
+     * Whether {@code failure}, or an exception it wraps, is a lock timeout or deadlock (SQLState class 40): work that
+     * failed so left nothing behind and may be run again.
+     */
+    public static boolean isTransientConflict(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() != t ? t.getCause() : null) {
+            if (t instanceof SQLException sql && isTransient(sql)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void rollbackQuietly(Connection connection) {
