@@ -201,7 +201,11 @@ class SmtpCrashSafetyIT {
         System.out.printf("trial %d: %d acknowledged, %d sent in all, %d stored%n",
             trial, load.acknowledged.size(), load.attempted.size(), stored.size());
 
-        assertThat(load.acknowledged).as("trial %d: the kill came after the first 250", trial).isNotEmpty();
+        if (trial <= TRIALS) {
+            // the last trial is not killed, and has nothing to send when the killed ones' in-flight clients took
+            // every message left (seen on a fast machine)
+            assertThat(load.acknowledged).as("trial %d: the kill came after the first 250", trial).isNotEmpty();
+        }
         assertThat(copies).as("trial %d: no message stored twice", trial).allSatisfy((id, n) -> assertThat(n).isOne());
         assertThat(copies.keySet()).as("trial %d: every acknowledged message is stored", trial)
             .containsAll(load.acknowledged);
