@@ -197,6 +197,7 @@ def main():
                 total[k] = total.get(k, 0) + v
     total = sum(counts.values())
     print("profile=%s" % args.profile)
+    print("load_epoch_s=%.3f-%.3f" % (start_at, deadline))   # the measured window, for bench/jit-log.py
     print("clients=%d" % args.clients)
     print("seconds=%g" % args.seconds)
     print("commands=%d" % total)
