@@ -14,7 +14,9 @@ import org.apache.james.imap.api.display.HumanReadableText;
 import org.apache.james.imap.api.message.response.StatusResponseFactory;
 import org.apache.james.imap.api.process.ImapSession;
 import org.apache.james.imap.decode.ImapDecoder;
+import org.apache.james.imap.message.request.CompressRequest;
 import org.apache.james.imap.message.request.LogoutRequest;
+import org.apache.james.imap.message.request.StartTLSRequest;
 import org.apache.james.imapserver.netty.ImapRequestFrameDecoder;
 import org.apache.james.imapserver.netty.NettyImapRequestLineReader.NotEnoughDataException;
 import org.apache.james.imapserver.netty.NettyStreamImapRequestLineReader;
@@ -30,10 +32,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 /**
  * Mailroom's request decoder, in place of James's: it turns a connection's bytes into commands, one at a time.
  * <ul>
- *   <li>Strictly in order (RFC 3501 section 5.5): once a command is handed over, the next one is not decoded (and
- *       the connection is not read) until the first has completed ({@link CommandCompletion}). James decoded every
- *       pipelined command at once, so a SELECT sent with its LOGIN was checked while the session was still not
- *       authenticated and refused.</li>
+ *   <li>Strictly in order (RFC 3501 section 5.5): once a command is handed over, the next one is not decoded until
+ *       the first has completed ({@link CommandCompletion}). James decoded every pipelined command at once, so a
+ *       SELECT sent with its LOGIN was checked while the session was still not authenticated and refused. Bytes that
+ *       arrive while a command runs wait undecoded; the connection is then not read any further until the command
+ *       has completed, so a client cannot queue commands up in server memory (at most what one read brought in).</li>
  *   <li>Commands held in memory are read by {@link MailroomRequestLineReader}; a command whose literal is larger
  *       than the in-memory limit (an APPEND of a big message) is written to a file by {@link LiteralSpool}, which
  *       also accepts a bare LF after the literal and leaves a pipelined command that follows in the buffer (James's
@@ -88,7 +91,8 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
             return;
         }
         if (commandInFlight) {
-            // the bytes wait in the buffer; commandCompleted() decodes them
+            // the bytes wait in the buffer, and the socket is not read again until commandCompleted() decodes them
+            stopReading(ctx);
             return;
         }
         ChannelInboundHandlerAdapter lineHandler = lineHandlers.peekFirst();
@@ -186,8 +190,11 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
         needed = null;
         enableFraming(ctx);
         commandInFlight = true;
-        // what arrives meanwhile stays in the socket: a client cannot queue up commands in server memory
-        ctx.channel().config().setAutoRead(false);
+        if (message instanceof StartTLSRequest || message instanceof CompressRequest) {
+            // what follows these must go through the TLS or inflating handler they install: nothing more is read
+            // until they have (a STARTTLS command injection must stay in the socket, and fail the handshake)
+            stopReading(ctx);
+        }
         CommandCompletion.listen(session, ctx.channel().eventLoop(), this::commandCompleted);
         if (message instanceof LogoutRequest) {
             // the session ends here: its address's place is given back before the BYE and tagged OK are written, so
@@ -209,7 +216,9 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
             if (!ctx.channel().isActive()) {
                 return;
             }
-            ctx.channel().config().setAutoRead(true);
+            if (!ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(true);
+            }
             try {
                 // decodes the bytes that already wait in the cumulation buffer
                 channelRead(ctx, Unpooled.EMPTY_BUFFER);
@@ -217,6 +226,29 @@ final class MailroomRequestFrameDecoder extends ImapRequestFrameDecoder {
                 ctx.fireExceptionCaught(e);
             }
         });
+    }
+
+    /**
+     * Stops reading the connection while a command runs. Reading is left on when a command is handed over and turned
+     * off only if more bytes arrive before it completes (a pipelining client): turning it off and on around every
+     * command was two {@code epoll_ctl} calls per command on the event loop (each change of the channel's interest
+     * set is one), for clients that send one command at a time and wait for its answer, as most do.
+     */
+    private static void stopReading(ChannelHandlerContext ctx) {
+        if (ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (commandInFlight) {
+            // ByteToMessageDecoder would ask for another read when reading is off and nothing was decoded: the bytes
+            // wait for the running command, and the socket is read again when it has completed
+            ctx.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(ctx);
     }
 
     /** Whether bytes were read that no command has taken yet (on the event loop). */
