@@ -2,6 +2,12 @@ package org.mailroom.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -143,6 +149,48 @@ class ImapPipeliningTest {
             List<String> idle = imap.readUntilTagged("c");
             assertThat(ImapClient.last(idle)).startsWith("c OK IDLE completed");
             assertThat(taggedAnswers(imap, "d", "e")).containsExactly("d OK FETCH completed.", "e OK NOOP completed.");
+        }
+    }
+
+    @Test
+    void aCommandSentWhileTheOneBeforeRunsIsAnsweredAfterIt() throws Exception {
+        String user = fixture.addUser("waiting");
+        try (ImapClient imap = new ImapClient(server.port())) {
+            assertThat(ImapClient.last(imap.login(user, ImapTestServers.PASSWORD))).startsWith("t1 OK");
+            for (int i = 0; i < 20; i++) {
+                // two writes: the second usually arrives while SELECT runs on the store's thread
+                imap.send("s" + i + " SELECT INBOX\r\n");
+                imap.send("n" + i + " NOOP\r\n");
+                List<String> answers = taggedAnswers(imap, "s" + i, "n" + i);
+                assertThat(answers.get(0)).startsWith("s" + i + " OK [READ-WRITE]");
+                assertThat(answers.get(1)).isEqualTo("n" + i + " OK NOOP completed.");
+            }
+        }
+    }
+
+    @Test
+    void plaintextSentBehindStartTlsNeverReachesACommand() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(20_000);
+            BufferedReader in = new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = socket.getOutputStream();
+            assertThat(in.readLine()).startsWith("* OK");
+            out.write("a STARTTLS\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // a separate write, sent without waiting for the answer: it must be taken as the TLS handshake's first
+            // bytes (and fail it), never as a command
+            out.write("b CAPABILITY\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            List<String> lines = new ArrayList<>();
+            try {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    lines.add(line);
+                }
+            } catch (SocketException reset) {
+                // the server may close with unread bytes: what was read is what matters
+            }
+            assertThat(lines).noneMatch(line -> line.startsWith("b ") || line.startsWith("* CAPABILITY"));
         }
     }
 }
