@@ -128,6 +128,7 @@ class ParsedItemsFetchTest {
             i++;
         }
         messages = all.size();
+        System.out.println("ParsedItemsFetchTest: " + messages + " messages compared");
     }
 
     @AfterAll
