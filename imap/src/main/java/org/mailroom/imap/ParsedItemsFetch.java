@@ -1,5 +1,7 @@
 package org.mailroom.imap;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -160,9 +162,9 @@ final class ParsedItemsFetch {
             }
             any = true;
             byte[] bytes;
-            try (var in = element.getInputStream()) {
+            try (InputStream in = element.getInputStream()) {
                 bytes = in.readAllBytes();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new MailboxException("Unable to write a header section", e);
             }
             out.writeAscii(element.getName()).write(LITERAL_OPEN).writeNumber(bytes.length).write(LITERAL_CLOSE)

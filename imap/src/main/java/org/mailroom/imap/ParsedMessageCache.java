@@ -3,7 +3,7 @@ package org.mailroom.imap;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -52,8 +52,8 @@ final class ParsedMessageCache {
     /** The default bound: 32 MB, some 15,000 messages with their structures. */
     static final long DEFAULT_MAX_BYTES = 32L << 20;
     private static final MessageSequenceNumber ANY_MSN = MessageSequenceNumber.of(1);
-    private static final byte[] ITEM_PREFIX = "* 1 FETCH (".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] ITEM_SUFFIX = ")\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] ITEM_PREFIX = "* 1 FETCH (".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ITEM_SUFFIX = ")\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final FetchData HEADER_ITEMS = FetchData.builder().fetch(FetchData.Item.ENVELOPE).build();
     private static final FetchData ALL_ITEMS = FetchData.builder()
         .fetch(FetchData.Item.ENVELOPE, FetchData.Item.BODY, FetchData.Item.BODY_STRUCTURE).build();
@@ -173,8 +173,8 @@ final class ParsedMessageCache {
         }
         byte[] line = out.toByteArray();
         if (!startsWith(line, ITEM_PREFIX) || !endsWith(line, ITEM_SUFFIX)) {
-            throw new UncheckedIOException(new IOException("unexpected FETCH encoding: "
-                + new String(line, java.nio.charset.StandardCharsets.ISO_8859_1)));
+            throw new MailboxException("Unexpected encoding of a FETCH item: "
+                + new String(line, StandardCharsets.ISO_8859_1));
         }
         return Arrays.copyOfRange(line, ITEM_PREFIX.length, line.length - ITEM_SUFFIX.length);
     }
