@@ -79,6 +79,21 @@ def session():
 
     data = ok(imap.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)] RFC822.SIZE)"), "FETCH header")
     check(b"Subject: Python hello" in data[0][1], "FETCH header fields: %r" % data)
+    # imaptest's FETCH and FETCH2 items, answered from the rows and each message's kept parse (ParsedItemsFetch):
+    # twice, parsed then kept, one response per message in James's item order
+    for attempt in (1, 2):
+        data = ok(imap.fetch("1:3", "(UID FLAGS ENVELOPE BODYSTRUCTURE)"), "FETCH ENVELOPE BODYSTRUCTURE")
+        lines = [d for d in data if d != b")"]
+        check(len(lines) == 3, "FETCH 1:3 ENVELOPE BODYSTRUCTURE: %r" % data)
+        envelope = b'\\Seen) ENVELOPE (NIL "Python hello" (("Python" NIL "python" "example.org"))'
+        check(lines[0].startswith(b"1 (FLAGS (") and envelope in lines[0]
+              and b' BODYSTRUCTURE ("TEXT" "PLAIN" ' in lines[0]
+              and lines[0].endswith(b" UID 1)") and lines[2].endswith(b" UID 3)"),
+              "FETCH ENVELOPE BODYSTRUCTURE (attempt %d): %r" % (attempt, lines[0]))
+        data = ok(imap.fetch("2", "(UID RFC822.HEADER)"), "FETCH RFC822.HEADER")
+        check(data[0][0].startswith(b"2 (UID 2 RFC822.HEADER {") and data[0][1].startswith(b"From: Python")
+              and data[0][1].endswith(b"Message-ID: <To-be-deleted@example.org>\r\n\r\n"),
+              "FETCH RFC822.HEADER: %r" % data)
     data = ok(imap.fetch("1", "(BODY.PEEK[TEXT])"), "FETCH text")
     check(data[0][1] == b"First line.\r\nzebra stripes\r\n", "FETCH BODY[TEXT]: %r" % data)
 

@@ -29,7 +29,8 @@ import reactor.core.scheduler.Schedulers;
  * FETCH: requests for membership-row items only ({@link MetadataFetch}) are answered by encoding the rows straight
  * into response bytes, with no message result, response object or reactive step per message (James's path cost ~45
  * µs of CPU per message against Dovecot's ~2); whole messages without a side effect ({@link WholeMessageFetch}) from
- * one statement over the rows and their bytes; every other FETCH goes to James's {@code FetchProcessor}. Body
+ * one statement over the rows and their bytes; ENVELOPE, BODY, BODYSTRUCTURE and header sections from the rows and each
+ * message's parse kept ({@link ParsedItemsFetch}); every other FETCH goes to James's {@code FetchProcessor}. Body
  * sections are taken as .PEEK in a mailbox opened with EXAMINE.
  */
 final class MailroomFetchProcessor extends FetchProcessor {
@@ -38,6 +39,8 @@ final class MailroomFetchProcessor extends FetchProcessor {
     private static final int BATCH_BYTES = 16 * 1024;
 
     private final String readOnlyAttribute;
+    /** ENVELOPE, BODY, BODYSTRUCTURE and headers of the messages fetched, so each is parsed once. */
+    private final ParsedMessageCache parsedMessages = new ParsedMessageCache(ParsedMessageCache.DEFAULT_MAX_BYTES);
 
     MailroomFetchProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics,
                            String readOnlyAttribute) {
@@ -66,6 +69,11 @@ final class MailroomFetchProcessor extends FetchProcessor {
         if (whole.isPresent()) {
             return fetchRows(effective, session, responder,
                 (rows, ranges, selected) -> respondMessages(rows, ranges, whole.get(), selected, responder));
+        }
+        Optional<ParsedItemsFetch> parsed = ParsedItemsFetch.of(effective.getFetch(), session);
+        if (parsed.isPresent()) {
+            return fetchRows(effective, session, responder, (rows, ranges, selected) -> parsed.get()
+                .answer(rows, ranges, selected, session.getMailboxSession(), parsedMessages, responder, BATCH_BYTES));
         }
         return super.processRequestReactive(effective, session, responder);
     }

@@ -132,6 +132,17 @@ final class MetadataFetch {
      */
     boolean writeItems(FetchLines.Builder out, int msn, long messageUid, long messageModSeq, long messageSize,
                        long internalDateMillis, int systemFlags, String keywords, boolean sessionRecent) {
+        boolean any = writeItemsBeforeUid(out, msn, messageModSeq, messageSize, internalDateMillis, systemFlags,
+            keywords, sessionRecent);
+        return writeUid(out, messageUid, any) || any;
+    }
+
+    /**
+     * Starts the response line of one message and writes its row items that James writes before ENVELOPE, BODY and
+     * BODYSTRUCTURE (MODSEQ, FLAGS, INTERNALDATE, RFC822.SIZE); returns whether any item was written.
+     */
+    boolean writeItemsBeforeUid(FetchLines.Builder out, int msn, long messageModSeq, long messageSize,
+                                long internalDateMillis, int systemFlags, String keywords, boolean sessionRecent) {
         out.startLine().writeNumber(msn).write(FETCH_OPEN);
         boolean first = true;
         if (modSeq) {
@@ -153,12 +164,16 @@ final class MetadataFetch {
             out.write(SIZE).writeNumber(messageSize);
             first = false;
         }
-        if (uid) {
-            separate(out, first);
-            out.write(UID).writeNumber(messageUid);
-            first = false;
-        }
         return !first;
+    }
+
+    /** Writes the UID item if asked for, after {@code itemBefore} other items; returns whether it was written. */
+    boolean writeUid(FetchLines.Builder out, long messageUid, boolean itemBefore) {
+        if (uid) {
+            separate(out, !itemBefore);
+            out.write(UID).writeNumber(messageUid);
+        }
+        return uid;
     }
 
     private static void separate(FetchLines.Builder out, boolean first) {

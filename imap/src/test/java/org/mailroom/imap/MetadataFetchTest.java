@@ -61,7 +61,8 @@ class MetadataFetchTest {
     private static ImapRequestStreamHandler jamesEncoded;
     private static final AtomicInteger encodedByMailroom = new AtomicInteger();
     /** A response line of {@link FetchLines} that ends with a literal's announcement: a whole message's. */
-    private static final Pattern LITERAL_LINE = Pattern.compile("(?m)^\\* \\d+ FETCH \\(.*\\{\\d+\\}$");
+    private static final Pattern LITERAL_LINE =
+        Pattern.compile("(?m)^\\* \\d+ FETCH \\(.*(BODY\\[\\]|BODY\\[TEXT\\]|RFC822) \\{\\d+\\}$");
     /** Responses of whole messages built by {@link WholeMessageFetch} (encoded, or as James's response object). */
     private static final AtomicInteger wholeByMailroom = new AtomicInteger();
     private MailboxSession owner;
@@ -346,8 +347,8 @@ class MetadataFetchTest {
     void otherItemsAndModifiersGoToJames() throws Exception {
         FakeImapSession session = selected("SELECT " + box);
         int before = encodedByMailroom.get();
-        run(mailroom, session, "FETCH 1 (UID ENVELOPE)");
-        run(mailroom, session, "FETCH 1 (FLAGS BODY.PEEK[HEADER])");
+        run(mailroom, session, "FETCH 1 (UID BODY.PEEK[1])");
+        run(mailroom, session, "FETCH 1 (FLAGS BODY.PEEK[HEADER]<0.10>)");
         run(mailroom, session, "ENABLE CONDSTORE");
         run(mailroom, session, "FETCH 1:* (FLAGS) (CHANGEDSINCE 1)");
         assertThat(encodedByMailroom.get()).isEqualTo(before);
