@@ -7,6 +7,7 @@
 #   MAILROOM_LIB=/path/to/other/lib bench/run-imap-cpu.sh      # another build (e.g. before a change)
 #   MAILROOM_JAVA_OPTS=...   JVM options for the server (not the admin clients), as the launchers pass them
 #   bench/run-imap-cpu.sh --phases --messages 2000   # run-imap.sh's phases (imap_phases.py) twice on one server
+#   bench/run-imap-cpu.sh --fetch-all --messages 10000 [--repeat 50]   # FETCH 1:* of a large mailbox, repeated
 #   bench/run-imap-cpu.sh --mix [--clients 20] [--fill 200] [--warmup 60] [--seconds 30] [--rounds 1] [--jfr FILE]
 #                         [--profile default|imaptest]
 #
@@ -14,6 +15,9 @@
 # FETCH BODY.PEEK[]) into a first mailbox on the fresh server (lines prefixed cold_), then again into a second one
 # (warm_): the same commands, once while the JVM still compiles their code and once after; with --jfr FILE it
 # records the cold round's read phases (SELECT to the last body FETCH, not the APPENDs).
+# --fetch-all runs fetch_all_probe.py: --messages APPENDed into one mailbox, SELECT, then FETCH 1:* (UID FLAGS
+# RFC822.SIZE) --repeat times on that session; prints the first FETCH's and the later ones' server CPU by thread group
+# (schedstat nanoseconds), times to the first bytes and to the OK, and the TLS records the answer came in.
 # --mix runs run-imap.sh's mixed load (imap_load.py, N clients over STARTTLS) against a warm server: user1..N are
 # added through the server's admin endpoint, their INBOXes filled over SMTP as run-imap.sh does, the load runs
 # --warmup seconds unmeasured (the JIT compiles the commands' code), then --rounds measured windows of --seconds
@@ -33,13 +37,14 @@ source bench/start-mailroom.sh
 # A fresh JVM's per-command CPU is what this measures (--phases' cold_ round above all): no start-up warm-up unless
 # the caller asks for it (MAILROOM_WARM_UP=on).
 export MAILROOM_WARM_UP=${MAILROOM_WARM_UP:-off}
-messages=300; repeat=50; warmup=-1; only=; jfr=; phases=; mix=; clients=20; fill_messages=200; seconds=30; rounds=1; profile=default
+messages=300; repeat=50; warmup=-1; only=; jfr=; phases=; fetch_all=; mix=; clients=20; fill_messages=200; seconds=30; rounds=1; profile=default
 while [ $# -gt 0 ]; do
   case "$1" in
     --messages) messages=$2; shift 2 ;;
     --repeat) repeat=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --phases) phases=1; shift ;;
+    --fetch-all) fetch_all=1; shift ;;
     --mix) mix=1; shift ;;
     --clients) clients=$2; shift 2 ;;
     --fill) fill_messages=$2; shift 2 ;;
@@ -48,7 +53,7 @@ while [ $# -gt 0 ]; do
     --profile) profile=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --jfr) jfr=$(realpath -m "$2"); shift 2 ;;
-    *) sed -n '2,28p' "$0"; exit 2 ;;
+    *) sed -n '2,32p' "$0"; exit 2 ;;
   esac
 done
 lib=${MAILROOM_LIB:-}
@@ -105,6 +110,9 @@ if [ -n "$mix" ]; then
     jcmd "$mailroom_pid" JFR.dump name=mix filename="$jfr" >/dev/null
     echo "jfr=$jfr"
   fi
+elif [ -n "$fetch_all" ]; then
+  python3 "$root/bench/fetch_all_probe.py" --port "$p_imap" --user "$user" --password "$password" \
+    --cpu-pid "$mailroom_pid" --messages "$messages" --repeat "$repeat"
 elif [ -n "$phases" ]; then
   phases --mailbox Cold ${jfr:+--jfr "$jfr"} | sed 's/^/cold_/'
   phases --mailbox Warm | sed 's/^/warm_/'
