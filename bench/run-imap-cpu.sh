@@ -8,6 +8,7 @@
 #   MAILROOM_JAVA_OPTS=...   JVM options for the server (not the admin clients), as the launchers pass them
 #   bench/run-imap-cpu.sh --phases --messages 2000   # run-imap.sh's phases (imap_phases.py) twice on one server
 #   bench/run-imap-cpu.sh --rtt [--messages 300] [--warmup 5000] [--repeat 2000] [--strace]   # a body FETCH's round trip
+#   bench/run-imap-cpu.sh --fetch-all --messages 10000 [--repeat 50]   # FETCH 1:* of a large mailbox, repeated
 #   bench/run-imap-cpu.sh --mix [--clients 20] [--fill 200] [--warmup 60] [--seconds 30] [--rounds 1] [--jfr FILE]
 #                         [--profile default|imaptest]
 #
@@ -18,6 +19,9 @@
 # --rtt runs imap_rtt_probe.py: FETCH n (BODY.PEEK[]) one at a time on one connection, --warmup unmeasured, then three
 # rounds of --repeat (lines prefixed round<R>_: min/p10/median/p90 of the round trip, server CPU and the client's per
 # command, thread groups' CPU and switches per command; --strace: system calls of the I/O and boundedElastic threads).
+# --fetch-all runs fetch_all_probe.py: --messages APPENDed into one mailbox, SELECT, then FETCH 1:* (UID FLAGS
+# RFC822.SIZE) --repeat times on that session; prints the first FETCH's and the later ones' server CPU by thread group
+# (schedstat nanoseconds), times to the first bytes and to the OK, and the TLS records the answer came in.
 # --mix runs run-imap.sh's mixed load (imap_load.py, N clients over STARTTLS) against a warm server: user1..N are
 # added through the server's admin endpoint, their INBOXes filled over SMTP as run-imap.sh does, the load runs
 # --warmup seconds unmeasured (the JIT compiles the commands' code), then --rounds measured windows of --seconds
@@ -37,7 +41,7 @@ source bench/start-mailroom.sh
 # A fresh JVM's per-command CPU is what this measures (--phases' cold_ round above all): no start-up warm-up unless
 # the caller asks for it (MAILROOM_WARM_UP=on).
 export MAILROOM_WARM_UP=${MAILROOM_WARM_UP:-off}
-messages=300; repeat=50; repeat_given=; warmup=-1; rtt=; strace=; only=; jfr=; phases=; mix=; clients=20; fill_messages=200; seconds=30; rounds=1; profile=default
+messages=300; repeat=50; repeat_given=; warmup=-1; rtt=; strace=; only=; jfr=; phases=; fetch_all=; mix=; clients=20; fill_messages=200; seconds=30; rounds=1; profile=default
 while [ $# -gt 0 ]; do
   case "$1" in
     --messages) messages=$2; shift 2 ;;
@@ -46,6 +50,7 @@ while [ $# -gt 0 ]; do
     --strace) strace=--strace; shift ;;
     --warmup) warmup=$2; shift 2 ;;
     --phases) phases=1; shift ;;
+    --fetch-all) fetch_all=1; shift ;;
     --mix) mix=1; shift ;;
     --clients) clients=$2; shift 2 ;;
     --fill) fill_messages=$2; shift 2 ;;
@@ -116,6 +121,9 @@ elif [ -n "$rtt" ]; then
   [ -n "$repeat_given" ] || repeat=2000
   python3 "$root/bench/imap_rtt_probe.py" --port "$p_imap" --tls starttls --user "$user" --password "$password" \
     --cpu-pid "$mailroom_pid" --messages "$messages" --warmup "$warmup" --repeat "$repeat" $strace
+elif [ -n "$fetch_all" ]; then
+  python3 "$root/bench/fetch_all_probe.py" --port "$p_imap" --user "$user" --password "$password" \
+    --cpu-pid "$mailroom_pid" --messages "$messages" --repeat "$repeat"
 elif [ -n "$phases" ]; then
   phases --mailbox Cold ${jfr:+--jfr "$jfr"} | sed 's/^/cold_/'
   phases --mailbox Warm | sed 's/^/warm_/'

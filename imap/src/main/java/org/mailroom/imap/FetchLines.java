@@ -12,20 +12,28 @@ import org.apache.james.imap.encode.ImapResponseComposer;
  * may hold a literal), handed to the responder as one message so that a FETCH of many messages costs no response
  * object per message. The lines are kept without the
  * first line's leading {@code "* "} and the last line's CRLF: James's composer writes those
- * ({@link MailroomImapEncoder}).
+ * ({@link MailroomImapEncoder}). A batch taken while more lines follow ({@link Builder#takeBatch()}) is flushed to
+ * the connection as soon as it is encoded, so the client reads it while the next one is made.
  */
 final class FetchLines implements ImapResponseMessage {
     private static final byte[] NEXT_LINE = "\r\n* ".getBytes(StandardCharsets.US_ASCII);
+    /** What the composer adds around the lines: {@code "* "} before them, CRLF after. */
+    private static final int FRAMING = 4;
 
     private final byte[] lines;
+    private final boolean flush;
 
-    private FetchLines(byte[] lines) {
+    private FetchLines(byte[] lines, boolean flush) {
         this.lines = lines;
+        this.flush = flush;
     }
 
     void writeTo(ImapResponseComposer composer) throws IOException {
         // untagged() writes "*", message() a space and the bytes, end() the CRLF (and flushes a full buffer)
         composer.untagged().message(lines).end();
+        if (flush) {
+            composer.flush();
+        }
     }
 
     @Override
@@ -33,38 +41,72 @@ final class FetchLines implements ImapResponseMessage {
         return "* " + new String(lines, StandardCharsets.US_ASCII);
     }
 
-    /** Collects response lines and hands them on in batches of about {@code batchBytes}. */
+    /**
+     * Collects response lines and hands them on in batches of whole lines of at most {@code batchBytes} as written
+     * (framing included; a longer line goes alone), the first one at most {@code firstBatchBytes}. Why the sizes: a
+     * TLS record carries 16 KB, so a batch of 16 KB (or a multiple) is sent as full records, where a batch a line
+     * over it went out as a full record and a record of a few bytes; and a small first batch reaches the client
+     * while the rest is encoded, so that its reading of the lines starts at once.
+     */
     static final class Builder {
         private final int batchBytes;
+        private int limit;
         private byte[] buffer;
         private int size;
+        /** Where the last line started (its separator included): a batch ends there when the line overflows it. */
+        private int lastLineAt;
 
-        Builder(int batchBytes) {
+        Builder(int firstBatchBytes, int batchBytes) {
             this.batchBytes = batchBytes;
+            this.limit = Math.min(firstBatchBytes, batchBytes);
             this.buffer = new byte[Math.min(batchBytes + 256, 4096)];
         }
 
         /** Starts a line: what is written next is the line after its {@code "* "}, without its CRLF. */
         Builder startLine() {
+            lastLineAt = size;
             if (size > 0) {
                 write(NEXT_LINE);
             }
             return this;
         }
 
-        /** Whether a batch is full and should be taken with {@link #take()}. */
-        boolean full() {
-            return size >= batchBytes;
+        /** Whether the lines written so far fill a batch, to be taken with {@link #takeBatch()}. */
+        boolean batchReady() {
+            return size + FRAMING >= limit;
         }
 
         boolean isEmpty() {
             return size == 0;
         }
 
+        /**
+         * The whole lines before the last one when the last one overflows the batch (the last one then starts the
+         * next batch), else every line: a response flushed when written, since more lines follow.
+         */
+        FetchLines takeBatch() {
+            boolean overflows = size + FRAMING > limit && lastLineAt > 0;
+            limit = batchBytes;
+            if (!overflows) {
+                return take(true);
+            }
+            FetchLines batch = new FetchLines(Arrays.copyOf(buffer, lastLineAt), true);
+            int next = lastLineAt + NEXT_LINE.length;
+            System.arraycopy(buffer, next, buffer, 0, size - next);
+            size -= next;
+            lastLineAt = 0;
+            return batch;
+        }
+
         /** The lines written since the last take, as one response; the builder is empty afterwards. */
         FetchLines take() {
-            FetchLines lines = new FetchLines(Arrays.copyOf(buffer, size));
+            return take(false);
+        }
+
+        private FetchLines take(boolean flush) {
+            FetchLines lines = new FetchLines(Arrays.copyOf(buffer, size), flush);
             size = 0;
+            lastLineAt = 0;
             return lines;
         }
 
@@ -92,23 +134,29 @@ final class FetchLines implements ImapResponseMessage {
         }
 
         Builder writeNumber(long value) {
-            if (value < 0) {
-                // never happens for IMAP numbers; kept exact rather than fast
+            if (value < 0 || value > Integer.MAX_VALUE) {
+                // sizes above 2 GB and MODSEQs past 2^31 (never negative for IMAP numbers): exact rather than fast
                 return writeAscii(Long.toString(value));
             }
-            ensure(20);
-            int digits = 1;
-            for (long rest = value / 10; rest > 0; rest /= 10) {
-                digits++;
-            }
+            // int arithmetic: a division by 10 is a multiplication, where a long's is not on every JIT tier
+            int rest = (int) value;
+            int digits = digits(rest);
+            ensure(digits);
             int at = size + digits;
-            long rest = value;
             do {
-                buffer[--at] = (byte) ('0' + (int) (rest % 10));
+                buffer[--at] = (byte) ('0' + rest % 10);
                 rest /= 10;
             } while (rest > 0);
             size += digits;
             return this;
+        }
+
+        private static int digits(int value) {
+            int digits = 1;
+            for (int bound = 10; digits < 10 && value >= bound; bound *= 10) {
+                digits++;
+            }
+            return digits;
         }
 
         /** {@code value} in {@code places} digits, zero-padded. */

@@ -35,8 +35,16 @@ import reactor.core.scheduler.Schedulers;
  */
 final class MailroomFetchProcessor extends FetchProcessor {
     private static final Logger LOGGER = LoggerFactory.getLogger(MailroomFetchProcessor.class);
-    /** Lines handed to the responder per response: James's composer flushes to the channel every 8 KB anyway. */
-    private static final int BATCH_BYTES = 16 * 1024;
+    /**
+     * Bytes written per batch of response lines: one TLS record's payload (16 KB), so that each batch is sent as one
+     * full record ({@link FetchLines.Builder}).
+     */
+    static final int BATCH_BYTES = 16 * 1024;
+    /**
+     * The first batch of metadata lines: small, so that the client of a long FETCH (every message's flags, 10,000
+     * lines) starts reading while the rest is encoded.
+     */
+    static final int FIRST_BATCH_BYTES = 4 * 1024;
 
     private final String readOnlyAttribute;
     /** ENVELOPE, BODY, BODYSTRUCTURE and headers of the messages fetched, so each is parsed once. */
@@ -127,7 +135,7 @@ final class MailroomFetchProcessor extends FetchProcessor {
 
     private static int respondRows(MetadataRowSource rows, List<MessageRange> ranges, MetadataFetch fetch,
                                    SelectedMailbox selected, Responder responder) throws MailboxException {
-        FetchLines.Builder lines = new FetchLines.Builder(BATCH_BYTES);
+        FetchLines.Builder lines = new FetchLines.Builder(FIRST_BATCH_BYTES, BATCH_BYTES);
         int[] count = {0};
         for (MessageRange range : ranges) {
             SessionUidWalk view = SessionUidWalk.of(selected, range, fetch.flags());
@@ -140,8 +148,8 @@ final class MailroomFetchProcessor extends FetchProcessor {
                 fetch.encode(lines, msn, uid, modSeq, size, internalDate, systemFlags, keywords,
                     fetch.flags() && view.isRecent(uid));
                 count[0]++;
-                if (lines.full()) {
-                    responder.respond(lines.take());
+                if (lines.batchReady()) {
+                    responder.respond(lines.takeBatch());
                 }
             });
         }
@@ -153,7 +161,7 @@ final class MailroomFetchProcessor extends FetchProcessor {
 
     private static int respondMessages(MetadataRowSource rows, List<MessageRange> ranges, WholeMessageFetch fetch,
                                        SelectedMailbox selected, Responder responder) throws MailboxException {
-        FetchLines.Builder lines = new FetchLines.Builder(BATCH_BYTES);
+        FetchLines.Builder lines = new FetchLines.Builder(BATCH_BYTES, BATCH_BYTES);
         int[] count = {0};
         for (MessageRange range : ranges) {
             SessionUidWalk view = SessionUidWalk.of(selected, range, fetch.flags());
@@ -167,8 +175,8 @@ final class MailroomFetchProcessor extends FetchProcessor {
                 if (fetch.encodable(header, body)) {
                     fetch.encode(lines, msn, uid, modSeq, internalDate, size, systemFlags, keywords, recent, header,
                         body);
-                    if (lines.full()) {
-                        responder.respond(lines.take());
+                    if (lines.batchReady()) {
+                        responder.respond(lines.takeBatch());
                     }
                 } else {
                     // too large to copy whole: James's encoder streams its literal, after the lines before it

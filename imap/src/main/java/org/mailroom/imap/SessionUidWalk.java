@@ -76,14 +76,18 @@ final class SessionUidWalk {
 
     /** James's selected mailbox, asked per row when no copy could be taken; null when walking the copy. */
     private final SelectedMailbox perRow;
+    /** The view's UIDs in the range when James keeps them as ints (all at most Integer.MAX_VALUE), else null. */
+    private final int[] intUids;
+    /** The view's UIDs in the range when James keeps them as longs. */
     private final long[] uids;
     private final int firstMsn;
     private final long[] recent;
     private int uidAt;
     private int recentAt;
 
-    private SessionUidWalk(SelectedMailbox perRow, long[] uids, int firstMsn, long[] recent) {
+    private SessionUidWalk(SelectedMailbox perRow, int[] intUids, long[] uids, int firstMsn, long[] recent) {
         this.perRow = perRow;
+        this.intUids = intUids;
         this.uids = uids;
         this.firstMsn = firstMsn;
         this.recent = recent;
@@ -100,12 +104,13 @@ final class SessionUidWalk {
      */
     static SessionUidWalk of(SelectedMailbox selected, MessageRange range, boolean withRecent) {
         if (!(selected instanceof SelectedMailboxImpl impl) || !available()) {
-            return new SessionUidWalk(selected, NONE, 0, NONE);
+            return new SessionUidWalk(selected, null, NONE, 0, NONE);
         }
         long from = range.getUidFrom().asLong();
         long to = range.getUidTo().asLong();
         UidMsnConverter converter = (UidMsnConverter) CONVERTER.get(impl);
-        long[] uids;
+        int[] intUids = null;
+        long[] uids = NONE;
         int firstMsn;
         synchronized (converter) {
             if ((boolean) USES_INTS.get(converter)) {
@@ -116,10 +121,8 @@ final class SessionUidWalk {
                     : position(Arrays.binarySearch(elements, 0, list.size(), (int) from), false);
                 int last = (int) Math.min(to, Integer.MAX_VALUE);
                 int end = position(Arrays.binarySearch(elements, 0, list.size(), last), true);
-                uids = new long[Math.max(0, end - start)];
-                for (int i = 0; i < uids.length; i++) {
-                    uids[i] = elements[start + i];
-                }
+                // copied as they are (a bulk copy even before the JIT has compiled this), compared as longs per row
+                intUids = Arrays.copyOfRange(elements, start, Math.max(start, end));
                 firstMsn = start + 1;
             } else {
                 LongArrayList list = (LongArrayList) LONG_UIDS.get(converter);
@@ -129,13 +132,19 @@ final class SessionUidWalk {
                 firstMsn = start + 1;
             }
         }
-        return new SessionUidWalk(null, uids, firstMsn, withRecent ? recent(impl, range) : NONE);
+        return new SessionUidWalk(null, intUids, uids, firstMsn, withRecent ? recent(impl, range) : NONE);
     }
 
     /** The message's sequence number in the session's view, or 0 when the UID is not in it. */
     int msn(long uid) {
         if (perRow != null) {
             return perRow.msn(MessageUid.of(uid)).foldSilent(() -> 0, MessageSequenceNumber::asInt);
+        }
+        if (intUids != null) {
+            while (uidAt < intUids.length && intUids[uidAt] < uid) {
+                uidAt++;
+            }
+            return uidAt < intUids.length && intUids[uidAt] == uid ? firstMsn + uidAt : 0;
         }
         while (uidAt < uids.length && uids[uidAt] < uid) {
             uidAt++;
@@ -154,7 +163,10 @@ final class SessionUidWalk {
         return recentAt < recent.length && recent[recentAt] == uid;
     }
 
-    /** The session's recent UIDs in the range, ascending (James keeps them in a {@code TreeSet}). */
+    /**
+     * The session's recent UIDs in the range, ascending (James keeps them in a {@code TreeSet}): one pass over the
+     * range's part of the set, the array sized by the whole set (whose size, unlike a sub-set's, costs no walk).
+     */
     @SuppressWarnings("unchecked")
     private static long[] recent(SelectedMailboxImpl impl, MessageRange range) {
         synchronized (impl) {
@@ -162,17 +174,20 @@ final class SessionUidWalk {
             if (all.isEmpty()) {
                 return NONE;
             }
-            Collection<MessageUid> candidates = all instanceof NavigableSet<MessageUid> sorted
-                ? sorted.subSet(range.getUidFrom(), true, range.getUidTo(), true) : all;
-            long[] uids = new long[candidates.size()];
+            boolean sorted = all instanceof NavigableSet<MessageUid>;
+            Collection<MessageUid> candidates = sorted
+                ? ((NavigableSet<MessageUid>) all).subSet(range.getUidFrom(), true, range.getUidTo(), true) : all;
+            long[] uids = new long[all.size()];
             int count = 0;
             for (MessageUid uid : candidates) {
-                if (range.includes(uid)) {
+                if (sorted || range.includes(uid)) {
                     uids[count++] = uid.asLong();
                 }
             }
             long[] inRange = count == uids.length ? uids : Arrays.copyOf(uids, count);
-            Arrays.sort(inRange);
+            if (!sorted) {
+                Arrays.sort(inRange);
+            }
             return inRange;
         }
     }

@@ -204,6 +204,31 @@ class MetadataFetchTest {
     }
 
     /**
+     * A FETCH whose lines fill several writes ({@link FetchLines.Builder}: a small first batch, then 16 KB ones cut at
+     * line ends) gives James's bytes: no line lost, split or doubled at a batch's end; \Recent for only the messages
+     * added after another session's SELECT; MODSEQ once CONDSTORE is on.
+     */
+    @Test
+    void linesOverSeveralBatchesAsJames() throws Exception {
+        selected("SELECT " + box); // claims \Recent of the first ten
+        for (int i = 0; i < 390; i++) {
+            Flags flags = i % 3 == 0 ? flags(Flags.Flag.SEEN) : flags();
+            if (i % 7 == 0) {
+                flags.add("$Important");
+            }
+            append(flags, "2025-03-0" + (1 + i % 9) + "T0" + (i % 10) + ":00:00Z");
+        }
+        FakeImapSession session = selected("SELECT " + box);
+        for (String command : new String[] {"FETCH 1:* (UID FLAGS RFC822.SIZE)", "UID FETCH 1:* (FLAGS)", "FETCH 1:* FAST",
+            "FETCH 5:395 (UID RFC822.SIZE)"}) {
+            String fromMailroom = assertSameAsJames(session, command);
+            assertThat(fromMailroom.length()).as(command).isGreaterThan(2 * MailroomFetchProcessor.BATCH_BYTES / 3);
+        }
+        run(mailroom, session, "FETCH 1 (MODSEQ)"); // enables CONDSTORE (James's path)
+        assertThat(assertSameAsJames(session, "FETCH 1:* (MODSEQ FLAGS UID)")).contains("* 400 FETCH (MODSEQ (");
+    }
+
+    /**
      * The rows' walk beside the session's UIDs ({@link SessionUidWalk}) against James's look-ups one UID at a time:
      * a view with only some messages recent, messages another session expunged (still in the view, not yet reported)
      * and messages added after the view's last EXISTS, over ranges with gaps and ranges past the last UID.
