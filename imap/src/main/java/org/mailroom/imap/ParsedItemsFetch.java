@@ -105,7 +105,7 @@ final class ParsedItemsFetch {
         long uidValidity = mailbox.getMailboxEntity().getUidValidity().asLong();
         boolean structures = body || bodyStructure;
         FetchResponseBuilder builder = sections == null ? null : new FetchResponseBuilder(new EnvelopeBuilder());
-        FetchLines.Builder lines = new FetchLines.Builder(batchBytes);
+        FetchLines.Builder lines = new FetchLines.Builder(batchBytes, batchBytes);
         int count = 0;
         for (MessageRange range : ranges) {
             SessionRows found = new SessionRows();
@@ -130,8 +130,8 @@ final class ParsedItemsFetch {
                         selected, session).block().getElements();
                 encode(lines, found, i, message, elements);
                 count++;
-                if (lines.full()) {
-                    responder.respond(lines.take());
+                if (lines.batchReady()) {
+                    responder.respond(lines.takeBatch());
                 }
             }
         }
