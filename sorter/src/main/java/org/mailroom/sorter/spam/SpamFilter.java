@@ -41,9 +41,23 @@ public final class SpamFilter implements Signal {
     private final FeatureExtractor extractor;
 
     public SpamFilter(TokenStore store, SpamModelSettings settings, StructureCheck checks) {
+        this(store, settings, new FeatureExtractor(checks));
+    }
+
+    private SpamFilter(TokenStore store, SpamModelSettings settings, FeatureExtractor extractor) {
         this.store = Objects.requireNonNull(store, "store");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.extractor = new FeatureExtractor(checks);
+        this.extractor = extractor;
+    }
+
+    /** The same classifier (settings, checks) over another store: what {@link BulkTraining} trains an order in. */
+    SpamFilter over(TokenStore other) {
+        return new SpamFilter(other, settings, extractor);
+    }
+
+    /** The store this classifier learns into. */
+    TokenStore store() {
+        return store;
     }
 
     public SpamFilter(TokenStore store, SpamModelSettings settings) {
@@ -241,8 +255,7 @@ public final class SpamFilter implements Signal {
     }
 
     private void undo(String scope, String messageKey) {
-        store.record(scope, messageKey).ifPresent(r -> store.apply(scope, messageKey, new TokenStore.TrainingChange(
-            r.tokens(), -r.weightDelta(), r.spam() ? -1 : 0, r.spam() ? 0 : -1, Optional.empty())));
+        store.record(scope, messageKey).ifPresent(r -> store.apply(scope, messageKey, r.undo()));
     }
 
     /**

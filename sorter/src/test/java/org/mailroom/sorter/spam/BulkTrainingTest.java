@@ -1,11 +1,15 @@
 package org.mailroom.sorter.spam;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.mailroom.sorter.spam.TestMails.ham;
+import static org.mailroom.sorter.spam.TestMails.mail;
 import static org.mailroom.sorter.spam.TestMails.spam;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.mailroom.sorter.SessionFacts;
@@ -28,6 +32,19 @@ class BulkTrainingTest {
         return examples.toArray(BulkTraining.Example[]::new);
     }
 
+    /** Spam and ham from several senders, some seen once, some often: their history features depend on the order. */
+    private static List<BulkTraining.Example> mixedSenders() {
+        List<BulkTraining.Example> examples = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            examples.add(new BulkTraining.Example("s" + i, mail("s" + i, "x" + (i % 5) + "@offer" + (i % 3)
+                + ".example", "Cheap offer " + i, "Buy now, huge discount, click here " + i), true));
+            examples.add(new BulkTraining.Example("h" + i, mail("h" + i, (i % 2 == 0 ? "bob" : "carol" + i)
+                + "@example.test", "Notes " + i, "Hi Alice, the notes from the meeting, see you at the review " + i),
+                false));
+        }
+        return examples;
+    }
+
     @Test
     void theShuffleSeedDecidesTheOrderAndSoTheModel() {
         BulkTraining.Example[] examples = examples();
@@ -45,5 +62,126 @@ class BulkTrainingTest {
         // Whatever the order, the model learned the spam as spam.
         assertThat(byDefault).isPositive();
         assertThat(other).isPositive();
+    }
+
+    @Test
+    void severalOrdersLeaveEachMessageTheMeanOfWhatEachOrderLearnedFromIt() {
+        List<BulkTraining.Example> examples = mixedSenders();
+        InMemoryTokenStore averaged = new InMemoryTokenStore();
+        BulkTraining.Result result = new BulkTraining(new SpamFilter(averaged), 3, 7, 3)
+            .train(TokenStore.GLOBAL, examples);
+        List<InMemoryTokenStore> single = new ArrayList<>();
+        for (int order = 0; order < 3; order++) {
+            InMemoryTokenStore store = new InMemoryTokenStore();
+            new BulkTraining(new SpamFilter(store), 3, BulkTraining.orderSeed(7, order))
+                .train(TokenStore.GLOBAL, examples);
+            single.add(store);
+        }
+
+        assertThat(result.spam()).isEqualTo(24);
+        assertThat(result.ham()).isEqualTo(24);
+        boolean historyDiffered = false;
+        for (String scope : List.of(TokenStore.GLOBAL, SpamFilter.headerScope(TokenStore.GLOBAL))) {
+            // One record per message and model, counted once, whatever the number of orders.
+            assertThat(averaged.totals(scope).spamMessages()).isEqualTo(24);
+            assertThat(averaged.totals(scope).hamMessages()).isEqualTo(24);
+            assertThat(averaged.totals(scope).bias()).isCloseTo(single.stream()
+                .mapToDouble(s -> s.totals(scope).bias()).average().orElseThrow(), within(1e-9));
+            Set<Long> words = new HashSet<>();
+            for (BulkTraining.Example example : examples) {
+                TokenStore.TrainingRecord record = averaged.record(scope, example.key()).orElseThrow();
+                assertThat(record.spam()).isEqualTo(example.spam());
+                assertThat(record.tokens()).isEqualTo(single.get(0).record(scope, example.key()).orElseThrow()
+                    .tokens());
+                assertThat(record.weightDelta()).isCloseTo(single.stream().mapToDouble(s -> s.record(scope,
+                    example.key()).orElseThrow().weightDelta()).average().orElseThrow(), within(1e-12));
+                historyDiffered |= !java.util.Arrays.equals(record.tokens(),
+                    single.get(1).record(scope, example.key()).orElseThrow().tokens());
+                for (long token : record.tokens()) {
+                    if (SenderHistory.name(token).isEmpty()) {
+                        words.add(token);
+                    }
+                }
+            }
+            // Every token but the sender-history features weighs the mean of the orders' weights: one model.
+            long[] tokens = words.stream().mapToLong(Long::longValue).toArray();
+            double[] weights = averaged.read(scope, tokens).weights();
+            for (int i = 0; i < tokens.length; i++) {
+                double mean = 0;
+                for (InMemoryTokenStore s : single) {
+                    mean += s.read(scope, new long[] {tokens[i]}).weights()[0] / single.size();
+                }
+                assertThat(weights[i]).isCloseTo(mean, within(1e-9));
+            }
+        }
+        // The orders did see the senders' histories differently (what this averaging has to reconcile).
+        assertThat(historyDiffered).isTrue();
+    }
+
+    @Test
+    void anAveragedTrainingIsUndoneExactlyByCorrectionsAndForgetting() {
+        List<BulkTraining.Example> examples = mixedSenders();
+        InMemoryTokenStore store = new InMemoryTokenStore();
+        SpamFilter filter = new SpamFilter(store);
+        new BulkTraining(filter, 3, 7, 3).train(TokenStore.GLOBAL, examples);
+        Set<Long> tokens = new HashSet<>();
+        for (String scope : List.of(TokenStore.GLOBAL, SpamFilter.headerScope(TokenStore.GLOBAL))) {
+            examples.forEach(e -> {
+                for (long t : store.record(scope, e.key()).orElseThrow().tokens()) {
+                    tokens.add(t);
+                }
+            });
+        }
+
+        filter.learn(TokenStore.GLOBAL, "s3", examples.get(6).content(), false); // a correction after it
+        examples.forEach(e -> filter.forget(TokenStore.GLOBAL, e.key()));
+
+        long[] all = tokens.stream().mapToLong(Long::longValue).toArray();
+        for (String scope : List.of(TokenStore.GLOBAL, SpamFilter.headerScope(TokenStore.GLOBAL))) {
+            assertThat(store.totals(scope).messages()).isZero();
+            assertThat(store.totals(scope).bias()).isCloseTo(0, within(1e-9));
+            for (double weight : store.read(scope, all).weights()) {
+                assertThat(weight).isCloseTo(0, within(1e-9));
+            }
+        }
+    }
+
+    @Test
+    void anAveragedTrainingCorrectsMessagesTrainedBeforeWithTheOtherLabel() {
+        List<BulkTraining.Example> examples = mixedSenders();
+        InMemoryTokenStore store = new InMemoryTokenStore();
+        SpamFilter filter = new SpamFilter(store);
+        filter.learn(TokenStore.GLOBAL, "s0", examples.get(0).content(), false); // wrongly trained as ham
+        filter.learn(TokenStore.GLOBAL, "h0", examples.get(1).content(), false); // rightly
+
+        new BulkTraining(filter, 3, 7, 3).train(TokenStore.GLOBAL, examples);
+
+        assertThat(store.record(TokenStore.GLOBAL, "s0").orElseThrow().spam()).isTrue();
+        assertThat(store.totals(TokenStore.GLOBAL).spamMessages()).isEqualTo(24);
+        assertThat(store.totals(TokenStore.GLOBAL).hamMessages()).isEqualTo(24);
+        assertThat(filter.spamLogOdds("alice@example.test", mail("n1", "x9@offer0.example", "Cheap offer",
+            "Buy now, huge discount, click here"), SessionFacts.none()).orElseThrow()).isPositive();
+        assertThat(filter.spamLogOdds("alice@example.test", mail("n2", "bob@example.test", "Notes",
+            "Hi Alice, the notes from the meeting"), SessionFacts.none()).orElseThrow()).isNegative();
+    }
+
+    @Test
+    void aUsersAveragedTrainingGoesToTheUserAndTheSharedGlobalModel() {
+        List<BulkTraining.Example> examples = mixedSenders();
+        InMemoryTokenStore store = new InMemoryTokenStore();
+        new BulkTraining(new SpamFilter(store), 3, 7, 2).train("alice@example.test", examples);
+
+        for (String scope : List.of("alice@example.test", TokenStore.GLOBAL,
+            SpamFilter.headerScope("alice@example.test"), SpamFilter.headerScope(TokenStore.GLOBAL))) {
+            assertThat(store.totals(scope).messages()).isEqualTo(48);
+            assertThat(store.record(scope, "s5")).isPresent();
+        }
+    }
+
+    @Test
+    void ordersMustBePositive() {
+        SpamFilter filter = new SpamFilter(new InMemoryTokenStore());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BulkTraining(filter, 3, 7, 0))
+            .isInstanceOf(IllegalArgumentException.class);
     }
 }
