@@ -3,7 +3,9 @@ package org.mailroom.sorter.spam;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -80,17 +82,57 @@ public final class BulkTraining {
         int spam = (int) examples.stream().filter(Example::spam).count();
         if (orders == 1) {
             return new Result(examples.size(), spam, examples.size() - spam,
-                trainInOrder(filter, scope, examples, seed));
+                trainInOrder(filter, scope, examples, seed, null));
         }
         List<OverlayTokenStore> trained = new ArrayList<>();
+        long reinforcements = trainApart(scope, examples, trained);
+        applyAverage(filter.store(), trained);
+        return new Result(examples.size(), spam, examples.size() - spam, (int) (reinforcements / orders));
+    }
+
+    /**
+     * Trains each order in an overlay of the store (added to {@code into}); returns the reinforcing steps taken.
+     * Every order learns each message with the sender history the whole training set gives it
+     * ({@link #senderHistories}), not the one its own order had reached, so all orders learn a message with the
+     * same tokens and their average is exactly one model's.
+     */
+    long trainApart(String scope, List<Example> examples, List<OverlayTokenStore> into) {
+        Map<String, long[]> histories = senderHistories(scope, examples);
         long reinforcements = 0;
         for (int order = 0; order < orders; order++) {
             OverlayTokenStore overlay = new OverlayTokenStore(filter.store());
-            reinforcements += trainInOrder(filter.over(overlay), scope, examples, orderSeed(seed, order));
-            trained.add(overlay);
+            reinforcements += trainInOrder(filter.over(overlay), scope, examples, orderSeed(seed, order), histories);
+            into.add(overlay);
         }
-        applyAverage(filter.store(), trained);
-        return new Result(examples.size(), spam, examples.size() - spam, (int) (reinforcements / orders));
+        return reinforcements;
+    }
+
+    /**
+     * Each message's sender history as the store will have it once all of {@code examples} are trained, the
+     * message itself left out: the counts of its sender in the store plus those of the other examples (a census:
+     * an overlay holding only the senders' counts, one record per message so {@link SenderHistory} leaves each
+     * message out of its own history, as it does for any trained message).
+     */
+    private Map<String, long[]> senderHistories(String scope, List<Example> examples) {
+        OverlayTokenStore census = new OverlayTokenStore(filter.store());
+        List<String> scopes = filter.historyScopes(scope);
+        for (Example example : examples) {
+            long[] keys = SenderHistory.keys(example.content());
+            for (String counted : scopes) {
+                Optional<TokenStore.TrainingRecord> known = census.record(counted, example.key());
+                if (keys.length == 0 || known.isPresent() && known.get().spam() == example.spam()) {
+                    continue;
+                }
+                known.ifPresent(k -> census.apply(counted, example.key(), k.undo()));
+                census.apply(counted, example.key(), new TokenStore.TrainingChange(keys, 0, example.spam() ? 1 : 0,
+                    example.spam() ? 0 : 1, Optional.of(new TokenStore.TrainingRecord(example.spam(), keys, 0))));
+            }
+        }
+        Map<String, long[]> histories = new HashMap<>();
+        for (Example example : examples) {
+            histories.put(example.key(), filter.senderHistory(census, scope, example.content(), example.key()));
+        }
+        return histories;
     }
 
     /** The shuffle seed of each order: the first is the given seed, the others are drawn from it. */
@@ -98,11 +140,17 @@ public final class BulkTraining {
         return order == 0 ? seed : new Random(seed ^ (0x9e37_79b9_7f4a_7c15L * order)).nextLong();
     }
 
-    private int trainInOrder(SpamFilter into, String scope, List<Example> examples, long orderSeed) {
+    /** One order's training: {@code histories} the sender history of each message, or null to read it online. */
+    private int trainInOrder(SpamFilter into, String scope, List<Example> examples, long orderSeed,
+                             Map<String, long[]> histories) {
         List<Example> order = new ArrayList<>(examples);
         Collections.shuffle(order, new Random(orderSeed));
         for (Example example : order) {
-            into.learn(scope, example.key(), example.content(), example.spam());
+            if (histories == null) {
+                into.learn(scope, example.key(), example.content(), example.spam());
+            } else {
+                into.learn(scope, example.key(), example.content(), example.spam(), histories.get(example.key()));
+            }
         }
         int reinforcements = 0;
         for (int pass = 2; pass <= passes; pass++) {
@@ -117,9 +165,7 @@ public final class BulkTraining {
 
     /**
      * Applies to {@code store}, for every message and model (scope) an order trained, the mean of the records the
-     * orders left for it: the mean weight change on the tokens of the first order's record. The orders can give a
-     * message different tokens only in its sender-history features (what was trained before it depends on the
-     * order); every other token gets exactly the orders' mean.
+     * orders left for it: the mean weight change on the tokens of its record (the same in every order).
      */
     private static void applyAverage(TokenStore store, List<OverlayTokenStore> trained) {
         java.util.Map<String, Set<String>> touched = new java.util.LinkedHashMap<>();
