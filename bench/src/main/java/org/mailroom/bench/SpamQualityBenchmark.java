@@ -175,7 +175,7 @@ public final class SpamQualityBenchmark {
             for (Labelled l : train) {
                 examples.add(new BulkTraining.Example(l.path, l.content, l.spam));
             }
-            new BulkTraining(filter, passes, SEEDS[s]).train(TokenStore.GLOBAL, examples);
+            new BulkTraining(filter, passes, SEEDS[s], ORDERS).train(TokenStore.GLOBAL, examples);
             for (int i = 0; i < test.size(); i++) {
                 SpamFilter.Evidence e = filter.evidence("bench@example.test", test.get(i).content, SessionFacts.none())
                     .orElseThrow();

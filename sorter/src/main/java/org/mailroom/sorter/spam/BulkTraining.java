@@ -18,20 +18,22 @@ import org.mailroom.sorter.message.MailContent;
  * learned once each through {@link SpamFilter#learn}, then reinforced for further passes where the model is still
  * wrong or unsure ({@link SpamFilter#reinforce}).
  *
- * <p>With several {@code orders}, that training runs once per shuffle, each time over the store as it is (an
- * {@link OverlayTokenStore} keeps its changes apart), and the store then gets the average: each message's training
- * record becomes the mean of the weight changes the orders made for it. An online model depends on the order it saw
- * the messages in (under 5-fold CV on dev, recall at ≤ 0.1% ham FP moved by 21 of 1,327 spam between seeds); the
- * average of a few orders depends on it less. The model keeps one weight per token, so classifying costs the same;
- * training costs {@code orders} times the reads (the writes are one step per message and model, fewer than one
- * order's passes). Each message still has one record per model holding exactly what was applied for it, so a
- * later correction or {@code forget} undoes it exactly.
+ * <p>With several {@code orders} (the default, {@link #DEFAULT_ORDERS}), that training runs once per shuffle, each
+ * time over the store as it is (an {@link OverlayTokenStore} keeps its changes apart), and the store then gets the
+ * average: each message's training record becomes the mean of the weight changes the orders made for it. An online
+ * model depends on the order it saw the messages in (under 5-fold CV on dev, recall at ≤ 0.1% ham FP moved by 21 of
+ * 1,327 spam between seeds); the average of a few orders depends on it less. For the average to be one model's,
+ * every order learns a message with the same tokens: its sender history is the one the whole training set gives it
+ * (itself left out), not the one its order had reached. The model keeps one weight per token, so classifying costs
+ * the same; training costs {@code orders} times the reads (the writes are one step per message and model, fewer
+ * than one order's passes). Each message still has one record per model holding exactly what was applied for it,
+ * so a later correction or {@code forget} undoes it exactly. One order trains straight into the store, as before.
  */
 public final class BulkTraining {
     /** Passes over the messages; the first learns every message, the others reinforce. Chosen on dev by CV. */
     public static final int DEFAULT_PASSES = 3;
     /** Training orders averaged (bench/README.md, "Spam quality", eighteenth session). */
-    public static final int DEFAULT_ORDERS = 1;
+    public static final int DEFAULT_ORDERS = 3;
     /**
      * The shuffle's seed unless one is given. The order matters: under 5-fold CV on dev, recall at ≤ 0.1% ham FP
      * moved by up to 21 of 1,327 spam between seeds (bench/README.md, seventeenth session), so the benchmark can
