@@ -29,7 +29,8 @@ import org.mailroom.sorter.spam.TokenStore;
  *
  * <p>Arguments: {@code CORPUS_ROOT [--cv K]} where CORPUS_ROOT holds {@code spamassassin/dev.tsv}. Tuning knobs as
  * system properties: {@code spam.rate}, {@code spam.offset}, {@code spam.margin}, {@code spam.passes},
- * {@code spam.bayes}, {@code spam.hamWeight}, {@code spam.header}; {@code spam.seed} the training order's shuffle.
+ * {@code spam.bayes}, {@code spam.hamWeight}, {@code spam.header}; {@code spam.seed} the training order's shuffle,
+ * {@code spam.orders} how many orders {@link BulkTraining} averages; {@code spam.seeds} one model per seed (CV).
  */
 public final class SpamQualityBenchmark {
 
@@ -78,7 +79,9 @@ public final class SpamQualityBenchmark {
             } finally {
                 pool.shutdownNow();
             }
-            report("dev " + folds + "-fold CV", scored, null);
+            if (SEEDS.length == 0) {
+                report("dev " + folds + "-fold CV", scored, null);
+            }
             multiSeedReport(settings);
             printMisses();
             sweep(settings);
