@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -170,10 +172,10 @@ public final class BulkTraining {
      * orders left for it: the mean weight change on the tokens of its record (the same in every order).
      */
     private static void applyAverage(TokenStore store, List<OverlayTokenStore> trained) {
-        java.util.Map<String, Set<String>> touched = new java.util.LinkedHashMap<>();
+        Map<String, Set<String>> touched = new LinkedHashMap<>();
         for (OverlayTokenStore overlay : trained) {
             overlay.written().forEach((scope, keys) ->
-                touched.computeIfAbsent(scope, s -> new java.util.LinkedHashSet<>()).addAll(keys));
+                touched.computeIfAbsent(scope, s -> new LinkedHashSet<>()).addAll(keys));
         }
         touched.forEach((scope, keys) -> {
             for (String key : keys) {

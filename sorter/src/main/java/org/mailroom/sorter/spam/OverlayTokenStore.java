@@ -1,8 +1,10 @@
 package org.mailroom.sorter.spam;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A {@link TokenStore} that reads through to another and keeps its own writes in memory, as changes on top of it:
@@ -58,9 +60,9 @@ final class OverlayTokenStore implements TokenStore {
     }
 
     /** The scopes and message keys whose records were written here. */
-    synchronized Map<String, java.util.Set<String>> written() {
-        Map<String, java.util.Set<String>> out = new LinkedHashMap<>();
-        records.forEach((scope, keys) -> out.put(scope, new java.util.LinkedHashSet<>(keys.keySet())));
+    synchronized Map<String, Set<String>> written() {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        records.forEach((scope, keys) -> out.put(scope, new LinkedHashSet<>(keys.keySet())));
         return out;
     }
 }
