@@ -29,7 +29,8 @@ import org.mailroom.sorter.spam.TokenStore;
  *
  * <p>Arguments: {@code CORPUS_ROOT [--cv K]} where CORPUS_ROOT holds {@code spamassassin/dev.tsv}. Tuning knobs as
  * system properties: {@code spam.rate}, {@code spam.offset}, {@code spam.margin}, {@code spam.passes},
- * {@code spam.bayes}, {@code spam.hamWeight}, {@code spam.header}; {@code spam.seed} the training order's shuffle.
+ * {@code spam.bayes}, {@code spam.hamWeight}, {@code spam.header}; {@code spam.seed} the training order's shuffle,
+ * {@code spam.orders} how many orders {@link BulkTraining} averages; {@code spam.seeds} one model per seed (CV).
  */
 public final class SpamQualityBenchmark {
 
@@ -53,7 +54,8 @@ public final class SpamQualityBenchmark {
             .withHamWeight(Double.parseDouble(System.getProperty("spam.hamWeight", "" + defaults.hamWeight())))
             .withHeaderWeight(Double.parseDouble(System.getProperty("spam.header", "" + defaults.headerWeight())));
         int passes = Integer.parseInt(System.getProperty("spam.passes", "" + BulkTraining.DEFAULT_PASSES));
-        System.out.printf(Locale.ROOT, "settings: %s, passes %d, shuffle seed %d%n", settings, passes, SEED);
+        System.out.printf(Locale.ROOT, "settings: %s, passes %d, shuffle seed %d, orders %d%n", settings, passes, SEED,
+            ORDERS);
 
         List<Labelled> dev = load(root, "dev.tsv");
         if (folds > 1) {
@@ -68,7 +70,8 @@ public final class SpamQualityBenchmark {
                     (i % folds == fold ? test : train).add(dev.get(i));
                 }
                 runs.add(CompletableFuture.supplyAsync(
-                    () -> run(train, test, settings, passes, false), pool));
+                    () -> SEEDS.length > 0 ? multiRun(train, test, settings, passes)
+                        : run(train, test, settings, passes, false), pool));
             }
             List<double[]> scored = new ArrayList<>();
             try {
@@ -76,7 +79,10 @@ public final class SpamQualityBenchmark {
             } finally {
                 pool.shutdownNow();
             }
-            report("dev " + folds + "-fold CV", scored, null);
+            if (SEEDS.length == 0) {
+                report("dev " + folds + "-fold CV", scored, null);
+            }
+            multiSeedReport(settings);
             printMisses();
             sweep(settings);
         } else {
@@ -88,6 +94,9 @@ public final class SpamQualityBenchmark {
 
     /** {@code -Dspam.seed=N}: the training order's seed (one order's luck moves the figures by a few spam). */
     private static final long SEED = Long.getLong("spam.seed", BulkTraining.DEFAULT_SEED);
+
+    /** {@code -Dspam.orders=K}: training orders {@link BulkTraining} averages. */
+    private static final int ORDERS = Integer.getInteger("spam.orders", BulkTraining.DEFAULT_ORDERS);
 
     /** {@code -Dspam.misses=N}: list the N lowest-scoring spam and highest-scoring ham with their reasons. */
     private static final int MISSES = Integer.getInteger("spam.misses", 0);
@@ -143,6 +152,97 @@ public final class SpamQualityBenchmark {
             100.0 * caught / spam.length, caught, auc(spam, ham));
     }
 
+    /** {@code -Dspam.seeds=a,b,...}: also train one model per seed per fold and report averaged orders. */
+    private static final long[] SEEDS = System.getProperty("spam.seeds") == null ? new long[0]
+        : Arrays.stream(System.getProperty("spam.seeds").split(",")).mapToLong(x -> x.equals("default")
+            ? BulkTraining.DEFAULT_SEED : Long.parseLong(x)).toArray();
+    private static final List<double[]> MULTI = Collections.synchronizedList(new ArrayList<>());
+
+    private static Run multiRun(List<Labelled> train, List<Labelled> test, SpamModelSettings settings, int passes) {
+        multiSeed(train, test, settings, passes);
+        List<double[]> scores = new ArrayList<>();
+        for (Labelled l : test) {
+            scores.add(new double[] {0, l.spam ? 1 : 0});
+        }
+        return new Run(scores, 0, new long[0], train.size());
+    }
+
+    private static void multiSeed(List<Labelled> train, List<Labelled> test, SpamModelSettings settings, int passes) {
+        if (SEEDS.length == 0) {
+            return;
+        }
+        double[][] rows = new double[test.size()][1 + 3 * SEEDS.length];
+        for (int s = 0; s < SEEDS.length; s++) {
+            SpamFilter filter = new SpamFilter(new InMemoryTokenStore(), settings);
+            List<BulkTraining.Example> examples = new ArrayList<>();
+            for (Labelled l : train) {
+                examples.add(new BulkTraining.Example(l.path, l.content, l.spam));
+            }
+            new BulkTraining(filter, passes, SEEDS[s], ORDERS).train(TokenStore.GLOBAL, examples);
+            for (int i = 0; i < test.size(); i++) {
+                SpamFilter.Evidence e = filter.evidence("bench@example.test", test.get(i).content, SessionFacts.none())
+                    .orElseThrow();
+                rows[i][0] = test.get(i).spam ? 1 : 0;
+                rows[i][1 + 3 * s] = e.regression();
+                rows[i][2 + 3 * s] = e.bayes();
+                rows[i][3 + 3 * s] = e.headers();
+            }
+        }
+        MULTI.addAll(Arrays.asList(rows));
+    }
+
+    private static void multiSeedReport(SpamModelSettings settings) {
+        if (SEEDS.length == 0) {
+            return;
+        }
+        int n = SEEDS.length;
+        for (int size : new int[] {1, 2, 3, 5, n}) {
+            if (size > n) {
+                continue;
+            }
+            double sumCaught = 0;
+            double sumAuc = 0;
+            int groups = 0;
+            int minC = Integer.MAX_VALUE;
+            int maxC = 0;
+            for (int mask = 1; mask < (1 << n); mask++) {
+                if (Integer.bitCount(mask) != size) {
+                    continue;
+                }
+                final int m = mask;
+                double[] r = recallAndAuc(e -> {
+                    double reg = 0, bay = 0, hdr = 0;
+                    for (int s = 0; s < n; s++) {
+                        if ((m & (1 << s)) != 0) {
+                            reg += e[1 + 3 * s];
+                            bay += e[2 + 3 * s];
+                            hdr += e[3 + 3 * s];
+                        }
+                    }
+                    return (reg + settings.bayesWeight() * bay + settings.headerWeight() * hdr) / size;
+                });
+                System.out.printf(Locale.ROOT, "orders %s: recall at <= 0.1%% FP %d, AUC %.6f%n",
+                    Integer.toBinaryString(mask), (int) r[0], r[1]);
+                sumCaught += r[0];
+                sumAuc += r[1];
+                minC = Math.min(minC, (int) r[0]);
+                maxC = Math.max(maxC, (int) r[0]);
+                groups++;
+            }
+            System.out.printf(Locale.ROOT, "== %d orders averaged, %d groups: mean recall at <= 0.1%% FP %.1f (%d-%d),"
+                + " mean AUC %.6f%n", size, groups, sumCaught / groups, minC, maxC, sumAuc / groups);
+        }
+    }
+
+    private static double[] recallAndAuc(java.util.function.ToDoubleFunction<double[]> combination) {
+        double[] ham = MULTI.stream().filter(e -> e[0] == 0).mapToDouble(combination).sorted().toArray();
+        double[] spam = MULTI.stream().filter(e -> e[0] == 1).mapToDouble(combination).toArray();
+        int allowed = (int) Math.floor(ham.length * 0.001);
+        double threshold = ham[ham.length - 1 - allowed];
+        long caught = Arrays.stream(spam).filter(v -> v > threshold).count();
+        return new double[] {caught, auc(spam, ham)};
+    }
+
     record Run(List<double[]> scores, long trainNanos, long[] classifyNanos, int trained) {
     }
 
@@ -154,7 +254,7 @@ public final class SpamQualityBenchmark {
             examples.add(new BulkTraining.Example(l.path, l.content, l.spam));
         }
         long start = System.nanoTime();
-        new BulkTraining(filter, passes, SEED).train(TokenStore.GLOBAL, examples);
+        new BulkTraining(filter, passes, SEED, ORDERS).train(TokenStore.GLOBAL, examples);
         long trainNanos = System.nanoTime() - start;
         List<double[]> scores = new ArrayList<>();
         long[] nanos = new long[test.size()];

@@ -44,12 +44,18 @@ final class SpamCommand {
               List<Path> ham,
               @Option(names = "--user", paramLabel = "ADDRESS", description = "train this user's model") String user,
               @Option(names = "--passes", paramLabel = "N", defaultValue = "" + BulkTraining.DEFAULT_PASSES,
-                  description = "passes over the messages (default ${DEFAULT-VALUE})") int passes) {
+                  description = "passes over the messages (default ${DEFAULT-VALUE})") int passes,
+              @Option(names = "--orders", paramLabel = "K", defaultValue = "" + BulkTraining.DEFAULT_ORDERS,
+                  description = {"train in K shuffled orders and keep the average (default ${DEFAULT-VALUE}):",
+                      "the model then depends less on the order; training takes about K times as long"}) int orders) {
         if ((spam == null || spam.isEmpty()) && (ham == null || ham.isEmpty())) {
             throw new UsageException("give at least one --spam or --ham folder");
         }
         if (passes < 1 || passes > 20) {
             throw new UsageException("--passes must be between 1 and 20, not " + passes);
+        }
+        if (orders < 1 || orders > 20) {
+            throw new UsageException("--orders must be between 1 and 20, not " + orders);
         }
         List<BulkTraining.Example> examples = new ArrayList<>();
         MailParser parser = new MailParser();
@@ -65,11 +71,13 @@ final class SpamCommand {
                 }
             }
             SpamFilter filter = new SpamFilter(new JdbcTokenStore(dir.database()));
-            BulkTraining.Result result = new BulkTraining(filter, passes).train(scope, examples);
+            BulkTraining.Result result = new BulkTraining(filter, passes, BulkTraining.DEFAULT_SEED, orders)
+                .train(scope, examples);
             out().printf(Locale.ROOT, "Trained %d spam and %d ham messages into %s in %.1f s (%d passes, %d"
-                    + " reinforcing steps)%n", result.spam(), result.ham(),
+                    + " reinforcing steps%s)%n", result.spam(), result.ham(),
                 user == null ? "the global model" : "the model of " + scope, (System.nanoTime() - start) / 1e9,
-                passes, result.reinforcements());
+                passes, result.reinforcements(), orders == 1 ? "" : " per order, averaged over " + orders
+                    + " orders");
         }
         return 0;
     }

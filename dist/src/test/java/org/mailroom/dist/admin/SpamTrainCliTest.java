@@ -77,6 +77,42 @@ class SpamTrainCliTest {
     }
 
     @Test
+    void severalOrdersAreTrainedAndTheirAverageStoredOncePerMessage() throws IOException {
+        StringBuilder mbox = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            mbox.append("From deals@cheap-pills.example Mon Mar  2 10:00:00 2026\n").append(spam(i)).append('\n');
+        }
+        Path spamFile = Files.writeString(dir.resolve("spam.mbox"), mbox);
+        Path maildir = Files.createDirectories(dir.resolve("Maildir/cur"));
+        for (int i = 0; i < 8; i++) {
+            Files.writeString(maildir.resolve(i + ".eml"), ham(i).replace("\n", "\r\n"));
+        }
+
+        CliRun run = cli.run("admin", "spam", "train", "--spam", spamFile.toString(), "--ham",
+            dir.resolve("Maildir").toString(), "--orders", "3");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("Trained 8 spam and 8 ham messages into the global model in ")
+            .contains("averaged over 3 orders");
+        try (Database db = Database.open(new ConfigLoader().load(cli.config()).storage().databaseSettings())) {
+            JdbcTokenStore store = new JdbcTokenStore(db);
+            assertThat(store.totals(TokenStore.GLOBAL).spamMessages()).isEqualTo(8);
+            assertThat(store.totals(TokenStore.GLOBAL).hamMessages()).isEqualTo(8);
+            assertThat(store.record(TokenStore.GLOBAL, "<s3@cheap-pills.example>")).isPresent();
+            SpamFilter filter = new SpamFilter(store);
+            MailParser parser = new MailParser();
+            assertThat(filter.spamLogOdds("alice@example.org", parser.parse(spam(50).getBytes()),
+                SessionFacts.none()).orElseThrow()).isGreaterThan(0);
+            assertThat(filter.spamLogOdds("alice@example.org", parser.parse(ham(50).getBytes()),
+                SessionFacts.none()).orElseThrow()).isLessThan(0);
+        }
+
+        CliRun none = cli.run("admin", "spam", "train", "--ham", dir.resolve("Maildir").toString(), "--orders", "0");
+        assertThat(none.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(none.err()).contains("--orders must be between 1 and 20, not 0");
+    }
+
+    @Test
     void badInputIsReportedInOneLine() {
         CliRun none = cli.run("admin", "spam", "train");
         assertThat(none.exitCode()).isEqualTo(ExitCode.USAGE);

@@ -56,13 +56,10 @@ final class SenderHistory {
      * for the global model), leaving out the message trained under {@code messageKey} (null when it is new).
      */
     static long[] features(TokenStore store, String user, boolean shared, MailContent content, String messageKey) {
-        List<MailAddress> from = content.from();
-        if (from.isEmpty() || from.get(0).address().isEmpty()) {
-            return new long[0];
+        long[] keys = keys(content);
+        if (keys.length == 0) {
+            return keys;
         }
-        MailAddress sender = from.get(0);
-        long[] keys = {FeatureHash.of("from", sender.address()),
-            FeatureHash.of("fromdom", Domains.organisational(sender.domain()))};
         int[] spam = new int[2];
         int[] ham = new int[2];
         add(store, TokenStore.GLOBAL, keys, messageKey, spam, ham);
@@ -70,6 +67,17 @@ final class SenderHistory {
             add(store, user, keys, messageKey, spam, ham);
         }
         return new long[] {ADDRESS[bucket(spam[0], ham[0])], DOMAIN[bucket(spam[1], ham[1])]};
+    }
+
+    /** The tokens whose counts are the history: the From address's and its organisational domain's (or none). */
+    static long[] keys(MailContent content) {
+        List<MailAddress> from = content.from();
+        if (from.isEmpty() || from.get(0).address().isEmpty()) {
+            return new long[0];
+        }
+        MailAddress sender = from.get(0);
+        return new long[] {FeatureHash.of("from", sender.address()),
+            FeatureHash.of("fromdom", Domains.organisational(sender.domain()))};
     }
 
     private static void add(TokenStore store, String scope, long[] keys, String messageKey, int[] spam, int[] ham) {

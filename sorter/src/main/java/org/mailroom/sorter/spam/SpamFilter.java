@@ -41,9 +41,23 @@ public final class SpamFilter implements Signal {
     private final FeatureExtractor extractor;
 
     public SpamFilter(TokenStore store, SpamModelSettings settings, StructureCheck checks) {
+        this(store, settings, new FeatureExtractor(checks));
+    }
+
+    private SpamFilter(TokenStore store, SpamModelSettings settings, FeatureExtractor extractor) {
         this.store = Objects.requireNonNull(store, "store");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.extractor = new FeatureExtractor(checks);
+        this.extractor = extractor;
+    }
+
+    /** The same classifier (settings, checks) over another store: what {@link BulkTraining} trains an order in. */
+    SpamFilter over(TokenStore other) {
+        return new SpamFilter(other, settings, extractor);
+    }
+
+    /** The store this classifier learns into. */
+    TokenStore store() {
+        return store;
     }
 
     public SpamFilter(TokenStore store, SpamModelSettings settings) {
@@ -69,7 +83,7 @@ public final class SpamFilter implements Signal {
      * the user nor the global model has any training.
      */
     public Optional<Double> spamLogOdds(String user, MailContent content, SessionFacts session) {
-        Features features = features(user, content, session, null);
+        Features features = features(user, content, session, null, null);
         Model model = model(user, features.tokens);
         return model.untrained() ? Optional.empty()
             : Optional.of(model.logOdds(features.tokens.length) + weightedHeaderLogOdds(user, features)
@@ -82,7 +96,7 @@ public final class SpamFilter implements Signal {
 
     /** The regression's log-odds and the naive-Bayes log-odds for {@code user}, or empty when untrained. */
     public Optional<Evidence> evidence(String user, MailContent content, SessionFacts session) {
-        Features features = features(user, content, session, null);
+        Features features = features(user, content, session, null, null);
         Model model = model(user, features.tokens);
         return model.untrained() ? Optional.empty()
             : Optional.of(new Evidence(model.regressionLogOdds(features.tokens.length), model.bayesLogOdds(),
@@ -95,7 +109,7 @@ public final class SpamFilter implements Signal {
             // the fact): the features, the whole tokenizer, are not computed for nothing on a fresh server.
             return List.of();
         }
-        Features features = features(user, content, session, null);
+        Features features = features(user, content, session, null, null);
         Model model = model(user, features.tokens);
         if (model.untrained()) {
             return List.of();
@@ -197,7 +211,30 @@ public final class SpamFilter implements Signal {
      * corrected the verdict) the earlier training is undone first.
      */
     public synchronized void learn(String user, String messageKey, MailContent content, boolean spam) {
-        trainEverywhere(user, messageKey, content, spam, false);
+        trainEverywhere(user, messageKey, content, spam, false, null);
+    }
+
+    /**
+     * {@link #learn} with the sender-history features given rather than read from this store: {@link BulkTraining}
+     * gives every training order the history the whole training set has (each message left out of its own), so the
+     * orders learn the same tokens for each message and their average is exact.
+     */
+    synchronized void learn(String user, String messageKey, MailContent content, boolean spam, long[] senderHistory) {
+        trainEverywhere(user, messageKey, content, spam, false, senderHistory);
+    }
+
+    /**
+     * The sender-history features of a message as {@code census} (a store holding at least the spam/ham counts of
+     * the messages' senders) gives them for {@code user}, the message under {@code messageKey} left out.
+     */
+    long[] senderHistory(TokenStore census, String user, MailContent content, String messageKey) {
+        return SenderHistory.features(census, user, settings.shareWithGlobal(), content, messageKey);
+    }
+
+    /** The scopes whose counts the sender history of {@code user}'s messages is read from, among those it trains. */
+    List<String> historyScopes(String user) {
+        return TokenStore.GLOBAL.equals(user) || settings.shareWithGlobal() ? List.of(TokenStore.GLOBAL)
+            : List.of(user);
     }
 
     /**
@@ -206,7 +243,7 @@ public final class SpamFilter implements Signal {
      * Returns whether a step was taken; does nothing for messages not learned with this label.
      */
     public synchronized boolean reinforce(String user, String messageKey, MailContent content, boolean spam) {
-        return trainEverywhere(user, messageKey, content, spam, true);
+        return trainEverywhere(user, messageKey, content, spam, true, null);
     }
 
     /**
@@ -215,8 +252,8 @@ public final class SpamFilter implements Signal {
      * of the message, so an undo of each takes back exactly what that model learned.
      */
     private boolean trainEverywhere(String user, String messageKey, MailContent content, boolean spam,
-                                    boolean reinforcing) {
-        Features features = features(user, content, SessionFacts.none(), messageKey);
+                                    boolean reinforcing, long[] senderHistory) {
+        Features features = features(user, content, SessionFacts.none(), messageKey, senderHistory);
         boolean global = TokenStore.GLOBAL.equals(user);
         boolean stepped = false;
         for (String scope : global ? List.of(TokenStore.GLOBAL) : settings.shareWithGlobal()
@@ -241,8 +278,7 @@ public final class SpamFilter implements Signal {
     }
 
     private void undo(String scope, String messageKey) {
-        store.record(scope, messageKey).ifPresent(r -> store.apply(scope, messageKey, new TokenStore.TrainingChange(
-            r.tokens(), -r.weightDelta(), r.spam() ? -1 : 0, r.spam() ? 0 : -1, Optional.empty())));
+        store.record(scope, messageKey).ifPresent(r -> store.apply(scope, messageKey, r.undo()));
     }
 
     /**
@@ -371,10 +407,12 @@ public final class SpamFilter implements Signal {
      * what the model has seen of its sender ({@link SenderHistory}, leaving out the message trained under
      * {@code messageKey}, null when classifying).
      */
-    private Features features(String user, MailContent content, SessionFacts session, String messageKey) {
+    private Features features(String user, MailContent content, SessionFacts session, String messageKey,
+                              long[] senderHistory) {
         LongSet set = LongSet.forThisThread();
         LongSet headers = headerModel() ? LongSet.headersForThisThread() : null;
-        for (long h : SenderHistory.features(store, user, settings.shareWithGlobal(), content, messageKey)) {
+        for (long h : senderHistory != null ? senderHistory
+            : SenderHistory.features(store, user, settings.shareWithGlobal(), content, messageKey)) {
             for (int i = 0; i < FeatureExtractor.BOOST; i++) {
                 set.add(i == 0 ? h : FeatureExtractor.copyHash(h, i));
                 if (headers != null) {

@@ -49,6 +49,10 @@ public interface TokenStore {
      * @param weightDelta the sum of every weight change applied to each of its tokens (and to the bias)
      */
     record TrainingRecord(boolean spam, long[] tokens, double weightDelta) {
+        /** The step that takes this training back exactly (a correction's first step, or a forget). */
+        public TrainingChange undo() {
+            return new TrainingChange(tokens, -weightDelta, spam ? -1 : 0, spam ? 0 : -1, Optional.empty());
+        }
     }
 
     /**

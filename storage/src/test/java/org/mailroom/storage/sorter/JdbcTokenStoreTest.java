@@ -1,6 +1,7 @@
 package org.mailroom.storage.sorter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mailroom.sorter.SessionFacts;
 import org.mailroom.sorter.message.MailContent;
+import org.mailroom.sorter.spam.BulkTraining;
+import org.mailroom.sorter.spam.InMemoryTokenStore;
 import org.mailroom.sorter.spam.SpamFilter;
 import org.mailroom.sorter.spam.TestMails;
 import org.mailroom.sorter.spam.TokenStore;
@@ -108,6 +111,47 @@ class JdbcTokenStoreTest extends TokenStoreContract {
         assertThat(after.spamMessages()).isEqualTo(1);
         assertThat(after.hamMessages()).as("read again after its own step committed").isEqualTo(8);
         assertThat(after.bias()).isEqualTo(0.75);
+    }
+
+    /**
+     * {@code admin spam train --orders K} on the database: the orders are trained apart from it and only their
+     * average is written (one record per message and model, the same as in memory), and forgetting every message
+     * takes it all back.
+     */
+    @Test
+    void anAveragedBulkTrainingIsStoredAsInMemoryAndForgottenWithoutATrace() {
+        List<BulkTraining.Example> examples = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            examples.add(new BulkTraining.Example("<s" + i + "@x>", TestMails.mail("s" + i, "x" + (i % 3)
+                + "@offer.example", "Cheap offer " + i, "Buy now, click here " + i), true));
+            examples.add(new BulkTraining.Example("<h" + i + "@x>", TestMails.ham(i), false));
+        }
+        SpamFilter filter = new SpamFilter(store);
+        new BulkTraining(filter, 3, 7, 3).train(TokenStore.GLOBAL, examples);
+        InMemoryTokenStore memory = new InMemoryTokenStore();
+        new BulkTraining(new SpamFilter(memory), 3, 7, 3).train(TokenStore.GLOBAL, examples);
+
+        assertThat(store.totals(TokenStore.GLOBAL).messages()).isEqualTo(24);
+        for (BulkTraining.Example example : examples) {
+            TokenStore.TrainingRecord stored = store.record(TokenStore.GLOBAL, example.key()).orElseThrow();
+            TokenStore.TrainingRecord expected = memory.record(TokenStore.GLOBAL, example.key()).orElseThrow();
+            assertThat(stored.tokens()).containsExactlyInAnyOrder(expected.tokens());
+            assertThat(stored.weightDelta()).isCloseTo(expected.weightDelta(), within(1e-12));
+        }
+        assertThat(filter.spamLogOdds("alice@example.test", TestMails.spam(99), SessionFacts.none()).orElseThrow())
+            .isPositive();
+
+        examples.forEach(e -> filter.forget(TokenStore.GLOBAL, e.key()));
+
+        Integer rows = db.read(c -> {
+            try (var s = c.createStatement(); var rs = s.executeQuery("SELECT COUNT(*) FROM mr_spam_training")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(rows).isZero();
+        assertThat(store.totals(TokenStore.GLOBAL).messages()).isZero();
+        assertThat(store.totals(TokenStore.GLOBAL).bias()).isCloseTo(0, within(1e-9));
     }
 
     @Test
