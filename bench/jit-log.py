@@ -146,15 +146,19 @@ def main():
         # tasks queued in it, started soon after, of methods C2 never compiled before (their first compile).
         before = [t for t in c2_tasks if t['queued'] is not None and t['queued'] < start]
         waits = sorted(t['start'] - t['queued'] for t in c2_tasks if t['queued'] is not None)
-        earlier = {t['method'] for t in tasks if t['level'] == '4' and t['start'] < start}
-        first = [t for t in c2_tasks if t['method'] not in earlier]
+        compiled = {t['method'] for t in tasks if t['level'] == '4' and t['start'] < start}
+        first = []
+        for t in sorted(c2_tasks, key=lambda t: t['start']):
+            if t['method'] not in compiled:
+                first.append(t)
+                compiled.add(t['method'])
         print(f"\nC2 tasks of the window: {len(before)} of {len(c2_tasks)} queued before it "
               f"({sum(map(seconds, before)):.2f} of {sum(map(seconds, c2_tasks)):.2f} s)")
         if waits:
             print(f"  from queue to start: median {waits[len(waits) // 2]:.3f} s, "
                   f"90th percentile {waits[len(waits) * 9 // 10]:.3f} s")
         print(f"  first C2 compile of the method: {len(first)} tasks, {sum(map(seconds, first)):.2f} s; "
-              f"of a method C2 had compiled before the window: {len(c2_tasks) - len(first)} tasks, "
+              f"of a method C2 had compiled before (a recompile): {len(c2_tasks) - len(first)} tasks, "
               f"{sum(map(seconds, c2_tasks)) - sum(map(seconds, first)):.2f} s")
 
     c2 = collections.Counter(t['method'] for t in window if t['level'] == '4')
