@@ -10,12 +10,14 @@ START and END above 10^9 are wall-clock seconds since 1970 (bench/imap_phases.py
 turned into JVM uptime with the log header's time_ms (the wall-clock time of uptime 0).
 
 Prints: compile tasks per tier (1 = C1 plain, 2 = C1 with light profiling, used while C2's queue is long, 3 = C1 with
-full profiling, 4 = C2) with their summed duration, the same per package, the longest compiles, methods compiled at
-C2 more than once (recompilation after a deoptimisation), methods compiled at tier 2 and again at tier 3 (the C2
-backlog's extra C1 work), uncommon traps (the reasons compiled code was left for the interpreter) by reason and by
-method, compiled code made not entrant, failed compiles, and the compiles of generated classes (lambdas, method
-handles, reflection accessors, Derby's statement classes). Durations are wall-clock time of the compiler threads
-(on a loaded machine they include waiting for a CPU): compare them with each other, not across runs.
+full profiling, 4 = C2) with their summed duration, the same per package, the longest compiles, the window's C2 tasks
+queued before it (a backlog carried in) against those queued in it and first C2 compiles of a method against
+recompiles, methods compiled at C2 more than once (recompilation after a deoptimisation), methods compiled at tier 2
+and again at tier 3 (the C2 backlog's extra C1 work), uncommon traps (the reasons compiled code was left for the
+interpreter) by reason and by method, compiled code made not entrant, failed compiles, and the compiles of generated
+classes (lambdas, method handles, reflection accessors, Derby's statement classes). Durations are wall-clock time of
+the compiler threads (on a loaded machine they include waiting for a CPU): compare them with each other, not across
+runs.
 """
 import collections
 import re
@@ -51,14 +53,19 @@ def package(method):
 
 def read(path):
     tasks, nmethods, traps, not_entrant, failures = [], {}, [], [], collections.Counter()
+    queued = {}  # compile_id -> uptime at which the task was put on its compiler's queue
     task, trap = None, None
     with open(path, errors='replace') as log:
         for line in log:
             line = line.strip()
-            if line.startswith('<task '):
+            if line.startswith('<task_queued '):
+                a = attrs(line)
+                queued[a.get('compile_id')] = float(a['stamp'])
+            elif line.startswith('<task '):
                 a = attrs(line)
                 task = dict(method=a.get('method', '?'), level=a.get('level', '4'), osr=a.get('compile_kind') == 'osr',
-                            bytes=int(a.get('bytes', 0)), start=float(a['stamp']), end=None, inlined=0, nmsize=0)
+                            bytes=int(a.get('bytes', 0)), start=float(a['stamp']), end=None, inlined=0, nmsize=0,
+                            id=a.get('compile_id'))
                 tasks.append(task)
             elif line.startswith('<task_done') and task is not None:
                 a = attrs(line)
@@ -83,6 +90,8 @@ def read(path):
             elif line.startswith('<jvms') and trap is not None:
                 traps.append((trap, attrs(line).get('method', '?')))
                 trap = None
+    for t in tasks:
+        t['queued'] = queued.get(t['id'])
     return [t for t in tasks if t['end'] is not None], nmethods, traps, not_entrant, failures
 
 
@@ -130,6 +139,27 @@ def main():
     for t in sorted(window, key=lambda t: -seconds(t))[:top]:
         print(f"  {1000 * seconds(t):8.1f} ms {tier(t):11s} bytes={t['bytes']} inlined={t['inlined']} "
               f"code={t['nmsize']} {t['method']}")
+
+    c2_tasks = [t for t in window if t['level'] == '4']
+    if c2_tasks:
+        # A backlog carried into the window shows as tasks queued before it; work the window itself makes hot as
+        # tasks queued in it, started soon after, of methods C2 never compiled before (their first compile).
+        before = [t for t in c2_tasks if t['queued'] is not None and t['queued'] < start]
+        waits = sorted(t['start'] - t['queued'] for t in c2_tasks if t['queued'] is not None)
+        compiled = {t['method'] for t in tasks if t['level'] == '4' and t['start'] < start}
+        first = []
+        for t in sorted(c2_tasks, key=lambda t: t['start']):
+            if t['method'] not in compiled:
+                first.append(t)
+                compiled.add(t['method'])
+        print(f"\nC2 tasks of the window: {len(before)} of {len(c2_tasks)} queued before it "
+              f"({sum(map(seconds, before)):.2f} of {sum(map(seconds, c2_tasks)):.2f} s)")
+        if waits:
+            print(f"  from queue to start: median {waits[len(waits) // 2]:.3f} s, "
+                  f"90th percentile {waits[len(waits) * 9 // 10]:.3f} s")
+        print(f"  first C2 compile of the method: {len(first)} tasks, {sum(map(seconds, first)):.2f} s; "
+              f"of a method C2 had compiled before (a recompile): {len(c2_tasks) - len(first)} tasks, "
+              f"{sum(map(seconds, c2_tasks)) - sum(map(seconds, first)):.2f} s")
 
     c2 = collections.Counter(t['method'] for t in window if t['level'] == '4')
     again = [(m, n) for m, n in c2.most_common() if n > 1]
