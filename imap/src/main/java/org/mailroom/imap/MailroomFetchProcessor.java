@@ -48,12 +48,13 @@ final class MailroomFetchProcessor extends FetchProcessor {
 
     private final String readOnlyAttribute;
     /** ENVELOPE, BODY, BODYSTRUCTURE and headers of the messages fetched, so each is parsed once. */
-    private final ParsedMessageCache parsedMessages = new ParsedMessageCache(ParsedMessageCache.DEFAULT_MAX_BYTES);
+    private final ParsedMessageCache parsedMessages;
 
     MailroomFetchProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics,
                            String readOnlyAttribute) {
         super(mailboxManager, factory, metrics);
         this.readOnlyAttribute = readOnlyAttribute;
+        this.parsedMessages = ParsedMessageCache.of(mailboxManager);
     }
 
     /** The command's log context without its item list and id set ({@link CommandLogContext}). */

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 
 import org.apache.james.imap.api.message.FetchData;
 import org.apache.james.imap.api.process.SelectedMailbox;
@@ -20,6 +21,7 @@ import org.apache.james.imap.message.Literal;
 import org.apache.james.imap.message.response.FetchResponse;
 import org.apache.james.imap.processor.fetch.EnvelopeBuilder;
 import org.apache.james.imap.processor.fetch.FetchResponseBuilder;
+import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageManager;
 import org.apache.james.mailbox.MessageSequenceNumber;
@@ -66,6 +68,16 @@ final class ParsedMessageCache {
 
     private final Cache<Key, ParsedMessage> messages;
     private final ImapEncoder encoder = new DefaultImapEncoderFactory().buildImapEncoder();
+
+    /** One cache per mailbox store: the STARTTLS and implicit-TLS listeners of a store share it (and its bound). */
+    private static final Map<MailboxManager, ParsedMessageCache> PER_STORE = new WeakHashMap<>();
+
+    /** The cache of the store behind {@code mailboxManager}, bounded by {@link #DEFAULT_MAX_BYTES}. */
+    static ParsedMessageCache of(MailboxManager mailboxManager) {
+        synchronized (PER_STORE) {
+            return PER_STORE.computeIfAbsent(mailboxManager, manager -> new ParsedMessageCache(DEFAULT_MAX_BYTES));
+        }
+    }
 
     ParsedMessageCache(long maxBytes) {
         this.messages = Caffeine.newBuilder()

@@ -221,6 +221,12 @@ public final class Database implements AutoCloseable {
                     LOG.debug("Re-planned the statements of {} (doubled in size)", grown);
                 }
             } catch (SQLException | RuntimeException e) {
+                if (replanning.isShutdown()) {
+                    // close() interrupted the pass (Derby then closes its connection "by unknown interrupt"): nothing
+                    // is wrong, the database is closing (an admin command's exit, a server's stop)
+                    LOG.debug("Re-planning of grown tables stopped by the database's close: {}", e.getMessage());
+                    return;
+                }
                 // Plans stay as they were; the next period tries again.
                 LOG.warn("Re-planning the statements of grown tables failed: {}", e.getMessage());
             }
