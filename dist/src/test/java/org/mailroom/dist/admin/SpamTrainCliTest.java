@@ -39,6 +39,19 @@ class SpamTrainCliTest {
             + "\n";
     }
 
+    /** Eight spam in {@code spam.mbox} and eight ham in {@code Maildir/cur}; returns the mbox. */
+    private Path writeSpamMboxAndHamMaildir() throws IOException {
+        StringBuilder mbox = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            mbox.append("From deals@cheap-pills.example Mon Mar  2 10:00:00 2026\n").append(spam(i)).append('\n');
+        }
+        Path maildir = Files.createDirectories(dir.resolve("Maildir/cur"));
+        for (int i = 0; i < 8; i++) {
+            Files.writeString(maildir.resolve(i + ".eml"), ham(i).replace("\n", "\r\n"));
+        }
+        return Files.writeString(dir.resolve("spam.mbox"), mbox);
+    }
+
     private static String ham(int i) {
         return "From: Bob <bob@example.org>\nTo: alice@example.org\nSubject: Project notes " + i
             + "\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <h" + i + "@example.org>\n\n"
@@ -47,15 +60,7 @@ class SpamTrainCliTest {
 
     @Test
     void trainsTheGlobalModelFromAnMboxAndAMaildir() throws IOException {
-        StringBuilder mbox = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            mbox.append("From deals@cheap-pills.example Mon Mar  2 10:00:00 2026\n").append(spam(i)).append('\n');
-        }
-        Path spamFile = Files.writeString(dir.resolve("spam.mbox"), mbox);
-        Path maildir = Files.createDirectories(dir.resolve("Maildir/cur"));
-        for (int i = 0; i < 8; i++) {
-            Files.writeString(maildir.resolve(i + ".eml"), ham(i).replace("\n", "\r\n"));
-        }
+        Path spamFile = writeSpamMboxAndHamMaildir();
 
         CliRun run = cli.run("admin", "spam", "train", "--spam", spamFile.toString(), "--ham",
             dir.resolve("Maildir").toString());
@@ -78,15 +83,7 @@ class SpamTrainCliTest {
 
     @Test
     void severalOrdersAreTrainedAndTheirAverageStoredOncePerMessage() throws IOException {
-        StringBuilder mbox = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            mbox.append("From deals@cheap-pills.example Mon Mar  2 10:00:00 2026\n").append(spam(i)).append('\n');
-        }
-        Path spamFile = Files.writeString(dir.resolve("spam.mbox"), mbox);
-        Path maildir = Files.createDirectories(dir.resolve("Maildir/cur"));
-        for (int i = 0; i < 8; i++) {
-            Files.writeString(maildir.resolve(i + ".eml"), ham(i).replace("\n", "\r\n"));
-        }
+        Path spamFile = writeSpamMboxAndHamMaildir();
 
         CliRun run = cli.run("admin", "spam", "train", "--spam", spamFile.toString(), "--ham",
             dir.resolve("Maildir").toString(), "--orders", "3");
