@@ -2,32 +2,21 @@ package org.mailroom.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Date;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import javax.mail.Flags;
 
 import org.apache.james.core.Username;
-import org.apache.james.imap.api.ImapConfiguration;
-import org.apache.james.imap.api.process.ImapProcessor;
 import org.apache.james.imap.api.process.SelectedMailbox;
-import org.apache.james.imap.main.DefaultImapDecoderFactory;
 import org.apache.james.imap.decode.main.ImapRequestStreamHandler;
 import org.apache.james.imap.encode.FakeImapSession;
 import org.apache.james.imap.encode.ImapEncoder;
-import org.apache.james.imap.encode.main.DefaultImapEncoderFactory;
-import org.apache.james.imap.message.request.FetchRequest;
 import org.apache.james.imap.message.response.FetchResponse;
-import org.apache.james.imap.processor.DefaultProcessor;
-import org.apache.james.imap.processor.base.UnknownRequestProcessor;
 import org.apache.james.imap.processor.fetch.FetchProcessor;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
@@ -53,7 +42,7 @@ class MetadataFetchTest {
     @TempDir
     static Path directory;
 
-    private static ImapTestServers fixture;
+    private static FetchAgainstJames fixture;
     private static MailboxManager mailboxManager;
     private static ImapRequestStreamHandler mailroom;
     private static ImapRequestStreamHandler james;
@@ -71,19 +60,9 @@ class MetadataFetchTest {
 
     @BeforeAll
     static void start() throws Exception {
-        fixture = new ImapTestServers(directory);
-        mailboxManager = fixture.store.mailboxManager();
-        ImapProcessor mailroomChain = MailroomProcessors.create(mailboxManager, fixture.store.eventBus(),
-            fixture.store.subscriptionManager(), fixture.store.quotaManager(), fixture.store.quotaRootResolver(),
-            fixture.metrics, DefaultFolders.inboxOnly(FolderNames.defaults()),
-            new LoginThrottle(LoginThrottle.Policy.disabled(), Clock.systemUTC()), ImapObserver.NONE);
-        mailroomChain.configure(ImapConfiguration.builder().build());
-        MailroomStatusResponseFactory responses = new MailroomStatusResponseFactory();
-        ImapProcessor jamesFetch = new DefaultProcessor(
-            Map.of(FetchRequest.class, new FetchProcessor(mailboxManager, responses, fixture.metrics)),
-            new UnknownRequestProcessor(responses));
-        jamesFetch.configure(ImapConfiguration.builder().isCondstoreEnable(true).build());
-        ImapEncoder jamesEncoder = new DefaultImapEncoderFactory().buildImapEncoder();
+        fixture = new FetchAgainstJames(directory);
+        mailboxManager = fixture.mailboxManager;
+        ImapEncoder jamesEncoder = fixture.jamesEncoder;
         ImapEncoder counting = (message, composer) -> {
             if (message instanceof FetchLines lines) {
                 encodedByMailroom.incrementAndGet();
@@ -95,9 +74,9 @@ class MetadataFetchTest {
             }
             new MailroomImapEncoder(jamesEncoder).encode(message, composer);
         };
-        mailroom = new ImapRequestStreamHandler(DefaultImapDecoderFactory.createDecoder(), mailroomChain, counting);
-        james = new ImapRequestStreamHandler(DefaultImapDecoderFactory.createDecoder(), jamesFetch, counting);
-        jamesEncoded = new ImapRequestStreamHandler(DefaultImapDecoderFactory.createDecoder(), jamesFetch, jamesEncoder);
+        mailroom = FetchAgainstJames.handler(fixture.mailroomChain, counting);
+        james = FetchAgainstJames.handler(fixture.jamesFetch, counting);
+        jamesEncoded = FetchAgainstJames.handler(fixture.jamesFetch, jamesEncoder);
     }
 
     /** A new mailbox per test, of ten messages with all kinds of flags, keywords and internal dates. */
@@ -379,44 +358,28 @@ class MetadataFetchTest {
         assertThat(encodedByMailroom.get()).isEqualTo(before);
     }
 
-    /** Mailroom's answer, after checking James's is the same (a NOOP before each: no pending updates either way). */
-    private String assertSameAsJames(FakeImapSession session, String command) throws Exception {
-        run(mailroom, session, "NOOP");
-        String fromMailroom = run(mailroom, session, command);
-        run(mailroom, session, "NOOP");
-        String fromJames = run(james, session, command);
-        assertThat(fromMailroom).as(command).isEqualTo(fromJames);
-        return fromMailroom;
+    /** Mailroom's answer, after checking James's is the same. */
+    private String assertSameAsJames(FakeImapSession session, String command) {
+        return FetchAgainstJames.assertSameAnswer(mailroom, james, session, command);
     }
 
     /** As {@link #assertSameAsJames}, against James's FETCH with James's own encoder (literals streamed). */
-    private String assertSameAsJamesEncoded(FakeImapSession session, String command) throws Exception {
-        run(mailroom, session, "NOOP");
-        String fromMailroom = run(mailroom, session, command);
-        run(mailroom, session, "NOOP");
-        String fromJames = run(jamesEncoded, session, command);
-        assertThat(fromMailroom).as(command).isEqualTo(fromJames).contains("a OK");
+    private String assertSameAsJamesEncoded(FakeImapSession session, String command) {
+        String fromMailroom = FetchAgainstJames.assertSameAnswer(mailroom, jamesEncoded, session, command);
+        assertThat(fromMailroom).as(command).contains("a OK");
         return fromMailroom;
     }
 
-    private FakeImapSession selected(String select) throws Exception {
-        FakeImapSession session = session();
-        assertThat(run(mailroom, session, select)).contains("a OK");
-        return session;
+    private FakeImapSession selected(String select) {
+        return fixture.selected(mailroom, select);
     }
 
     private FakeImapSession session() {
-        FakeImapSession session = new FakeImapSession();
-        session.setMailboxSession(mailboxManager.createSystemSession(Username.of(ImapTestServers.USER)));
-        session.authenticated();
-        return session;
+        return fixture.session();
     }
 
     private static String run(ImapRequestStreamHandler handler, FakeImapSession session, String command) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(("a " + command + "\r\n").getBytes(StandardCharsets.US_ASCII)),
-            out, session);
-        return out.toString(StandardCharsets.US_ASCII);
+        return FetchAgainstJames.run(handler, session, command);
     }
 
     private void append(Flags flags, String internalDate) throws Exception {

@@ -2,33 +2,21 @@ package org.mailroom.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import javax.mail.Flags;
 
 import org.apache.james.core.Username;
-import org.apache.james.imap.api.ImapConfiguration;
-import org.apache.james.imap.api.process.ImapProcessor;
 import org.apache.james.imap.decode.main.ImapRequestStreamHandler;
 import org.apache.james.imap.encode.FakeImapSession;
 import org.apache.james.imap.encode.ImapEncoder;
-import org.apache.james.imap.encode.main.DefaultImapEncoderFactory;
-import org.apache.james.imap.main.DefaultImapDecoderFactory;
-import org.apache.james.imap.message.request.FetchRequest;
-import org.apache.james.imap.processor.DefaultProcessor;
-import org.apache.james.imap.processor.base.UnknownRequestProcessor;
 import org.apache.james.imap.processor.fetch.FetchProcessor;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
@@ -51,7 +39,7 @@ class ParsedItemsFetchTest {
     @TempDir
     static Path directory;
 
-    private static ImapTestServers fixture;
+    private static FetchAgainstJames fixture;
     private static MailboxManager mailboxManager;
     private static ImapRequestStreamHandler mailroom;
     private static ImapRequestStreamHandler james;
@@ -78,27 +66,17 @@ class ParsedItemsFetchTest {
 
     @BeforeAll
     static void start() throws Exception {
-        fixture = new ImapTestServers(directory);
-        mailboxManager = fixture.store.mailboxManager();
-        ImapProcessor mailroomChain = MailroomProcessors.create(mailboxManager, fixture.store.eventBus(),
-            fixture.store.subscriptionManager(), fixture.store.quotaManager(), fixture.store.quotaRootResolver(),
-            fixture.metrics, DefaultFolders.inboxOnly(FolderNames.defaults()),
-            new LoginThrottle(LoginThrottle.Policy.disabled(), Clock.systemUTC()), ImapObserver.NONE);
-        mailroomChain.configure(ImapConfiguration.builder().build());
-        MailroomStatusResponseFactory responses = new MailroomStatusResponseFactory();
-        ImapProcessor jamesFetch = new DefaultProcessor(
-            Map.of(FetchRequest.class, new FetchProcessor(mailboxManager, responses, fixture.metrics)),
-            new UnknownRequestProcessor(responses));
-        jamesFetch.configure(ImapConfiguration.builder().isCondstoreEnable(true).build());
-        ImapEncoder jamesEncoder = new DefaultImapEncoderFactory().buildImapEncoder();
+        fixture = new FetchAgainstJames(directory);
+        mailboxManager = fixture.mailboxManager;
+        ImapEncoder jamesEncoder = fixture.jamesEncoder;
         ImapEncoder counting = (message, composer) -> {
             if (message instanceof FetchLines) {
                 linesByMailroom.incrementAndGet();
             }
             new MailroomImapEncoder(jamesEncoder).encode(message, composer);
         };
-        mailroom = new ImapRequestStreamHandler(DefaultImapDecoderFactory.createDecoder(), mailroomChain, counting);
-        james = new ImapRequestStreamHandler(DefaultImapDecoderFactory.createDecoder(), jamesFetch, jamesEncoder);
+        mailroom = FetchAgainstJames.handler(fixture.mailroomChain, counting);
+        james = FetchAgainstJames.handler(fixture.jamesFetch, jamesEncoder);
 
         MailboxSession owner = mailboxManager.createSystemSession(Username.of(ImapTestServers.USER));
         MailboxPath box = MailboxPath.forUser(owner.getUser(), "shapes");
@@ -205,34 +183,19 @@ class ParsedItemsFetchTest {
         assertThat(linesByMailroom.get()).isEqualTo(before);
     }
 
-    /** Mailroom's answer, after checking James's is the same (a NOOP before each: no pending updates either way). */
     private static String assertSameAsJames(FakeImapSession session, String command) {
-        run(mailroom, session, "NOOP");
-        String fromMailroom = run(mailroom, session, command);
-        run(mailroom, session, "NOOP");
-        String fromJames = run(james, session, command);
-        assertThat(fromMailroom).as(command).isEqualTo(fromJames);
-        return fromMailroom;
+        return FetchAgainstJames.assertSameAnswer(mailroom, james, session, command);
     }
 
     private static FakeImapSession selected(String select) {
-        FakeImapSession session = session();
-        assertThat(run(mailroom, session, select)).contains("a OK");
-        return session;
+        return fixture.selected(mailroom, select);
     }
 
     private static FakeImapSession session() {
-        FakeImapSession session = new FakeImapSession();
-        session.setMailboxSession(mailboxManager.createSystemSession(Username.of(ImapTestServers.USER)));
-        session.authenticated();
-        return session;
+        return fixture.session();
     }
 
-    /** The bytes of the answer as ISO-8859-1 text, so that 8-bit bytes are compared as they are. */
     private static String run(ImapRequestStreamHandler handler, FakeImapSession session, String command) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(("a " + command + "\r\n").getBytes(StandardCharsets.US_ASCII)),
-            out, session);
-        return out.toString(StandardCharsets.ISO_8859_1);
+        return FetchAgainstJames.run(handler, session, command);
     }
 }
