@@ -3,7 +3,8 @@
 # server starts (run by DistributionIT; runs by hand too):
 #   class-data-sharing.sh TARBALL [WORKDIR]
 # 1. no archive yet: `start` runs, and its orderly stop writes one archive (no partial file left);
-# 2. the next start maps that archive (its JVM's /proc/PID/maps) and writes none;
+# 2. the next start is given that archive and maps it (its JVM's /proc/PID/maps; one more start if the JVM did
+#    not, with its verdict printed), and writes none;
 # 3. a jar changed (stale archive): the start does not use the old archive, runs, and its stop replaces it by one
 #    for the new jars;
 # 4. an archive the JVM refuses (garbage under the expected name): the server starts and stops all the same, and
@@ -58,6 +59,7 @@ stop() {
 }
 archives() { find "$MAILROOM_CDS_DIR" -name 'mailroom-*.jsa' 2>/dev/null | sort; }
 maps() { grep -F -q "$1" "/proc/$server/maps"; }
+launched_with() { tr '\0' '\n' <"/proc/$server/cmdline" | grep -F -x -q -- "$1"; }
 no_cds_noise() {
     if grep -E -i '\[(warning|error|info) *\]\[cds' "$work/server.log"; then fail "the JVM's CDS messages reached the output"; fi
 }
@@ -75,7 +77,17 @@ no_cds_noise
 
 step "2. next start maps $(basename "$first")"
 start
-maps "$first" || fail "the JVM did not map $first"
+launched_with "-XX:SharedArchiveFile=$first" || fail "the launcher did not give the JVM $first"
+if ! maps "$first"; then
+    # The launcher's part is done (the option above); whether the JVM maps an archive it was given can also depend
+    # on the address space it got (it then runs without, as designed). Seen once in CI under load 30-47: say why,
+    # and give it one more start: a deterministic refusal (a stale or broken archive) fails the second one too.
+    echo "  the JVM did not map $(basename "$first"); its verdict now:"
+    "$(readlink -f "/proc/$server/exe")" -Xshare:on -XX:SharedArchiveFile="$first" -Xlog:cds=info -cp "$home/lib/*" -version 2>&1 | tail -n 5 | sed 's/^/    /'
+    stop
+    start
+    maps "$first" || fail "the JVM did not map $first (two starts)"
+fi
 "$mailroom" --config "$config" status | grep -q "Mailroom is running (pid $server)" || fail "status does not name pid $server"
 stop
 grep -q "class data archive" "$work/server.log" && fail "a start that had an archive wrote another"
