@@ -39,6 +39,11 @@ final class CommandCompletion {
         session.setAttribute(LISTENER, listener);
     }
 
+    /** Whether the calling thread is the session's event loop (a thread that must never wait). */
+    static boolean onEventLoop(ImapSession session) {
+        return session.getAttribute(EVENT_LOOP) instanceof EventExecutor loop && loop.inEventLoop();
+    }
+
     /**
      * {@code processing}, ending (completed or failed) on the session's event loop when one is registered, that,
      * however it ends (completed, failed or cancelled), lets the listener know.

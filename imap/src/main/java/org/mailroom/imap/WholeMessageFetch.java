@@ -78,6 +78,14 @@ final class WholeMessageFetch {
         return items.flags();
     }
 
+    /**
+     * Whether the response shows nothing a transaction changes once the message is stored (no FLAGS, no MODSEQ), so
+     * that it can be answered from {@code MetadataRowSource.visitSmallMessageWithoutWaiting}.
+     */
+    boolean showsOnlyImmutableItems() {
+        return !items.flags() && !items.modSeq();
+    }
+
     /** Whether the message's literal is small enough for {@link #encode}; else it goes by {@link #response}. */
     boolean encodable(byte[] header, byte[] body) {
         return (long) shown(header).length + stored(body).length <= WholeLiteralComposer.MAX_INLINE;

@@ -222,6 +222,60 @@ public final class JdbcMessageMapper implements MessageMapper {
             rs.getLong(4), systemFlags, rs.getString(11), rs.getBytes(12), rs.getBytes(13)));
     }
 
+    /**
+     * The message {@code uid} of the mailbox, if it is at most {@code maxSize} octets, handed to {@code visitor} with
+     * the parts of its membership that never change, by a read that waits for nothing ({@link
+     * Database#readWithoutWaiting}); returns false, having called nothing, when that read cannot be made or finds no
+     * such message (expunged, being expunged, larger, or never there): the caller then reads with {@link
+     * #visitContentRows}, which may wait and tells those cases apart.
+     *
+     * <p>Why nothing can make it wait: it touches two tables whose rows it reads never change once committed (a
+     * membership's UID, size, date and message; the message's bytes; a STORE changes only flags and MODSEQ, which it
+     * does not read), not the mailbox row every APPEND and STORE updates (no \Recent watermark: the caller shows no
+     * flags); it takes no row lock ({@link Dialect#readWithoutRowLocks}), so a writer's uncommitted row is never
+     * waited for (a row being inserted is read only if its UID was asked for, which the caller asks only for UIDs its
+     * session has seen committed; a row being deleted reads as gone, and the caller falls back); the table intent
+     * lock it still takes on Derby conflicts only with a lock on a whole table, which Mailroom never takes after start:
+     * no lock escalation ({@code Database}), no DDL but migrations, re-plans excluded by {@code Database}. On
+     * PostgreSQL no reader waits for a writer (MVCC); the read is a round trip to the server
+     * ({@link #readsInProcess}).
+     */
+    public boolean visitSmallMessageWithoutWaiting(Mailbox mailbox, long uid, long maxSize,
+                                                   ImmutableMessageVisitor visitor) {
+        Optional<SmallMessage> read;
+        try {
+            read = db.readWithoutWaiting(c -> {
+                try (PreparedStatement ps = c.prepareStatement(SMALL_MESSAGE + db.dialect().readWithoutRowLocks())) {
+                    ps.setLong(1, id(mailbox));
+                    ps.setLong(2, uid);
+                    ps.setLong(3, maxSize);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next()
+                            ? new SmallMessage(rs.getLong(1), rs.getLong(2), rs.getBytes(3), rs.getBytes(4)) : null;
+                    }
+                }
+            });
+        } catch (StorageException e) {
+            // e.g. a dirty read of a message whose row was being freed: the read that may wait answers instead
+            return false;
+        }
+        read.ifPresent(message -> visitor.message(uid, message.size(), message.internalDateMillis(), message.header(),
+            message.body()));
+        return read.isPresent();
+    }
+
+    /** Whether the database answers in this process, with no network round trip ({@link Database#inProcess}). */
+    public boolean readsInProcess() {
+        return db.inProcess();
+    }
+
+    /** The statement of {@link #visitSmallMessageWithoutWaiting}, without its isolation clause. */
+    private static final String SMALL_MESSAGE = "SELECT mm.msg_size, mm.internal_date_millis, m.header_bytes,"
+        + " m.body_bytes" + MessageRows.FROM_JOIN + " WHERE mm.mailbox_id = ? AND mm.uid = ? AND mm.msg_size <= ?";
+
+    private record SmallMessage(long size, long internalDateMillis, byte[] header, byte[] body) {
+    }
+
     /** One membership row of {@link #visitRows}, its UID and its system flags with \Recent already masked. */
     @FunctionalInterface
     private interface MembershipRowReader {
@@ -295,6 +349,7 @@ public final class JdbcMessageMapper implements MessageMapper {
             for (String sql : List.of(
                     rowsSql(true, new UidRangeClause(MessageRange.one(MessageUid.MIN_VALUE))),
                     rowsSql(true, new UidRangeClause(MessageRange.range(MessageUid.of(1), MessageUid.of(2)))),
+                    SMALL_MESSAGE + db.dialect().readWithoutRowLocks(),
                     HEADERS_BETWEEN)) {
                 c.prepareStatement(sql).close();
             }

@@ -153,6 +153,16 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
             }
         }
 
+        /**
+         * Only on a database in this process: PostgreSQL's readers never wait for a writer, but its answer is a
+         * network round trip, a wait for a thread that must not block.
+         */
+        @Override
+        public boolean visitSmallMessageWithoutWaiting(long uid, long maxSize, ImmutableMessageVisitor visitor) {
+            return messageMapper.readsInProcess()
+                && messageMapper.visitSmallMessageWithoutWaiting(getMailboxEntity(), uid, maxSize, visitor);
+        }
+
         private MessageResult loadFull(Mailbox mailbox, MessageUid uid) throws MailboxException {
             Iterator<MailboxMessage> found = messageMapper.findInMailbox(mailbox, MessageRange.one(uid), FetchType.FULL, 1);
             if (!found.hasNext()) {

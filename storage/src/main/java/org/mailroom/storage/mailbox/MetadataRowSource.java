@@ -17,4 +17,13 @@ public interface MetadataRowSource {
      * (one statement: the membership rows joined to their message rows).
      */
     void visitContentRows(MessageRange range, ContentRowVisitor visitor) throws MailboxException;
+
+    /**
+     * Calls {@code visitor} with the message of {@code uid} if it is at most {@code maxSize} octets, read so that
+     * nothing can make the calling thread wait (no lock another transaction holds, no pooled connection, no network
+     * round trip), and returns true; returns false, having called nothing, when it cannot read so or finds no such
+     * message: {@link #visitContentRows} then reads it (and tells an expunged message from a larger one). For a thread
+     * that must not block, such as a connection's event loop.
+     */
+    boolean visitSmallMessageWithoutWaiting(long uid, long maxSize, ImmutableMessageVisitor visitor);
 }

@@ -7,9 +7,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
@@ -36,11 +38,17 @@ public final class Database implements AutoCloseable {
     private final String description;
     private final String shutdownUrl;
     private final StatementCache statements = new StatementCache();
+    /** Whether the database runs in this process (embedded Derby): a read is then no network round trip. */
+    private final boolean inProcess;
+    /** True while {@link GrownTablePlans} rewrites statistics and compiles the plans they invalidated. */
+    private final AtomicBoolean replanningTables = new AtomicBoolean();
     /** Re-plans the statements of grown tables, where the engine keeps old plans (Derby); null elsewhere. */
     private ScheduledExecutorService replanning;
 
-    private Database(HikariDataSource dataSource, Dialect dialect, String description, String shutdownUrl) {
+    private Database(HikariDataSource dataSource, Dialect dialect, String description, String shutdownUrl,
+                     boolean inProcess) {
         this.dataSource = dataSource;
+        this.inProcess = inProcess;
         this.dialect = dialect;
         this.description = description;
         this.shutdownUrl = shutdownUrl;
@@ -79,7 +87,7 @@ public final class Database implements AutoCloseable {
             throw new StorageStartupException("Cannot open the database at " + description + ": "
                 + explainBootFailure(e.getCause()), e);
         }
-        Database database = new Database(dataSource, dialect, description, shutdownUrl);
+        Database database = new Database(dataSource, dialect, description, shutdownUrl, settings.isEmbedded());
         try {
             database.migrate();
             database.startReplanningGrownTables();
@@ -142,6 +150,15 @@ public final class Database implements AutoCloseable {
         if (System.getProperty("derby.locks.deadlockTimeout") == null) {
             System.setProperty("derby.locks.deadlockTimeout", "1");
         }
+        // A transaction holding more than derby.locks.escalationThreshold row locks on one table (default 5,000: a
+        // STORE or EXPUNGE over a large mailbox) had them replaced by a lock on the whole table until its commit, and
+        // every reader of that table then waited for it, even at READ UNCOMMITTED (which still takes the table's
+        // intent lock): the reads that must not wait (readWithoutWaiting) could not be told apart from the rest.
+        // Without escalation a transaction keeps its row locks (~0.15 KB each, while James holds an event object per
+        // changed message of the same transaction anyway).
+        if (System.getProperty("derby.locks.escalationThreshold") == null) {
+            System.setProperty("derby.locks.escalationThreshold", String.valueOf(Integer.MAX_VALUE));
+        }
     }
 
     private static void requireWritable(Path directory, Path dataDirectory) {
@@ -201,7 +218,7 @@ public final class Database implements AutoCloseable {
         if (!dialect.keepsPlansOfSmallerTables()) {
             return;
         }
-        GrownTablePlans plans = new GrownTablePlans(dataSource, dialect);
+        GrownTablePlans plans = new GrownTablePlans(dataSource, dialect, replanningTables);
         try {
             plans.replanGrownTables();
         } catch (SQLException e) {
@@ -248,6 +265,40 @@ public final class Database implements AutoCloseable {
     public <T> T read(Sql.Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             return work.run(statements.wrap(connection));
+        } catch (SQLException e) {
+            throw new StorageException("Database read failed on " + description + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether the database runs in this process (embedded Derby): a read is then no network round trip, only the
+     * engine's work and, for a page it does not hold, a file read.
+     */
+    public boolean inProcess() {
+        return inProcess;
+    }
+
+    /**
+     * Runs read-only work as {@link #read} does, but only where nothing but the work itself can make it wait: a
+     * pooled connection is free at once (none is waited for), and no re-planning pass is rewriting statistics (a
+     * statement whose plan it invalidated compiles in its execution, and that compile waits for the pass's
+     * transaction). The work must take no lock another transaction could hold (a query at
+     * {@link Dialect#readWithoutRowLocks} of rows no transaction changes). Returns empty, having run nothing, where
+     * it cannot (or when the work returns null); the caller then reads where waiting is allowed. A database in
+     * another process still answers over the network ({@link #inProcess}).
+     */
+    public <T> Optional<T> readWithoutWaiting(Sql.Work<T> work) {
+        if (replanningTables.get() || !(dataSource.getHikariPoolMXBean() instanceof HikariPool pool)) {
+            return Optional.empty();
+        }
+        Connection connection;
+        try {
+            connection = pool.getConnection(0);
+        } catch (SQLException allInUse) {
+            return Optional.empty();
+        }
+        try (Connection c = connection) {
+            return Optional.ofNullable(work.run(statements.wrap(c)));
         } catch (SQLException e) {
             throw new StorageException("Database read failed on " + description + ": " + e.getMessage(), e);
         }

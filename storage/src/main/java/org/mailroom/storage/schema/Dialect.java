@@ -87,6 +87,17 @@ public enum Dialect {
         return sql;
     }
 
+    /**
+     * What ends a SELECT that must take no row lock: Derby's isolation clause for READ UNCOMMITTED, under which a read
+     * takes only its tables' intent locks (no row lock, so no wait for a writer's uncommitted row); nothing on
+     * PostgreSQL, whose readers never lock rows nor wait for writers (MVCC: a read sees the last committed version).
+     * Only for rows no transaction changes once committed: on Derby a row another transaction has changed but not
+     * committed is read as changed.
+     */
+    public String readWithoutRowLocks() {
+        return this == DERBY ? " WITH UR" : "";
+    }
+
     /** SQLState 23505 is the standard unique-constraint violation on both engines. */
     public boolean isDuplicateKey(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

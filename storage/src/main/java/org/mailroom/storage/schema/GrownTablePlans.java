@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
@@ -48,10 +49,20 @@ final class GrownTablePlans {
     private final DataSource dataSource;
     private final Dialect dialect;
     private final Map<String, Long> pagesWhenPlanned = new HashMap<>();
+    /**
+     * True while a re-plan (statistics rewritten, plans marked) and the compiles after it run: a statement executed
+     * then may compile inside its execution and wait for the re-plan's transaction ({@link Database#readWithoutWaiting}).
+     */
+    private final AtomicBoolean replanning;
 
     GrownTablePlans(DataSource dataSource, Dialect dialect) {
+        this(dataSource, dialect, new AtomicBoolean());
+    }
+
+    GrownTablePlans(DataSource dataSource, Dialect dialect, AtomicBoolean replanning) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.replanning = replanning;
     }
 
     /**
@@ -75,14 +86,21 @@ final class GrownTablePlans {
                     grown.add(size.getKey());
                 }
             }
-            for (String table : grown) {
-                try (PreparedStatement replan = c.prepareStatement(dialect.replanTableCall())) {
-                    replan.setString(1, table);
-                    replan.execute();
-                }
-                pagesWhenPlanned.put(table, sizes.get(table));
+            if (!grown.isEmpty()) {
+                replanning.set(true);
             }
-            recompileInvalidated(c);
+            try {
+                for (String table : grown) {
+                    try (PreparedStatement replan = c.prepareStatement(dialect.replanTableCall())) {
+                        replan.setString(1, table);
+                        replan.execute();
+                    }
+                    pagesWhenPlanned.put(table, sizes.get(table));
+                }
+                recompileInvalidated(c);
+            } finally {
+                replanning.set(false);
+            }
             return grown;
         }
     }
