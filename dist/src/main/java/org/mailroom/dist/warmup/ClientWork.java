@@ -154,6 +154,7 @@ public final class ClientWork {
                 synchronise(round);
                 round++;
             }
+            largeFolder(round);
         } finally {
             senders.shutdownNow();
         }
@@ -223,10 +224,7 @@ public final class ClientWork {
      * mode than this round's desktop session.
      */
     private void synchronise(int round) throws MessagingException, IOException {
-        Properties wholeMessages = new Properties();
-        wholeMessages.put("partialfetch", "false");
-        wholeMessages.put("peek", "true");
-        try (IMAPStore store = connect(imapSession(round + 1, wholeMessages))) {
+        try (IMAPStore store = connect(imapSession(round + 1, wholeMessages()))) {
             for (int i = 0; i < RESYNCS; i++) {
                 for (String name : SYNCHRONISED) {
                     try (IMAPFolder folder = (IMAPFolder) store.getFolder(name)) {
@@ -246,6 +244,25 @@ public final class ClientWork {
                     }
                 }
             }
+        }
+    }
+
+    /** A synchronising client's options: whole messages in one FETCH each, without marking them seen. */
+    private static Properties wholeMessages() {
+        Properties options = new Properties();
+        options.put("partialfetch", "false");
+        options.put("peek", "true");
+        return options;
+    }
+
+    /**
+     * Once, after the rounds: a folder of thousands of messages gathered by a desktop session and worked with by a
+     * synchronising one ({@link LargeFolderWork}). Copies, not counted in the message budget (the rounds' mail).
+     */
+    private void largeFolder(int round) throws MessagingException, IOException {
+        try (IMAPStore desktop = connect(imapSession(round, new Properties()));
+             IMAPStore synchronising = connect(imapSession(round + 1, wholeMessages()))) {
+            LargeFolderWork.run(desktop, synchronising);
         }
     }
 

@@ -46,6 +46,11 @@ public final class JdbcMailboxSessionMapperFactory extends MailboxSessionMapperF
         return messageMapper;
     }
 
+    /** The mailbox mapper itself, for its start-up preparation. */
+    JdbcMailboxMapper mailboxMapper() {
+        return mailboxMapper;
+    }
+
     @Override
     public MessageMapper createMessageMapper(MailboxSession session) {
         return messageMapper;

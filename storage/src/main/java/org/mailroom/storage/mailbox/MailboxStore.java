@@ -124,6 +124,7 @@ public final class MailboxStore {
         eventBus.register(new QuotaUsageNotifier(quotaRootResolver, quotaManager, eventBus));
         eventBus.register(new MailboxAnnotationListener(mapperFactory, sessionProvider));
         mapperFactory.messageMapper().prepareReadStatements();
+        mapperFactory.mailboxMapper().prepareReadStatements();
     }
 
     public MailroomMailboxManager mailboxManager() {
