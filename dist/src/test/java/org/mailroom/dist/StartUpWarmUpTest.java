@@ -94,7 +94,7 @@ class StartUpWarmUpTest {
             .satisfiesExactly(
                 start -> assertThat(start).startsWith("warming up ").endsWith("(server.warm-up.enabled: false skips it)"),
                 end -> assertThat(end).matches("warmed up in [0-9.]+ s: [0-9]+ messages, [0-9]+ IMAP sessions, "
-                    + "[1-9][0-9]* everyday IMAP commands"));
+                    + "[1-9][0-9]* everyday IMAP commands in [0-9.]+ s"));
         assertThat(logs.list).filteredOn(event -> event.getLoggerName().startsWith("org.mailroom")).hasSize(2);
         try (Stream<Path> left = Files.list(temporary)) {
             assertThat(left).isEmpty();

@@ -53,13 +53,13 @@ public final class EverydaySessions {
     private enum Command { RESYNC, READ, FLAG, UNFLAG, SEARCH_UNSEEN, SEARCH_FLAGGED, SEARCH_SUBJECT, FILE, DELETE, POLL }
 
     private static final Command[] PASS = {
-        Command.RESYNC, Command.READ, Command.FLAG, Command.RESYNC, Command.POLL, Command.READ, Command.UNFLAG,
-        Command.SEARCH_UNSEEN, Command.RESYNC, Command.FILE, Command.READ, Command.FLAG, Command.RESYNC,
-        Command.SEARCH_FLAGGED, Command.READ, Command.DELETE, Command.RESYNC, Command.SEARCH_SUBJECT, Command.UNFLAG,
-        Command.POLL};
+        Command.RESYNC, Command.READ, Command.FLAG, Command.FILE, Command.RESYNC, Command.POLL, Command.READ,
+        Command.UNFLAG, Command.SEARCH_UNSEEN, Command.RESYNC, Command.DELETE, Command.READ, Command.FLAG,
+        Command.FILE, Command.RESYNC, Command.SEARCH_FLAGGED, Command.READ, Command.DELETE, Command.RESYNC,
+        Command.SEARCH_SUBJECT, Command.UNFLAG, Command.POLL};
 
-    /** How many commands the sessions sent in all. */
-    public record Done(int commands) {
+    /** How many commands the sessions sent in all, and in how many seconds (connections and uploads included). */
+    public record Done(int commands, double seconds) {
     }
 
     private final ClientWork.Ports ports;
@@ -77,6 +77,7 @@ public final class EverydaySessions {
      * ({@link System#nanoTime()}) has passed, checked between commands; a failed command fails the warm-up.
      */
     public Done run(int commandBudget, long deadlineNanos) throws MessagingException, InterruptedException {
+        long started = System.nanoTime();
         ExecutorService clients = Executors.newFixedThreadPool(SESSIONS, runnable -> {
             Thread thread = new Thread(runnable, "warm-up-everyday");
             thread.setDaemon(true);
@@ -97,7 +98,7 @@ public final class EverydaySessions {
                         : new MessagingException("warm-up everyday session failed", (Exception) e.getCause());
                 }
             }
-            return new Done(commands);
+            return new Done(commands, (System.nanoTime() - started) / 1e9);
         } finally {
             clients.shutdownNow();
         }
