@@ -87,13 +87,15 @@ class StartUpWarmUpTest {
         assertThat(done.get().messages()).isGreaterThanOrEqualTo(40);
         assertThat(done.get().rounds()).isGreaterThanOrEqualTo(2);
         assertThat(done.get().imapSessions()).isEqualTo(2 * done.get().rounds() + 2);
+        // Then four busy sessions' everyday commands (EverydaySessions: a failed one would fail the warm-up, a WARN).
         // Two lines at INFO, when it starts and when it is done; warnings of libraries about a new database
         // (Flyway's, which the shipped logback.xml holds back) may pass, none of Mailroom's own.
         assertThat(logs.list).filteredOn(event -> !event.getLevel().isGreaterOrEqual(Level.WARN))
             .extracting(ILoggingEvent::getFormattedMessage)
             .satisfiesExactly(
                 start -> assertThat(start).startsWith("warming up ").endsWith("(server.warm-up.enabled: false skips it)"),
-                end -> assertThat(end).matches("warmed up in [0-9.]+ s: [0-9]+ messages, [0-9]+ IMAP sessions"));
+                end -> assertThat(end).matches("warmed up in [0-9.]+ s: [0-9]+ messages, [0-9]+ IMAP sessions, "
+                    + "[1-9][0-9]* everyday IMAP commands in [0-9.]+ s"));
         assertThat(logs.list).filteredOn(event -> event.getLoggerName().startsWith("org.mailroom")).hasSize(2);
         try (Stream<Path> left = Files.list(temporary)) {
             assertThat(left).isEmpty();
