@@ -89,9 +89,13 @@ public final class ImportanceBenchmark {
         MailParser parser = new MailParser();
 
         // -Dbench.dumpFeatures=FILE: each scored message's user, label, score and starting features, for
-        // bench/fit-importance-start.py (the starting weights are fitted on them).
+        // bench/fit-importance-start.py (the starting weights are fitted on them). FILE.messages names each row's
+        // message (user, seq, path under the corpus), line for line, so misses can be read back (error analysis)
+        // and features computed offline can be joined to the rows; the dump's own columns stay as the scripts read them.
         String dumpTo = System.getProperty("bench.dumpFeatures");
         java.io.PrintWriter dump = dumpTo == null ? null : new java.io.PrintWriter(Files.newBufferedWriter(Path.of(dumpTo)));
+        java.io.PrintWriter dumpMessages = dumpTo == null ? null
+            : new java.io.PrintWriter(Files.newBufferedWriter(Path.of(dumpTo + ".messages")));
         List<Scored> scored = new ArrayList<>();
         long started = System.nanoTime();
         long evaluateNanos = 0;
@@ -114,6 +118,7 @@ public final class ImportanceBenchmark {
                         if (dump != null) {
                             dump.println(e.user().name() + "\t" + (e.label().equals("important") ? 1 : 0) + "\t"
                                 + score + "\t" + String.join("\t", model.startingFeatures(mail)));
+                            dumpMessages.println(e.user().name() + "\t" + e.seq() + "\t" + root.relativize(e.file()));
                         }
                     }
                     model.recordReceived(mail);
@@ -130,6 +135,7 @@ public final class ImportanceBenchmark {
         }
         if (dump != null) {
             dump.close();
+            dumpMessages.close();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         report(root, which, selected.size(), events.size(), scored, settings, seconds,
