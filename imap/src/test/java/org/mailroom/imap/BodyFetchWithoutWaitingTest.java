@@ -2,7 +2,6 @@ package org.mailroom.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.List;
@@ -10,11 +9,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A body FETCH that shows nothing mutable ({@code BODY.PEEK[]}, with UID or RFC822.SIZE) is answered on the
@@ -25,32 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class BodyFetchWithoutWaitingTest {
-    @TempDir
-    static Path directory;
-
-    private static ImapTestServers fixture;
-    private static MailroomImapServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new ImapTestServers(directory);
-        server = fixture.startPlain(ImapLimits.defaults(), FolderNames.defaults());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final OneImapServer testServer = OneImapServer.plain(ImapLimits.defaults());
 
     @Test
     void aPeekOfOneMessageIsAnsweredWhileAWriterHoldsTheMailboxUncommitted() throws Exception {
-        String user = fixture.addUser("nowait");
-        try (ImapClient imap = new ImapClient(server.port())) {
+        String user = testServer.fixture().addUser("nowait");
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             assertThat(ImapClient.last(imap.login(user, ImapTestServers.PASSWORD))).contains("OK");
             assertThat(ImapClient.last(imap.append("INBOX", null, "first"))).contains("OK");
             assertThat(ImapClient.last(imap.append("INBOX", null, "second"))).contains("OK");
@@ -58,7 +36,7 @@ class BodyFetchWithoutWaitingTest {
             List<String> before = imap.command("FETCH 2 (BODY.PEEK[])");
             List<String> beforeUid = imap.command("UID FETCH 1 (UID RFC822.SIZE BODY.PEEK[TEXT])");
 
-            try (Connection writer = fixture.database.dataSource().getConnection()) {
+            try (Connection writer = testServer.fixture().database.dataSource().getConnection()) {
                 writer.setAutoCommit(false);
                 try {
                     update(writer, "UPDATE mr_mailbox_message SET modseq = modseq + 1, is_flagged = TRUE");
@@ -93,8 +71,8 @@ class BodyFetchWithoutWaitingTest {
 
     @Test
     void aFetchThatSetsSeenIsAnsweredAsBefore() throws Exception {
-        String user = fixture.addUser("seen");
-        try (ImapClient imap = new ImapClient(server.port())) {
+        String user = testServer.fixture().addUser("seen");
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             assertThat(ImapClient.last(imap.login(user, ImapTestServers.PASSWORD))).contains("OK");
             assertThat(ImapClient.last(imap.append("INBOX", null, "unread"))).contains("OK");
             assertThat(ImapClient.last(imap.command("SELECT INBOX"))).contains("OK");

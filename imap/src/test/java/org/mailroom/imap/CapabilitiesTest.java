@@ -2,46 +2,24 @@ package org.mailroom.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every capability the issue asks for is advertised after login, and the stateful ones work. */
 class CapabilitiesTest {
 
-    @TempDir
-    static Path directory;
-
-    private static ImapTestServers fixture;
-    private static MailroomImapServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new ImapTestServers(directory);
-        server = fixture.startPlain(ImapLimits.defaults(), FolderNames.defaults());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final OneImapServer testServer = OneImapServer.plain(ImapLimits.defaults());
 
     @Test
     void capabilityAfterLoginListsEveryRequiredExtension() throws Exception {
-        try (ImapClient imap = new ImapClient(server.port())) {
-            assertThat(ImapClient.last(imap.login(fixture.addUser("caps"), ImapTestServers.PASSWORD))).contains("OK");
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
+            assertThat(ImapClient.last(imap.login(testServer.fixture().addUser("caps"), ImapTestServers.PASSWORD))).contains("OK");
             List<String> lines = imap.command("CAPABILITY");
             String capability = lines.stream().filter(l -> l.startsWith("* CAPABILITY ")).findFirst().orElseThrow();
             List<String> caps = Arrays.asList(capability.substring("* CAPABILITY ".length()).toUpperCase().split(" "));
@@ -53,8 +31,8 @@ class CapabilitiesTest {
 
     @Test
     void enableCondstoreSelectCondstoreAndChangedSince() throws Exception {
-        try (ImapClient imap = new ImapClient(server.port())) {
-            imap.login(fixture.addUser("condstore"), ImapTestServers.PASSWORD);
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
+            imap.login(testServer.fixture().addUser("condstore"), ImapTestServers.PASSWORD);
             assertThat(imap.command("ENABLE CONDSTORE")).anyMatch(l -> l.equals("* ENABLED CONDSTORE"));
             for (int i = 1; i <= 3; i++) {
                 assertThat(ImapClient.last(imap.append("INBOX", null, "m" + i))).contains("OK");
@@ -83,8 +61,8 @@ class CapabilitiesTest {
 
     @Test
     void compressDeflateWithAJavaUtilZipClientAnswersPipelinedFetchesOfLiterals() throws Exception {
-        try (ImapClient imap = new ImapClient(server.port())) {
-            imap.login(fixture.addUser("compress"), ImapTestServers.PASSWORD);
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
+            imap.login(testServer.fixture().addUser("compress"), ImapTestServers.PASSWORD);
             for (String subject : List.of("first compressed", "second compressed", "third compressed")) {
                 assertThat(ImapClient.last(imap.append("INBOX", null, subject))).contains("OK");
             }
@@ -110,8 +88,8 @@ class CapabilitiesTest {
 
     @Test
     void compressSentWithACommandBehindItBeforeItsAnswerIsRefusedAndTheSessionStaysPlain() throws Exception {
-        try (ImapClient imap = new ImapClient(server.port())) {
-            imap.login(fixture.addUser("compress-pipelined"), ImapTestServers.PASSWORD);
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
+            imap.login(testServer.fixture().addUser("compress-pipelined"), ImapTestServers.PASSWORD);
             imap.send("c1 COMPRESS DEFLATE\r\nc2 NOOP\r\n");
             assertThat(ImapClient.last(imap.readUntilTagged("c1"))).startsWith("c1 BAD");
             assertThat(ImapClient.last(imap.readUntilTagged("c2"))).startsWith("c2 OK");
@@ -121,8 +99,8 @@ class CapabilitiesTest {
 
     @Test
     void keywordsAreAcceptedAndPermanentFlagsAllowThem() throws Exception {
-        try (ImapClient imap = new ImapClient(server.port())) {
-            imap.login(fixture.addUser("keywords"), ImapTestServers.PASSWORD);
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
+            imap.login(testServer.fixture().addUser("keywords"), ImapTestServers.PASSWORD);
             assertThat(ImapClient.last(imap.append("INBOX", "$Important $Junk", "kw"))).contains("OK");
             List<String> select = imap.command("SELECT INBOX");
             assertThat(select).anyMatch(l -> l.contains("[PERMANENTFLAGS (") && l.contains("\\*"));
@@ -134,8 +112,8 @@ class CapabilitiesTest {
 
     @Test
     void bodyFetchAfterExamineDoesNotStoreSeen() throws Exception {
-        try (ImapClient imap = new ImapClient(server.port())) {
-            imap.login(fixture.addUser("examine"), ImapTestServers.PASSWORD);
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
+            imap.login(testServer.fixture().addUser("examine"), ImapTestServers.PASSWORD);
             imap.append("INBOX", null, "unread");
             assertThat(imap.command("EXAMINE INBOX")).anyMatch(l -> l.contains("READ-ONLY"));
             List<String> fetch = imap.command("FETCH 1 (BODY[])");

@@ -2,47 +2,25 @@ package org.mailroom.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import org.apache.james.core.Username;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.model.search.MailboxQuery;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Default folders are created at first login, carry their RFC 6154 attributes, and their names are configurable. */
 class DefaultFoldersTest {
 
-    @TempDir
-    static Path directory;
-
-    private static ImapTestServers fixture;
-    private static MailroomImapServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new ImapTestServers(directory);
-        server = fixture.startPlain(ImapLimits.defaults(), FolderNames.defaults());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final OneImapServer testServer = OneImapServer.plain(ImapLimits.defaults());
 
     @Test
     void firstLoginCreatesTheFoldersWithSpecialUseAttributes() throws Exception {
-        try (ImapClient imap = new ImapClient(server.port())) {
-            imap.login(fixture.addUser("folders"), ImapTestServers.PASSWORD);
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
+            imap.login(testServer.fixture().addUser("folders"), ImapTestServers.PASSWORD);
             List<String> list = imap.command("LIST \"\" \"*\"");
             assertThat(ImapClient.last(list)).contains("OK");
             assertThat(list.stream().filter(l -> l.startsWith("* LIST"))).hasSize(7);
@@ -62,8 +40,8 @@ class DefaultFoldersTest {
 
     @Test
     void specialUseSelectionAndReturnOptions() throws Exception {
-        try (ImapClient imap = new ImapClient(server.port())) {
-            imap.login(fixture.addUser("specialuse"), ImapTestServers.PASSWORD);
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
+            imap.login(testServer.fixture().addUser("specialuse"), ImapTestServers.PASSWORD);
             List<String> selected = imap.command("LIST (SPECIAL-USE) \"\" \"*\"");
             assertThat(ImapClient.last(selected)).contains("OK");
             List<String> lists = selected.stream().filter(l -> l.startsWith("* LIST")).toList();
@@ -79,8 +57,8 @@ class DefaultFoldersTest {
 
     @Test
     void ensureIsIdempotent() throws Exception {
-        String user = fixture.addUser("idempotent");
-        MailboxManager manager = fixture.store.mailboxManager();
+        String user = testServer.fixture().addUser("idempotent");
+        MailboxManager manager = testServer.fixture().store.mailboxManager();
         DefaultFolders folders = new DefaultFolders(FolderNames.defaults());
         folders.ensure(manager, Username.of(user));
         folders.ensure(manager, Username.of(user));
@@ -89,7 +67,7 @@ class DefaultFoldersTest {
                 session).map(m -> m.getPath().getName()).collectList().block();
         assertThat(names).containsExactlyInAnyOrder("INBOX", "Priority", "Spam", "Sent", "Drafts", "Trash", "Archive");
         // and a login after that creates nothing more
-        try (ImapClient imap = new ImapClient(server.port())) {
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             imap.login(user, ImapTestServers.PASSWORD);
             assertThat(imap.command("LIST \"\" \"*\"").stream().filter(l -> l.startsWith("* LIST"))).hasSize(7);
         }
@@ -97,9 +75,9 @@ class DefaultFoldersTest {
 
     @Test
     void priorityAndSpamNamesAreConfigurable() throws Exception {
-        try (MailroomImapServer custom = fixture.startPlain(ImapLimits.defaults(), new FolderNames("Important", "Junk"));
+        try (MailroomImapServer custom = testServer.fixture().startPlain(ImapLimits.defaults(), new FolderNames("Important", "Junk"));
              ImapClient imap = new ImapClient(custom.port())) {
-            imap.login(fixture.addUser("custom"), ImapTestServers.PASSWORD);
+            imap.login(testServer.fixture().addUser("custom"), ImapTestServers.PASSWORD);
             List<String> list = imap.command("LIST \"\" \"*\"");
             assertThat(line(list, "Junk")).contains("\\Junk");
             assertThat(line(list, "Important")).doesNotContain("\\Junk");

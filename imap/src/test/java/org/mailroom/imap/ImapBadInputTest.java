@@ -6,17 +6,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile or broken input: malformed commands, unbalanced and oversized literals, a 10 MB line, 1,000 connections
@@ -26,36 +24,21 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class ImapBadInputTest {
 
-    @TempDir
-    static Path directory;
-
-    private static ImapTestServers fixture;
-    private static MailroomImapServer server;
+    @RegisterExtension
+    static final OneImapServer testServer = OneImapServer.plain(
+        ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled()).withMaxLiteralSize(1024 * 1024));
     private static String user;
     private static List<String> before;
 
     @BeforeAll
     static void start() throws Exception {
-        fixture = new ImapTestServers(directory);
-        server = fixture.startPlain(ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled())
-            .withMaxLiteralSize(1024 * 1024), FolderNames.defaults());
-        user = fixture.addUser("badinput");
-        try (ImapClient imap = new ImapClient(server.port())) {
+        user = testServer.fixture().addUser("badinput");
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             ok(imap.login(user, ImapTestServers.PASSWORD));
             ok(imap.append("INBOX", "\\Seen", "first"));
             ok(imap.append("INBOX", null, "second"));
         }
         before = snapshot();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @BeforeEach
@@ -65,7 +48,7 @@ class ImapBadInputTest {
 
     /** What must not change: every folder's counters and every message's UID, flags and size. */
     private static List<String> snapshot() throws IOException {
-        try (ImapClient imap = new ImapClient(server.port())) {
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             ok(imap.login(user, ImapTestServers.PASSWORD));
             List<String> state = new ArrayList<>();
             for (String folder : List.of("INBOX", "Archive", "Trash", "Spam", "Priority", "Sent", "Drafts")) {
@@ -98,7 +81,7 @@ class ImapBadInputTest {
     }
 
     private static ImapClient loggedIn() throws IOException {
-        ImapClient imap = new ImapClient(server.port());
+        ImapClient imap = new ImapClient(testServer.server().port());
         ok(imap.login(user, ImapTestServers.PASSWORD));
         ok(imap.command("SELECT INBOX"));
         return imap;
@@ -132,8 +115,8 @@ class ImapBadInputTest {
 
     @Test
     void literalWithMoreBytesThanAnnouncedAndOneCutShort() throws Exception {
-        String other = fixture.addUser("badliteral");
-        try (ImapClient imap = new ImapClient(server.port())) {
+        String other = testServer.fixture().addUser("badliteral");
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             ok(imap.login(other, ImapTestServers.PASSWORD));
             // 40 bytes announced, 60 sent: the extra 20 bytes are read as the next command line and refused.
             String tag = imap.nextTag();
@@ -257,7 +240,7 @@ class ImapBadInputTest {
                 try {
                     for (int i = 0; i < 50; i++) {
                         try {
-                            Socket socket = new Socket("127.0.0.1", server.port());
+                            Socket socket = new Socket("127.0.0.1", testServer.server().port());
                             socket.setSoTimeout(200);
                             sockets.add(socket);
                             if (i % 2 == 0) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Arrays;
@@ -17,10 +16,9 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocketFactory;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import jakarta.mail.Flags;
 import jakarta.mail.Folder;
@@ -45,11 +43,8 @@ import jakarta.mail.search.SubjectTerm;
  */
 class ImapClientMatrixTest {
 
-    @TempDir
-    static Path directory;
-
-    private static ImapTestServers fixture;
-    private static MailroomImapServer server;
+    @RegisterExtension
+    static final OneImapServer testServer = OneImapServer.implicitTlsWithoutThrottle();
     private static SSLSocketFactory tls;
 
     static final String FORWARD = String.join("\r\n",
@@ -94,20 +89,7 @@ class ImapClientMatrixTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        fixture = new ImapTestServers(directory);
-        server = fixture.start(MailroomImapServer.Settings.implicitTls(ImapTestServers.LOOPBACK, 0, "mail.example.test")
-            .withLimits(ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled())));
-        tls = fixture.certificate.clientSocketFactory();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-        if (fixture != null) {
-            fixture.close();
-        }
+        tls = testServer.fixture().certificate.clientSocketFactory();
     }
 
     // ---------------------------------------------------------------- helpers
@@ -130,12 +112,12 @@ class ImapClientMatrixTest {
 
     private static Store connect(String user) throws Exception {
         Store store = session().getStore("imaps");
-        store.connect("127.0.0.1", server.port(), user, ImapTestServers.PASSWORD);
+        store.connect("127.0.0.1", testServer.server().port(), user, ImapTestServers.PASSWORD);
         return store;
     }
 
     private static TlsImapClient raw(String user) throws Exception {
-        TlsImapClient client = new TlsImapClient(tls, server.port());
+        TlsImapClient client = new TlsImapClient(tls, testServer.server().port());
         assertThat(client.greeting()).startsWith("* OK");
         assertThat(TlsImapClient.last(client.login(user, ImapTestServers.PASSWORD))).contains("OK");
         return client;
@@ -171,7 +153,7 @@ class ImapClientMatrixTest {
 
     @Test
     void loginListSelectExamine() throws Exception {
-        String user = fixture.addUser("matrix-list");
+        String user = testServer.fixture().addUser("matrix-list");
         Store store = connect(user);
         try {
             List<String> names = Arrays.stream(store.getDefaultFolder().list("*")).map(Folder::getFullName).toList();
@@ -210,7 +192,7 @@ class ImapClientMatrixTest {
 
     @Test
     void appendWithLiteralsThenFetchSectionsAndPartial() throws Exception {
-        String user = fixture.addUser("matrix-fetch");
+        String user = testServer.fixture().addUser("matrix-fetch");
         try (TlsImapClient imap = raw(user)) {
             List<String> append = imap.append("INBOX", "(\\Seen) \"03-Feb-2020 10:00:05 +0000\"", FORWARD);
             ok(append);
@@ -278,7 +260,7 @@ class ImapClientMatrixTest {
 
     @Test
     void envelopeFields() throws Exception {
-        String user = fixture.addUser("matrix-envelope");
+        String user = testServer.fixture().addUser("matrix-envelope");
         try (TlsImapClient imap = raw(user)) {
             ok(imap.append("INBOX", null, FORWARD));
             ok(imap.command("SELECT INBOX"));
@@ -308,7 +290,7 @@ class ImapClientMatrixTest {
 
     @Test
     void searchTextFromDatesAndSequenceSets() throws Exception {
-        String user = fixture.addUser("matrix-search");
+        String user = testServer.fixture().addUser("matrix-search");
         try (TlsImapClient imap = raw(user)) {
             ok(imap.append("INBOX", "\"01-Feb-2020 12:00:00 +0000\"",
                 message("bob@example.org", "Alpha", "Sat, 1 Feb 2020 11:00:00 +0000", "zebra crossing")));
@@ -363,7 +345,7 @@ class ImapClientMatrixTest {
 
     @Test
     void storeFlagsAndKeywords() throws Exception {
-        String user = fixture.addUser("matrix-store");
+        String user = testServer.fixture().addUser("matrix-store");
         try (TlsImapClient imap = raw(user)) {
             for (int i = 1; i <= 3; i++) {
                 ok(imap.append("INBOX", null, message("bob@example.org", "m" + i, "Mon, 3 Feb 2020 10:00:00 +0000", "b")));
@@ -406,7 +388,7 @@ class ImapClientMatrixTest {
 
     @Test
     void copyMoveExpunge() throws Exception {
-        String user = fixture.addUser("matrix-copy");
+        String user = testServer.fixture().addUser("matrix-copy");
         Store store = connect(user);
         try {
             IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
@@ -483,7 +465,7 @@ class ImapClientMatrixTest {
 
     @Test
     void idleSeesMessageAppendedByAnotherSession() throws Exception {
-        String user = fixture.addUser("matrix-idle");
+        String user = testServer.fixture().addUser("matrix-idle");
         try (TlsImapClient idler = raw(user)) {
             ok(idler.command("SELECT INBOX"));
             String t = idler.nextTag();
@@ -512,7 +494,7 @@ class ImapClientMatrixTest {
 
     @Test
     void condstoreChangedSinceAndQresyncVanished() throws Exception {
-        String user = fixture.addUser("matrix-qresync");
+        String user = testServer.fixture().addUser("matrix-qresync");
         long uidValidity;
         long modseqBefore;
         try (TlsImapClient imap = raw(user)) {

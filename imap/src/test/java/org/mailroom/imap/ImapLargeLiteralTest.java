@@ -3,14 +3,11 @@ package org.mailroom.imap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * APPEND of messages larger than the 10 MiB a command may hold in memory (they are written to a file as they
@@ -21,28 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ImapLargeLiteralTest {
     private static final int SIZE = 10 * 1024 * 1024 + 300_000;
 
-    @TempDir
-    static Path directory;
-
-    private static ImapTestServers fixture;
-    private static MailroomImapServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new ImapTestServers(directory);
-        server = fixture.startPlain(ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled()),
-            FolderNames.defaults());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final OneImapServer testServer =
+        OneImapServer.plain(ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled()));
 
     /** A message of exactly {@link #SIZE} bytes whose last byte is the CR of its last CRLF (the LF is not counted). */
     private static String bigMessageEndingInCr(String subject) {
@@ -58,14 +36,14 @@ class ImapLargeLiteralTest {
     }
 
     private static ImapClient loggedIn(String user) throws Exception {
-        ImapClient imap = new ImapClient(server.port());
+        ImapClient imap = new ImapClient(testServer.server().port());
         assertThat(ImapClient.last(imap.login(user, ImapTestServers.PASSWORD))).startsWith("t1 OK");
         return imap;
     }
 
     @Test
     void bigLiteralEndingWithABareLfIsStoredWhileOthersAreServed() throws Exception {
-        String user = fixture.addUser("bigbarelf");
+        String user = testServer.fixture().addUser("bigbarelf");
         String message = bigMessageEndingInCr("big bare lf");
         try (ImapClient imap = loggedIn(user); ImapClient other = loggedIn(user)) {
             String tag = imap.nextTag();
@@ -90,7 +68,7 @@ class ImapLargeLiteralTest {
 
     @Test
     void bigLiteralsPlusEndingWithLfOrCrlfAndPipelinedCommandsInOneWrite() throws Exception {
-        String user = fixture.addUser("bigplus");
+        String user = testServer.fixture().addUser("bigplus");
         String message = bigMessageEndingInCr("big literal plus");
         try (ImapClient imap = loggedIn(user)) {
             // RFC 7888: the client sends the literal without waiting; a bare LF then CRLF-terminated commands behind it

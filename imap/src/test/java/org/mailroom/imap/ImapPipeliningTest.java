@@ -9,15 +9,12 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Commands a client sends without waiting for the answers (RFC 3501 section 5.5), over a real socket: each one is
@@ -27,28 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class ImapPipeliningTest {
 
-    @TempDir
-    static Path directory;
-
-    private static ImapTestServers fixture;
-    private static MailroomImapServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new ImapTestServers(directory);
-        server = fixture.startPlain(ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled()),
-            FolderNames.defaults());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final OneImapServer testServer =
+        OneImapServer.plain(ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled()));
 
     private static String message(String subject) {
         return "From: bob@example.org\r\nTo: alice@example.test\r\nSubject: " + subject + "\r\n\r\nBody of "
@@ -71,12 +49,12 @@ class ImapPipeliningTest {
 
     @Test
     void loginSelectAndFetchInOneWriteAreAnsweredInOrder() throws Exception {
-        String user = fixture.addUser("pipelined");
-        try (ImapClient setup = new ImapClient(server.port())) {
+        String user = testServer.fixture().addUser("pipelined");
+        try (ImapClient setup = new ImapClient(testServer.server().port())) {
             assertThat(ImapClient.last(setup.login(user, ImapTestServers.PASSWORD))).startsWith("t1 OK");
             assertThat(ImapClient.last(setup.append("INBOX", null, "first"))).contains("OK");
         }
-        try (ImapClient imap = new ImapClient(server.port())) {
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             imap.send("a LOGIN \"" + user + "\" \"" + ImapTestServers.PASSWORD + "\"\r\n"
                 + "b SELECT INBOX\r\n"
                 + "c FETCH 1 (UID FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n"
@@ -97,8 +75,8 @@ class ImapPipeliningTest {
 
     @Test
     void appendsWithLiteralPlusAndTheCommandsAfterThemInOneWrite() throws Exception {
-        String user = fixture.addUser("pipelinedappend");
-        try (ImapClient imap = new ImapClient(server.port())) {
+        String user = testServer.fixture().addUser("pipelinedappend");
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             imap.send("a LOGIN \"" + user + "\" \"" + ImapTestServers.PASSWORD + "\"\r\n"
                 + "b CREATE Piped\r\n"
                 + appendPlus("c", "Piped", message("one"))
@@ -119,8 +97,8 @@ class ImapPipeliningTest {
 
     @Test
     void synchronizingLiteralsStillGetTheirContinuation() throws Exception {
-        String user = fixture.addUser("pipelinedsync");
-        try (ImapClient imap = new ImapClient(server.port())) {
+        String user = testServer.fixture().addUser("pipelinedsync");
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             String body = message("synchronized");
             // LOGIN with its password as a synchronizing literal, written together with a NOOP after the literal
             imap.send("a LOGIN \"" + user + "\" {" + ImapTestServers.PASSWORD.length() + "}\r\n");
@@ -136,8 +114,8 @@ class ImapPipeliningTest {
 
     @Test
     void idleEndsWithDoneAndTheCommandWrittenWithIt() throws Exception {
-        String user = fixture.addUser("pipelinedidle");
-        try (ImapClient imap = new ImapClient(server.port()); ImapClient other = new ImapClient(server.port())) {
+        String user = testServer.fixture().addUser("pipelinedidle");
+        try (ImapClient imap = new ImapClient(testServer.server().port()); ImapClient other = new ImapClient(testServer.server().port())) {
             imap.send("a LOGIN \"" + user + "\" \"" + ImapTestServers.PASSWORD + "\"\r\nb SELECT INBOX\r\nc IDLE\r\n");
             assertThat(taggedAnswers(imap, "a", "b")).allMatch(line -> line.contains(" OK"));
             assertThat(imap.readLine()).startsWith("+");
@@ -154,8 +132,8 @@ class ImapPipeliningTest {
 
     @Test
     void aCommandSentWhileTheOneBeforeRunsIsAnsweredAfterIt() throws Exception {
-        String user = fixture.addUser("waiting");
-        try (ImapClient imap = new ImapClient(server.port())) {
+        String user = testServer.fixture().addUser("waiting");
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             assertThat(ImapClient.last(imap.login(user, ImapTestServers.PASSWORD))).startsWith("t1 OK");
             for (int i = 0; i < 20; i++) {
                 // two writes: the second usually arrives while SELECT runs on the store's thread
@@ -170,7 +148,7 @@ class ImapPipeliningTest {
 
     @Test
     void plaintextSentBehindStartTlsNeverReachesACommand() throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), testServer.server().port())) {
             socket.setSoTimeout(20_000);
             BufferedReader in = new BufferedReader(
                 new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));

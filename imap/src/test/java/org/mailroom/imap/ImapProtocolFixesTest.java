@@ -2,15 +2,12 @@ package org.mailroom.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults of James 3.8.1's IMAP decoding and session handling that Mailroom fixes, each over a real socket: bare-LF
@@ -21,31 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ImapProtocolFixesTest {
     private static final int LITERAL_LIMIT = 64 * 1024;
 
-    @TempDir
-    static Path directory;
-
-    private static ImapTestServers fixture;
-    private static MailroomImapServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new ImapTestServers(directory);
-        server = fixture.startPlain(ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled())
-            .withMaxLiteralSize(LITERAL_LIMIT), FolderNames.defaults());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final OneImapServer testServer = OneImapServer.plain(
+        ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled()).withMaxLiteralSize(LITERAL_LIMIT));
 
     private static ImapClient loggedIn(String user) throws Exception {
-        ImapClient imap = new ImapClient(server.port());
+        ImapClient imap = new ImapClient(testServer.server().port());
         assertThat(ImapClient.last(imap.login(user, ImapTestServers.PASSWORD))).startsWith("t1 OK");
         return imap;
     }
@@ -62,7 +40,7 @@ class ImapProtocolFixesTest {
 
     @Test
     void literalEndingTheLineWithABareLfIsAnswered() throws Exception {
-        String user = fixture.addUser("barelf");
+        String user = testServer.fixture().addUser("barelf");
         try (ImapClient imap = loggedIn(user)) {
             // The literal counts the CR of the message's last CRLF; the command line then ends with the bare LF.
             String message = "Subject: bare lf\r\n\r\nbody\r";
@@ -83,7 +61,7 @@ class ImapProtocolFixesTest {
 
     @Test
     void unknownCommandBeforeLoginGetsByeBeforeTheConnectionCloses() throws Exception {
-        try (ImapClient imap = new ImapClient(server.port())) {
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             imap.send("a1 FROBNICATE\r\n");
             List<String> lines = linesUntilClosed(imap);
             assertThat(lines).containsExactly("* BYE Unknown command.");
@@ -92,7 +70,7 @@ class ImapProtocolFixesTest {
 
     @Test
     void thirdFailedLoginGetsByeBeforeTheConnectionCloses() throws Exception {
-        try (ImapClient imap = new ImapClient(server.port())) {
+        try (ImapClient imap = new ImapClient(testServer.server().port())) {
             assertThat(ImapClient.last(imap.login(ImapTestServers.USER, "wrong one"))).startsWith("t1 NO");
             assertThat(ImapClient.last(imap.login(ImapTestServers.USER, "wrong two"))).startsWith("t2 NO");
             imap.send("t3 LOGIN \"" + ImapTestServers.USER + "\" \"wrong three\"\r\n");
@@ -102,7 +80,7 @@ class ImapProtocolFixesTest {
 
     @Test
     void sessionWhoseSelectedMailboxIsDeletedElsewhereGetsBye() throws Exception {
-        String user = fixture.addUser("deleted");
+        String user = testServer.fixture().addUser("deleted");
         try (ImapClient first = loggedIn(user); ImapClient second = loggedIn(user)) {
             assertThat(ImapClient.last(first.command("CREATE doomed"))).startsWith("t2 OK");
             assertThat(ImapClient.last(first.command("SELECT doomed"))).startsWith("t3 OK");
@@ -116,7 +94,7 @@ class ImapProtocolFixesTest {
 
     @Test
     void qresyncSelectSendsFlagChangesAndVanishedBeforeTheTaggedOk() throws Exception {
-        String user = fixture.addUser("qresync");
+        String user = testServer.fixture().addUser("qresync");
         long uidValidity;
         long knownModSeq;
         try (ImapClient imap = loggedIn(user)) {
@@ -161,7 +139,7 @@ class ImapProtocolFixesTest {
 
     @Test
     void unterminatedQuotedStringIsBad() throws Exception {
-        try (ImapClient imap = loggedIn(fixture.addUser("quoted"))) {
+        try (ImapClient imap = loggedIn(testServer.fixture().addUser("quoted"))) {
             assertThat(ImapClient.last(imap.command("SELECT \"unterminated"))).startsWith("t2 BAD");
             assertThat(ImapClient.last(imap.command("CREATE \"a"))).startsWith("t3 BAD");
             assertThat(ImapClient.last(imap.command("SELECT \"INBOX\""))).startsWith("t4 OK");
@@ -170,7 +148,7 @@ class ImapProtocolFixesTest {
 
     @Test
     void overLimitSynchronizingLiteralIsRefusedBeforeTheContinuation() throws Exception {
-        try (ImapClient imap = loggedIn(fixture.addUser("toobig"))) {
+        try (ImapClient imap = loggedIn(testServer.fixture().addUser("toobig"))) {
             for (String size : List.of(String.valueOf(LITERAL_LIMIT + 1), "99999999999", "999999999999999999999999")) {
                 String tag = imap.nextTag();
                 imap.send(tag + " APPEND INBOX {" + size + "}\r\n");
@@ -187,7 +165,7 @@ class ImapProtocolFixesTest {
 
     @Test
     void overLimitNonSynchronizingLiteralIsBadAndClosesTheConnection() throws Exception {
-        try (ImapClient imap = loggedIn(fixture.addUser("toobigplus"))) {
+        try (ImapClient imap = loggedIn(testServer.fixture().addUser("toobigplus"))) {
             String tag = imap.nextTag();
             imap.send(tag + " APPEND INBOX {" + (LITERAL_LIMIT + 1) + "+}\r\n");
             // the literal's bytes may follow: they must not be read as commands
@@ -196,7 +174,7 @@ class ImapProtocolFixesTest {
             assertThat(lines).containsExactly(tag + " BAD [TOOBIG] Literal is larger than the server accepts",
                 "* BYE Non-synchronizing literal too large, closing the connection");
         }
-        try (ImapClient imap = loggedIn(fixture.addUser("afterwards"))) {
+        try (ImapClient imap = loggedIn(testServer.fixture().addUser("afterwards"))) {
             assertThat(imap.command("STATUS INBOX (MESSAGES)")).anyMatch(l -> l.contains("MESSAGES 0"));
         }
     }

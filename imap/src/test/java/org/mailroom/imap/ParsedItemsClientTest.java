@@ -3,17 +3,15 @@ package org.mailroom.imap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 
 import org.eclipse.angus.mail.imap.IMAPMessage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import jakarta.mail.Address;
 import jakarta.mail.FetchProfile;
@@ -35,21 +33,15 @@ import jakarta.mail.internet.MimeMessage;
  * message's bytes, twice (parsed by the server, then kept).
  */
 class ParsedItemsClientTest {
-    @TempDir
-    static Path directory;
-
-    private static ImapTestServers fixture;
-    private static MailroomImapServer server;
+    @RegisterExtension
+    static final OneImapServer testServer = OneImapServer.implicitTlsWithoutThrottle();
     private static String user;
     /** The well-formed shapes: a client's parse of them is the reference (broken ones parse differently anywhere). */
     private static final int[] WELL_FORMED = {0, 1, 2, 12};
 
     @BeforeAll
     static void start() throws Exception {
-        fixture = new ImapTestServers(directory);
-        server = fixture.start(MailroomImapServer.Settings.implicitTls(ImapTestServers.LOOPBACK, 0, "mail.example.test")
-            .withLimits(ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled())));
-        user = fixture.addUser("parsed-client");
+        user = testServer.fixture().addUser("parsed-client");
         try (Store store = connect()) {
             Folder inbox = store.getFolder("INBOX");
             List<Message> messages = new ArrayList<>();
@@ -57,16 +49,6 @@ class ParsedItemsClientTest {
                 messages.add(local(MessageShapes.all().get(shape)));
             }
             inbox.appendMessages(messages.toArray(new Message[0]));
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (fixture != null) {
-            fixture.close();
         }
     }
 
@@ -138,12 +120,12 @@ class ParsedItemsClientTest {
 
     private static Store connect() throws Exception {
         Properties props = new Properties();
-        props.put("mail.imaps.ssl.socketFactory", fixture.certificate.clientSocketFactory());
+        props.put("mail.imaps.ssl.socketFactory", testServer.fixture().certificate.clientSocketFactory());
         props.put("mail.imaps.ssl.checkserveridentity", "true");
         props.put("mail.imaps.connectiontimeout", "10000");
         props.put("mail.imaps.timeout", "15000");
         Store store = Session.getInstance(props).getStore("imaps");
-        store.connect("127.0.0.1", server.port(), user, ImapTestServers.PASSWORD);
+        store.connect("127.0.0.1", testServer.server().port(), user, ImapTestServers.PASSWORD);
         return store;
     }
 }

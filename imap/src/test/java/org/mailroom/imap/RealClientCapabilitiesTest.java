@@ -2,17 +2,15 @@ package org.mailroom.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
 import javax.net.ssl.SSLSocketFactory;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What Thunderbird, K-9, Apple Mail and mutt look for, over implicit TLS: the capabilities before and after login,
@@ -23,29 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class RealClientCapabilitiesTest {
 
-    @TempDir
-    static Path directory;
-
-    private static ImapTestServers fixture;
-    private static MailroomImapServer server;
+    @RegisterExtension
+    static final OneImapServer testServer = OneImapServer.implicitTlsWithoutThrottle();
     private static SSLSocketFactory tls;
 
     @BeforeAll
     static void start() throws Exception {
-        fixture = new ImapTestServers(directory);
-        server = fixture.start(MailroomImapServer.Settings.implicitTls(ImapTestServers.LOOPBACK, 0, "mail.example.test")
-            .withLimits(ImapLimits.defaults().withThrottle(LoginThrottle.Policy.disabled())));
-        tls = fixture.certificate.clientSocketFactory();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (fixture != null) {
-            fixture.close();
-        }
+        tls = testServer.fixture().certificate.clientSocketFactory();
     }
 
     private static List<String> capabilities(TlsImapClient imap) throws Exception {
@@ -56,7 +38,7 @@ class RealClientCapabilitiesTest {
     }
 
     private static TlsImapClient loggedIn(String user) throws Exception {
-        TlsImapClient imap = new TlsImapClient(tls, server.port());
+        TlsImapClient imap = new TlsImapClient(tls, testServer.server().port());
         assertThat(TlsImapClient.last(imap.login(user, ImapTestServers.PASSWORD))).contains("OK");
         return imap;
     }
@@ -67,12 +49,12 @@ class RealClientCapabilitiesTest {
 
     @Test
     void capabilitiesBeforeAndAfterLoginOverTls() throws Exception {
-        try (TlsImapClient imap = new TlsImapClient(tls, server.port())) {
+        try (TlsImapClient imap = new TlsImapClient(tls, testServer.server().port())) {
             assertThat(imap.greeting()).startsWith("* OK");
             List<String> before = capabilities(imap);
             // what a client needs to log in over TLS: LOGIN is allowed (no LOGINDISABLED), AUTH=PLAIN, LITERAL+, ID
             assertThat(before).contains("IMAP4REV1", "AUTH=PLAIN", "LITERAL+", "ID").doesNotContain("LOGINDISABLED");
-            assertThat(TlsImapClient.last(imap.login(fixture.addUser("tlscaps"), ImapTestServers.PASSWORD)))
+            assertThat(TlsImapClient.last(imap.login(testServer.fixture().addUser("tlscaps"), ImapTestServers.PASSWORD)))
                 .contains("OK");
             List<String> after = capabilities(imap);
             assertThat(after).contains("IMAP4REV1", "IDLE", "MOVE", "UIDPLUS", "CONDSTORE", "QRESYNC", "SPECIAL-USE",
@@ -83,7 +65,7 @@ class RealClientCapabilitiesTest {
 
     @Test
     void idNamespaceQuotaAndEnable() throws Exception {
-        try (TlsImapClient imap = loggedIn(fixture.addUser("idns"))) {
+        try (TlsImapClient imap = loggedIn(testServer.fixture().addUser("idns"))) {
             // Apple Mail and K-9 send ID; RFC 2971 answers with the server's own list or NIL
             List<String> id = imap.command("ID (\"name\" \"Thunderbird\" \"version\" \"128.0\")");
             assertThat(id).anyMatch(l -> l.startsWith("* ID "));
@@ -100,7 +82,7 @@ class RealClientCapabilitiesTest {
 
     @Test
     void listStatusAndSpecialUseSelection() throws Exception {
-        try (TlsImapClient imap = loggedIn(fixture.addUser("liststatus"))) {
+        try (TlsImapClient imap = loggedIn(testServer.fixture().addUser("liststatus"))) {
             for (String subject : List.of("one", "two", "three")) {
                 assertThat(TlsImapClient.last(imap.append("INBOX", null, message(subject)))).contains("OK");
             }
@@ -123,7 +105,7 @@ class RealClientCapabilitiesTest {
 
     @Test
     void esearchAnswersMinMaxCountAndAll() throws Exception {
-        try (TlsImapClient imap = loggedIn(fixture.addUser("esearch"))) {
+        try (TlsImapClient imap = loggedIn(testServer.fixture().addUser("esearch"))) {
             for (String subject : List.of("alpha", "beta", "alpha again", "gamma")) {
                 assertThat(TlsImapClient.last(imap.append("INBOX", null, message(subject)))).contains("OK");
             }
@@ -141,7 +123,7 @@ class RealClientCapabilitiesTest {
 
     @Test
     void childrenUnselectAndUidExpunge() throws Exception {
-        try (TlsImapClient imap = loggedIn(fixture.addUser("children"))) {
+        try (TlsImapClient imap = loggedIn(testServer.fixture().addUser("children"))) {
             String delimiter = imap.command("LIST \"\" \"\"").get(0).replaceAll("^\\* LIST \\([^)]*\\) \"(.)\" .*$", "$1");
             assertThat(delimiter).hasSize(1);
             assertThat(TlsImapClient.last(imap.command("CREATE Projects" + delimiter + "Mailroom"))).contains("OK");
