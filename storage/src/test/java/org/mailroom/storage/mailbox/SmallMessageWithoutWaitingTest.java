@@ -2,6 +2,7 @@ package org.mailroom.storage.mailbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,11 +45,10 @@ class SmallMessageWithoutWaitingTest {
     @Test
     void answersWhileAWriterHoldsTheMailboxAndItsRowsUncommitted() throws Exception {
         Database db = database();
-        Mailbox mailbox = new JdbcMailboxMapper(db)
-            .create(MailboxPath.forUser(Username.of("nowait" + System.nanoTime() + "@example.org"), "INBOX"),
-                UidValidity.of(19)).block();
-        JdbcMessageMapper messages = new JdbcMessageMapper(db, Clock.systemUTC());
-        long uid = messages.add(mailbox, TinyMessages.in(mailbox, new Flags())).getUid().asLong();
+        OneMessage stored = OneMessage.in(db, "nowait");
+        Mailbox mailbox = stored.mailbox();
+        JdbcMessageMapper messages = stored.messages();
+        long uid = stored.uid();
         long mailboxId = StoredMailboxId.of(mailbox.getMailboxId()).value();
 
         try (Connection writer = db.dataSource().getConnection()) {
@@ -60,14 +60,14 @@ class SmallMessageWithoutWaitingTest {
                     List<String> seen = new ArrayList<>();
                     boolean answered = messages.visitSmallMessageWithoutWaiting(mailbox, uid, 64 * 1024,
                         (u, size, date, header, body) -> seen.add(u + " " + size + " " + new String(header,
-                            java.nio.charset.StandardCharsets.US_ASCII) + new String(body,
-                            java.nio.charset.StandardCharsets.US_ASCII)));
+                            StandardCharsets.US_ASCII) + new String(body,
+                            StandardCharsets.US_ASCII)));
                     seen.add("answered=" + answered);
                     return seen;
                 });
                 assertThat(read.get(AT_ONCE.toMillis(), TimeUnit.MILLISECONDS)).containsExactly(
                     uid + " " + TinyMessages.bytes().length + " " + new String(TinyMessages.bytes(),
-                        java.nio.charset.StandardCharsets.US_ASCII),
+                        StandardCharsets.US_ASCII),
                     "answered=true");
                 assertThat(messages.visitSmallMessageWithoutWaiting(mailbox, uid, TinyMessages.bytes().length - 1,
                     (u, size, date, header, body) -> { }))
@@ -93,11 +93,10 @@ class SmallMessageWithoutWaitingTest {
     @Test
     void answersFalseAtOnceWhenEveryPooledConnectionIsTaken() throws Exception {
         Database db = database();
-        Mailbox mailbox = new JdbcMailboxMapper(db)
-            .create(MailboxPath.forUser(Username.of("busy" + System.nanoTime() + "@example.org"), "INBOX"),
-                UidValidity.of(23)).block();
-        JdbcMessageMapper messages = new JdbcMessageMapper(db, Clock.systemUTC());
-        long uid = messages.add(mailbox, TinyMessages.in(mailbox, new Flags())).getUid().asLong();
+        OneMessage stored = OneMessage.in(db, "busy");
+        Mailbox mailbox = stored.mailbox();
+        JdbcMessageMapper messages = stored.messages();
+        long uid = stored.uid();
 
         List<Connection> taken = new ArrayList<>();
         try {
@@ -161,6 +160,18 @@ class SmallMessageWithoutWaitingTest {
             append.setLong(2, mailboxId);
             append.setLong(3, uid);
             assertThat(append.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    /** A new user's INBOX holding one small message, and the mapper that stored it. */
+    private record OneMessage(Mailbox mailbox, JdbcMessageMapper messages, long uid) {
+        static OneMessage in(Database db, String userPrefix) throws Exception {
+            Mailbox mailbox = new JdbcMailboxMapper(db)
+                .create(MailboxPath.forUser(Username.of(userPrefix + System.nanoTime() + "@example.org"), "INBOX"),
+                    UidValidity.of(19)).block();
+            JdbcMessageMapper messages = new JdbcMessageMapper(db, Clock.systemUTC());
+            return new OneMessage(mailbox, messages,
+                messages.add(mailbox, TinyMessages.in(mailbox, new Flags())).getUid().asLong());
         }
     }
 
