@@ -85,6 +85,7 @@ public final class SpamQualityBenchmark {
             multiSeedReport(settings);
             printMisses();
             sweep(settings);
+            dump();
         } else {
             List<Labelled> holdout = load(root, "holdout.tsv");
             Run run = run(dev, holdout, settings, passes, true);
@@ -127,6 +128,28 @@ public final class SpamQualityBenchmark {
      */
     private static final boolean SWEEP = Boolean.getBoolean("spam.sweep");
     private static final List<double[]> EVIDENCE = Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * {@code -Dspam.dump=FILE} (CV only): write each held-out message's opinions, one tab-separated line each (path,
+     * 1 for spam, the regression's, naive Bayes' and the header model's log-odds, the summed score), so that other
+     * combinations of the same training can be studied offline without training again.
+     */
+    private static final String DUMP_FILE = System.getProperty("spam.dump");
+    private static final List<String> DUMP = Collections.synchronizedList(new ArrayList<>());
+
+    private static void dump() {
+        if (DUMP_FILE == null) {
+            return;
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("path\tspam\tregression\tbayes\theaders\tscore");
+        lines.addAll(DUMP);
+        try {
+            java.nio.file.Files.write(java.nio.file.Path.of(DUMP_FILE), lines);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private static void sweep(SpamModelSettings settings) {
         if (!SWEEP) {
@@ -279,9 +302,12 @@ public final class SpamQualityBenchmark {
                 EXPLAINED.add(new Explained(score, l.spam, l.path, l.content.subject(), why.toString()));
             }
             scores.add(new double[] {score, l.spam ? 1 : 0});
-            if (SWEEP) {
-                filter.evidence("bench@example.test", l.content, SessionFacts.none()).ifPresent(e ->
-                    EVIDENCE.add(new double[] {e.regression(), e.bayes(), l.spam ? 1 : 0, e.headers()}));
+            if (SWEEP || DUMP_FILE != null) {
+                filter.evidence("bench@example.test", l.content, SessionFacts.none()).ifPresent(e -> {
+                    EVIDENCE.add(new double[] {e.regression(), e.bayes(), l.spam ? 1 : 0, e.headers()});
+                    DUMP.add(String.format(Locale.ROOT, "%s\t%d\t%.6f\t%.6f\t%.6f\t%.6f", l.path, l.spam ? 1 : 0,
+                        e.regression(), e.bayes(), e.headers(), score));
+                });
             }
             if (Boolean.getBoolean("spam.debug") && !l.spam && score > 0) {
                 System.out.printf(Locale.ROOT, "ham above 0: %.2f %s%n", score, l.path);
