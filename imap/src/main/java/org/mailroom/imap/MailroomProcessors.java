@@ -75,6 +75,8 @@ import reactor.core.scheduler.Schedulers;
  *       ({@link MailroomStatusResponseFactory}).</li>
  *   <li>STORE and SEARCH (as FETCH) give their command a log context of the action only
  *       ({@link CommandLogContext}).</li>
+ *   <li>EXPUNGE and CLOSE run on Reactor's {@code boundedElastic}, not on the connection's event loop, where
+ *       James's processors started the store's delete ({@link OffLoopExpungeProcessor}).</li>
  * </ul>
  */
 final class MailroomProcessors {
