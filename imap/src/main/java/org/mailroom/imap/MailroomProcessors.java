@@ -14,7 +14,9 @@ import org.apache.james.imap.api.process.MailboxType;
 import org.apache.james.imap.api.process.MailboxTyper;
 import org.apache.james.imap.api.display.HumanReadableText;
 import org.apache.james.imap.message.request.AuthenticateRequest;
+import org.apache.james.imap.message.request.CloseRequest;
 import org.apache.james.imap.message.request.ExamineRequest;
+import org.apache.james.imap.message.request.ExpungeRequest;
 import org.apache.james.imap.message.request.FetchRequest;
 import org.apache.james.imap.message.request.ListRequest;
 import org.apache.james.imap.message.request.LoginRequest;
@@ -45,6 +47,7 @@ import org.apache.james.util.MDCBuilder;
 import com.google.common.collect.ImmutableList;
 
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * James's IMAP processor chain ({@code DefaultProcessor.createDefaultProcessor} of 3.8.1), assembled by Mailroom
@@ -72,6 +75,8 @@ import reactor.core.publisher.Mono;
  *       ({@link MailroomStatusResponseFactory}).</li>
  *   <li>STORE and SEARCH (as FETCH) give their command a log context of the action only
  *       ({@link CommandLogContext}).</li>
+ *   <li>EXPUNGE and CLOSE run on Reactor's {@code boundedElastic}, not on the connection's event loop, where
+ *       James's processors started the store's delete ({@link OffLoopExpungeProcessor}).</li>
  * </ul>
  */
 final class MailroomProcessors {
@@ -139,12 +144,12 @@ final class MailroomProcessors {
         builder.add(new RenameProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new DeleteProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new CreateProcessor(mailboxManager, statusResponseFactory, metricFactory));
-        builder.add(new CloseProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new OffLoopCloseProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new UnsubscribeProcessor(mailboxManager, subscriptionManager, statusResponseFactory, metricFactory));
         builder.add(new SubscribeProcessor(mailboxManager, subscriptionManager, statusResponseFactory, metricFactory));
         builder.add(new CopyProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new ThrottledAuthenticateProcessor(mailboxManager, statusResponseFactory, metricFactory, hooks));
-        builder.add(new ExpungeProcessor(mailboxManager, statusResponseFactory, metricFactory));
+        builder.add(new OffLoopExpungeProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new ReplaceProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new ReadOnlyExamineProcessor(mailboxManager, selectionBus, statusResponseFactory, metricFactory));
         builder.add(new AppendProcessor(mailboxManager, statusResponseFactory, metricFactory));
@@ -374,6 +379,40 @@ final class MailroomProcessors {
         @Override
         protected MDCBuilder mdc(SearchRequest request) {
             return CommandLogContext.action("SEARCH");
+        }
+    }
+
+    /**
+     * EXPUNGE (and UID EXPUNGE) on Reactor's {@code boundedElastic}, not on the connection's event loop. James's
+     * processor subscribes to the store's expunge on the thread that decoded the command, and the store hands its
+     * transaction off only from Reactor's non-blocking threads, which a Netty loop is not: the delete (a wait for the
+     * mailbox row's lock, held by any APPEND, STORE or delivery to that mailbox until its commit, then its own commit's
+     * log write) ran on the loop, and every connection of that loop waited with it. Then the {@code Expunged} event,
+     * dispatched on the loop, was handed to {@code blocking-call-wrapper} by the sorter's listener, which must not block
+     * a loop; on {@code boundedElastic} it runs in place, so the command still takes one thread hand-off.
+     */
+    private static final class OffLoopExpungeProcessor extends ExpungeProcessor {
+        OffLoopExpungeProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics) {
+            super(mailboxManager, factory, metrics);
+        }
+
+        @Override
+        protected Mono<Void> processRequestReactive(ExpungeRequest request, ImapSession session, Responder responder) {
+            return Mono.defer(() -> super.processRequestReactive(request, session, responder))
+                .subscribeOn(Schedulers.boundedElastic());
+        }
+    }
+
+    /** CLOSE expunges the mailbox it leaves: off the event loop for the same reason as {@link OffLoopExpungeProcessor}. */
+    private static final class OffLoopCloseProcessor extends CloseProcessor {
+        OffLoopCloseProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics) {
+            super(mailboxManager, factory, metrics);
+        }
+
+        @Override
+        protected Mono<Void> processRequestReactive(CloseRequest request, ImapSession session, Responder responder) {
+            return Mono.defer(() -> super.processRequestReactive(request, session, responder))
+                .subscribeOn(Schedulers.boundedElastic());
         }
     }
 
