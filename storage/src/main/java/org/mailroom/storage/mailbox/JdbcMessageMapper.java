@@ -53,6 +53,19 @@ public final class JdbcMessageMapper implements MessageMapper {
     private static final String HEADERS_BETWEEN = MessageRows.SELECT_UID_HEADER
         + " WHERE mm.mailbox_id = ? AND mm.uid BETWEEN ? AND ? ORDER BY mm.uid";
 
+    /** The statements of {@link #getMailboxCounters} and {@link #findFirstUnseenMessageUid}. */
+    private static final String COUNTERS = "SELECT message_count, unseen_count FROM mr_mailbox WHERE id = ?";
+    private static final String FIRST_UNSEEN = "SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ? AND is_seen = FALSE"
+        + " ORDER BY uid FETCH FIRST 1 ROWS ONLY";
+    /**
+     * What an IMAP SELECT (or EXAMINE) runs on the mailbox row and its memberships: the counters, the first unseen,
+     * the \Recent watermark's read and move, the snapshot's marks, the known keywords, the highest mod-sequence and
+     * last UID. Compiled at start with the reads below: in a fresh server the first SELECT compiled all eight.
+     */
+    private static final List<String> SELECT_COMMAND = List.of(COUNTERS, FIRST_UNSEEN, RecentWatermark.READ,
+        RecentWatermark.MOVE_PAST, MetadataSnapshots.MARKS, MessageRows.KEYWORDS, MessageRows.HIGHEST_MODSEQ,
+        MessageRows.LAST_UID);
+
     private final Database db;
     private final Clock clock;
     private final long maxMessageSize;
@@ -340,7 +353,9 @@ public final class JdbcMessageMapper implements MessageMapper {
      * one or several whole messages, a header SEARCH) now, while the store starts, instead of in the first such
      * command after every start. Derby compiles each new SQL text into a generated class (parse, optimise, byte code,
      * class loading): about 10 ms of CPU for the body FETCH's join in a JVM that has just opened the store, half the
-     * samples of a fresh server's first body FETCH (bench/README.md, "h-imapcold", twelfth session). The compiled plan
+     * samples of a fresh server's first body FETCH (bench/README.md, "h-imapcold", twelfth session); and those of an
+     * IMAP SELECT ({@link #SELECT_COMMAND}: eight statements on the mailbox row, which also made Derby's SQL compiler hot
+     * enough for C2 to compile it during the next commands, bench/README.md, h-deopt, twentieth session). The compiled plan
      * stays in Derby's statement cache and the prepared statement in the store's ({@code StatementCache}); nothing is
      * executed. PostgreSQL's driver prepares without a round trip.
      */
@@ -351,6 +366,9 @@ public final class JdbcMessageMapper implements MessageMapper {
                     rowsSql(true, new UidRangeClause(MessageRange.range(MessageUid.of(1), MessageUid.of(2)))),
                     SMALL_MESSAGE + db.dialect().readWithoutRowLocks(),
                     HEADERS_BETWEEN)) {
+                c.prepareStatement(sql).close();
+            }
+            for (String sql : SELECT_COMMAND) {
                 c.prepareStatement(sql).close();
             }
             return null;
@@ -390,8 +408,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     public MailboxCounters getMailboxCounters(Mailbox mailbox) {
         // Kept on the mailbox row by every transaction that changes memberships: one row read, whatever the size.
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                "SELECT message_count, unseen_count FROM mr_mailbox WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(COUNTERS)) {
                 ps.setLong(1, id(mailbox));
                 try (ResultSet rs = ps.executeQuery()) {
                     boolean found = rs.next();
@@ -466,8 +483,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     @Override
     public MessageUid findFirstUnseenMessageUid(Mailbox mailbox) {
         // The primary key's UID order, stopping at the first unseen row: MIN(uid) read every row of the mailbox.
-        List<MessageUid> uids = uids(mailbox, "SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ? AND is_seen = FALSE"
-            + " ORDER BY uid FETCH FIRST 1 ROWS ONLY");
+        List<MessageUid> uids = uids(mailbox, FIRST_UNSEEN);
         return uids.isEmpty() ? null : uids.get(0);
     }
 

@@ -184,10 +184,12 @@ final class MetadataSnapshots {
         return current.storedRecentUids(from);
     }
 
+    /** The statement of {@link #marks}. */
+    static final String MARKS = "SELECT content_version, highest_modseq, first_recent_uid FROM mr_mailbox WHERE id = ?";
+
     /** The marks, or null when the mailbox is gone. */
     static Marks marks(Connection c, long mailboxId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-            "SELECT content_version, highest_modseq, first_recent_uid FROM mr_mailbox WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(MARKS)) {
             ps.setLong(1, mailboxId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new Marks(rs.getLong(1), rs.getLong(2), rs.getLong(3)) : null;

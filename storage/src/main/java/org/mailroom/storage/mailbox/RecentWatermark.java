@@ -28,13 +28,16 @@ final class RecentWatermark {
      * The per-row watermark for queries over several mailboxes (a correlated scalar subquery, one primary-key
      * lookup per row: only for the few rows such queries return), read back as column {@code recent_from}.
      */
+    /** The watermark's read, and its move past newly seen recent messages (only if nobody moved it since). */
+    static final String READ = "SELECT first_recent_uid FROM mr_mailbox WHERE id = ?";
+    static final String MOVE_PAST = "UPDATE mr_mailbox SET first_recent_uid = ? WHERE id = ? AND first_recent_uid = ?";
     static final String COLUMN = ", (SELECT wm.first_recent_uid FROM mr_mailbox wm WHERE wm.id = mm.mailbox_id) AS recent_from";
 
     private RecentWatermark() {
     }
 
     static long read(Connection c, long mailboxId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT first_recent_uid FROM mr_mailbox WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(READ)) {
             ps.setLong(1, mailboxId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : NONE;
@@ -134,8 +137,7 @@ final class RecentWatermark {
 
     /** Moves the watermark from {@code from} past {@code highest}, unless someone moved it since it was read. */
     private static boolean movePast(Connection c, long mailboxId, long from, long highest) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement(
-                "UPDATE mr_mailbox SET first_recent_uid = ? WHERE id = ? AND first_recent_uid = ?")) {
+        try (PreparedStatement update = c.prepareStatement(MOVE_PAST)) {
             update.setLong(1, highest + 1);
             update.setLong(2, mailboxId);
             update.setLong(3, from);

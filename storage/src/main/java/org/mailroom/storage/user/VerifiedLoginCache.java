@@ -27,15 +27,23 @@ import com.github.benmanes.caffeine.cache.Ticker;
  * password changed or a user removed by any process, or any server sharing the database, ends it at once), for at
  * most {@link #DEFAULT_TTL}, and the cache holds at most {@link #DEFAULT_MAX_ENTRIES} users. Failed attempts are
  * never remembered: a wrong password always pays the full key derivation, so guessing gets no cheaper.
+ *
+ * <p>Each MAC is computed on a clone of one {@link Mac} initialised with that key when the cache is made, not on a
+ * {@code Mac.getInstance} and {@code init} per login: the provider look-up instantiates its implementation by
+ * reflection, and the JDK's reflection inflation then defines a new accessor class on the 16th call, which a fresh
+ * server paid inside a client's LOGIN (bench/README.md, IMAP chapter, h-deopt of the twentieth session). The
+ * prototype is never updated, so concurrent logins clone it safely; each clone holds its own digest state.
  */
 final class VerifiedLoginCache {
     static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
     static final long DEFAULT_MAX_ENTRIES = 10_000;
+    private static final String ALGORITHM = "HmacSHA256";
 
     private record Entry(byte[] mac, String storedHash) {
     }
 
     private final SecretKeySpec key;
+    private final Mac prototype;
     private final Cache<String, Entry> entries;
 
     VerifiedLoginCache() {
@@ -45,7 +53,9 @@ final class VerifiedLoginCache {
     VerifiedLoginCache(Duration ttl, long maxEntries, Ticker ticker) {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        this.key = new SecretKeySpec(secret, "HmacSHA256");
+        this.key = new SecretKeySpec(secret, ALGORITHM);
+        Arrays.fill(secret, (byte) 0); // the key spec holds its own copy
+        this.prototype = newMac(key);
         this.entries = Caffeine.newBuilder()
             .expireAfterWrite(ttl)
             .maximumSize(maxEntries)
@@ -73,8 +83,7 @@ final class VerifiedLoginCache {
     private byte[] mac(String user, CharSequence password) {
         byte[] encoded = null;
         try {
-            Mac hmac = Mac.getInstance("HmacSHA256");
-            hmac.init(key);
+            Mac hmac = keyedMac();
             hmac.update(user.getBytes(StandardCharsets.UTF_8));
             hmac.update((byte) 0);
             ByteBuffer bytes = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
@@ -82,12 +91,30 @@ final class VerifiedLoginCache {
             bytes.get(encoded);
             Arrays.fill(bytes.array(), (byte) 0);
             return hmac.doFinal(encoded);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
         } finally {
             if (encoded != null) {
                 Arrays.fill(encoded, (byte) 0);
             }
+        }
+    }
+
+    /** A MAC ready for one computation under {@link #key}: a clone of the prototype, or a new one if it cannot be cloned. */
+    private Mac keyedMac() {
+        try {
+            return (Mac) prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            // a provider whose implementation is not Cloneable (the JDK's own is): the look-up per call, as before
+            return newMac(key);
+        }
+    }
+
+    private static Mac newMac(SecretKeySpec key) {
+        try {
+            Mac hmac = Mac.getInstance(ALGORITHM);
+            hmac.init(key);
+            return hmac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(ALGORITHM + " is missing from this JVM", e);
         }
     }
 }
