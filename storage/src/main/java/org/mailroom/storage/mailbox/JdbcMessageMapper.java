@@ -52,6 +52,10 @@ public final class JdbcMessageMapper implements MessageMapper {
     /** The statement of {@link #visitHeaders}. */
     private static final String HEADERS_BETWEEN = MessageRows.SELECT_UID_HEADER
         + " WHERE mm.mailbox_id = ? AND mm.uid BETWEEN ? AND ? ORDER BY mm.uid";
+    /** The statements of {@link #getMailboxCounters} and {@link #findFirstUnseenMessageUid}. */
+    private static final String COUNTERS = "SELECT message_count, unseen_count FROM mr_mailbox WHERE id = ?";
+    private static final String FIRST_UNSEEN = "SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ? AND is_seen = FALSE"
+        + " ORDER BY uid FETCH FIRST 1 ROWS ONLY";
 
     private final Database db;
     private final Clock clock;
@@ -337,10 +341,12 @@ public final class JdbcMessageMapper implements MessageMapper {
 
     /**
      * Has the database compile the statements of an IMAP session's first reads of a mailbox's messages (a FETCH of
-     * one or several whole messages, a header SEARCH) now, while the store starts, instead of in the first such
-     * command after every start. Derby compiles each new SQL text into a generated class (parse, optimise, byte code,
-     * class loading): about 10 ms of CPU for the body FETCH's join in a JVM that has just opened the store, half the
-     * samples of a fresh server's first body FETCH (bench/README.md, "h-imapcold", twelfth session). The compiled plan
+     * one or several whole messages, a header SEARCH) and of its SELECT (the mailbox row's counters, keywords, last
+     * UID, highest MODSEQ, the snapshot's marks and the \Recent watermark's read and move, the first unseen message)
+     * now, while the store starts, instead of in the first such command after every start. Derby compiles each new
+     * SQL text into a generated class (parse, optimise, byte code, class loading): about 10 ms of CPU for the body
+     * FETCH's join in a JVM that has just opened the store, half the samples of a fresh server's first body FETCH
+     * (bench/README.md, "h-imapcold", twelfth session). The compiled plan
      * stays in Derby's statement cache and the prepared statement in the store's ({@code StatementCache}); nothing is
      * executed. PostgreSQL's driver prepares without a round trip.
      */
@@ -350,7 +356,12 @@ public final class JdbcMessageMapper implements MessageMapper {
                     rowsSql(true, new UidRangeClause(MessageRange.one(MessageUid.MIN_VALUE))),
                     rowsSql(true, new UidRangeClause(MessageRange.range(MessageUid.of(1), MessageUid.of(2)))),
                     SMALL_MESSAGE + db.dialect().readWithoutRowLocks(),
-                    HEADERS_BETWEEN)) {
+                    HEADERS_BETWEEN,
+                    // A SELECT's: eight compiles in the first SELECT after every start (12-14 ms of its CPU after
+                    // 10,000 APPENDs), whose use of Derby's compiler C2 then compiled in the commands after it
+                    // (bench/README.md, IMAP, "h-quiet", twentieth session).
+                    COUNTERS, FIRST_UNSEEN, MessageRows.KEYWORDS, MessageRows.LAST_UID, MessageRows.HIGHEST_MODSEQ,
+                    MetadataSnapshots.MARKS, RecentWatermark.READ, RecentWatermark.MOVE_PAST)) {
                 c.prepareStatement(sql).close();
             }
             return null;
@@ -390,8 +401,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     public MailboxCounters getMailboxCounters(Mailbox mailbox) {
         // Kept on the mailbox row by every transaction that changes memberships: one row read, whatever the size.
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                "SELECT message_count, unseen_count FROM mr_mailbox WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(COUNTERS)) {
                 ps.setLong(1, id(mailbox));
                 try (ResultSet rs = ps.executeQuery()) {
                     boolean found = rs.next();
@@ -466,8 +476,7 @@ public final class JdbcMessageMapper implements MessageMapper {
     @Override
     public MessageUid findFirstUnseenMessageUid(Mailbox mailbox) {
         // The primary key's UID order, stopping at the first unseen row: MIN(uid) read every row of the mailbox.
-        List<MessageUid> uids = uids(mailbox, "SELECT uid FROM mr_mailbox_message WHERE mailbox_id = ? AND is_seen = FALSE"
-            + " ORDER BY uid FETCH FIRST 1 ROWS ONLY");
+        List<MessageUid> uids = uids(mailbox, FIRST_UNSEEN);
         return uids.isEmpty() ? null : uids.get(0);
     }
 

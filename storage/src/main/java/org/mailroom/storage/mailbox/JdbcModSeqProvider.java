@@ -41,7 +41,7 @@ public final class JdbcModSeqProvider implements ModSeqProvider {
     @Override
     public ModSeq highestModSeq(MailboxId mailboxId) {
         return ModSeq.of(db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT highest_modseq FROM mr_mailbox WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(MessageRows.HIGHEST_MODSEQ)) {
                 ps.setLong(1, StoredMailboxId.of(mailboxId).value());
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getLong(1) : 0L;

@@ -37,7 +37,7 @@ public final class JdbcUidProvider implements UidProvider {
     @Override
     public Optional<MessageUid> lastUid(Mailbox mailbox) {
         long last = db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT last_uid FROM mr_mailbox WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(MessageRows.LAST_UID)) {
                 ps.setLong(1, StoredMailboxId.of(mailbox.getMailboxId()).value());
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getLong(1) : 0L;

@@ -46,6 +46,10 @@ final class MessageRows {
         + " --DERBY-PROPERTIES joinStrategy=NESTEDLOOP\n ON m.id = mm.message_id";
 
     /** Each membership's UID and its message's header bytes, for {@link JdbcMessageMapper#visitHeaders}. */
+    /** A mailbox's keyword list, its highest MODSEQ and its last UID (statements of every SELECT, too). */
+    static final String KEYWORDS = "SELECT keywords FROM mr_mailbox WHERE id = ?";
+    static final String HIGHEST_MODSEQ = "SELECT highest_modseq FROM mr_mailbox WHERE id = ?";
+    static final String LAST_UID = "SELECT last_uid FROM mr_mailbox WHERE id = ?";
     static final String SELECT_UID_HEADER = "SELECT mm.uid, m.header_bytes" + FROM_JOIN;
 
     private MessageRows() {
@@ -277,7 +281,7 @@ final class MessageRows {
             return;
         }
         Flags known = new Flags();
-        try (PreparedStatement ps = c.prepareStatement("SELECT keywords FROM mr_mailbox WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(KEYWORDS)) {
             ps.setLong(1, mailboxId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -303,7 +307,7 @@ final class MessageRows {
 
     static Flags knownKeywords(Connection c, long mailboxId) throws SQLException {
         Flags known = new Flags();
-        try (PreparedStatement ps = c.prepareStatement("SELECT keywords FROM mr_mailbox WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(KEYWORDS)) {
             ps.setLong(1, mailboxId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
@@ -470,7 +474,7 @@ final class MessageRows {
             ps.setLong(1, mailboxId);
             requireMailbox(ps.executeUpdate(), mailboxId);
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT highest_modseq FROM mr_mailbox WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(HIGHEST_MODSEQ)) {
             ps.setLong(1, mailboxId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -484,7 +488,7 @@ final class MessageRows {
             ps.setLong(1, mailboxId);
             requireMailbox(ps.executeUpdate(), mailboxId);
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT last_uid FROM mr_mailbox WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(LAST_UID)) {
             ps.setLong(1, mailboxId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -52,6 +52,9 @@ final class MetadataSnapshots {
      */
     private static final int REFRESH_FOR_ONE_IN = 4;
 
+    /** The statement of {@link #marks}. */
+    static final String MARKS = "SELECT content_version, highest_modseq, first_recent_uid FROM mr_mailbox WHERE id = ?";
+
     /** The mailbox row's marks at one moment; see the class comment. */
     record Marks(long contentVersion, long highestModSeq, long recentFrom) {
     }
@@ -186,8 +189,7 @@ final class MetadataSnapshots {
 
     /** The marks, or null when the mailbox is gone. */
     static Marks marks(Connection c, long mailboxId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-            "SELECT content_version, highest_modseq, first_recent_uid FROM mr_mailbox WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(MARKS)) {
             ps.setLong(1, mailboxId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new Marks(rs.getLong(1), rs.getLong(2), rs.getLong(3)) : null;

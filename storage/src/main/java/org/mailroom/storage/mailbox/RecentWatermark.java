@@ -30,11 +30,15 @@ final class RecentWatermark {
      */
     static final String COLUMN = ", (SELECT wm.first_recent_uid FROM mr_mailbox wm WHERE wm.id = mm.mailbox_id) AS recent_from";
 
+    /** The watermark of one mailbox, and its move past the UIDs a session has claimed as recent. */
+    static final String READ = "SELECT first_recent_uid FROM mr_mailbox WHERE id = ?";
+    static final String MOVE_PAST = "UPDATE mr_mailbox SET first_recent_uid = ? WHERE id = ? AND first_recent_uid = ?";
+
     private RecentWatermark() {
     }
 
     static long read(Connection c, long mailboxId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT first_recent_uid FROM mr_mailbox WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(READ)) {
             ps.setLong(1, mailboxId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : NONE;
@@ -134,8 +138,7 @@ final class RecentWatermark {
 
     /** Moves the watermark from {@code from} past {@code highest}, unless someone moved it since it was read. */
     private static boolean movePast(Connection c, long mailboxId, long from, long highest) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement(
-                "UPDATE mr_mailbox SET first_recent_uid = ? WHERE id = ? AND first_recent_uid = ?")) {
+        try (PreparedStatement update = c.prepareStatement(MOVE_PAST)) {
             update.setLong(1, highest + 1);
             update.setLong(2, mailboxId);
             update.setLong(3, from);
