@@ -45,11 +45,11 @@ final class MessageRows {
     static final String FROM_JOIN = " FROM --DERBY-PROPERTIES joinOrder=FIXED\n mr_mailbox_message mm JOIN mr_message m"
         + " --DERBY-PROPERTIES joinStrategy=NESTEDLOOP\n ON m.id = mm.message_id";
 
-    /** Each membership's UID and its message's header bytes, for {@link JdbcMessageMapper#visitHeaders}. */
     /** A mailbox's keyword list, its highest MODSEQ and its last UID (statements of every SELECT, too). */
     static final String KEYWORDS = "SELECT keywords FROM mr_mailbox WHERE id = ?";
     static final String HIGHEST_MODSEQ = "SELECT highest_modseq FROM mr_mailbox WHERE id = ?";
     static final String LAST_UID = "SELECT last_uid FROM mr_mailbox WHERE id = ?";
+    /** Each membership's UID and its message's header bytes, for {@link JdbcMessageMapper#visitHeaders}. */
     static final String SELECT_UID_HEADER = "SELECT mm.uid, m.header_bytes" + FROM_JOIN;
 
     private MessageRows() {
