@@ -19,6 +19,15 @@ fetch_bodies_first_ms, _second_ms, _median_ms and _max_ms: the body FETCHes' own
 one or two can hold a whole phase's difference).
 With --jfr FILE (and --cpu-pid, a JVM) a Java Flight Recording (profile settings) of the read phases alone, from
 after the APPENDs to the end, is written to FILE.
+fetch_all_first_line_ms: FETCH 1:*'s time from the command sent to its first answer line read (the rest, to the
+tagged OK, is the server's encoding and the client's reading and parsing of 10,000 lines, side by side).
+With --threads (and --cpu-pid) each read phase also prints what ran on the machine's cores in its window, read
+around the phase (not inside its timing): <phase>_threads_ms=NAME:CPU/WAIT,... for the server's threads grouped by
+name (numbers dropped), the CPU milliseconds each spent in the window and the milliseconds it waited runnable for a
+core (/proc/PID/task/*/schedstat: a 10,000-line FETCH is a few ms, below /proc's 10 ms ticks), the 8 largest;
+<phase>_client_ms=CPU/WAIT, the same for this client; <phase>_machine_busy_ms, the CPU time of every process on the
+machine in the window (/proc/stat, 10 ms ticks), so what is neither server nor client shows as the rest. A phase
+that is slow while the server's CPU is not says here who had the cores (bench/README.md, IMAP, "h-quiet").
 """
 import os
 import argparse
@@ -63,6 +72,8 @@ class Imap:
         lines = []
         while True:
             line = self.readline()
+            if not lines:
+                self.first_line_at = time.monotonic()
             literal = re.search(rb"\{(\d+)\}\r\n$", line)
             while literal:
                 data = self.file.read(int(literal.group(1)))
@@ -184,6 +195,67 @@ class ServerCpu:
         return sum(self.compiler_ticks.values()) / self.tick
 
 
+def server_threads(pid):
+    """Per thread of the process: (name, CPU ns, run-queue wait ns) from its schedstat."""
+    result = {}
+    base = "/proc/%d/task" % pid
+    for tid in os.listdir(base):
+        try:
+            with open("%s/%s/comm" % (base, tid)) as f:
+                name = f.read().strip()
+            with open("%s/%s/schedstat" % (base, tid)) as f:
+                fields = f.read().split()
+            result[tid] = (name, int(fields[0]), int(fields[1]))
+        except OSError:
+            pass  # a thread that ended meanwhile
+    return result
+
+
+def machine_busy_ticks():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return v[0] + v[1] + v[2] + v[5] + v[6] + v[7]  # user nice system irq softirq steal
+
+
+def client_sched():
+    with open("/proc/thread-self/schedstat") as f:
+        v = f.read().split()
+    return int(v[0]), int(v[1])
+
+
+class Cores:
+    """--threads: who had the machine's cores during a phase (see the module comment); entered before the Phase
+    it wraps and left after it, so its own reads stay out of the phase's timing."""
+
+    def __init__(self, name, pid):
+        self.name, self.pid = name, pid
+
+    def __enter__(self):
+        if self.pid:
+            self.threads = server_threads(self.pid)
+            self.busy = machine_busy_ticks()
+            self.client = client_sched()
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is not None or not self.pid:
+            return False
+        client = client_sched()
+        busy = machine_busy_ticks()
+        groups = {}
+        for tid, (name, cpu, wait) in server_threads(self.pid).items():
+            _, cpu0, wait0 = self.threads.get(tid, (name, 0, 0))
+            if cpu > cpu0 or wait > wait0:
+                key = re.sub(r"[-#]?\d+$", "", name)
+                c, w = groups.get(key, (0, 0))
+                groups[key] = (c + cpu - cpu0, w + wait - wait0)
+        top = sorted(groups.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))[:8]
+        print("%s_threads_ms=%s" % (self.name, ",".join("%s:%.2f/%.2f" % (k, c / 1e6, w / 1e6) for k, (c, w) in top)))
+        print("%s_client_ms=%.2f/%.2f" % (self.name, (client[0] - self.client[0]) / 1e6, (client[1] - self.client[1]) / 1e6))
+        print("%s_machine_busy_ms=%d" % (self.name, (busy - self.busy) * 1000 // os.sysconf("SC_CLK_TCK")))
+        return False
+
+
 class Phase:
     def __init__(self, name, cpu):
         self.name, self.cpu = name, cpu
@@ -232,9 +304,14 @@ def main():
     parser.add_argument("--cpu-pid", type=int, default=0, help="the server's process, for its CPU time")
     parser.add_argument("--cpu-comm", default="", help="or the names of the server's processes, comma-separated (Dovecot: imap,imap-login)")
     parser.add_argument("--jfr", default="", help="record the read phases of the --cpu-pid JVM into this JFR file")
+    parser.add_argument("--threads", action="store_true",
+                        help="per read phase, the --cpu-pid server's threads' CPU and run-queue wait in its window")
     args = parser.parse_args()
     if args.jfr and not args.cpu_pid:
         parser.error("--jfr needs --cpu-pid")
+    if args.threads and not args.cpu_pid:
+        parser.error("--threads needs --cpu-pid")
+    cores_pid = args.cpu_pid if args.threads else 0
     cpu = ServerCpu(args.cpu_pid, args.cpu_comm)
 
     imap = Imap(args.host, args.port, args.tls)
@@ -258,20 +335,21 @@ def main():
     if args.jfr:
         jcmd(args.cpu_pid, "JFR.start", "name=phases", "settings=profile")
 
-    with Phase("select", cpu):
+    with Cores("select", cores_pid), Phase("select", cpu):
         lines = imap.command("SELECT %s" % args.mailbox)
     exists = next(int(l.split()[1]) for l in lines if l.endswith(b" EXISTS\r\n"))
     if exists != args.messages:
         raise SystemExit("SELECT says %d messages, %d were appended" % (exists, args.messages))
 
-    with Phase("fetch_all", cpu):
+    with Cores("fetch_all", cores_pid), Phase("fetch_all", cpu) as phase:
         lines = imap.command("FETCH 1:* (UID FLAGS RFC822.SIZE)")
+    print("fetch_all_first_line_ms=%.2f" % ((imap.first_line_at - phase.start) * 1000))
     fetched = sum(1 for l in lines if b" FETCH (" in l)
     if fetched != exists:
         raise SystemExit("FETCH 1:* returned %d of %d messages" % (fetched, exists))
     print("fetch_all_messages=%d" % fetched)
 
-    with Phase("uid_search", cpu):
+    with Cores("uid_search", cores_pid), Phase("uid_search", cpu):
         lines = imap.command("UID SEARCH HEADER X-Bench-Group g7")
     found = sum(len(l.split()) - 2 for l in lines if l.startswith(b"* SEARCH"))
     expected = sum(1 for n in range(args.messages) if n % 10 == 7)
@@ -283,7 +361,7 @@ def main():
     step = max(1, exists // bodies)
     total = 0
     each_ms = []
-    with Phase("fetch_bodies", cpu):
+    with Cores("fetch_bodies", cores_pid), Phase("fetch_bodies", cpu):
         for i in range(bodies):
             sent = time.monotonic()
             lines = imap.command("FETCH %d (BODY.PEEK[])" % (1 + i * step))

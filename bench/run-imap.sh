@@ -22,6 +22,7 @@
 # MAILROOM_JFR_IO=1 records every file write and force (Derby's log writes: its commits) and monitor waits of 1 ms
 # or more too (jfr print --events jdk.FileWrite FILE); MAILROOM_JFR_FROM=load starts the recording after the fill,
 # for the mixed load alone.
+# MAILROOM_PHASES_OPTS adds options to Mailroom's imap_phases.py (--threads: who had the cores in each read phase).
 # The mixed load also prints the server's CPU per command during it, by thread group, with context switches per
 # command, the clients' own CPU and the machine's idle time (bench/imap_load.py, bench/server_threads.py).
 # Needs root (peers.sh installs and starts Postfix and Dovecot), python3, bc, Java 17 and Maven. Prints key=value lines per server, then
@@ -175,8 +176,9 @@ wait_port 2525; wait_port 2143
 [ "${MAILROOM_JFR_FROM:-start}" = start ] && start_jfr
 # Mailroom refuses LOGIN before TLS on its listeners: its sessions use STARTTLS (Dovecot runs with ssl = no), so
 # Mailroom's figures include TLS.
+# shellcheck disable=SC2086 # MAILROOM_PHASES_OPTS may hold several options
 mailroom_out=$(python3 "$root/bench/imap_phases.py" --port 2143 --tls starttls --user "$phase_user" \
-  --password "$mailroom_password" --messages "$messages" --cpu-pid "$mailroom_pid")
+  --password "$mailroom_password" --messages "$messages" --cpu-pid "$mailroom_pid" ${MAILROOM_PHASES_OPTS:-})
 start=$(date +%s.%N)
 fill 2525
 [ "${MAILROOM_JFR_FROM:-start}" = load ] && start_jfr
