@@ -24,13 +24,13 @@ final class RecentWatermark {
     /** Read for a missing mailbox: nothing in it is recent. */
     static final long NONE = Long.MAX_VALUE;
 
+    /** The watermark's read, and its move past newly seen recent messages (only if nobody moved it since). */
+    static final String READ = "SELECT first_recent_uid FROM mr_mailbox WHERE id = ?";
+    static final String MOVE_PAST = "UPDATE mr_mailbox SET first_recent_uid = ? WHERE id = ? AND first_recent_uid = ?";
     /**
      * The per-row watermark for queries over several mailboxes (a correlated scalar subquery, one primary-key
      * lookup per row: only for the few rows such queries return), read back as column {@code recent_from}.
      */
-    /** The watermark's read, and its move past newly seen recent messages (only if nobody moved it since). */
-    static final String READ = "SELECT first_recent_uid FROM mr_mailbox WHERE id = ?";
-    static final String MOVE_PAST = "UPDATE mr_mailbox SET first_recent_uid = ? WHERE id = ? AND first_recent_uid = ?";
     static final String COLUMN = ", (SELECT wm.first_recent_uid FROM mr_mailbox wm WHERE wm.id = mm.mailbox_id) AS recent_from";
 
     private RecentWatermark() {
