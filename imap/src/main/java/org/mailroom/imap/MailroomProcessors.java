@@ -2,6 +2,7 @@ package org.mailroom.imap;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.apache.james.events.EventBus;
 import org.apache.james.imap.api.ImapConfiguration;
@@ -382,6 +383,11 @@ final class MailroomProcessors {
         }
     }
 
+    /** A command's processing subscribed on Reactor's {@code boundedElastic} instead of the thread that decoded it. */
+    private static Mono<Void> offTheLoop(Supplier<Mono<Void>> processing) {
+        return Mono.defer(processing).subscribeOn(Schedulers.boundedElastic());
+    }
+
     /**
      * EXPUNGE (and UID EXPUNGE) on Reactor's {@code boundedElastic}, not on the connection's event loop. James's
      * processor subscribes to the store's expunge on the thread that decoded the command, and the store hands its
@@ -398,8 +404,7 @@ final class MailroomProcessors {
 
         @Override
         protected Mono<Void> processRequestReactive(ExpungeRequest request, ImapSession session, Responder responder) {
-            return Mono.defer(() -> super.processRequestReactive(request, session, responder))
-                .subscribeOn(Schedulers.boundedElastic());
+            return offTheLoop(() -> super.processRequestReactive(request, session, responder));
         }
     }
 
@@ -411,8 +416,7 @@ final class MailroomProcessors {
 
         @Override
         protected Mono<Void> processRequestReactive(CloseRequest request, ImapSession session, Responder responder) {
-            return Mono.defer(() -> super.processRequestReactive(request, session, responder))
-                .subscribeOn(Schedulers.boundedElastic());
+            return offTheLoop(() -> super.processRequestReactive(request, session, responder));
         }
     }
 

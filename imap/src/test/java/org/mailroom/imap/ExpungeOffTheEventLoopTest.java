@@ -35,11 +35,7 @@ class ExpungeOffTheEventLoopTest {
         String user = testServer.fixture().addUser("expunger");
         String other = testServer.fixture().addUser("neighbour");
         try (ImapClient imap = new ImapClient(testServer.server().port())) {
-            assertThat(ImapClient.last(imap.login(user, ImapTestServers.PASSWORD))).contains("OK");
-            assertThat(ImapClient.last(imap.append("INBOX", null, "keep"))).contains("OK");
-            assertThat(ImapClient.last(imap.append("INBOX", null, "drop"))).contains("OK");
-            assertThat(ImapClient.last(imap.command("SELECT INBOX"))).contains("OK");
-            assertThat(ImapClient.last(imap.command("STORE 2 +FLAGS.SILENT (\\Deleted)"))).contains("OK");
+            selectInboxOfKeepAndDeletedDrop(imap, user);
 
             // the loops take connections in turn: among as many more connections as there are loops, one shares imap's
             List<ImapClient> neighbours = new ArrayList<>();
@@ -84,11 +80,7 @@ class ExpungeOffTheEventLoopTest {
     void closeExpungesTheMailboxItLeaves() throws Exception {
         String user = testServer.fixture().addUser("closer");
         try (ImapClient imap = new ImapClient(testServer.server().port())) {
-            assertThat(ImapClient.last(imap.login(user, ImapTestServers.PASSWORD))).contains("OK");
-            assertThat(ImapClient.last(imap.append("INBOX", null, "keep"))).contains("OK");
-            assertThat(ImapClient.last(imap.append("INBOX", null, "drop"))).contains("OK");
-            assertThat(ImapClient.last(imap.command("SELECT INBOX"))).contains("OK");
-            assertThat(ImapClient.last(imap.command("STORE 2 +FLAGS.SILENT (\\Deleted)"))).contains("OK");
+            selectInboxOfKeepAndDeletedDrop(imap, user);
             List<String> closed = imap.command("CLOSE");
             assertThat(closed).hasSize(1);
             assertThat(ImapClient.last(closed)).contains("OK");
@@ -125,5 +117,14 @@ class ExpungeOffTheEventLoopTest {
         } catch (TimeoutException stillWaiting) {
             return true;
         }
+    }
+
+    /** Logs in, stores messages "keep" and "drop" in INBOX, selects it and marks "drop" (message 2) \Deleted. */
+    private static void selectInboxOfKeepAndDeletedDrop(ImapClient imap, String user) throws Exception {
+        assertThat(ImapClient.last(imap.login(user, ImapTestServers.PASSWORD))).contains("OK");
+        assertThat(ImapClient.last(imap.append("INBOX", null, "keep"))).contains("OK");
+        assertThat(ImapClient.last(imap.append("INBOX", null, "drop"))).contains("OK");
+        assertThat(ImapClient.last(imap.command("SELECT INBOX"))).contains("OK");
+        assertThat(ImapClient.last(imap.command("STORE 2 +FLAGS.SILENT (\\Deleted)"))).contains("OK");
     }
 }
