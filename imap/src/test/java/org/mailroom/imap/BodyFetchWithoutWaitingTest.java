@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,7 +52,7 @@ class BodyFetchWithoutWaitingTest {
 
                     // FLAGS shows committed state only: that read waits for the writer (the test holds its locks)
                     CompletableFuture<List<String>> withFlags = answerOf(imap, "FETCH 1 (FLAGS BODY.PEEK[])");
-                    assertThat(waitsAtLeast(withFlags, 700)).isTrue();
+                    assertThat(Waiting.stillWaitingAfter(withFlags, 700)).isTrue();
                     writer.rollback();
                     List<String> flagged = withFlags.get(30, TimeUnit.SECONDS);
                     assertThat(flagged.get(0)).contains("FLAGS (").doesNotContain("\\Flagged");
@@ -97,14 +96,5 @@ class BodyFetchWithoutWaitingTest {
                 throw new IllegalStateException(e);
             }
         });
-    }
-
-    private static boolean waitsAtLeast(CompletableFuture<?> future, long millis) throws Exception {
-        try {
-            future.get(millis, TimeUnit.MILLISECONDS);
-            return false;
-        } catch (TimeoutException stillWaiting) {
-            return true;
-        }
     }
 }

@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,7 +50,8 @@ class ExpungeOffTheEventLoopTest {
                         update(writer, "UPDATE mr_mailbox SET message_count = message_count WHERE owner = '" + user
                             + "' AND name = 'INBOX'");
                         CompletableFuture<List<String>> expunge = answerOf(imap, "EXPUNGE");
-                        assertThat(waitsAtLeast(expunge, 700)).as("the EXPUNGE waits for the writer").isTrue();
+                        assertThat(Waiting.stillWaitingAfter(expunge, 700)).as("the EXPUNGE waits for the writer")
+                            .isTrue();
                         for (ImapClient neighbour : neighbours) {
                             List<String> noop = answerOf(neighbour, "NOOP").get(3, TimeUnit.SECONDS);
                             assertThat(ImapClient.last(noop)).contains("OK");
@@ -108,15 +108,6 @@ class ExpungeOffTheEventLoopTest {
     @org.junit.jupiter.api.AfterEach
     void stopClients() {
         clients.shutdownNow();
-    }
-
-    private static boolean waitsAtLeast(CompletableFuture<?> future, long millis) throws Exception {
-        try {
-            future.get(millis, TimeUnit.MILLISECONDS);
-            return false;
-        } catch (TimeoutException stillWaiting) {
-            return true;
-        }
     }
 
     /** Logs in, stores messages "keep" and "drop" in INBOX, selects it and marks "drop" (message 2) \Deleted. */
