@@ -28,6 +28,15 @@ core (/proc/PID/task/*/schedstat: a 10,000-line FETCH is a few ms, below /proc's
 <phase>_client_ms=CPU/WAIT, the same for this client; <phase>_machine_busy_ms, the CPU time of every process on the
 machine in the window (/proc/stat, 10 ms ticks), so what is neither server nor client shows as the rest. A phase
 that is slow while the server's CPU is not says here who had the cores (bench/README.md, IMAP, "h-quiet").
+With --gc (and --cpu-pid, a HotSpot JVM) each phase also prints <phase>_gc=young:N,young_ms:MS,eden_mb:BEFORE>AFTER,
+eden_capacity_mb:MB,old_mb:MB,safepoints:N from the JVM's perf-data counters (bench/jvm_perf_counters.py: read
+without attaching, so nothing runs in the JVM): N young collections fell in the phase, and how full eden was
+before and after it (a collection is due when eden is full: what a phase allocates against the room left is the
+chance that one lands in it); and every body FETCH's wall-clock window, body<N>_epoch_s=START-END, and
+fetch_bodies_over_1ms=N:MS,... (the FETCHes over 1 ms), which bench/gc-windows.py lays over a -Xlog:gc*,safepoint
+log. With --alloc (and --cpu-pid) each phase prints <phase>_alloc_kb=TOTAL,THREAD:KB,...: the bytes the server's
+threads allocated in it, exact per thread (bench/AllocProbe.java, attached through the JVM's management agent
+before the APPENDs; its own RMI threads left out). Both: bench/README.md, IMAP, "h-gc" (twenty-first session).
 """
 import os
 import argparse
@@ -256,11 +265,51 @@ class Cores:
         return False
 
 
+class HeapProbes:
+    """--gc and --alloc: the JVM's GC counters and its threads' allocation around each phase (outside its timing)."""
+
+    def __init__(self, pid, gc, alloc):
+        self.perf = self.alloc = None
+        if gc:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            from jvm_perf_counters import PerfData
+            self.perf = PerfData(pid)
+        if alloc:
+            probe = os.path.join(os.path.dirname(os.path.abspath(__file__)), "AllocProbe.java")
+            self.alloc = subprocess.Popen(["java", probe, str(pid)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          text=True)
+            if self.alloc.stdout.readline().strip() != "ready":
+                raise SystemExit("AllocProbe could not attach to %d" % pid)
+
+    def before(self, name):
+        self.gc_before = self.perf.gc() if self.perf else None
+        if self.alloc:
+            self.alloc.stdin.write("%s_before\n" % name)
+            self.alloc.stdin.flush()
+            self.alloc.stdout.readline()
+
+    def after(self, name):
+        if self.perf:
+            a, b = self.gc_before, self.perf.gc()
+            print("%s_gc=young:%d,young_ms:%.1f,eden_mb:%.0f>%.0f,eden_capacity_mb:%.0f,old_mb:%.0f,safepoints:%d" % (
+                name, b["young"] - a["young"], b["young_ms"] - a["young_ms"], a["eden_mb"], b["eden_mb"],
+                b["eden_capacity_mb"], b["old_mb"], b["safepoints"] - a["safepoints"]))
+        if self.alloc:
+            self.alloc.stdin.write("%s\n" % name)
+            self.alloc.stdin.flush()
+            print(self.alloc.stdout.readline().strip())
+
+
+PROBES = None
+
+
 class Phase:
     def __init__(self, name, cpu):
         self.name, self.cpu = name, cpu
 
     def __enter__(self):
+        if PROBES:
+            PROBES.before(self.name)
         self.cpu_start = self.cpu.seconds()
         self.jit_start = self.cpu.jit_seconds()
         self.start = time.monotonic()
@@ -277,6 +326,8 @@ class Phase:
                 print("%s_server_cpu_s=%.2f" % (self.name, self.cpu.seconds() - self.cpu_start))
             if self.jit_start is not None:
                 print("%s_server_jit_cpu_s=%.2f" % (self.name, self.cpu.jit_seconds() - self.jit_start))
+            if PROBES:
+                PROBES.after(self.name)
         return False
 
 
@@ -306,7 +357,15 @@ def main():
     parser.add_argument("--jfr", default="", help="record the read phases of the --cpu-pid JVM into this JFR file")
     parser.add_argument("--threads", action="store_true",
                         help="per read phase, the --cpu-pid server's threads' CPU and run-queue wait in its window")
+    parser.add_argument("--gc", action="store_true",
+                        help="per phase, the --cpu-pid JVM's collections and eden; every body FETCH's window")
+    parser.add_argument("--alloc", action="store_true", help="per phase, what the --cpu-pid JVM's threads allocated")
     args = parser.parse_args()
+    if (args.gc or args.alloc) and not args.cpu_pid:
+        parser.error("--gc and --alloc need --cpu-pid")
+    if args.gc or args.alloc:
+        global PROBES
+        PROBES = HeapProbes(args.cpu_pid, args.gc, args.alloc)
     if args.jfr and not args.cpu_pid:
         parser.error("--jfr needs --cpu-pid")
     if args.threads and not args.cpu_pid:
@@ -361,11 +420,13 @@ def main():
     step = max(1, exists // bodies)
     total = 0
     each_ms = []
+    windows = []
     with Cores("fetch_bodies", cores_pid), Phase("fetch_bodies", cpu):
         for i in range(bodies):
-            sent = time.monotonic()
+            sent_at, sent = time.time(), time.monotonic()
             lines = imap.command("FETCH %d (BODY.PEEK[])" % (1 + i * step))
             each_ms.append((time.monotonic() - sent) * 1000)
+            windows.append((sent_at, time.time()))
             total += sum(len(l) for l in lines[:-1])
     print("fetch_bodies_bytes=%d" % total)
     # One slow command (a statement compiled, a class loaded) and a slow path look alike in the phase's total.
@@ -374,6 +435,10 @@ def main():
     print("fetch_bodies_second_ms=%.2f" % each_ms[min(1, len(each_ms) - 1)])
     print("fetch_bodies_median_ms=%.3f" % ordered[len(ordered) // 2])
     print("fetch_bodies_max_ms=%.2f" % ordered[-1])
+    if args.gc:
+        print("fetch_bodies_over_1ms=%s" % ",".join("%d:%.2f" % (i + 1, ms) for i, ms in enumerate(each_ms) if ms > 1))
+        for i, (start, end) in enumerate(windows):
+            print("body%d_epoch_s=%.4f-%.4f" % (i + 1, start, end))
     if args.jfr:
         jcmd(args.cpu_pid, "JFR.dump", "name=phases", "filename=" + os.path.abspath(args.jfr))
         jcmd(args.cpu_pid, "JFR.stop", "name=phases")
