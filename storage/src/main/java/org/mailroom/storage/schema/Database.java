@@ -28,12 +28,20 @@ import com.zaxxer.hikari.pool.HikariPool;
  * The one open database of a Mailroom process: a pooled {@link DataSource}, its {@link Dialect}, the schema
  * migrated to the current version, and helpers that run JDBC work in auto-commit or in one committed
  * transaction. Start-up failures are turned into one {@link StorageStartupException} naming the path or URL.
+ * <p>
+ * Two pools of the same size: the auto-commit one ({@link #dataSource}, {@link #read}) and one whose connections stay
+ * in manual-commit mode, for {@link #transaction} alone. Switching a pooled connection's auto-commit off and on
+ * around each transaction made Derby commit at each switch ({@code EmbedConnection.setAutoCommit} commits on any
+ * change): every write transaction committed three times, twice empty, each commit walking the connection's open
+ * statements (bench/README.md, IMAP, h-mix, twenty-first session).
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final int MAX_TRANSACTION_ATTEMPTS = 5;
 
     private final HikariDataSource dataSource;
+    /** Connections kept in manual-commit mode, used by {@link #transaction} only: each ends committed or rolled back. */
+    private final HikariDataSource transactions;
     private final Dialect dialect;
     private final String description;
     private final String shutdownUrl;
@@ -45,9 +53,10 @@ public final class Database implements AutoCloseable {
     /** Re-plans the statements of grown tables, where the engine keeps old plans (Derby); null elsewhere. */
     private ScheduledExecutorService replanning;
 
-    private Database(HikariDataSource dataSource, Dialect dialect, String description, String shutdownUrl,
-                     boolean inProcess) {
+    private Database(HikariDataSource dataSource, HikariDataSource transactions, Dialect dialect, String description,
+                     String shutdownUrl, boolean inProcess) {
         this.dataSource = dataSource;
+        this.transactions = transactions;
         this.inProcess = inProcess;
         this.dialect = dialect;
         this.description = description;
@@ -71,23 +80,16 @@ public final class Database implements AutoCloseable {
         }
         Dialect dialect = Dialect.fromJdbcUrl(url);
 
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
-        settings.user().ifPresent(config::setUsername);
-        settings.password().ifPresent(config::setPassword);
-        config.setMaximumPoolSize(settings.poolSize());
-        config.setPoolName("mailroom-db");
-        config.setAutoCommit(true);
-        config.setInitializationFailTimeout(1);
-        config.setConnectionTimeout(30_000);
-        HikariDataSource dataSource;
+        HikariDataSource dataSource = pool(settings, url, "mailroom-db", true, description);
+        HikariDataSource transactions;
         try {
-            dataSource = new HikariDataSource(config);
-        } catch (HikariPool.PoolInitializationException e) {
-            throw new StorageStartupException("Cannot open the database at " + description + ": "
-                + explainBootFailure(e.getCause()), e);
+            transactions = pool(settings, url, "mailroom-db-tx", false, description);
+        } catch (StorageStartupException e) {
+            dataSource.close();
+            throw e;
         }
-        Database database = new Database(dataSource, dialect, description, shutdownUrl, settings.isEmbedded());
+        Database database = new Database(dataSource, transactions, dialect, description, shutdownUrl,
+            settings.isEmbedded());
         try {
             database.migrate();
             database.startReplanningGrownTables();
@@ -97,6 +99,26 @@ public final class Database implements AutoCloseable {
         }
         LOG.info("Database open at {} ({})", description, dialect);
         return database;
+    }
+
+    /** A pool of {@code settings.poolSize()} connections in auto-commit mode or not. */
+    private static HikariDataSource pool(DatabaseSettings settings, String url, String name, boolean autoCommit,
+                                         String description) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        settings.user().ifPresent(config::setUsername);
+        settings.password().ifPresent(config::setPassword);
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setPoolName(name);
+        config.setAutoCommit(autoCommit);
+        config.setInitializationFailTimeout(1);
+        config.setConnectionTimeout(30_000);
+        try {
+            return new HikariDataSource(config);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new StorageStartupException("Cannot open the database at " + description + ": "
+                + explainBootFailure(e.getCause()), e);
+        }
     }
 
     private static void prepareDataDirectory(Path dataDirectory, Path dbPath) {
@@ -311,17 +333,15 @@ public final class Database implements AutoCloseable {
     public <T> T transaction(Sql.Work<T> work) {
         SQLException last = null;
         for (int attempt = 1; attempt <= MAX_TRANSACTION_ATTEMPTS; attempt++) {
-            try (Connection connection = dataSource.getConnection()) {
-                connection.setAutoCommit(false);
+            try (Connection connection = transactions.getConnection()) {
+                // the pool's connections never leave manual-commit mode: no switch (and no commit) around the work
                 try {
                     T result = work.run(statements.wrap(connection));
                     connection.commit();
                     return result;
                 } catch (SQLException | RuntimeException | Error e) {
-                    rollbackQuietly(connection);
+                    rollbackOrEvict(connection);
                     throw e;
-                } finally {
-                    connection.setAutoCommit(true);
                 }
             } catch (SQLException e) {
                 if (!isTransient(e)) {
@@ -359,11 +379,17 @@ public final class Database implements AutoCloseable {
         return false;
     }
 
-    private static void rollbackQuietly(Connection connection) {
+    /**
+     * Rolls the failed transaction back; a connection whose rollback fails is taken out of the pool, so that no later
+     * transaction runs on top of what it left (HikariCP does not see the statements, which run on the physical
+     * connection through {@link StatementCache}, so it would not roll it back itself).
+     */
+    private void rollbackOrEvict(Connection connection) {
         try {
             connection.rollback();
         } catch (SQLException e) {
-            LOG.warn("Rollback failed", e);
+            LOG.warn("Rollback failed; the connection is closed", e);
+            transactions.evictConnection(connection);
         }
     }
 
@@ -382,6 +408,7 @@ public final class Database implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        transactions.close();
         dataSource.close();
         if (shutdownUrl != null) {
             try {
