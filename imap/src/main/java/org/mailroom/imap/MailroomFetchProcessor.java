@@ -72,8 +72,7 @@ final class MailroomFetchProcessor extends FetchProcessor {
         Optional<MetadataFetch> metadata = MetadataFetch.of(effective.getFetch(), session);
         if (metadata.isPresent()) {
             return fetchRows(effective, session, responder,
-                (rows, ranges, selected) -> respondRows(rows, ranges, metadata.get(), selected, responder),
-                (rows, ranges, selected) -> respondRowsOnLoop(rows, ranges, metadata.get(), selected, responder));
+                (rows, ranges, selected) -> respondRows(rows, ranges, metadata.get(), selected, responder));
         }
         Optional<WholeMessageFetch> whole = WholeMessageFetch.of(effective.getFetch(), session);
         if (whole.isPresent()) {
@@ -193,45 +192,6 @@ final class MailroomFetchProcessor extends FetchProcessor {
             responder.respond(lines.take());
         }
         return count[0];
-    }
-
-    /**
-     * The most messages a FETCH of metadata answers on the event loop: their lines are encoded there (a few
-     * microseconds each) while the loop's other connections wait, traded against the hop to {@code boundedElastic} and
-     * back; a flag resync of a whole large mailbox hops, as before.
-     */
-    static final int MAX_ROWS_ON_LOOP = 128;
-
-    /**
-     * A FETCH of metadata over one UID range answered from the mailbox's snapshot, if the store can show it current
-     * without waiting ({@code visitMetadataRowsWithoutWaiting}): true when it answered; false (nothing written) for
-     * several ranges, more than {@link #MAX_ROWS_ON_LOOP} messages, or a snapshot the store cannot show current so.
-     */
-    private static boolean respondRowsOnLoop(MetadataRowSource rows, List<MessageRange> ranges, MetadataFetch fetch,
-                                             SelectedMailbox selected, Responder responder) {
-        if (ranges.size() != 1) {
-            return false;
-        }
-        MessageRange range = ranges.get(0);
-        SessionUidWalk view = SessionUidWalk.of(selected, range, fetch.flags());
-        FetchLines.Builder lines = new FetchLines.Builder(FIRST_BATCH_BYTES, BATCH_BYTES);
-        boolean answered = rows.visitMetadataRowsWithoutWaiting(range, MAX_ROWS_ON_LOOP,
-            (uid, modSeq, size, internalDate, systemFlags, keywords) -> {
-                int msn = view.msn(uid);
-                if (msn == 0) {
-                    // not in this session's view (added since its last EXISTS): James skips it too
-                    return;
-                }
-                fetch.encode(lines, msn, uid, modSeq, size, internalDate, systemFlags, keywords,
-                    fetch.flags() && view.isRecent(uid));
-                if (lines.batchReady()) {
-                    responder.respond(lines.takeBatch());
-                }
-            });
-        if (answered && !lines.isEmpty()) {
-            responder.respond(lines.take());
-        }
-        return answered;
     }
 
     private static int respondMessages(MetadataRowSource rows, List<MessageRange> ranges, WholeMessageFetch fetch,

@@ -67,8 +67,6 @@ public final class JdbcMessageMapper implements MessageMapper {
         MessageRows.LAST_UID);
 
     private final Database db;
-    /** The snapshot's marks read without row locks ({@link #visitMetadataRowsWithoutWaiting}). */
-    private final String marksWithoutLocks;
     private final Clock clock;
     private final long maxMessageSize;
     private final MetadataSnapshots snapshots = new MetadataSnapshots();
@@ -84,7 +82,6 @@ public final class JdbcMessageMapper implements MessageMapper {
     /** A mapper that refuses to store messages larger than {@code maxMessageSize} bytes. */
     public JdbcMessageMapper(Database db, Clock clock, long maxMessageSize) {
         this.db = db;
-        this.marksWithoutLocks = MetadataSnapshots.MARKS + db.dialect().readWithoutRowLocks();
         this.clock = clock;
         this.maxMessageSize = maxMessageSize;
     }
@@ -232,31 +229,6 @@ public final class JdbcMessageMapper implements MessageMapper {
             rs.getLong(4), systemFlags, rs.getString(11)));
     }
 
-    /**
-     * The metadata of the messages in the range, as {@link #visitMetadataRows} hands them over, from the mailbox's
-     * cached {@link MetadataSnapshot} and a read of the mailbox row's marks that waits for nothing ({@link
-     * Database#readWithoutWaiting}, no row lock: {@link Dialect#readWithoutRowLocks}); only when those marks show the
-     * snapshot current and the range holds at most {@code maxMessages} of its messages
-     * ({@link MetadataSnapshots#visitIfCurrent} says why a read without locks can decide that). Returns false, having
-     * called nothing, otherwise (no snapshot, a write since, a writer's uncommitted marks, no free connection): the
-     * caller then reads with {@link #visitMetadataRows}. For a thread that must not wait; a database in another
-     * process answers over the network ({@link #readsInProcess}).
-     */
-    public boolean visitMetadataRowsWithoutWaiting(Mailbox mailbox, MessageRange set, int maxMessages,
-                                                   MetadataRowVisitor visitor) {
-        long mailboxId = id(mailbox);
-        if (!snapshots.holds(mailboxId)) {
-            return false;
-        }
-        Optional<MetadataSnapshots.Marks> marks;
-        try {
-            marks = db.readWithoutWaiting(c -> MetadataSnapshots.marks(c, marksWithoutLocks, mailboxId));
-        } catch (StorageException e) {
-            return false;
-        }
-        return marks.isPresent() && snapshots.visitIfCurrent(marks.get(), mailboxId, set, maxMessages, visitor);
-    }
-
     /** Membership rows of {@code set} with their messages' bytes, one statement for the whole range. */
     public void visitContentRows(Mailbox mailbox, MessageRange set, ContentRowVisitor visitor) {
         visitRows(mailbox, set, true, (rs, uid, systemFlags) -> visitor.row(uid, rs.getLong(2), rs.getLong(3),
@@ -393,7 +365,6 @@ public final class JdbcMessageMapper implements MessageMapper {
                     rowsSql(true, new UidRangeClause(MessageRange.one(MessageUid.MIN_VALUE))),
                     rowsSql(true, new UidRangeClause(MessageRange.range(MessageUid.of(1), MessageUid.of(2)))),
                     SMALL_MESSAGE + db.dialect().readWithoutRowLocks(),
-                    marksWithoutLocks,
                     HEADERS_BETWEEN)) {
                 c.prepareStatement(sql).close();
             }

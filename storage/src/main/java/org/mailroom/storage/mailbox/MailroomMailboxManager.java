@@ -153,13 +153,6 @@ public final class MailroomMailboxManager extends StoreMailboxManager {
             }
         }
 
-        /** Only on a database in this process, as {@link #visitSmallMessageWithoutWaiting}. */
-        @Override
-        public boolean visitMetadataRowsWithoutWaiting(MessageRange range, int maxMessages, MetadataRowVisitor visitor) {
-            return messageMapper.readsInProcess()
-                && messageMapper.visitMetadataRowsWithoutWaiting(getMailboxEntity(), range, maxMessages, visitor);
-        }
-
         /**
          * Only on a database in this process: PostgreSQL's readers never wait for a writer, but its answer is a
          * network round trip, a wait for a thread that must not block.

@@ -19,15 +19,6 @@ public interface MetadataRowSource {
     void visitContentRows(MessageRange range, ContentRowVisitor visitor) throws MailboxException;
 
     /**
-     * Calls {@code visitor} once per message of {@code range}, as {@link #visitMetadataRows} does, and returns true,
-     * only if it can answer so that nothing can make the calling thread wait (from memory, after a read of the
-     * mailbox's marks that takes no row lock and no pooled connection that is not free at once, in this process) and
-     * the range holds at most {@code maxMessages} messages; returns false, having called nothing, otherwise: {@link
-     * #visitMetadataRows} then answers. For a thread that must not block, such as a connection's event loop.
-     */
-    boolean visitMetadataRowsWithoutWaiting(MessageRange range, int maxMessages, MetadataRowVisitor visitor);
-
-    /**
      * Calls {@code visitor} with the message of {@code uid} if it is at most {@code maxSize} octets, read so that
      * nothing can make the calling thread wait (no lock another transaction holds, no pooled connection, no network
      * round trip), and returns true; returns false, having called nothing, when it cannot read so or finds no such

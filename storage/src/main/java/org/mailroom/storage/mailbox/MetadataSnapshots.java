@@ -56,20 +56,6 @@ final class MetadataSnapshots {
     record Marks(long contentVersion, long highestModSeq, long recentFrom) {
     }
 
-    /**
-     * Per mailbox, the highest \Recent watermark read committed under a content version: what
-     * {@link #visitIfCurrent} compares a watermark read without row locks with. Within one content version the
-     * watermark only rises (a transaction that lowers it raises the version: {@code FlagUpdateMailboxRow#write}).
-     */
-    record RecentMark(long contentVersion, long recentFrom) {
-        RecentMark later(RecentMark other) {
-            return other.contentVersion > contentVersion
-                || other.contentVersion == contentVersion && other.recentFrom > recentFrom ? other : this;
-        }
-    }
-
-    private final Cache<Long, RecentMark> committedRecent = Caffeine.newBuilder().maximumSize(100_000).build();
-
     /** How many times a snapshot was read whole from the rows (tests: appends and stores must not need it). */
     private final LongAdder wholeReads = new LongAdder();
 
@@ -80,7 +66,7 @@ final class MetadataSnapshots {
 
     /** The mailbox's UIDs in ascending order (empty for a mailbox that is gone), from a snapshot of the current content. */
     long[] uids(Connection c, long mailboxId) throws SQLException {
-        Marks marks = committedMarks(c, mailboxId);
+        Marks marks = marks(c, mailboxId);
         if (marks == null) {
             return new long[0];
         }
@@ -164,7 +150,7 @@ final class MetadataSnapshots {
      * rows directly.
      */
     boolean visit(Connection c, long mailboxId, MessageRange range, MetadataRowVisitor visitor) throws SQLException {
-        Marks marks = committedMarks(c, mailboxId);
+        Marks marks = marks(c, mailboxId);
         if (marks == null) {
             return true;
         }
@@ -198,56 +184,12 @@ final class MetadataSnapshots {
         return current.storedRecentUids(from);
     }
 
-    /**
-     * Hands the messages of {@code range} to {@code visitor} from the cached snapshot and returns true, only when
-     * {@code read}, the mailbox row's marks as a read that takes no row lock found them (so perhaps a writer's
-     * uncommitted values), shows that snapshot to be current: its content version and MODSEQ mark, and the highest
-     * \Recent watermark read committed under that version ({@link #committedMarks}). Those three are never lowered
-     * (a lowered watermark comes with a higher version), and a value read without locks is at least the committed one,
-     * so a read equal to values once committed is the committed state now: the answer is what a read that waited for
-     * the writer's lock would have answered just before that writer. Returns false, having visited nothing, for
-     * anything else (no snapshot, another mark, a range of more than {@code maxMessages} messages of the snapshot):
-     * the caller then reads with {@link #visit}. Memory only: for a thread that must not wait.
-     */
-    boolean visitIfCurrent(Marks read, long mailboxId, MessageRange range, int maxMessages, MetadataRowVisitor visitor) {
-        MetadataSnapshot snapshot = snapshots.getIfPresent(mailboxId);
-        RecentMark recent = committedRecent.getIfPresent(mailboxId);
-        if (read == null || snapshot == null || recent == null
-                || snapshot.contentVersion() != read.contentVersion() || snapshot.highestModSeq() != read.highestModSeq()
-                || recent.contentVersion() != read.contentVersion() || recent.recentFrom() != read.recentFrom()
-                || snapshot.countIn(range) > maxMessages) {
-            return false;
-        }
-        snapshot.visit(range, read.recentFrom(), visitor);
-        return true;
-    }
-
-    /** Whether a snapshot of the mailbox is cached: without one {@link #visitIfCurrent} cannot answer. */
-    boolean holds(long mailboxId) {
-        return snapshots.getIfPresent(mailboxId) != null;
-    }
-
-    /** {@link #marks}, read at the caller's (committed) isolation, noted for {@link #visitIfCurrent}. */
-    private Marks committedMarks(Connection c, long mailboxId) throws SQLException {
-        Marks marks = marks(c, mailboxId);
-        if (marks != null) {
-            RecentMark mark = new RecentMark(marks.contentVersion(), marks.recentFrom());
-            committedRecent.asMap().merge(mailboxId, mark, RecentMark::later);
-        }
-        return marks;
-    }
-
     /** The statement of {@link #marks}. */
     static final String MARKS = "SELECT content_version, highest_modseq, first_recent_uid FROM mr_mailbox WHERE id = ?";
 
     /** The marks, or null when the mailbox is gone. */
     static Marks marks(Connection c, long mailboxId) throws SQLException {
-        return marks(c, MARKS, mailboxId);
-    }
-
-    /** The marks by {@code sql}: {@link #MARKS}, perhaps with an isolation clause; null when the mailbox is gone. */
-    static Marks marks(Connection c, String sql, long mailboxId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement(MARKS)) {
             ps.setLong(1, mailboxId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new Marks(rs.getLong(1), rs.getLong(2), rs.getLong(3)) : null;
