@@ -28,6 +28,9 @@ core (/proc/PID/task/*/schedstat: a 10,000-line FETCH is a few ms, below /proc's
 <phase>_client_ms=CPU/WAIT, the same for this client; <phase>_machine_busy_ms, the CPU time of every process on the
 machine in the window (/proc/stat, 10 ms ticks), so what is neither server nor client shows as the rest. A phase
 that is slow while the server's CPU is not says here who had the cores (bench/README.md, IMAP, "h-quiet").
+With --each-fetch every body FETCH prints its own window: body<N>_epoch_s=START-END ms=MS (wall-clock seconds since
+1970 around the command, and its round trip), which bench/body-fetch-jit.py lines up with the JIT, GC, safepoint and
+class-load logs of the server (bench/README.md, IMAP, h-first of the twenty-first session).
 """
 import os
 import argparse
@@ -304,6 +307,8 @@ def main():
     parser.add_argument("--cpu-pid", type=int, default=0, help="the server's process, for its CPU time")
     parser.add_argument("--cpu-comm", default="", help="or the names of the server's processes, comma-separated (Dovecot: imap,imap-login)")
     parser.add_argument("--jfr", default="", help="record the read phases of the --cpu-pid JVM into this JFR file")
+    parser.add_argument("--each-fetch", action="store_true",
+                        help="print every body FETCH's wall-clock window (body<N>_epoch_s=START-END ms=MS)")
     parser.add_argument("--threads", action="store_true",
                         help="per read phase, the --cpu-pid server's threads' CPU and run-queue wait in its window")
     args = parser.parse_args()
@@ -361,11 +366,14 @@ def main():
     step = max(1, exists // bodies)
     total = 0
     each_ms = []
+    windows = []
     with Cores("fetch_bodies", cores_pid), Phase("fetch_bodies", cpu):
         for i in range(bodies):
+            sent_epoch = time.time()
             sent = time.monotonic()
             lines = imap.command("FETCH %d (BODY.PEEK[])" % (1 + i * step))
             each_ms.append((time.monotonic() - sent) * 1000)
+            windows.append((sent_epoch, time.time()))
             total += sum(len(l) for l in lines[:-1])
     print("fetch_bodies_bytes=%d" % total)
     # One slow command (a statement compiled, a class loaded) and a slow path look alike in the phase's total.
@@ -374,6 +382,9 @@ def main():
     print("fetch_bodies_second_ms=%.2f" % each_ms[min(1, len(each_ms) - 1)])
     print("fetch_bodies_median_ms=%.3f" % ordered[len(ordered) // 2])
     print("fetch_bodies_max_ms=%.2f" % ordered[-1])
+    if args.each_fetch:
+        for i, ((start, end), ms) in enumerate(zip(windows, each_ms)):
+            print("body%d_epoch_s=%.4f-%.4f ms=%.2f" % (i + 1, start, end, ms))
     if args.jfr:
         jcmd(args.cpu_pid, "JFR.dump", "name=phases", "filename=" + os.path.abspath(args.jfr))
         jcmd(args.cpu_pid, "JFR.stop", "name=phases")
