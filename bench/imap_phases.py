@@ -37,6 +37,9 @@ fetch_bodies_over_1ms=N:MS,... (the FETCHes over 1 ms), which bench/gc-windows.p
 log. With --alloc (and --cpu-pid) each phase prints <phase>_alloc_kb=TOTAL,THREAD:KB,...: the bytes the server's
 threads allocated in it, exact per thread (bench/AllocProbe.java, attached through the JVM's management agent
 before the APPENDs; its own RMI threads left out). Both: bench/README.md, IMAP, "h-gc" (twenty-first session).
+With --each-fetch (implied by --gc) every body FETCH prints its own window: body<N>_epoch_s=START-END ms=MS
+(wall-clock seconds since 1970 around the command, and its round trip), which bench/body-fetch-jit.py lines up with the JIT, GC, safepoint and
+class-load logs of the server (bench/README.md, IMAP, h-first of the twenty-first session).
 """
 import os
 import argparse
@@ -355,6 +358,8 @@ def main():
     parser.add_argument("--cpu-pid", type=int, default=0, help="the server's process, for its CPU time")
     parser.add_argument("--cpu-comm", default="", help="or the names of the server's processes, comma-separated (Dovecot: imap,imap-login)")
     parser.add_argument("--jfr", default="", help="record the read phases of the --cpu-pid JVM into this JFR file")
+    parser.add_argument("--each-fetch", action="store_true",
+                        help="print every body FETCH's wall-clock window (body<N>_epoch_s=START-END ms=MS)")
     parser.add_argument("--threads", action="store_true",
                         help="per read phase, the --cpu-pid server's threads' CPU and run-queue wait in its window")
     parser.add_argument("--gc", action="store_true",
@@ -437,8 +442,9 @@ def main():
     print("fetch_bodies_max_ms=%.2f" % ordered[-1])
     if args.gc:
         print("fetch_bodies_over_1ms=%s" % ",".join("%d:%.2f" % (i + 1, ms) for i, ms in enumerate(each_ms) if ms > 1))
-        for i, (start, end) in enumerate(windows):
-            print("body%d_epoch_s=%.4f-%.4f" % (i + 1, start, end))
+    if args.gc or args.each_fetch:
+        for i, ((start, end), ms) in enumerate(zip(windows, each_ms)):
+            print("body%d_epoch_s=%.4f-%.4f ms=%.2f" % (i + 1, start, end, ms))
     if args.jfr:
         jcmd(args.cpu_pid, "JFR.dump", "name=phases", "filename=" + os.path.abspath(args.jfr))
         jcmd(args.cpu_pid, "JFR.stop", "name=phases")

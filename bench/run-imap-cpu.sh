@@ -17,8 +17,9 @@
 # (warm_): the same commands, once while the JVM still compiles their code and once after; with --jfr FILE it
 # records the cold round's read phases (SELECT to the last body FETCH, not the APPENDs).
 # Each read phase also prints who had the cores in its window (imap_phases.py --threads: the server's threads' CPU
-# and run-queue wait, the client's, the machine's busy time); MAILROOM_PHASES_OPTS adds imap_phases.py options, e.g.
-# "--gc --alloc" (each phase's collections, eden and allocation; every body FETCH's window for bench/gc-windows.py).
+# and run-queue wait, the client's, the machine's busy time), and each body FETCH its own window
+# (imap_phases.py --each-fetch: body<N>_epoch_s=START-END ms=MS, for bench/body-fetch-jit.py); MAILROOM_PHASES_OPTS
+# adds imap_phases.py options, e.g. "--gc --alloc" (each phase's collections, eden and allocation; bench/gc-windows.py).
 # --rtt runs imap_rtt_probe.py: FETCH n (BODY.PEEK[]) one at a time on one connection, --warmup unmeasured, then three
 # rounds of --repeat (lines prefixed round<R>_: min/p10/median/p90 of the round trip, server CPU and the client's per
 # command, thread groups' CPU and switches per command; --strace: system calls of the I/O and boundedElastic threads).
@@ -96,7 +97,7 @@ probe() { python3 "$root/bench/imap_cpu_probe.py" --port "$p_imap" --tls starttl
   --cpu-pid "$mailroom_pid" --messages "$messages" --repeat "$repeat" --warmup "$warmup" "$@"; }
 # shellcheck disable=SC2086 # MAILROOM_PHASES_OPTS may hold several options (as in run-imap.sh: --gc, --alloc)
 phases() { python3 "$root/bench/imap_phases.py" --port "$p_imap" --tls starttls --user "$user" --password "$password" \
-  --cpu-pid "$mailroom_pid" --messages "$messages" --threads ${MAILROOM_PHASES_OPTS:-} "$@"; }
+  --cpu-pid "$mailroom_pid" --messages "$messages" --threads --each-fetch ${MAILROOM_PHASES_OPTS:-} "$@"; }
 if [ -n "$mix" ]; then
   add_users_through_endpoint "$work/data" "$work" "$password" "$clients"
   fill_over_smtp "$p_smtp" "$clients" "$fill_messages"

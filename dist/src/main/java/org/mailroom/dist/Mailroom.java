@@ -128,11 +128,18 @@ public final class Mailroom {
     private final MailroomConfig config;
     private final Path configFile;
     private final PrintWriter out;
+    private final long headerCacheBytes;
 
     public Mailroom(MailroomConfig config, Path configFile, PrintWriter out) {
+        this(config, configFile, out, MailboxStore.Settings.DEFAULT_HEADER_CACHE_BYTES);
+    }
+
+    /** A Mailroom whose header searches keep at most {@code headerCacheBytes} between searches (the warm-up's). */
+    Mailroom(MailroomConfig config, Path configFile, PrintWriter out, long headerCacheBytes) {
         this.config = config;
         this.configFile = configFile;
         this.out = out;
+        this.headerCacheBytes = headerCacheBytes;
     }
 
     /**
@@ -188,7 +195,7 @@ public final class Mailroom {
             MicrometerMetricFactory metrics = new MicrometerMetricFactory(meters);
             ServerMeters serverMeters = new ServerMeters(meters);
             MailboxStore mailboxes = new MailboxStore(database, authenticator, authenticator, metrics,
-                Clock.systemUTC(), storeSettings(config), Set.of());
+                Clock.systemUTC(), storeSettings(config).withHeaderCacheBytes(headerCacheBytes), Set.of());
             out.println("  running    mailbox manager: " + mailboxes.mailboxManager().getClass().getSimpleName()
                 + " over the store (" + domains.list().size() + " domains, " + users.list().size() + " users)");
 

@@ -83,11 +83,11 @@ class StartUpWarmUpTest {
         assertThat(done).isPresent();
         // Two rounds of SMTP deliveries, each read, changed and appended to over IMAP by a desktop client, then
         // resynced and downloaded whole (each message as long as its reported size, else a WARN) by a second one;
-        // then a folder of thousands uploaded by one more session and resynced, searched and downloaded by another.
+        // then four busy sessions' everyday commands (EverydaySessions: a failed one would fail the warm-up, a WARN);
+        // last a folder of thousands gathered by one more session and resynced, searched and downloaded by another.
         assertThat(done.get().messages()).isGreaterThanOrEqualTo(40);
         assertThat(done.get().rounds()).isGreaterThanOrEqualTo(2);
         assertThat(done.get().imapSessions()).isEqualTo(2 * done.get().rounds() + 2);
-        // Then four busy sessions' everyday commands (EverydaySessions: a failed one would fail the warm-up, a WARN).
         // Two lines at INFO, when it starts and when it is done; warnings of libraries about a new database
         // (Flyway's, which the shipped logback.xml holds back) may pass, none of Mailroom's own.
         assertThat(logs.list).filteredOn(event -> !event.getLevel().isGreaterOrEqual(Level.WARN))

@@ -52,10 +52,19 @@ public final class MailboxStore {
     public static final long DEFAULT_MAX_MESSAGE_SIZE = 50L * 1024 * 1024;
 
     /**
-     * Limits of the store: the largest message an append may store, and the limits James enforces on
-     * mailbox annotations (METADATA).
+     * Limits of the store: the largest message an append may store, the limits James enforces on mailbox annotations
+     * (METADATA), and the memory header searches may keep between searches (the raw header bytes of the messages they
+     * read, all mailboxes together; a mailbox whose headers weigh more is read from the database at every search).
      */
-    public record Settings(long maxMessageSize, int annotationCountLimit, int annotationSizeLimit) {
+    public record Settings(long maxMessageSize, int annotationCountLimit, int annotationSizeLimit,
+                           long headerCacheBytes) {
+        /** The default memory for kept header bytes: 32 MB, about 50,000 headers of 600 bytes. */
+        public static final long DEFAULT_HEADER_CACHE_BYTES = HeaderBytesCache.DEFAULT_MAX_BYTES;
+
+        public Settings(long maxMessageSize, int annotationCountLimit, int annotationSizeLimit) {
+            this(maxMessageSize, annotationCountLimit, annotationSizeLimit, DEFAULT_HEADER_CACHE_BYTES);
+        }
+
         public static Settings defaults() {
             return new Settings(DEFAULT_MAX_MESSAGE_SIZE,
                 org.apache.james.mailbox.model.MailboxConstants.DEFAULT_LIMIT_ANNOTATIONS_ON_MAILBOX,
@@ -63,7 +72,11 @@ public final class MailboxStore {
         }
 
         public Settings withMaxMessageSize(long bytes) {
-            return new Settings(bytes, annotationCountLimit, annotationSizeLimit);
+            return new Settings(bytes, annotationCountLimit, annotationSizeLimit, headerCacheBytes);
+        }
+
+        public Settings withHeaderCacheBytes(long bytes) {
+            return new Settings(maxMessageSize, annotationCountLimit, annotationSizeLimit, bytes);
         }
     }
 
@@ -108,7 +121,7 @@ public final class MailboxStore {
         MessageSearchIndex searchIndex = new FlagOnlySearchIndex(new UidRangeSafeSearchIndex(
             new HeaderPrefilterSearchIndex(
                 new SimpleMessageSearchIndex(mapperFactory, mapperFactory, textExtractor, noAttachments),
-                mapperFactory, textExtractor, noAttachments)),
+                mapperFactory, textExtractor, noAttachments, new HeaderBytesCache(settings.headerCacheBytes()))),
             mapperFactory);
 
         StoredMessageId.Factory messageIdFactory = new StoredMessageId.Factory();

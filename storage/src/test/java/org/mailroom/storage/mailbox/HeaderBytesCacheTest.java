@@ -206,6 +206,41 @@ class HeaderBytesCacheTest {
         assertThat(cache.mailboxCount()).isBetween(1L, 3L);
     }
 
+    /**
+     * The start-up warm-up's bound (dist's StartUpWarmUp.HEADER_CACHE_BYTES): a mailbox whose headers weigh more than
+     * the bound is read again from the database at every search, with James's answers, while a lighter one is kept.
+     */
+    @Test
+    void aMailboxHeavierThanTheBoundIsReadAtEverySearchWhileALighterOneIsKept() throws Exception {
+        MailboxPath large = MailboxPath.forUser(session.getUser(), "large");
+        store.mailboxManager().createMailbox(large, session);
+        MessageManager manager = store.mailboxManager().getMailbox(large, session);
+        for (int i = 0; i < 60; i++) {
+            manager.appendMessage(MessageManager.AppendCommand.builder()
+                .build((header(i) + "\r\nbody\r\n").getBytes(StandardCharsets.ISO_8859_1)), session);
+        }
+        Mailbox largeBox = manager.getMailboxEntity();
+        HeaderBytesCache probe = new HeaderBytesCache(HeaderBytesCache.DEFAULT_MAX_BYTES);
+        cached(probe).search(session, largeBox, QUERIES.get(0)).collectList().block();
+        cached(probe).search(session, mailbox, QUERIES.get(0)).collectList().block();
+        long largeWeight = probe.of(largeBox).weight();
+        long smallWeight = probe.of(mailbox).weight();
+        assertThat(smallWeight).isPositive().isLessThan(largeWeight);
+
+        HeaderBytesCache bounded = new HeaderBytesCache((smallWeight + largeWeight) / 2);
+        HeaderPrefilterSearchIndex index = cached(bounded);
+        for (int search = 0; search < 3; search++) {
+            for (SearchQuery query : QUERIES) {
+                assertThat(index.search(session, largeBox, query).map(MessageUid::asLong).collectList().block())
+                    .isEqualTo(scanning.search(session, largeBox, query).map(MessageUid::asLong).collectList().block());
+            }
+            assertThat(bounded.mailboxCount()).as("the large mailbox's headers are not kept").isZero();
+        }
+        assertSameAsJames(index);
+        assertThat(bounded.mailboxCount()).as("the small mailbox's headers are kept").isEqualTo(1);
+        assertThat(bounded.of(mailbox).weight()).isEqualTo(smallWeight);
+    }
+
     @Test
     void searchesDuringConcurrentDeliveriesGiveAnswersOfSomeMomentAndEndAsJames() throws Exception {
         HeaderPrefilterSearchIndex index = cached(new HeaderBytesCache(HeaderBytesCache.DEFAULT_MAX_BYTES));
