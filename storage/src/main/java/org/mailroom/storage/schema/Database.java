@@ -32,6 +32,8 @@ import com.zaxxer.hikari.pool.HikariPool;
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final int MAX_TRANSACTION_ATTEMPTS = 5;
+    /** Derby's system property: every how many executions a plan's row counts are compared (default 100). */
+    static final String STALE_PLAN_CHECK_INTERVAL = "derby.language.stalePlanCheckInterval";
 
     private final HikariDataSource dataSource;
     private final Dialect dialect;
@@ -142,6 +144,15 @@ public final class Database implements AutoCloseable {
         // their statement again (bench/README.md, IMAP, "h-body", seventeenth session).
         if (System.getProperty("derby.storage.indexStats.auto") == null) {
             System.setProperty("derby.storage.indexStats.auto", "false");
+        }
+        // Derby's stale-plan check: at every 100th execution of a compiled plan it compares the row counts of the
+        // tables the plan scans with those of its first execution, and past a tenth of change it compiles the
+        // statement again inside that execution, on the command's thread (a body FETCH answered on the event loop
+        // stalled the loop for the compile, and each compile loads a new generated class). Growing tables are
+        // re-planned off the commands' path by GrownTablePlans at each doubling instead, so the check only counts
+        // (its first execution records the row counts; Integer.MAX_VALUE executions are never reached).
+        if (System.getProperty(STALE_PLAN_CHECK_INTERVAL) == null) {
+            System.setProperty(STALE_PLAN_CHECK_INTERVAL, String.valueOf(Integer.MAX_VALUE));
         }
         // Derby looks for a deadlock only after a lock wait of derby.locks.deadlockTimeout seconds (default 20): two
         // IMAP sessions of one mailbox caught in one (a whole-message FETCH's shared locks against a STORE's update)
