@@ -34,6 +34,9 @@ public final class Database implements AutoCloseable {
     private static final int MAX_TRANSACTION_ATTEMPTS = 5;
     /** Derby's system property: every how many executions a plan's row counts are compared (default 100). */
     static final String STALE_PLAN_CHECK_INTERVAL = "derby.language.stalePlanCheckInterval";
+    /** Derby's system property: how many pages its page cache holds (default 1,000), read when the database boots. */
+    static final String PAGE_CACHE_SIZE = "derby.storage.pageCacheSize";
+    static final int PAGE_CACHE_PAGES = 4_000;
 
     private final HikariDataSource dataSource;
     private final Dialect dialect;
@@ -144,6 +147,14 @@ public final class Database implements AutoCloseable {
         // their statement again (bench/README.md, IMAP, "h-body", seventeenth session).
         if (System.getProperty("derby.storage.indexStats.auto") == null) {
             System.setProperty("derby.storage.indexStats.auto", "false");
+        }
+        // Derby's page cache holds derby.storage.pageCacheSize pages (default 1,000), and a table with message bytes has
+        // 32 KB pages of about seven messages each: a folder of 10,000 messages outgrew it, so after a header SEARCH
+        // half of the body FETCHes spread over the folder read 3-4 pages each from the file (0.05-0.1 ms more per
+        // FETCH, on the event loop) and the SEARCH itself read 1,450 (bench/README.md, IMAP, "h-stale"). 4,000 pages
+        // hold such a folder and a few thousand more messages: at most 125 MB if every page were a 32 KB one.
+        if (System.getProperty(PAGE_CACHE_SIZE) == null) {
+            System.setProperty(PAGE_CACHE_SIZE, String.valueOf(PAGE_CACHE_PAGES));
         }
         // Derby's stale-plan check: at every 100th execution of a compiled plan it compares the row counts of the
         // tables the plan scans with those of its first execution, and past a tenth of change it compiles the
