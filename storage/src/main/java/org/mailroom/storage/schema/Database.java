@@ -32,6 +32,11 @@ import com.zaxxer.hikari.pool.HikariPool;
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final int MAX_TRANSACTION_ATTEMPTS = 5;
+    /** Derby's system property: every how many executions a plan's row counts are compared (default 100). */
+    static final String STALE_PLAN_CHECK_INTERVAL = "derby.language.stalePlanCheckInterval";
+    /** Derby's system property: how many pages its page cache holds (default 1,000), read when the database boots. */
+    static final String PAGE_CACHE_SIZE = "derby.storage.pageCacheSize";
+    static final int PAGE_CACHE_PAGES = 4_000;
 
     private final HikariDataSource dataSource;
     private final Dialect dialect;
@@ -142,6 +147,23 @@ public final class Database implements AutoCloseable {
         // their statement again (bench/README.md, IMAP, "h-body", seventeenth session).
         if (System.getProperty("derby.storage.indexStats.auto") == null) {
             System.setProperty("derby.storage.indexStats.auto", "false");
+        }
+        // Derby's page cache holds derby.storage.pageCacheSize pages (default 1,000), and a table with message bytes has
+        // 32 KB pages of about seven messages each: a folder of 10,000 messages outgrew it, so after a header SEARCH
+        // half of the body FETCHes spread over the folder read 3-4 pages each from the file (0.05-0.1 ms more per
+        // FETCH, on the event loop) and the SEARCH itself read 1,450 (bench/README.md, IMAP, "h-stale"). 4,000 pages
+        // hold such a folder and a few thousand more messages: at most 125 MB if every page were a 32 KB one.
+        if (System.getProperty(PAGE_CACHE_SIZE) == null) {
+            System.setProperty(PAGE_CACHE_SIZE, String.valueOf(PAGE_CACHE_PAGES));
+        }
+        // Derby's stale-plan check: at every 100th execution of a compiled plan it compares the row counts of the
+        // tables the plan scans with those of its first execution, and past a tenth of change it compiles the
+        // statement again inside that execution, on the command's thread (a body FETCH answered on the event loop
+        // stalled the loop for the compile, and each compile loads a new generated class). Growing tables are
+        // re-planned off the commands' path by GrownTablePlans at each doubling instead, so the check only counts
+        // (its first execution records the row counts; Integer.MAX_VALUE executions are never reached).
+        if (System.getProperty(STALE_PLAN_CHECK_INTERVAL) == null) {
+            System.setProperty(STALE_PLAN_CHECK_INTERVAL, String.valueOf(Integer.MAX_VALUE));
         }
         // Derby looks for a deadlock only after a lock wait of derby.locks.deadlockTimeout seconds (default 20): two
         // IMAP sessions of one mailbox caught in one (a whole-message FETCH's shared locks against a STORE's update)

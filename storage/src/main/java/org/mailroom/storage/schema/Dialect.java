@@ -13,34 +13,44 @@ public enum Dialect {
      * compiles every statement against empty tables: {@link GrownTablePlans} re-plans a table's statements as it
      * grows, through these two statements. Sizes are allocated pages of the table itself (not its indexes), read from
      * the page headers without touching a row; the refresh rebuilds the table's index statistics, which also marks
-     * every compiled plan that reads the table for a recompile at its next execution. The third lists the statements
-     * of the schema in Derby's statement cache whose plan is so marked, so that they are compiled again off the
-     * commands' path.
+     * every compiled plan that reads the table for a recompile at its next execution. Derby keeps no statistics for
+     * an index of one unique column (the primary key of {@code mr_importance_weight}, its only index), so the refresh
+     * of a table with no other index writes none and marks nothing: the next two statements find such a table (no
+     * statistics row) and mark its plans by dropping its statistics, which marks them whether or not there are any
+     * to drop. The last lists the statements of the schema in Derby's statement cache whose plan is marked, so that
+     * they are compiled again off the commands' path.
      */
     DERBY("BLOB", "CLOB",
         "SELECT t.tablename, s.numallocatedpages FROM SYS.SYSTABLES t, TABLE(SYSCS_DIAG.SPACE_TABLE(t.tablename)) s"
             + " WHERE t.tabletype = 'T' AND s.isindex = 0"
             + " AND t.schemaid = (SELECT schemaid FROM SYS.SYSSCHEMAS WHERE schemaname = CURRENT SCHEMA)",
         "CALL SYSCS_UTIL.SYSCS_UPDATE_STATISTICS(CURRENT SCHEMA, ?, NULL)",
+        "SELECT COUNT(*) FROM SYS.SYSSTATISTICS s, SYS.SYSTABLES t WHERE s.tableid = t.tableid AND t.tablename = ?"
+            + " AND t.schemaid = (SELECT schemaid FROM SYS.SYSSCHEMAS WHERE schemaname = CURRENT SCHEMA)",
+        "CALL SYSCS_UTIL.SYSCS_DROP_STATISTICS(CURRENT SCHEMA, ?, NULL)",
         "SELECT sql_text FROM SYSCS_DIAG.STATEMENT_CACHE WHERE valid = FALSE AND schemaname = CURRENT SCHEMA"),
     /**
      * PostgreSQL plans a prepared statement again from current statistics (its custom plans, and a generic plan
      * dropped when autovacuum's ANALYZE changes the table's statistics): nothing to do here.
      */
-    POSTGRESQL("BYTEA", "TEXT", null, null, null);
+    POSTGRESQL("BYTEA", "TEXT", null, null, null, null, null);
 
     private final String binaryType;
     private final String longTextType;
     private final String tableSizesQuery;
     private final String replanTableCall;
+    private final String tableStatisticsQuery;
+    private final String markTablePlansCall;
     private final String invalidatedStatementsQuery;
 
     Dialect(String binaryType, String longTextType, String tableSizesQuery, String replanTableCall,
-            String invalidatedStatementsQuery) {
+            String tableStatisticsQuery, String markTablePlansCall, String invalidatedStatementsQuery) {
         this.binaryType = binaryType;
         this.longTextType = longTextType;
         this.tableSizesQuery = tableSizesQuery;
         this.replanTableCall = replanTableCall;
+        this.tableStatisticsQuery = tableStatisticsQuery;
+        this.markTablePlansCall = markTablePlansCall;
         this.invalidatedStatementsQuery = invalidatedStatementsQuery;
     }
 
@@ -73,6 +83,19 @@ public enum Dialect {
     /** A call, with the table name as its one parameter, after which every plan reading the table is made again. */
     String replanTableCall() {
         return requireDerby(replanTableCall);
+    }
+
+    /** A query counting the statistics rows Derby keeps for a table (its name the one parameter). */
+    String tableStatisticsQuery() {
+        return requireDerby(tableStatisticsQuery);
+    }
+
+    /**
+     * A call, with the table name as its one parameter, that marks every plan reading the table for a recompile;
+     * for a table without statistics (it drops them), after {@link #replanTableCall()} found none to make.
+     */
+    String markTablePlansCall() {
+        return requireDerby(markTablePlansCall);
     }
 
     /** A query listing the SQL text of every compiled statement of the current schema marked for a recompile. */

@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * marked for a recompile, whoever marked it (a re-plan here, or Derby's automatic index statistics where a JVM turns
  * them back on: {@code Database} turns them off), is prepared again on this thread every period: preparing a text
  * whose cached plan is invalid compiles it into the cache, where the statements open on the pool's connections find
- * it. Derby's stale-plan check (every 100th execution) recompiles within the execution that finds the plan stale:
- * that one stays on the command's path.
+ * it. Derby's own stale-plan check (every 100th execution, a row count changed by a tenth) recompiled within the
+ * execution that found the plan stale, on the command's path: {@code Database} turns it off, and this class is what
+ * renews plans. A statement run between a table's re-plan and its compile here still compiles in its execution
+ * (the compiles follow each table's re-plan at once to keep that short).
  */
 final class GrownTablePlans {
     private static final Logger LOG = LoggerFactory.getLogger(GrownTablePlans.class);
@@ -67,8 +69,9 @@ final class GrownTablePlans {
 
     /**
      * Reads every table's size, has the plans of each table that doubled since it was last planned made again, and
-     * returns those tables; then compiles again every cached statement whose plan is marked for a recompile
-     * ({@link #recompileInvalidated}). The first call only remembers the sizes.
+     * returns those tables; after each table's re-plan (and in a pass with none) it compiles again every cached
+     * statement whose plan is marked for a recompile ({@link #recompileInvalidated}). The first call only remembers
+     * the sizes.
      */
     synchronized List<String> replanGrownTables() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
@@ -91,17 +94,44 @@ final class GrownTablePlans {
             }
             try {
                 for (String table : grown) {
-                    try (PreparedStatement replan = c.prepareStatement(dialect.replanTableCall())) {
-                        replan.setString(1, table);
-                        replan.execute();
-                    }
+                    replan(c, table);
                     pagesWhenPlanned.put(table, sizes.get(table));
+                    // at once, before the next table's re-plan: until then, any command that runs one of these
+                    // statements compiles it inside its execution
+                    recompileInvalidated(c);
                 }
-                recompileInvalidated(c);
+                if (grown.isEmpty()) {
+                    recompileInvalidated(c);
+                }
             } finally {
                 replanning.set(false);
             }
             return grown;
+        }
+    }
+
+    /**
+     * Has the table's plans made again: its index statistics rewritten, which marks its plans; a table whose indexes
+     * all hold one unique column has none written and nothing marked, so its plans are then marked directly.
+     */
+    private void replan(Connection c, String table) throws SQLException {
+        try (PreparedStatement replan = c.prepareStatement(dialect.replanTableCall())) {
+            replan.setString(1, table);
+            replan.execute();
+        }
+        long statistics;
+        try (PreparedStatement query = c.prepareStatement(dialect.tableStatisticsQuery())) {
+            query.setString(1, table);
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                statistics = rs.getLong(1);
+            }
+        }
+        if (statistics == 0) {
+            try (PreparedStatement mark = c.prepareStatement(dialect.markTablePlansCall())) {
+                mark.setString(1, table);
+                mark.execute();
+            }
         }
     }
 
