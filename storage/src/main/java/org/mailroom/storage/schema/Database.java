@@ -36,7 +36,11 @@ public final class Database implements AutoCloseable {
     static final String STALE_PLAN_CHECK_INTERVAL = "derby.language.stalePlanCheckInterval";
     /** Derby's system property: how many pages its page cache holds (default 1,000), read when the database boots. */
     static final String PAGE_CACHE_SIZE = "derby.storage.pageCacheSize";
+    /** The most pages the cache is given, and the fewest (Derby's own default): see {@link #pageCachePages}. */
     static final int PAGE_CACHE_PAGES = 4_000;
+    static final int DERBY_DEFAULT_PAGE_CACHE_PAGES = 1_000;
+    /** The largest page Derby uses (tables with long columns); index and membership pages are 4 KB. */
+    private static final long LARGEST_PAGE_BYTES = 32 * 1024;
 
     private final HikariDataSource dataSource;
     private final Dialect dialect;
@@ -104,6 +108,17 @@ public final class Database implements AutoCloseable {
         return database;
     }
 
+    /**
+     * The page cache's size for a heap of at most {@code maxHeapBytes}: {@link #PAGE_CACHE_PAGES}, but never more than
+     * an eighth of the heap in the largest pages, nor fewer than Derby's default. The cache lives on the heap, and a
+     * small machine's JVM gets a small one (a quarter of the RAM by default): 4,000 pages of 32 KB, 125 MB, are fine
+     * in a 1 GB heap but not in the 256 MB a 1 GB machine gives.
+     */
+    static int pageCachePages(long maxHeapBytes) {
+        long eighthOfHeap = maxHeapBytes / 8 / LARGEST_PAGE_BYTES;
+        return (int) Math.max(DERBY_DEFAULT_PAGE_CACHE_PAGES, Math.min(PAGE_CACHE_PAGES, eighthOfHeap));
+    }
+
     private static void prepareDataDirectory(Path dataDirectory, Path dbPath) {
         try {
             Files.createDirectories(dataDirectory);
@@ -154,7 +169,7 @@ public final class Database implements AutoCloseable {
         // FETCH, on the event loop) and the SEARCH itself read 1,450 (bench/README.md, IMAP, "h-stale"). 4,000 pages
         // hold such a folder and a few thousand more messages: at most 125 MB if every page were a 32 KB one.
         if (System.getProperty(PAGE_CACHE_SIZE) == null) {
-            System.setProperty(PAGE_CACHE_SIZE, String.valueOf(PAGE_CACHE_PAGES));
+            System.setProperty(PAGE_CACHE_SIZE, String.valueOf(pageCachePages(Runtime.getRuntime().maxMemory())));
         }
         // Derby's stale-plan check: at every 100th execution of a compiled plan it compares the row counts of the
         // tables the plan scans with those of its first execution, and past a tenth of change it compiles the

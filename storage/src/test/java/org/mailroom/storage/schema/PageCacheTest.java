@@ -90,4 +90,14 @@ class PageCacheTest {
             }
         });
     }
+
+    @Test
+    void theCacheIsAnEighthOfASmallHeapAndNeverBelowDerbysDefault() {
+        long mb = 1024L * 1024;
+        assertThat(Database.pageCachePages(1024 * mb)).isEqualTo(Database.PAGE_CACHE_PAGES);
+        assertThat(Database.pageCachePages(6 * 1024 * mb)).isEqualTo(Database.PAGE_CACHE_PAGES);
+        assertThat(Database.pageCachePages(512 * mb)).isEqualTo(2_048);
+        assertThat(Database.pageCachePages(256 * mb)).isEqualTo(1_024);
+        assertThat(Database.pageCachePages(64 * mb)).isEqualTo(Database.DERBY_DEFAULT_PAGE_CACHE_PAGES);
+    }
 }
