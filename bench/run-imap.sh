@@ -22,7 +22,9 @@
 # MAILROOM_JFR_IO=1 records every file write and force (Derby's log writes: its commits) and monitor waits of 1 ms
 # or more too (jfr print --events jdk.FileWrite FILE); MAILROOM_JFR_FROM=load starts the recording after the fill,
 # for the mixed load alone.
-# MAILROOM_PHASES_OPTS adds options to Mailroom's imap_phases.py (--threads: who had the cores in each read phase).
+# MAILROOM_PHASES_OPTS adds options to Mailroom's imap_phases.py (--threads: who had the cores in each read phase;
+# --each-fetch: every body FETCH's window; --gc: collections and eden per phase, with the windows, for bench/gc-windows.py;
+# --alloc: allocation per phase).
 # The mixed load also prints the server's CPU per command during it, by thread group, with context switches per
 # command, the clients' own CPU and the machine's idle time (bench/imap_load.py, bench/server_threads.py).
 # Needs root (peers.sh installs and starts Postfix and Dovecot), python3, bc, Java 17 and Maven. Prints key=value lines per server, then
