@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,22 +24,22 @@ class GrownTablePlansTest {
         try (Database db = Database.open(DatabaseSettings.embedded(dir))) {
             GrownTablePlans plans = new GrownTablePlans(db.dataSource(), Dialect.DERBY);
             assertThat(count(db)).isZero();
-            assertThat(valid(db)).as("compiled by its first execution").isTrue();
+            assertThat(CachedPlans.valid(db, READ)).as("compiled by its first execution").isTrue();
 
             try (Connection c = db.dataSource().getConnection();
                  PreparedStatement replan = c.prepareStatement(Dialect.DERBY.replanTableCall())) {
                 replan.setString(1, "MR_MAILBOX");
                 replan.execute();
             }
-            assertThat(valid(db)).as("marked by the re-plan of its table").isFalse();
+            assertThat(CachedPlans.valid(db, READ)).as("marked by the re-plan of its table").isFalse();
 
             plans.replanGrownTables();
-            assertThat(valid(db)).as("compiled again by the re-planning thread's pass").isTrue();
+            assertThat(CachedPlans.valid(db, READ)).as("compiled again by the re-planning thread's pass").isTrue();
             try (Connection c = db.dataSource().getConnection()) {
                 assertThat(plans.recompileInvalidated(c)).as("nothing left to compile").isZero();
             }
             assertThat(count(db)).as("the open statement runs the new plan").isZero();
-            assertThat(valid(db)).as("without compiling it again").isTrue();
+            assertThat(CachedPlans.valid(db, READ)).as("without compiling it again").isTrue();
         }
     }
 
@@ -55,17 +54,5 @@ class GrownTablePlansTest {
                 }
             }
         });
-    }
-
-    /** Whether Derby's cached plan of {@link #READ} is valid (not marked for a recompile). */
-    private static boolean valid(Database db) throws SQLException {
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT valid FROM SYSCS_DIAG.STATEMENT_CACHE WHERE sql_text = ?")) {
-            ps.setString(1, READ);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).as("in the statement cache").isTrue();
-                return rs.getBoolean(1);
-            }
-        }
     }
 }

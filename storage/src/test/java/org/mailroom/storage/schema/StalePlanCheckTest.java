@@ -3,10 +3,8 @@ package org.mailroom.storage.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
@@ -51,7 +49,7 @@ class StalePlanCheckTest {
                 compiles = recorded.stop();
             }
             assertThat(compiles).as("no compile in the 300 executions after a 30 % growth").isEmpty();
-            assertThat(valid(db)).as("nor a plan marked for a recompile").isTrue();
+            assertThat(CachedPlans.valid(db, READ)).as("nor a plan marked for a recompile").isTrue();
 
             insertWeights(db, 2_600, 6_000);
             String thisThread = Thread.currentThread().getName();
@@ -64,7 +62,7 @@ class StalePlanCheckTest {
             // (the store's own re-planning thread may take its turn at the same table meanwhile)
             assertThat(compiles).as("the read compiled again by the re-planning pass, on its thread")
                 .anyMatch(compile -> compile.thread().equals(thisThread));
-            assertThat(valid(db)).isTrue();
+            assertThat(CachedPlans.valid(db, READ)).isTrue();
         }
     }
 
@@ -103,17 +101,5 @@ class StalePlanCheckTest {
                 }
             }
         });
-    }
-
-    /** Whether Derby's cached plan of {@link #READ} is valid (not marked for a recompile). */
-    private static boolean valid(Database db) throws SQLException {
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT valid FROM SYSCS_DIAG.STATEMENT_CACHE WHERE sql_text = ?")) {
-            ps.setString(1, READ);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).as("in the statement cache").isTrue();
-                return rs.getBoolean(1);
-            }
-        }
     }
 }
