@@ -39,6 +39,7 @@
 # (voluntary context switches per command by thread group: thread hand-offs and waits) lines.
 # Everything it started is stopped at the end.
 set -euo pipefail
+. "$(cd "$(dirname "$0")" && pwd)/maven.sh"   # bench_mvn
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source bench/start-mailroom.sh
@@ -68,7 +69,7 @@ while [ $# -gt 0 ]; do
 done
 lib=${MAILROOM_LIB:-}
 if [ -z "$lib" ]; then
-  mvn -B -q -o -pl dist -am -DskipTests package >/dev/null
+  bench_mvn -pl dist -am -DskipTests package >/dev/null
   lib="$root/dist/target/lib"
 fi
 work=$(mktemp -d /tmp/mailroom-imap-cpu.XXXXXX)

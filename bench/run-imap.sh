@@ -30,6 +30,7 @@
 # Needs root (peers.sh installs and starts Postfix and Dovecot), python3, bc, Java 17 and Maven. Prints key=value lines per server, then
 # one summary line per figure with the Mailroom/Dovecot ratio; everything it started is stopped at the end.
 set -euo pipefail
+. "$(cd "$(dirname "$0")" && pwd)/maven.sh"   # bench_mvn
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source bench/start-mailroom.sh
@@ -158,7 +159,7 @@ fi
 if [ "$only" != dovecot ]; then
 lib=${MAILROOM_LIB:-}
 if [ -z "$lib" ]; then
-  mvn -B -q -o -pl dist -am -DskipTests package >/dev/null
+  bench_mvn -pl dist -am -DskipTests package >/dev/null
   lib="$root/dist/target/lib"
 fi
 echo "mailroom_lib=$lib"

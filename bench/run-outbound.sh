@@ -15,6 +15,7 @@
 # Prints key=value lines, then both rates and their ratio. Needs root (Postfix) and Debian's postfix package
 # (smtp-sink, smtp-source; `../shared/bench/peers.sh install` installs it). Builds with the reactor, offline.
 set -euo pipefail
+. "$(cd "$(dirname "$0")" && pwd)/maven.sh"   # bench_mvn
 cd "$(dirname "$0")/.."
 MESSAGES=${MESSAGES:-10000}
 SINK_PORT=${SINK_PORT:-10026}
@@ -29,7 +30,7 @@ for tool in smtp-sink smtp-source postfix postconf; do
   command -v "$tool" >/dev/null || { echo "$tool missing: apt-get install postfix" >&2; exit 1; }
 done
 
-mvn -q -o -pl bench -am package -DskipTests
+bench_mvn -pl bench -am package -DskipTests
 
 work=$(mktemp -d /tmp/mailroom-outbound-bench.XXXXXX)
 # mktemp makes it 0700: Postfix's daemons (user postfix) must reach the data directory inside.

@@ -14,7 +14,7 @@
 # compiler threads took (mailroom_jit_cpu_ms_per_msg), the JVM's voluntary context switches per message
 # (mailroom_context_switches_per_msg: thread hand-offs, which cost kernel CPU that no Java profile shows), and the
 # CPU per message by kind of thread (mailroom_thread_cpu_ms_per_msg: SMTP workers, I/O, GC, JIT, learning...).
-# Mailroom runs from this checkout's dist/target/lib, built with `mvn -o -pl dist -am package` (never install);
+# Mailroom runs from this checkout's dist/target/lib, built with `mvn -pl dist -am package` (never install);
 # MAILROOM_LIB=DIR runs the jars in DIR instead, unbuilt (e.g. a copy of an older build, to compare).
 # SESSIONS=N changes the 20 concurrent sessions. MAILROOM_JAVA_OPTS adds JVM options to the server.
 # MAILROOM_PRELOAD=N sends N messages of the same load to the started server before the measured load, so the
@@ -33,6 +33,7 @@
 #                              MAILROOM_SQL_LOG=FILE keeps that statement log (e.g. to count statements by text)
 # Nothing leaves the machine.
 set -euo pipefail
+. "$(cd "$(dirname "$0")" && pwd)/maven.sh"   # bench_mvn
 cd "$(dirname "$(readlink -f "$0")")/.."
 root=$(pwd)
 source bench/start-mailroom.sh
@@ -180,8 +181,8 @@ jvm_uptime() {
 if [[ "$only" != "postfix" ]]; then
     lib=${MAILROOM_LIB:-}
     if [[ -z "$lib" ]]; then
-        echo "== Mailroom (building: mvn -o -pl dist -am package)"
-        mvn -B -o -q -pl dist -am -DskipTests package >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log"; exit 1; }
+        echo "== Mailroom (building: mvn -pl dist -am package)"
+        bench_mvn -pl dist -am -DskipTests package >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log"; exit 1; }
         lib=$root/dist/target/lib
     else
         echo "== Mailroom (jars in $lib)"

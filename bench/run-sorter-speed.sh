@@ -14,6 +14,7 @@
 # ../shared/corpus, holding spamassassin-eval.tar.xz; unpacked once under bench/target like run-spam-quality.sh).
 # Without the corpus the benchmark runs with an untrained spam model and says so.
 set -euo pipefail
+. "$(cd "$(dirname "$0")" && pwd)/maven.sh"   # bench_mvn
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 corpus="${SPAM_CORPUS:-$repo/../shared/corpus}"
 cd "$repo"
@@ -27,7 +28,7 @@ if [ -f "$corpus/spamassassin-eval.tar.xz" ]; then
     fi
     spam_corpus="$(realpath "$spam_corpus")"
 fi
-mvn -q -o -pl bench -am package -DskipTests
+bench_mvn -pl bench -am package -DskipTests
 # shellcheck disable=SC2086 # MAILROOM_JAVA_OPTS holds several options on purpose, as in the launchers
 exec java ${MAILROOM_JAVA_OPTS:-} ${spam_corpus:+-Dbench.spam.corpus=$spam_corpus} \
     -cp "bench/target/classes:$(cat bench/target/classpath.txt)" org.mailroom.bench.SorterSpeedBenchmark "$@"

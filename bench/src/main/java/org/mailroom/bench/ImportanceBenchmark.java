@@ -3,9 +3,7 @@ package org.mailroom.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,6 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.mailroom.bench.ReplayCorpus.Event;
+import org.mailroom.bench.ReplayCorpus.User;
 import org.mailroom.sorter.IncomingMail;
 import org.mailroom.sorter.SessionFacts;
 import org.mailroom.sorter.importance.ImportanceModel;
@@ -39,12 +39,6 @@ import org.mailroom.sorter.message.MailParser;
  */
 public final class ImportanceBenchmark {
 
-    private record User(String name, String primary, Set<String> own) {
-    }
-
-    private record Event(User user, long seq, Instant at, boolean incoming, Path file, String label) {
-    }
-
     private record Scored(String user, double score, boolean important) {
     }
 
@@ -58,7 +52,8 @@ public final class ImportanceBenchmark {
             System.exit(2);
         }
         String which = System.getProperty("bench.users", "all");
-        List<User> users = readUsers(root.resolve("users.tsv"));
+        ReplayCorpus corpus = ReplayCorpus.open(root);
+        List<User> users = corpus.users();
         List<User> selected = new ArrayList<>();
         for (int i = 0; i < users.size(); i++) {
             if (which.equals("all") || (which.equals("even") == (i % 2 == 0))) {
@@ -67,7 +62,12 @@ public final class ImportanceBenchmark {
         }
         List<Event> events = new ArrayList<>();
         for (User user : selected) {
-            events.addAll(readEvents(root.resolve(user.name()), user));
+            events.addAll(corpus.events(root, user));
+        }
+        List<String> problems = corpus.problems();
+        problems.stream().limit(20).forEach(p -> System.err.println("skipped: " + p));
+        if (problems.size() > 20) {
+            System.err.println("skipped: ... and " + (problems.size() - 20) + " more");
         }
         events.sort(Comparator.comparing(Event::at).thenComparing(e -> e.incoming() ? 0 : 1)
             .thenComparing(e -> e.user().name()).thenComparingLong(Event::seq));
@@ -138,7 +138,7 @@ public final class ImportanceBenchmark {
             dumpMessages.close();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        report(root, which, selected.size(), events.size(), scored, settings, seconds,
+        report(root, which, selected.size(), events.size(), problems.size(), scored, settings, seconds,
             evaluateNanos / 1e6 / Math.max(1, scored.size()), state.weightCount());
     }
 
@@ -150,43 +150,13 @@ public final class ImportanceBenchmark {
         }
     }
 
-    private static List<User> readUsers(Path file) throws IOException {
-        List<User> users = new ArrayList<>();
-        List<String> lines = Files.readAllLines(file);
-        for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] cols = line.split("\t", -1);
-            List<String> own = Arrays.stream(cols[1].split(",")).map(s -> s.strip().toLowerCase(Locale.ROOT))
-                .filter(s -> !s.isEmpty()).toList();
-            // Two folders may share an address (the same person exported twice): the folder name keeps users apart.
-            String primary = cols[0] + "@replay.invalid";
-            users.add(new User(cols[0], primary, Set.copyOf(own)));
-        }
-        return users;
-    }
-
-    private static List<Event> readEvents(Path dir, User user) throws IOException {
-        List<Event> events = new ArrayList<>();
-        List<String> lines = Files.readAllLines(dir.resolve("events.tsv"));
-        for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] c = line.split("\t", -1);
-            events.add(new Event(user, Long.parseLong(c[0]), Instant.parse(c[1]), c[2].equals("INCOMING"),
-                dir.resolve(c[3]), c.length > 4 ? c[4] : ""));
-        }
-        return events;
-    }
-
-    private static void report(Path root, String which, int users, int events, List<Scored> scored,
+    private static void report(Path root, String which, int users, int events, int skipped, List<Scored> scored,
                                ImportanceModel.Settings settings, double seconds, double evaluateMs, int weights) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("corpus", root);
         out.put("users_replayed", users + (which.equals("all") ? "" : " (" + which + ")"));
         out.put("events", events);
+        out.put("rows_skipped", skipped);
         out.put("scored", scored.size());
         long positives = scored.stream().filter(Scored::important).count();
         out.put("important", positives);

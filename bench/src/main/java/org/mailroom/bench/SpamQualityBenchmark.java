@@ -1,6 +1,7 @@
 package org.mailroom.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -415,14 +416,34 @@ public final class SpamQualityBenchmark {
     private static List<Labelled> load(Path root, String split) throws IOException {
         MailParser parser = new MailParser();
         List<Labelled> out = new ArrayList<>();
-        List<String> lines = Files.readAllLines(root.resolve(split));
-        String[] header = lines.get(0).split("\t");
-        int pathColumn = Arrays.asList(header).indexOf("path");
-        int labelColumn = Arrays.asList(header).indexOf("label");
-        for (String line : lines.subList(1, lines.size())) {
-            String[] cols = line.split("\t", -1);
-            byte[] raw = Files.readAllBytes(root.resolve(cols[pathColumn]));
-            out.add(new Labelled(cols[pathColumn], parser.parse(raw), cols[labelColumn].equals("spam")));
+        // Forgiving where another export of the layout could differ (line endings, bytes that are not UTF-8, blank
+        // lines, the label's case); a row that cannot be read is named and skipped, never fatal to the run.
+        List<String> lines = new String(Files.readAllBytes(root.resolve(split)), StandardCharsets.UTF_8).lines().toList();
+        List<String> header = Arrays.asList(lines.get(0).replace("\uFEFF", "").split("\t"));
+        int pathColumn = header.indexOf("path");
+        int labelColumn = header.indexOf("label");
+        if (pathColumn < 0 || labelColumn < 0) {
+            throw new IOException(root.resolve(split) + ":1: the header names no 'path' or no 'label' column");
+        }
+        int skipped = 0;
+        for (int i = 1; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            String[] cols = lines.get(i).split("\t", -1);
+            Path file = cols.length > Math.max(pathColumn, labelColumn) ? root.resolve(cols[pathColumn].strip()) : null;
+            if (file == null || !Files.isRegularFile(file)) {
+                if (skipped++ < 20) {
+                    System.err.println("skipped: " + root.resolve(split) + ":" + (i + 1) + ": "
+                        + (file == null ? "too few columns" : file + " is missing"));
+                }
+                continue;
+            }
+            String label = cols[labelColumn].strip().toLowerCase(Locale.ROOT);
+            out.add(new Labelled(cols[pathColumn].strip(), parser.parse(Files.readAllBytes(file)), label.equals("spam")));
+        }
+        if (skipped > 0) {
+            System.err.println("skipped: " + skipped + " rows of " + root.resolve(split));
         }
         return out;
     }
