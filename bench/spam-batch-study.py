@@ -22,10 +22,21 @@ Commands (from the repository root; the corpus unpacked by bench/run-spam-qualit
     JAVA_OPTS="-Dspam.seed=1 -Dspam.dump=bench/target/study/main-1.tsv" bench/run-spam-quality.sh ../shared/corpus --cv 5
     JAVA_OPTS="-Dspam.seed=2 -Dspam.dump=bench/target/study/main-2.tsv" bench/run-spam-quality.sh ../shared/corpus --cv 5
     /usr/bin/python3 bench/spam-batch-study.py --study bench/target/study --corpus bench/target/corpus-* [STAGE ...]
-STAGES: main (score main's own dumped scores: the reproduction check), dumped (batch learners on the dumped
-features), text (TF-IDF words / char_wb alone and stacked), boost (gradient boosting over the top dumped features),
-rescued (which spam a model catches that main misses, and the ham at its line); default: all. Each line printed is
-`name: recall at <= 0.1% FP (of 1,327), AUC, CPU seconds per fit (process time, mean over the 5 folds)`.
+STAGES (default: main dumped text boost):
+  main          main's own dumped scores (-Dspam.dump, main-*.tsv) scored here: the reproduction check
+  dumped        L2 logistic regression, linear SVM (C swept), multinomial / complement NB on the dumped features
+  blocks        the header model's block scaled against the main block (linear SVM)
+  online        a numpy replica of main's online regression on the dump: checks the dump carries what main learns
+  text          TF-IDF word 1-2-grams and char_wb 3-5-grams of the raw text, alone and stacked with the dump
+  best          the best setting of each family and representation, scores kept
+  knn           cosine k-nearest neighbours on the dump and on TF-IDF
+  boost         gradient-boosted trees over the 2,000 / 5,000 most frequent dumped features; boost-large: 10,000
+  textparts     TF-IDF words of the headers only / of the body only beside the dump
+  curve         learning curves (a share of each fold's training rows); curve-online: main's learner's (replica)
+  explain       the stacked SVM's strongest features on the spam it rescues from main's misses, and on its top ham
+  rescued       every kept model against main: misses rescued and lost, the spam no model catches, main + w x model
+Each line printed is `name: recall at <= 0.1% FP (of 1,327), AUC, CPU seconds per fit (process time, mean over the
+5 folds)`; the stages' scores are kept in STUDY/scores-STAGES.npz for `rescued`.
 """
 import argparse
 import csv
@@ -308,14 +319,17 @@ def stage_blocks(rows, y, folds):
                lambda: LinearSVC(C=C, max_iter=50000), rows_of(mats))
 
 
-def text_counts(headers, bodies):
+def text_counts(headers, bodies, with_chars=True):
     from sklearn.feature_extraction.text import CountVectorizer
     docs = [h + "\n\n" + b for h, b in zip(headers, bodies)]
     t0 = time.process_time()
-    words = CountVectorizer(ngram_range=(1, 2), lowercase=True, token_pattern=r"(?u)\b[\w$%.@'-]*\w[\w$%@-]*\b",
-                            min_df=2, dtype=np.float64).fit_transform(docs)
+    word_vectorizer = CountVectorizer(ngram_range=(1, 2), lowercase=True, token_pattern=r"(?u)\b[\w$%.@'-]*\w[\w$%@-]*\b",
+                            min_df=2, dtype=np.float64)
+    words = word_vectorizer.fit_transform(docs)
     print(f"word 1-2-grams: {words.shape[1]} columns (min_df 2 over dev), {time.process_time() - t0:.0f} s",
           flush=True)
+    if not with_chars:
+        return words, word_vectorizer.get_feature_names_out()
     t0 = time.process_time()
     chars = CountVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, min_df=2,
                             dtype=np.float64).fit_transform([d[:8000] for d in docs])
@@ -377,7 +391,7 @@ def stage_text(rows, y, folds, headers, bodies):
     return results
 
 
-def stage_boost(rows, y, folds):
+def stage_boost(rows, y, folds, settings=((2000, 300, 3), (5000, 500, 3))):
     """Gradient-boosted trees over the dumped features most frequent in the fold's training rows (dense)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     mats, _ = dumped_matrices(rows, True)
@@ -391,12 +405,177 @@ def stage_boost(rows, y, folds):
                 np.float32)
         return of
     out = {}
-    for k, it, depth in ((2000, 300, 3), (5000, 500, 3)):
+    for k, it, depth in settings:
         out[k] = cv(f"gradient boosting (hist) over the {k} most frequent dumped features, {it} rounds, depth {depth}",
                     y, folds, lambda: HistGradientBoostingClassifier(max_iter=it, learning_rate=0.1, max_depth=depth,
                                                                      early_stopping=False, l2_regularization=1.0),
                     top(k))
     return out
+
+
+def stage_best(rows, y, folds, headers, bodies):
+    """The best setting of each family and representation from the sweeps, with their scores kept (`rescued`)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import MultinomialNB
+    from sklearn.svm import LinearSVC
+    words, chars = text_counts(headers, bodies)
+    main_set, _ = dumped_matrices(rows, False)
+    blocks, _ = dumped_matrices(rows, True)
+    w, c = tfidf_of_fold(words), tfidf_of_fold(chars)
+    svm = lambda C: (lambda: LinearSVC(C=C, max_iter=50000))
+    cv("dumped main set, L2 logistic regression C=10000", y, folds,
+       lambda: LogisticRegression(C=10000, solver="liblinear", max_iter=1000), rows_of(main_set))
+    cv("dumped blocks, L2 logistic regression C=10000", y, folds,
+       lambda: LogisticRegression(C=10000, solver="liblinear", max_iter=1000), rows_of(blocks))
+    cv("dumped main set, multinomial NB (unit length) alpha=0.1", y, folds, lambda: MultinomialNB(alpha=0.1),
+       rows_of(main_set))
+    cv("dumped main set, linear SVM C=100", y, folds, svm(100), rows_of(main_set))
+    cv("dumped blocks, linear SVM C=100", y, folds, svm(100), rows_of(blocks))
+    cv("tfidf words 1-2, linear SVM C=3", y, folds, svm(3), w)
+    cv("tfidf char_wb 3-5, linear SVM C=3", y, folds, svm(3), c)
+    cv("tfidf words + char_wb, linear SVM C=3", y, folds, svm(3), stacked(w, c))
+    for scale in (0.5, 1, 2):
+        for C in (1, 3, 10):
+            cv(f"dumped blocks + tfidf words x{scale}, linear SVM C={C}", y, folds, svm(C),
+               stacked(rows_of(blocks), w, weights=[1, scale]))
+    cv("dumped blocks + tfidf words + char_wb, linear SVM C=3", y, folds, svm(3), stacked(rows_of(blocks), w, c))
+    cv("dumped blocks + tfidf words, L2 logistic regression C=1000", y, folds,
+       lambda: LogisticRegression(C=1000, solver="liblinear", max_iter=1000), stacked(rows_of(blocks), w))
+
+
+def knn_scores(name, y, folds, matrix_of_fold, k):
+    """Cosine k-nearest neighbours: a held-out message's score is the similarity-weighted vote of its k most similar
+    training messages (spam +1, ham -HAM_WEIGHT), so scores are continuous enough for a 0.1 % FP line."""
+    scores = np.zeros(len(y))
+    cpu = []
+    for j in range(folds.max() + 1):
+        train, test = folds != j, folds == j
+        Xtr, Xte = matrix_of_fold(j, train, test)
+        t0 = time.process_time()
+        sims = (Xte @ Xtr.T).toarray()
+        vote = np.where(y[train] == 1, 1.0, -HAM_WEIGHT)
+        top = np.argpartition(-sims, k, axis=1)[:, :k]
+        rows_ = np.arange(sims.shape[0])[:, None]
+        scores[test] = (sims[rows_, top] * vote[top]).sum(axis=1)
+        cpu.append(time.process_time() - t0)
+    line(name, y, scores, float(np.mean(cpu)))
+    SCORES[name] = scores
+
+
+def stage_knn(rows, y, folds, headers, bodies):
+    words, chars = text_counts(headers, bodies)
+    blocks, _ = dumped_matrices(rows, True)
+    w, c = tfidf_of_fold(words), tfidf_of_fold(chars)
+    norm = lambda f: (lambda j, tr, te: tuple(
+        sp.csr_matrix(m.multiply(1 / np.sqrt(np.asarray(m.multiply(m).sum(axis=1)) + 1e-12))) for m in f(j, tr, te)))
+    for k in (5, 20):
+        knn_scores(f"kNN (cosine, k={k}) on dumped blocks", y, folds, norm(rows_of(blocks)), k)
+        knn_scores(f"kNN (cosine, k={k}) on tfidf words + char_wb", y, folds, norm(stacked(w, c)), k)
+
+
+def stage_explain(rows, y, folds, headers, bodies, names, main_scores, paths):
+    """The stacked linear SVM (dumped blocks + TF-IDF words, C=3): for each spam it catches that main (default seed)
+    misses, and for the ham at its line, the features that pushed hardest (weight x value)."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.svm import LinearSVC
+    words, word_names = text_counts(headers, bodies, with_chars=False)
+    blocks, vocab = dumped_matrices(rows, True)
+    dumped_names = [("main " if kind == "m" else "hdr ") + names.get(h, h) for kind, h in vocab.hashes]
+    scores = np.zeros(len(y))
+    why = {}
+    for j in range(folds.max() + 1):
+        train, test = folds != j, folds == j
+        Xtr_w = words[train]
+        keep = np.asarray((Xtr_w > 0).sum(axis=0)).ravel() >= 2
+        t = TfidfTransformer(sublinear_tf=True).fit(Xtr_w[:, keep])
+        Xtr = sp.hstack([blocks[j][train], t.transform(Xtr_w[:, keep])]).tocsr()
+        Xte = sp.hstack([blocks[j][test], t.transform(words[test][:, keep])]).tocsr()
+        col_names = dumped_names + ["word " + n for n in word_names[keep]]
+        model = LinearSVC(C=3, max_iter=50000).fit(Xtr, y[train], sample_weight=np.where(y[train] == 0, HAM_WEIGHT,
+                                                                                          1.0))
+        scores[test] = model.decision_function(Xte)
+        coef = model.coef_.ravel()
+        for row, i in enumerate(np.where(test)[0]):
+            x = Xte[row]
+            summed = {}  # a feature's copies share a name: their contributions are summed
+            for k, v in zip(x.indices, x.data * coef[x.indices]):
+                summed[col_names[k]] = summed.get(col_names[k], 0.0) + v
+            top = sorted(summed.items(), key=lambda kv: -abs(kv[1]))[:8]
+            why[i] = ", ".join(f"{n} {v:+.2f}" for n, v in top)
+    line("explained model: dumped blocks + tfidf words, linear SVM C=3", y, scores)
+    _, _, thr = score(y, scores)
+    _, _, main_thr = score(y, main_scores)
+    for i in np.where((y == 1) & (scores > thr) & (main_scores <= main_thr))[0]:
+        print(f"rescued {paths[i]} main {main_scores[i] - main_thr:+.2f} svm {scores[i] - thr:+.2f}: {why[i]}")
+    for i in np.where((y == 1) & (scores <= thr) & (main_scores > main_thr))[0]:
+        print(f"lost {paths[i]} main {main_scores[i] - main_thr:+.2f} svm {scores[i] - thr:+.2f}: {why[i]}")
+    for i in np.argsort(-np.where(y == 0, scores, -np.inf))[:4]:
+        print(f"top ham {paths[i]} svm {scores[i] - thr:+.2f}: {why[i]}")
+
+
+def stage_textparts(rows, y, folds, headers, bodies):
+    """Which half of the raw text the stacked model's gain over the dumped features comes from: TF-IDF word
+    1-2-grams of the headers alone or of the body alone beside the dumped blocks (linear SVM, C=3)."""
+    from sklearn.svm import LinearSVC
+    blocks, _ = dumped_matrices(rows, True)
+    for part, docs in (("headers", headers), ("body", bodies)):
+        counts, _ = text_counts(docs, [""] * len(docs), with_chars=False)
+        for scale in (1, 2):
+            cv(f"dumped blocks + tfidf words of the {part} only x{scale}, linear SVM C=3", y, folds,
+               lambda: LinearSVC(C=3, max_iter=50000), stacked(rows_of(blocks), tfidf_of_fold(counts),
+                                                               weights=[1, scale]))
+
+
+def stage_curve(rows, y, folds, headers, bodies):
+    """A learning curve: each fold's model trained on a random share of its training rows (three draws per share),
+    scored on the whole held-out fold. (The dumped sender history was counted over the whole training set, which
+    flatters the smaller shares a little; the TF-IDF model alone has no such term.)"""
+    from sklearn.svm import LinearSVC
+    words, _ = text_counts(headers, bodies, with_chars=False)
+    blocks, _ = dumped_matrices(rows, True)
+    reps = {"dumped blocks + tfidf words x2": stacked(rows_of(blocks), tfidf_of_fold(words), weights=[1, 2]),
+            "tfidf words 1-2": tfidf_of_fold(words)}
+    for tag, rep in reps.items():
+        for share in (0.25, 0.5, 0.75, 1.0):
+            figures = []
+            for draw in range(3 if share < 1 else 1):
+                rng = np.random.default_rng(draw)
+                subsample = rng.random(len(y)) < share
+                scores = np.zeros(len(y))
+                for j in range(folds.max() + 1):
+                    train, test = (folds != j) & subsample, folds == j
+                    Xtr, Xte = rep(j, train, test)
+                    model = LinearSVC(C=3, max_iter=50000).fit(Xtr, y[train], sample_weight=np.where(
+                        y[train] == 0, HAM_WEIGHT, 1.0))
+                    scores[test] = model.decision_function(Xte)
+                figures.append(score(y, scores)[:2])
+            c, a = np.mean(figures, axis=0)
+            print(f"learning curve, {tag}, linear SVM C=3, {share:.0%} of each fold's training rows: {c:.1f} "
+                  f"({' / '.join(str(int(f[0])) for f in figures)}), AUC {a:.6f}", flush=True)
+
+
+def stage_curve_online(rows, y, folds):
+    """The learning curve of main's own learner (the numpy replica of its regression, three averaged orders)."""
+    mats, _ = dumped_matrices(rows, False)
+    for share in (0.5, 0.75, 1.0):
+        figures = []
+        for draw in range(2 if share < 1 else 1):
+            subsample = np.random.default_rng(draw).random(len(y)) < share
+            scores = np.zeros(len(y))
+            for j in range(folds.max() + 1):
+                train = np.where((folds != j) & subsample)[0]
+                ws, bs = [], []
+                for o in range(3):
+                    w, b = online_replica(mats[j][train], y[train], np.random.default_rng(100 + o).permutation(
+                        len(train)))
+                    ws.append(w)
+                    bs.append(b)
+                test = folds == j
+                scores[test] = mats[j][test] @ np.mean(ws, axis=0) + np.mean(bs)
+            figures.append(score(y, scores)[:2])
+        c, a = np.mean(figures, axis=0)
+        print(f"learning curve, online replica of main's regression, {share:.0%} of each fold's training rows: "
+              f"{c:.1f} ({' / '.join(str(int(f[0])) for f in figures)}), AUC {a:.6f}", flush=True)
 
 
 def stage_rescued(study, y, paths, names):
@@ -422,12 +601,15 @@ def stage_rescued(study, y, paths, names):
     print(f"main's misses caught by at least one model at its own line: {len(caught_by_any)} of {len(main_missed)}")
     never = sorted(main_missed - caught_by_any)
     print("missed by main and by every model:", [paths[i] for i in never])
-    scale_main = np.std(main)
-    for n in best[:6]:
-        other = models[n] / np.std(models[n]) * scale_main
+    for n in best[:8]:
         for w in (0.1, 0.2, 0.3, 0.5):
-            c, auc, _ = score(y, main + w * other)
-            print(f"main + {w} x [{n}] (scaled to main's spread): {c}, AUC {auc:.6f}")
+            figures = []
+            for m in mains.values():
+                other = models[n] / np.std(models[n]) * np.std(m)
+                figures.append(score(y, m + w * other)[:2])
+            c, a = np.mean(figures, axis=0)
+            print(f"main + {w} x [{n}] (scaled to main's spread), mean of main's {len(mains)} orders: {c:.1f}, "
+                  f"AUC {a:.6f} ({' / '.join(str(int(f[0])) for f in figures)})")
 
 
 def main():
@@ -452,11 +634,31 @@ def main():
         stage_online(rows, y, folds)
     if "blocks" in args.stages:
         stage_blocks(rows, y, folds)
+    if "best" in args.stages:
+        headers, bodies = load_texts(args.corpus, paths, os.path.join(args.study, "texts.npz"))
+        stage_best(rows, y, folds, headers, bodies)
+    if "textparts" in args.stages:
+        headers, bodies = load_texts(args.corpus, paths, os.path.join(args.study, "texts.npz"))
+        stage_textparts(rows, y, folds, headers, bodies)
+    if "curve" in args.stages:
+        headers, bodies = load_texts(args.corpus, paths, os.path.join(args.study, "texts.npz"))
+        stage_curve(rows, y, folds, headers, bodies)
+    if "curve-online" in args.stages:
+        stage_curve_online(rows, y, folds)
+    if "knn" in args.stages:
+        headers, bodies = load_texts(args.corpus, paths, os.path.join(args.study, "texts.npz"))
+        stage_knn(rows, y, folds, headers, bodies)
     if "boost" in args.stages:
         stage_boost(rows, y, folds)
+    if "boost-large" in args.stages:
+        stage_boost(rows, y, folds, ((10000, 800, 3),))
     if SCORES:
         np.savez_compressed(os.path.join(args.study, "scores-" + "-".join(args.stages) + ".npz"),
                             names=np.array(list(SCORES), dtype=object), scores=np.array(list(SCORES.values())))
+    if "explain" in args.stages:
+        headers, bodies = load_texts(args.corpus, paths, os.path.join(args.study, "texts.npz"))
+        stage_explain(rows, y, folds, headers, bodies, names, stage_main(args.study, y, paths)["main-default.tsv"],
+                      paths)
     if "rescued" in args.stages:
         stage_rescued(args.study, y, paths, names)
 
