@@ -47,7 +47,6 @@ import glob
 import html
 import os
 import re
-import sys
 import time
 
 import numpy as np
