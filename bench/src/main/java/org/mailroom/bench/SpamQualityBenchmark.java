@@ -31,7 +31,8 @@ import org.mailroom.sorter.spam.TokenStore;
  * <p>Arguments: {@code CORPUS_ROOT [--cv K]} where CORPUS_ROOT holds {@code spamassassin/dev.tsv}. Tuning knobs as
  * system properties: {@code spam.rate}, {@code spam.offset}, {@code spam.margin}, {@code spam.passes},
  * {@code spam.bayes}, {@code spam.hamWeight}, {@code spam.header}; {@code spam.seed} the training order's shuffle,
- * {@code spam.orders} how many orders {@link BulkTraining} averages; {@code spam.seeds} one model per seed (CV).
+ * {@code spam.orders} how many orders {@link BulkTraining} averages; {@code spam.seeds} one model per seed (CV);
+ * {@code spam.dump} each held-out message's opinions, {@code spam.dumpTokens} every message's features (CV).
  */
 public final class SpamQualityBenchmark {
 
@@ -60,6 +61,7 @@ public final class SpamQualityBenchmark {
 
         List<Labelled> dev = load(root, "dev.tsv");
         if (folds > 1) {
+            SpamTokenDump tokenDump = TOKEN_DUMP_FILE == null ? null : new SpamTokenDump(dev, folds, settings);
             // The folds are independent (each its own filter and store, the same fixed shuffle), so they run on
             // threads of their own: the figures are those of running them one after the other.
             List<CompletableFuture<Run>> runs = new ArrayList<>();
@@ -70,9 +72,10 @@ public final class SpamQualityBenchmark {
                 for (int i = 0; i < dev.size(); i++) {
                     (i % folds == fold ? test : train).add(dev.get(i));
                 }
+                final int f = fold;
                 runs.add(CompletableFuture.supplyAsync(
                     () -> SEEDS.length > 0 ? multiRun(train, test, settings, passes)
-                        : run(train, test, settings, passes, false), pool));
+                        : run(train, test, settings, passes, false, f, tokenDump), pool));
             }
             List<double[]> scored = new ArrayList<>();
             try {
@@ -87,9 +90,12 @@ public final class SpamQualityBenchmark {
             printMisses();
             sweep(settings);
             dump();
+            if (tokenDump != null) {
+                tokenDump.write(Path.of(TOKEN_DUMP_FILE));
+            }
         } else {
             List<Labelled> holdout = load(root, "holdout.tsv");
-            Run run = run(dev, holdout, settings, passes, true);
+            Run run = run(dev, holdout, settings, passes, true, -1, null);
             report("holdout (trained on dev)", run.scores, run);
         }
     }
@@ -137,6 +143,9 @@ public final class SpamQualityBenchmark {
      */
     private static final String DUMP_FILE = System.getProperty("spam.dump");
     private static final List<String> DUMP = Collections.synchronizedList(new ArrayList<>());
+
+    /** {@code -Dspam.dumpTokens=FILE} (CV only): every dev message's features, per fold ({@link SpamTokenDump}). */
+    private static final String TOKEN_DUMP_FILE = System.getProperty("spam.dumpTokens");
 
     private static void dump() {
         if (DUMP_FILE == null) {
@@ -271,7 +280,7 @@ public final class SpamQualityBenchmark {
     }
 
     private static Run run(List<Labelled> train, List<Labelled> test, SpamModelSettings settings, int passes,
-                           boolean timeFiftyKilobytes) {
+                           boolean timeFiftyKilobytes, int fold, SpamTokenDump tokenDump) {
         SpamFilter filter = new SpamFilter(new InMemoryTokenStore(), settings);
         List<BulkTraining.Example> examples = new ArrayList<>();
         for (Labelled l : train) {
@@ -280,6 +289,9 @@ public final class SpamQualityBenchmark {
         long start = System.nanoTime();
         new BulkTraining(filter, passes, SEED, ORDERS).train(TokenStore.GLOBAL, examples);
         long trainNanos = System.nanoTime() - start;
+        if (tokenDump != null) {
+            tokenDump.histories(fold, filter, train, test);
+        }
         List<double[]> scores = new ArrayList<>();
         long[] nanos = new long[test.size()];
         // Warm-up so the timing reflects a running server, not the JIT.

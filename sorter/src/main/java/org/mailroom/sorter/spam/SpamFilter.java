@@ -103,6 +103,68 @@ public final class SpamFilter implements Signal {
                 headerLogOdds(user, features.headerTokens)));
     }
 
+    /**
+     * What the extractor gives a message, for offline study of other learners on the same features (the quality
+     * benchmark's {@code -Dspam.dumpTokens}): the main model's distinct token hashes and the header model's (empty
+     * when it is off), both without the sender-history features ({@link #studySenderHistory}: they depend on what
+     * was trained), and a name for every hash (a boosted or repeated feature's copies share their name; a structure
+     * fact is {@code fact:KEY}). Every feature is binary; each model scales its whole set, history included, to
+     * unit length. Not used by classification: it builds a String per feature.
+     */
+    public record StudyFeatures(long[] tokens, long[] headerTokens, java.util.Map<Long, String> names) {
+    }
+
+    /** The extractor's features of {@code content} as the two models weigh them ({@link StudyFeatures}). */
+    public StudyFeatures studyFeatures(MailContent content, SessionFacts session) {
+        java.util.Map<Long, String> names = new java.util.HashMap<>();
+        EmittedFeatures emitted = new EmittedFeatures();
+        extractor.extract(content, session, emitted);
+        extractor.extract(content, session, new FeatureExtractor.NamingSink() {
+            @Override
+            public void feature(long hash) {
+            }
+
+            @Override
+            public boolean wantsName(long hash) {
+                return !names.containsKey(hash);
+            }
+
+            @Override
+            public void name(long hash, String name) {
+                names.putIfAbsent(hash, name);
+            }
+
+            @Override
+            public void fact(long hash, String key, String reason) {
+                names.putIfAbsent(hash, "fact:" + key);
+            }
+        });
+        LongSet tokens = new LongSet(emitted.count());
+        for (int i = 0; i < emitted.count(); i++) {
+            tokens.add(emitted.hash(i));
+        }
+        LongSet headers = new LongSet(256);
+        if (headerModel()) {
+            emitted.headerModelFeatures(headers);
+        }
+        return new StudyFeatures(tokens.toArray(), headers.toArray(), names);
+    }
+
+    /**
+     * The sender-history features of {@code content} (with their boosted copies, which both models weigh) as this
+     * store gives them for {@code user}, the message trained under {@code messageKey} left out: for a trained
+     * message what its training step saw, for a new one what its classification sees. By hash, with their names.
+     */
+    public java.util.Map<Long, String> studySenderHistory(String user, String messageKey, MailContent content) {
+        java.util.Map<Long, String> out = new java.util.LinkedHashMap<>();
+        for (long h : SenderHistory.features(store, user, settings.shareWithGlobal(), content, messageKey)) {
+            for (int i = 0; i < FeatureExtractor.BOOST; i++) {
+                out.put(i == 0 ? h : FeatureExtractor.copyHash(h, i), SenderHistory.name(h).orElseThrow());
+            }
+        }
+        return out;
+    }
+
     private List<Score> scores(String user, MailContent content, SessionFacts session) {
         if (untrained(user)) {
             // Neither model has seen a message, so it can only abstain (what model(...).untrained() would say after

@@ -334,4 +334,40 @@ class SpamFilterTest {
         slow.forget(ALICE, "<9@x>");
         assertThat(store.totals(ALICE).bias()).isCloseTo(0, within(1e-9));
     }
+
+    @Test
+    void theStudyFeaturesAreTheTokensEachModelTrainsOnAndNameThem() {
+        trainGlobal(5);
+        MailContent message = spam(42);
+        filter.learn(TokenStore.GLOBAL, "<42@x>", message, true);
+        SpamFilter.StudyFeatures study = filter.studyFeatures(message, SessionFacts.none());
+        java.util.Map<Long, String> history = filter.studySenderHistory(TokenStore.GLOBAL, "<42@x>", message);
+
+        // The history the message's own training step saw (itself left out) and the extractor's tokens are exactly
+        // the tokens the main model's and the header model's records hold.
+        assertThat(history).hasSize(2 * FeatureExtractor.BOOST);
+        assertThat(union(history.keySet(), study.tokens()))
+            .isEqualTo(union(List.of(), store.record(TokenStore.GLOBAL, "<42@x>").orElseThrow().tokens()));
+        assertThat(union(history.keySet(), study.headerTokens())).isEqualTo(
+            union(List.of(), store.record(SpamFilter.headerScope(TokenStore.GLOBAL), "<42@x>").orElseThrow().tokens()));
+        assertThat(study.headerTokens().length).isLessThan(study.tokens().length);
+        // Every hash has a name: words and pairs as the reason spells them, facts by their key, history by bucket.
+        for (long h : study.tokens()) {
+            assertThat(study.names()).containsKey(h);
+        }
+        assertThat(study.names().values()).contains("s:cheap").anyMatch(n -> n.startsWith("fact:"));
+        assertThat(history.values()).allMatch(n -> n.startsWith("senderseen:") || n.startsWith("senderdomseen:"));
+        // Its sender's other trained mail is spam; a sender never trained reads as new.
+        assertThat(history.values()).contains("senderseen:spam");
+        assertThat(filter.studySenderHistory(TokenStore.GLOBAL, "<43@x>", TestMails.mail("43",
+            "nobody@elsewhere.test", "hello", "hello there")).values()).contains("senderseen:new");
+    }
+
+    private static java.util.Set<Long> union(java.util.Collection<Long> some, long[] more) {
+        java.util.Set<Long> out = new java.util.HashSet<>(some);
+        for (long h : more) {
+            out.add(h);
+        }
+        return out;
+    }
 }
