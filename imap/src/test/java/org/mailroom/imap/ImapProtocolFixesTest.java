@@ -12,8 +12,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Faults of James 3.8.1's IMAP decoding and session handling that Mailroom fixes, each over a real socket: bare-LF
  * line ends after a literal, BYE before the server closes, BYE to a session whose mailbox another session deleted,
- * unterminated quoted strings, literals refused by their announced size, and a mailbox opened with EXAMINE left
- * unchanged.
+ * unterminated quoted strings, literals refused by their announced size, a mailbox opened with EXAMINE left
+ * unchanged, and INBOX still there after a RENAME of INBOX.
  */
 @Timeout(60)
 class ImapProtocolFixesTest {
@@ -168,6 +168,25 @@ class ImapProtocolFixesTest {
             assertThat(ImapClient.last(imap.command("SELECT ro"))).contains("OK [READ-WRITE]");
             assertThat(ImapClient.last(imap.command("STORE 2 +FLAGS.SILENT (\\Flagged)"))).contains("OK");
             assertThat(imap.command("EXPUNGE")).contains("* 1 EXPUNGE");
+        }
+    }
+
+    @Test
+    void renamingInboxMovesItsMessagesAndLeavesAnEmptyInbox() throws Exception {
+        String user = testServer.fixture().addUser("renameinbox");
+        try (ImapClient imap = loggedIn(user)) {
+            for (String subject : List.of("one", "two")) {
+                assertThat(ImapClient.last(imap.append("INBOX", null, subject))).contains("OK");
+            }
+            assertThat(imap.command("STATUS INBOX (MESSAGES)")).anyMatch(l -> l.contains("MESSAGES 2"));
+            assertThat(ImapClient.last(imap.command("RENAME INBOX \"Old mail\""))).contains("OK");
+            // RFC 3501 6.3.5: the messages moved, INBOX is still there, empty, in the same session
+            assertThat(imap.command("STATUS \"Old mail\" (MESSAGES)")).anyMatch(l -> l.contains("MESSAGES 2"));
+            assertThat(imap.command("LIST \"\" INBOX")).anyMatch(l -> l.startsWith("* LIST ") && l.endsWith("\"INBOX\""));
+            List<String> select = imap.command("SELECT INBOX");
+            assertThat(ImapClient.last(select)).as(String.join("\n", select)).contains("OK [READ-WRITE]");
+            assertThat(select).contains("* 0 EXISTS");
+            assertThat(ImapClient.last(imap.append("INBOX", null, "three"))).contains("OK");
         }
     }
 
