@@ -34,6 +34,7 @@ import org.mailroom.dist.learning.MailboxContentLookup;
 import org.mailroom.dist.tls.TlsMaterial;
 import org.mailroom.imap.FolderNames;
 import org.mailroom.imap.ImapEventLoops;
+import org.mailroom.imap.ImapLimits;
 import org.mailroom.imap.LoginThrottle;
 import org.mailroom.imap.learning.UserActionPublisher;
 import org.mailroom.imap.MailroomImapServer;
@@ -241,11 +242,14 @@ public final class Mailroom {
             LoginThrottle imapThrottle = new LoginThrottle(LoginThrottle.Policy.defaults(), Clock.systemUTC());
             // Both IMAP listeners on one group of event loops (native epoll on Linux), stopped after them.
             ImapEventLoops imapLoops = running.started(ImapEventLoops.create());
+            ImapLimits imapLimits = imapLimits(config);
             MailroomImapServer imap = running.started(MailroomImapServer.start(mailboxes, tls.serverTls(), metrics,
-                MailroomImapServer.Settings.startTls(bind, config.imap().port(), config.server().hostname()),
+                MailroomImapServer.Settings.startTls(bind, config.imap().port(), config.server().hostname())
+                    .withLimits(imapLimits),
                 imapThrottle, serverMeters, imapLoops));
             MailroomImapServer imaps = running.started(MailroomImapServer.start(mailboxes, tls.serverTls(), metrics,
-                MailroomImapServer.Settings.implicitTls(bind, config.imap().tlsPort(), config.server().hostname()),
+                MailroomImapServer.Settings.implicitTls(bind, config.imap().tlsPort(), config.server().hostname())
+                    .withLimits(imapLimits),
                 imapThrottle, serverMeters, imapLoops));
             running.imapPorts(imap.port(), imaps.port());
             out.println("  running    IMAP             " + listener(imap.port()) + " STARTTLS, "
@@ -465,6 +469,18 @@ public final class Mailroom {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The IMAP listeners' limits: the largest literal is the store's largest message ({@code limits.max-message-size}),
+     * so that CAPABILITY's {@code APPENDLIMIT} (RFC 7889) names the size the store accepts and a larger APPEND is
+     * refused by its announced size ({@code NO [TOOBIG]}) before the client uploads it. With ImapLimits' own 50 MiB,
+     * clients were told 50 MiB and a 26 MB APPEND was uploaded whole, then refused by the store as
+     * {@code NO APPEND processing failed.}
+     */
+    static ImapLimits imapLimits(MailroomConfig config) {
+        return ImapLimits.defaults()
+            .withMaxLiteralSize((int) Math.min(Integer.MAX_VALUE, config.limits().maxMessageSize().bytes()));
     }
 
     /** The store's settings from the configuration, the same for the server and for admin commands. */

@@ -125,6 +125,44 @@ class StartCommandTest {
     }
 
     @Test
+    void imapAdvertisesAndEnforcesTheConfiguredLargestMessage() throws Exception {
+        Path data = StoreTemplate.copyTo(dir.resolve("data"));
+        int largest = 100 * 1024;
+        Path config = Files.writeString(serverConfig(data), "limits:\n  max-message-size: 100KB\n",
+            java.nio.file.StandardOpenOption.APPEND);
+        assertThat(CliRun.run(dir, "", "--config", config.toString(), "admin", "domain", "add", "example.org").exitCode())
+            .isZero();
+        assertThat(CliRun.run(dir, "a long password\n", "--config", config.toString(), "admin", "user", "add",
+            "alice@example.org", "--password-stdin").exitCode()).isZero();
+        Mailroom mailroom = new Mailroom(new ConfigLoader().load(config), config, new PrintWriter(new StringWriter()));
+
+        try (RunningMailroom running = mailroom.launch()) {
+            X509Certificate certificate = ServerCertificate.read(data.resolve("tls/certificate.pem"));
+            try (SSLSocket imap = (SSLSocket) ServerCertificate.trusting(certificate).getSocketFactory()
+                    .createSocket("localhost", running.imapTlsPort())) {
+                BufferedReader in = reader(imap);
+                var out = imap.getOutputStream();
+                assertThat(in.readLine()).startsWith("* OK");
+                out.write("a1 LOGIN alice@example.org \"a long password\"\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a1")).endsWith("a1 OK LOGIN completed.");
+                // RFC 7889: clients learn the largest message the store takes, not the IMAP decoder's own default
+                out.write("a2 CAPABILITY\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a2")).contains(" APPENDLIMIT=" + largest + " ");
+                // one byte more is refused by its announced size, before any of it is sent
+                out.write(("a3 APPEND INBOX {" + (largest + 1) + "}\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).startsWith("a3 NO [TOOBIG]");
+                // a message of exactly the limit is asked for and stored
+                String header = "From: bob@example.org\r\nSubject: exactly the limit\r\n\r\n";
+                String message = header + "x".repeat(largest - header.length());
+                out.write(("a4 APPEND INBOX {" + largest + "}\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).startsWith("+");
+                out.write((message + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(untilTagged(in, "a4")).startsWith("a4 OK [APPENDUID ");
+            }
+        }
+    }
+
+    @Test
     void aRuleSendsMailToPriorityAnExecutableGoesToSpamAndTheTraceHeaderIsReadBackOverImaps() throws Exception {
         Path data = StoreTemplate.copyTo(dir.resolve("data")); // this test is not about creating the store
         Path config = serverConfig(data);

@@ -8,8 +8,9 @@ import java.util.Objects;
  *
  * @param maxLineLength     longest command line in bytes, literals excluded (default 65,536); a longer line is
  *                          answered BAD
- * @param maxLiteralSize    largest literal in bytes (default 50 MiB, keep it at least the store's maximum message
- *                          size); a larger announced literal is refused before its bytes are read
+ * @param maxLiteralSize    largest literal in bytes (default 50 MiB; the composition root gives the store's largest
+ *                          message, announced as APPENDLIMIT); a larger announced literal is refused before its
+ *                          bytes are read
  * @param connectionsPerIp  simultaneous connections from one address (default 20, 0 = unlimited); further
  *                          connections are closed at once
  * @param maxConnections    simultaneous connections on the listener (default 0 = unlimited)

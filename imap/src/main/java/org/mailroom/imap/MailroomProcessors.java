@@ -66,7 +66,8 @@ import reactor.core.scheduler.Schedulers;
  *   <li>COMPRESS=DEFLATE inflates with the JDK's zlib, not JZlib, which stalled mbsync
  *       ({@link DeflateCompressProcessor}).</li>
  *   <li>A FETCH of a body section in a mailbox opened by EXAMINE does not set {@code \Seen} (RFC 3501 6.3.2: a
- *       read-only session must not change flags); James stored it.</li>
+ *       read-only session must not change flags); James stored it. STORE, EXPUNGE, MOVE and REPLACE there are
+ *       refused ({@code NO}) and CLOSE expunges nothing ({@link ReadOnlySelection}); James did all of them.</li>
  *   <li>A QRESYNC SELECT/EXAMINE sends the FETCH of messages whose flags changed since the client's MODSEQ
  *       ({@link QresyncFlagChanges}); James sent only VANISHED.</li>
  *   <li>A session whose selected mailbox another session deleted gets {@code * BYE} and is closed at its next
@@ -87,7 +88,6 @@ final class MailroomProcessors {
     /** Session attribute: a BYE to send, and then close, right after the next response made while decoding. */
     static final String BYE_AFTER_RESPONSE = "mailroom.byeAfterResponse";
     private static final String ATTEMPTED_USER = "mailroom.attemptedUser";
-    private static final String READ_ONLY = "mailroom.readOnly";
 
     private static final HumanReadableText SELECTED_MAILBOX_DELETED = new HumanReadableText(
         "org.mailroom.imap.SELECTED_MAILBOX_DELETED", "Selected mailbox has been deleted");
@@ -165,7 +165,7 @@ final class MailroomProcessors {
         builder.add(new ActionContextSearchProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new ReadWriteSelectProcessor(mailboxManager, selectionBus, statusResponseFactory, metricFactory));
         builder.add(new NamespaceProcessor(mailboxManager, statusResponseFactory, metricFactory));
-        builder.add(new MailroomFetchProcessor(mailboxManager, statusResponseFactory, metricFactory, READ_ONLY));
+        builder.add(new MailroomFetchProcessor(mailboxManager, statusResponseFactory, metricFactory, ReadOnlySelection.ATTRIBUTE));
         builder.add(new StartTLSProcessor(statusResponseFactory));
         builder.add(new UnselectProcessor(mailboxManager, statusResponseFactory, metricFactory));
         builder.add(new DeflateCompressProcessor(statusResponseFactory));
@@ -217,6 +217,12 @@ final class MailroomProcessors {
                     if (selected != null && selected.isDeletedByOtherSession()) {
                         // RFC 3501 7.1.5: the session's mailbox is gone, nothing it could do next makes sense
                         return byeAndLogout(statusResponseFactory.bye(SELECTED_MAILBOX_DELETED), responder, session);
+                    }
+                    if (ReadOnlySelection.forbids(message, session)) {
+                        ImapRequest request = (ImapRequest) message;
+                        responder.respond(statusResponseFactory.taggedNo(request.getTag(), request.getCommand(),
+                            HumanReadableText.MAILBOX_IS_READ_ONLY));
+                        return Mono.empty();
                     }
                     return super.processReactive(message, responder, session);
                 }), session);
@@ -408,7 +414,10 @@ final class MailroomProcessors {
         }
     }
 
-    /** CLOSE expunges the mailbox it leaves: off the event loop for the same reason as {@link OffLoopExpungeProcessor}. */
+    /**
+     * CLOSE expunges the mailbox it leaves: off the event loop for the same reason as {@link OffLoopExpungeProcessor}.
+     * A mailbox opened with EXAMINE is left as it is ({@link ReadOnlySelection}; James expunged it).
+     */
     private static final class OffLoopCloseProcessor extends CloseProcessor {
         OffLoopCloseProcessor(MailboxManager mailboxManager, StatusResponseFactory factory, MetricFactory metrics) {
             super(mailboxManager, factory, metrics);
@@ -416,6 +425,10 @@ final class MailroomProcessors {
 
         @Override
         protected Mono<Void> processRequestReactive(CloseRequest request, ImapSession session, Responder responder) {
+            if (ReadOnlySelection.isReadOnly(session)) {
+                // RFC 3501 6.4.2: no message is removed, and no error is given, from a mailbox opened with EXAMINE
+                return session.deselect().then(Mono.fromRunnable(() -> okComplete(request, responder)));
+            }
             return offTheLoop(() -> super.processRequestReactive(request, session, responder));
         }
     }
@@ -428,7 +441,7 @@ final class MailroomProcessors {
 
         @Override
         protected Mono<Void> processRequestReactive(ExamineRequest request, ImapSession session, Responder responder) {
-            session.setAttribute(READ_ONLY, Boolean.TRUE);
+            session.setAttribute(ReadOnlySelection.ATTRIBUTE, Boolean.TRUE);
             return super.processRequestReactive(request, session,
                 QresyncFlagChanges.around(request, session, getMailboxManager(), responder));
         }
@@ -442,7 +455,7 @@ final class MailroomProcessors {
 
         @Override
         protected Mono<Void> processRequestReactive(SelectRequest request, ImapSession session, Responder responder) {
-            session.setAttribute(READ_ONLY, null);
+            session.setAttribute(ReadOnlySelection.ATTRIBUTE, null);
             return super.processRequestReactive(request, session,
                 QresyncFlagChanges.around(request, session, getMailboxManager(), responder));
         }

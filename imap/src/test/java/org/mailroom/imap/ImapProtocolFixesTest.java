@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Faults of James 3.8.1's IMAP decoding and session handling that Mailroom fixes, each over a real socket: bare-LF
  * line ends after a literal, BYE before the server closes, BYE to a session whose mailbox another session deleted,
- * unterminated quoted strings, and literals refused by their announced size.
+ * unterminated quoted strings, literals refused by their announced size, a mailbox opened with EXAMINE left
+ * unchanged, and INBOX still there after a RENAME of INBOX.
  */
 @Timeout(60)
 class ImapProtocolFixesTest {
@@ -128,6 +129,64 @@ class ImapProtocolFixesTest {
             assertThat(ImapClient.last(imap.command("UNSELECT"))).contains("OK");
             List<String> again = imap.command("SELECT q (QRESYNC (" + uidValidity + " " + highest + " 1:4))");
             assertThat(again).noneMatch(l -> l.contains(" FETCH "));
+        }
+    }
+
+    @Test
+    void mailboxOpenedWithExamineIsNotChanged() throws Exception {
+        String user = testServer.fixture().addUser("examine");
+        try (ImapClient imap = loggedIn(user)) {
+            assertThat(ImapClient.last(imap.command("CREATE ro"))).contains("OK");
+            for (String subject : List.of("one", "two", "three")) {
+                assertThat(ImapClient.last(imap.append("ro", null, subject))).contains("OK");
+            }
+            assertThat(ImapClient.last(imap.command("SELECT ro"))).contains("OK [READ-WRITE]");
+            assertThat(ImapClient.last(imap.command("STORE 1 +FLAGS.SILENT (\\Deleted)"))).contains("OK");
+
+            assertThat(ImapClient.last(imap.command("EXAMINE ro"))).contains("OK [READ-ONLY]");
+            for (String change : List.of("STORE 2 +FLAGS (\\Flagged)", "UID STORE 3 FLAGS.SILENT (\\Seen $Junk)",
+                    "EXPUNGE", "UID EXPUNGE 1:*", "MOVE 2 INBOX", "UID MOVE 1:3 INBOX")) {
+                List<String> answer = imap.command(change);
+                assertThat(answer).as(change).hasSize(1);
+                assertThat(answer.get(0)).as(change).matches("t\\d+ NO .*[Rr]ead.only.*");
+            }
+            // reading and copying out of it still work
+            assertThat(ImapClient.last(imap.command("FETCH 1:3 (FLAGS)"))).contains("OK");
+            assertThat(ImapClient.last(imap.command("COPY 3 INBOX"))).contains("OK");
+            // RFC 3501 6.4.2: CLOSE of a read-only mailbox expunges nothing and is no error
+            assertThat(ImapClient.last(imap.command("CLOSE"))).contains("OK");
+            assertThat(imap.command("STATUS ro (MESSAGES)")).anyMatch(l -> l.contains("MESSAGES 3"));
+            assertThat(imap.command("STATUS INBOX (MESSAGES)")).anyMatch(l -> l.contains("MESSAGES 1"));
+
+            assertThat(ImapClient.last(imap.command("EXAMINE ro"))).contains("OK [READ-ONLY]");
+            List<String> flags = imap.command("FETCH 1:3 (FLAGS)");
+            assertThat(flags).as(String.join("\n", flags)).hasSize(4)
+                .anyMatch(l -> l.startsWith("* 1 FETCH") && l.contains("\\Deleted"))
+                .noneMatch(l -> l.contains("\\Flagged") || l.contains("$Junk") || l.contains("\\Seen"));
+
+            // the same session, the mailbox SELECTed again: writable again
+            assertThat(ImapClient.last(imap.command("SELECT ro"))).contains("OK [READ-WRITE]");
+            assertThat(ImapClient.last(imap.command("STORE 2 +FLAGS.SILENT (\\Flagged)"))).contains("OK");
+            assertThat(imap.command("EXPUNGE")).contains("* 1 EXPUNGE");
+        }
+    }
+
+    @Test
+    void renamingInboxMovesItsMessagesAndLeavesAnEmptyInbox() throws Exception {
+        String user = testServer.fixture().addUser("renameinbox");
+        try (ImapClient imap = loggedIn(user)) {
+            for (String subject : List.of("one", "two")) {
+                assertThat(ImapClient.last(imap.append("INBOX", null, subject))).contains("OK");
+            }
+            assertThat(imap.command("STATUS INBOX (MESSAGES)")).anyMatch(l -> l.contains("MESSAGES 2"));
+            assertThat(ImapClient.last(imap.command("RENAME INBOX \"Old mail\""))).contains("OK");
+            // RFC 3501 6.3.5: the messages moved, INBOX is still there, empty, in the same session
+            assertThat(imap.command("STATUS \"Old mail\" (MESSAGES)")).anyMatch(l -> l.contains("MESSAGES 2"));
+            assertThat(imap.command("LIST \"\" INBOX")).anyMatch(l -> l.startsWith("* LIST ") && l.endsWith("\"INBOX\""));
+            List<String> select = imap.command("SELECT INBOX");
+            assertThat(ImapClient.last(select)).as(String.join("\n", select)).contains("OK [READ-WRITE]");
+            assertThat(select).contains("* 0 EXISTS");
+            assertThat(ImapClient.last(imap.append("INBOX", null, "three"))).contains("OK");
         }
     }
 

@@ -107,15 +107,22 @@ public final class JdbcMailboxMapper implements MailboxMapper {
         })).then();
     }
 
+    /*
+     * Both look-ups read the cache when they are subscribed to, not when they are assembled: James assembles chains
+     * such as RENAME's rename(...).then(mailboxExists(INBOX)), whose second step must see the first one's change. Read
+     * at assembly, the cached INBOX row answered "exists" after INBOX had been renamed, so James did not create a new
+     * INBOX and the session had none (RFC 3501 6.3.5: renaming INBOX leaves an empty INBOX).
+     */
     @Override
     public Mono<Mailbox> findMailboxByPath(MailboxPath path) {
-        return cachedRow(cache.byPath(path), BY_PATH, path.getNamespace(), ownerColumn(path.getUser()), path.getName());
+        return Mono.defer(() -> cachedRow(cache.byPath(path), BY_PATH, path.getNamespace(), ownerColumn(path.getUser()),
+            path.getName()));
     }
 
     @Override
     public Mono<Mailbox> findMailboxById(MailboxId mailboxId) {
         long id = StoredMailboxId.of(mailboxId).value();
-        return cachedRow(cache.byId(id), BY_ID, id)
+        return Mono.defer(() -> cachedRow(cache.byId(id), BY_ID, id))
             .switchIfEmpty(Mono.error(() -> new MailboxNotFoundException(mailboxId)));
     }
 

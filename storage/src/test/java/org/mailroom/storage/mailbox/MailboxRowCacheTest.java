@@ -51,6 +51,24 @@ class MailboxRowCacheTest {
     }
 
     @Test
+    void aLookUpAssembledBeforeAChangeAnswersWhatIsThereWhenItRuns() {
+        JdbcMailboxMapper mapper = new JdbcMailboxMapper(db, Duration.ofHours(1));
+        MailboxPath inbox = MailboxPath.forUser(ALICE, "INBOX");
+        Mailbox mailbox = mapper.create(inbox, UidValidity.of(7)).block();
+        assertThat(mapper.findMailboxByPath(inbox).block()).isNotNull(); // cached now
+        assertThat(mapper.findMailboxById(mailbox.getMailboxId()).block().getName()).isEqualTo("INBOX");
+
+        // as James's RENAME does: the existence check is assembled before the rename runs, then run after it
+        var existsAfterwards = mapper.pathExists(inbox);
+        var byIdAfterwards = mapper.findMailboxById(mailbox.getMailboxId());
+        Mailbox renamed = new Mailbox(mailbox);
+        renamed.setName("Saved");
+        mapper.rename(renamed).block();
+        assertThat(existsAfterwards.block()).isFalse();
+        assertThat(byIdAfterwards.block().getName()).isEqualTo("Saved");
+    }
+
+    @Test
     void callersGetCopies() {
         JdbcMailboxMapper mapper = new JdbcMailboxMapper(db, Duration.ofHours(1));
         Mailbox mailbox = mapper.create(MailboxPath.forUser(ALICE, "Box"), UidValidity.of(7)).block();
