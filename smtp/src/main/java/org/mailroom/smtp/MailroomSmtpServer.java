@@ -22,7 +22,6 @@ import org.apache.james.protocols.smtp.core.DataLineMessageHookHandler;
 import org.apache.james.protocols.smtp.core.ExpnCmdHandler;
 import org.apache.james.protocols.smtp.core.HeloCmdHandler;
 import org.apache.james.protocols.smtp.core.HelpCmdHandler;
-import org.apache.james.protocols.smtp.core.MailCmdHandler;
 import org.apache.james.protocols.smtp.core.NoopCmdHandler;
 import org.apache.james.protocols.smtp.core.QuitCmdHandler;
 import org.apache.james.protocols.smtp.core.RcptCmdHandler;
@@ -230,7 +229,7 @@ public final class MailroomSmtpServer implements AutoCloseable {
         chain.add(new WelcomeMessageHandler());
         chain.add(new EhloCmdHandler(services.metrics()));
         chain.add(new HeloCmdHandler(services.metrics()));
-        chain.add(new MailCmdHandler(services.metrics()));
+        chain.add(new NestedMailKeepsTransaction(services.metrics()));
         chain.add(new RcptCmdHandler(services.metrics()));
         chain.add(new SpoolingDataCmdHandler(services.metrics(), services.spool()));
         chain.add(new RsetCmdHandler());

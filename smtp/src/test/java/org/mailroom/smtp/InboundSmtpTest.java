@@ -179,6 +179,31 @@ class InboundSmtpTest {
     }
 
     @Test
+    void aNestedMailIsRefusedAndLeavesTheOpenTransactionAsItWas() throws Exception {
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<first@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("MAIL FROM:<second@example.org>")).startsWith("503 5.5.1");
+            // The open transaction goes on: another recipient, then DATA, from the first sender.
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: kept\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+            // A transaction abandoned with RSET leaves no recipient behind for the next one.
+            assertThat(smtp.command("MAIL FROM:<third@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("RSET")).startsWith("250");
+            assertThat(smtp.command("MAIL FROM:<fourth@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: bob only\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).singleElement().asString().contains("Subject: kept");
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).hasSize(2);
+    }
+
+    @Test
     void tooManyRecipientsAreDeferred() throws Exception {
         try (RawSmtp smtp = greeted()) {
             smtp.command("MAIL FROM:<sender@example.org>");
