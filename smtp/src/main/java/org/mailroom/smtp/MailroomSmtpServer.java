@@ -229,7 +229,7 @@ public final class MailroomSmtpServer implements AutoCloseable {
         chain.add(new WelcomeMessageHandler());
         chain.add(new EhloCmdHandler(services.metrics()));
         chain.add(new HeloCmdHandler(services.metrics()));
-        chain.add(new NestedMailKeepsTransaction(services.metrics()));
+        chain.add(new MailroomMailCmdHandler(services.metrics()));
         chain.add(new RcptCmdHandler(services.metrics()));
         chain.add(new SpoolingDataCmdHandler(services.metrics(), services.spool()));
         chain.add(new RsetCmdHandler());

@@ -203,6 +203,26 @@ class InboundSmtpTest {
         assertThat(fixture.inbox(SmtpTestServers.BOB)).hasSize(2);
     }
 
+    /** Parameters of extensions the server announced are taken; any other gets 555 and opens no transaction. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "BODY=8BITMIME SIZE=100  | 250 2.1.0",
+        "body=7bit               | 250 2.1.0",
+        "BODY=BINARYMIME         | 555 5.5.4",
+        "BODY=FOO                | 555 5.5.4",
+        "SMTPUTF8                | 555 5.5.4",
+        "SIZE=100 RET=HDRS       | 555 5.5.4",
+        "AUTH=<>                 | 555 5.5.4",
+        "FOO=BAR                 | 555 5.5.4",
+    })
+    void mailParametersNotAnnouncedAreRefused(String parameters, String expected) throws Exception {
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<sender@example.org> " + parameters)).startsWith(expected + " ");
+            String rcpt = smtp.command("RCPT TO:<alice@example.test>");
+            assertThat(rcpt).startsWith(expected.startsWith("250") ? "250" : "503");
+        }
+    }
+
     @Test
     void tooManyRecipientsAreDeferred() throws Exception {
         try (RawSmtp smtp = greeted()) {

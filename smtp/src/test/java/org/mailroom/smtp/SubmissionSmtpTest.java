@@ -183,6 +183,23 @@ class SubmissionSmtpTest {
         }
     }
 
+    /** AUTH is announced on submission, so its MAIL parameter (RFC 4954 section 5) is taken; SMTPUTF8 is not. */
+    @Test
+    void theAuthParameterIsTakenOnSubmissionAndUnannouncedOnesAreRefused() throws Exception {
+        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            smtp.startTls(fixture.certificate.clientSocketFactory());
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
+                .startsWith("235");
+            assertThat(smtp.command("MAIL FROM:<alice@example.test> SMTPUTF8")).startsWith("555 5.5.4");
+            assertThat(smtp.command("MAIL FROM:<alice@example.test> AUTH=<alice@example.test> BODY=8BITMIME SIZE=50"))
+                .startsWith("250");
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+        }
+    }
+
     @Test
     void commandsPipelinedBehindStartTlsCloseTheConnection() throws Exception {
         try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
