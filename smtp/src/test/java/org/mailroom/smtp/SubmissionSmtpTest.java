@@ -128,6 +128,41 @@ class SubmissionSmtpTest {
         }
     }
 
+    /** A client that leaves in the middle of a large DATA leaves no spool file behind (no waiting for a GC). */
+    @Test
+    void aClientLeavingInTheMiddleOfALargeMessageLeavesNoSpoolFile() throws Exception {
+        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            smtp.startTls(fixture.certificate.clientSocketFactory());
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
+                .startsWith("235");
+            smtp.command("MAIL FROM:<alice@example.test>");
+            smtp.command("RCPT TO:<bob@example.test>");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: never finished\r\n\r\n" + ("z".repeat(998) + "\r\n").repeat(600));
+            // The envelope spilled to disk (more than the 256 KiB kept in memory) before the client leaves.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (spoolFiles() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(spoolFiles()).isEqualTo(1);
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (spoolFiles() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(spoolFiles()).isZero();
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).isEmpty();
+    }
+
+    private long spoolFiles() throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(fixture.spool)) {
+            return files.count();
+        }
+    }
+
     @Test
     void wrongPasswordIsRefused() {
         assertThatThrownBy(() -> send(true, implicitTls.port(), SmtpTestServers.ALICE, "wrong",
