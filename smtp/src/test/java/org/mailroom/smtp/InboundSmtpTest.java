@@ -140,6 +140,20 @@ class InboundSmtpTest {
     }
 
     @Test
+    void aSubaddressIsDeliveredToItsUserAndKeptInTheReceivedHeader() throws Exception {
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<alice+lists@example.test>")).startsWith("250 2.1.5");
+            assertThat(smtp.command("RCPT TO:<nobody+lists@example.test>")).startsWith("550 5.1.1");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: tagged\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).singleElement().asString()
+            .contains("for <alice+lists@example.test>; ");
+    }
+
+    @Test
     void unknownLocalUserIsRefused() throws Exception {
         try (RawSmtp smtp = greeted()) {
             smtp.command("MAIL FROM:<sender@example.org>");
