@@ -247,6 +247,42 @@ class SubmissionSmtpTest {
         }
     }
 
+    /**
+     * A submitted message without Date and Message-ID (as curl or a printer sends it) gets both (RFC 6409 8.2, 8.3);
+     * one that has them keeps its own, and nothing is added twice.
+     */
+    @Test
+    void submittedMailGetsTheDateAndMessageIdItLacksAndKeepsItsOwn() throws Exception {
+        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            smtp.startTls(fixture.certificate.clientSocketFactory());
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
+                .startsWith("235");
+            for (String message : new String[] {
+                "From: alice@example.test\r\nSubject: bare\r\n\r\nhi\r\n",
+                "From: alice@example.test\r\nDATE: Mon, 30 Nov 2026 10:00:00 +0100\r\n"
+                    + "message-id: <own@client.example.org>\r\nSubject: complete\r\n\r\nhi\r\n"}) {
+                assertThat(smtp.command("MAIL FROM:<alice@example.test>")).startsWith("250");
+                assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+                assertThat(smtp.command("DATA")).startsWith("354");
+                smtp.send(message + ".\r\n");
+                assertThat(smtp.reply()).startsWith("250");
+            }
+        }
+        java.util.List<String> stored = fixture.inbox(SmtpTestServers.BOB);
+        assertThat(stored).hasSize(2);
+        String bare = stored.stream().filter(m -> m.contains("Subject: bare")).findFirst().orElseThrow();
+        assertThat(bare).containsPattern("\r\nDate: [A-Z][a-z]{2}, \\d{1,2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} \\+0000\r\n")
+            .containsPattern("\r\nMessage-ID: <[0-9a-f-]{36}@mx\\.example\\.test>\r\n");
+        assertThat(new jakarta.mail.internet.MimeMessage(null, new java.io.ByteArrayInputStream(
+            bare.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))).getSentDate()).isNotNull();
+        String complete = stored.stream().filter(m -> m.contains("Subject: complete")).findFirst().orElseThrow();
+        assertThat(complete).doesNotContain("Message-ID: <").contains("message-id: <own@client.example.org>");
+        assertThat(complete.split("(?i)\r\ndate:", -1)).hasSize(2);
+    }
+
     @Test
     void remoteRecipientsAreDeferredUntilTheOutboundQueueExists() throws Exception {
         try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {

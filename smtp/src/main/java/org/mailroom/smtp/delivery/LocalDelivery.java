@@ -134,7 +134,6 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         SessionVerdicts verdicts = SessionVerdicts.of(session);
         SessionFacts facts = factsOf(session, verdicts);
         Optional<String> mailFrom = envelope.getMaybeSender().asOptional().map(MailAddress::asString);
-        byte[] header = traceHeaders(session, envelope, verdicts);
         boolean authenticated = session.getUsername() != null;
         try {
             if (!gate.enter()) {
@@ -148,6 +147,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         long[] queueId = {-1};
         byte[] sentBytes;
         try {
+            byte[] header = traceHeaders(session, envelope, verdicts, authenticated);
             Content asReceived = withHeader(header, envelope, new byte[0]);
             RecipientSorting.Prepared prepared = users.isEmpty() ? null : sorting.prepare(
                 asReceived::getInputStream, asReceived.size(), mailFrom, facts, verdicts);
@@ -193,17 +193,26 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     }
 
     /**
-     * Received-SPF (when SPF was evaluated; RFC 7208 9.1 puts it above our Received), then our Received header:
-     * the same for every recipient.
+     * Received-SPF (when SPF was evaluated; RFC 7208 9.1 puts it above our Received), then our Received header,
+     * then for submitted mail the Date and Message-ID it lacks ({@link SubmissionHeaders}): the same for every
+     * recipient, local or remote.
      */
-    private byte[] traceHeaders(SMTPSession session, MailEnvelope envelope, SessionVerdicts verdicts) {
+    private byte[] traceHeaders(SMTPSession session, MailEnvelope envelope, SessionVerdicts verdicts,
+                                boolean submitted) throws IOException {
         byte[] received = ReceivedHeader.of(session, envelope.getRecipients(), clock);
         byte[] spf = verdicts.spf()
             .map(result -> ReceivedSpfHeader.of(result, session.getConfiguration().getHelloName()))
             .orElse(new byte[0]);
-        byte[] header = new byte[spf.length + received.length];
+        byte[] added = new byte[0];
+        if (submitted) {
+            try (InputStream message = envelope.getMessageInputStream()) {
+                added = SubmissionHeaders.missing(message, session.getConfiguration().getHelloName(), clock);
+            }
+        }
+        byte[] header = new byte[spf.length + received.length + added.length];
         System.arraycopy(spf, 0, header, 0, spf.length);
         System.arraycopy(received, 0, header, spf.length, received.length);
+        System.arraycopy(added, 0, header, spf.length + received.length, added.length);
         return header;
     }
 
