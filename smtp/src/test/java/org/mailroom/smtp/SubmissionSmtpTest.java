@@ -229,6 +229,7 @@ class SubmissionSmtpTest {
             assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
                 .startsWith("235");
             assertThat(smtp.command("MAIL FROM:<alice@example.test> SMTPUTF8")).startsWith("555 5.5.4");
+            assertThat(smtp.command("MAIL FROM:<>")).startsWith("553 5.7.1 The null sender <> is for delivery reports");
             assertThat(smtp.command("MAIL FROM:<alice@example.test> AUTH=<alice@example.test> BODY=8BITMIME SIZE=50"))
                 .startsWith("250");
             assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");

@@ -18,6 +18,8 @@ import org.mailroom.storage.user.AliasRepository;
 public final class SenderPolicy implements MailHook {
 
     private static final HookResult AUTH_REQUIRED = SmtpReplies.deny("530", "5.7.0 Authentication required");
+    private static final HookResult NULL_SENDER = SmtpReplies.deny("553",
+        "5.7.1 The null sender <> is for delivery reports; submit mail from your own address");
 
     private final AliasRepository aliases;
 
@@ -32,7 +34,7 @@ public final class SenderPolicy implements MailHook {
         }
         String user = session.getUsername().asString().toLowerCase(Locale.ROOT);
         if (sender.isNullSender()) {
-            return notOwned("<>", user);
+            return NULL_SENDER;
         }
         String address = sender.get().asString().toLowerCase(Locale.ROOT);
         if (address.equals(user) || isAliasOf(address, user)) {
