@@ -263,6 +263,7 @@ class SubmissionSmtpTest {
                 .startsWith("235");
             for (String message : new String[] {
                 "From: alice@example.test\r\nSubject: bare\r\n\r\nhi\r\n",
+                "only a body line: no header at all\r\nsecond line\r\n",
                 "From: alice@example.test\r\nDATE: Mon, 30 Nov 2026 10:00:00 +0100\r\n"
                     + "message-id: <own@client.example.org>\r\nSubject: complete\r\n\r\nhi\r\n"}) {
                 assertThat(smtp.command("MAIL FROM:<alice@example.test>")).startsWith("250");
@@ -273,7 +274,13 @@ class SubmissionSmtpTest {
             }
         }
         java.util.List<String> stored = fixture.inbox(SmtpTestServers.BOB);
-        assertThat(stored).hasSize(2);
+        assertThat(stored).hasSize(3);
+        // Only a body: the added fields end the header section, and the text stays the body.
+        String bodyOnly = stored.stream().filter(m -> m.contains("only a body")).findFirst().orElseThrow();
+        assertThat(bodyOnly).containsPattern("\r\nMessage-ID: <[^>]+>\r\n\r\nonly a body line: no header at all\r\n");
+        assertThat(new jakarta.mail.internet.MimeMessage(null, new java.io.ByteArrayInputStream(
+            bodyOnly.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))).getContent().toString())
+            .isEqualTo("only a body line: no header at all\r\nsecond line\r\n");
         String bare = stored.stream().filter(m -> m.contains("Subject: bare")).findFirst().orElseThrow();
         assertThat(bare).containsPattern("\r\nDate: [A-Z][a-z]{2}, \\d{1,2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} \\+0000\r\n")
             .containsPattern("\r\nMessage-ID: <[0-9a-f-]{36}@mx\\.example\\.test>\r\n");

@@ -19,6 +19,10 @@ import org.mailroom.smtp.MessageIdHeader;
  * while scripts, {@code curl}, printers and NAS boxes often submit a bare {@code From/To/Subject} message. Mail
  * received on the MX is never changed: a relay must leave the header alone (RFC 5321 6.4 leaves such repairs to the
  * originating side).
+ *
+ * <p>A message that is only a body (its first line is no header field: {@code echo text | curl -T - smtp://...})
+ * also gets the empty line that ends the header section, as Postfix's cleanup does; without it the text became a
+ * malformed header field under the added ones, and mail clients showed an empty message.
  */
 final class SubmissionHeaders {
 
@@ -34,13 +38,37 @@ final class SubmissionHeaders {
      */
     static byte[] missing(InputStream message, String hostname, Clock clock) throws IOException {
         byte[] head = message.readNBytes(MessageIdHeader.HEADER_LIMIT);
+        boolean bodyOnly = bodyOnly(head);
         StringBuilder added = new StringBuilder();
-        if (!MessageIdHeader.hasField(head, "Date")) {
+        if (bodyOnly || !MessageIdHeader.hasField(head, "Date")) {
             added.append("Date: ").append(DATE.format(clock.instant().atOffset(ZoneOffset.UTC))).append("\r\n");
         }
-        if (!MessageIdHeader.hasField(head, "Message-ID")) {
+        if (bodyOnly || !MessageIdHeader.hasField(head, "Message-ID")) {
             added.append("Message-ID: <").append(UUID.randomUUID()).append('@').append(hostname).append(">\r\n");
         }
+        if (bodyOnly) {
+            added.append("\r\n");
+        }
         return added.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether the message has text but its first line is no header field: a name of printable ASCII without a colon,
+     * then (obsolete syntax, RFC 5322 4.5.8) spaces or tabs, then a colon. An empty message, or one that starts with
+     * the empty line (no header fields at all, body after it), already ends its header section.
+     */
+    static boolean bodyOnly(byte[] head) {
+        if (head.length == 0 || head[0] == '\r' || head[0] == '\n') {
+            return false;
+        }
+        int at = 0;
+        while (at < head.length && head[at] > 0x20 && head[at] < 0x7f && head[at] != ':') {
+            at++;
+        }
+        boolean named = at > 0;
+        while (at < head.length && (head[at] == ' ' || head[at] == '\t')) {
+            at++;
+        }
+        return !(named && at < head.length && head[at] == ':');
     }
 }
