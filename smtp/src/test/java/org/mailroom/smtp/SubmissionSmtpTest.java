@@ -230,6 +230,12 @@ class SubmissionSmtpTest {
                 .startsWith("235");
             assertThat(smtp.command("MAIL FROM:<alice@example.test> SMTPUTF8")).startsWith("555 5.5.4");
             assertThat(smtp.command("MAIL FROM:<>")).startsWith("553 5.7.1 The null sender <> is for delivery reports");
+            // A subaddress of the user's own address (or alias) is the user's; one of another user's is not.
+            assertThat(smtp.command("MAIL FROM:<bob+lists@example.test>")).startsWith("553 5.7.1");
+            assertThat(smtp.command("MAIL FROM:<ally+lists@example.test>")).startsWith("250");
+            assertThat(smtp.command("RSET")).startsWith("250");
+            assertThat(smtp.command("MAIL FROM:<Alice+Lists@example.test>")).startsWith("250");
+            assertThat(smtp.command("RSET")).startsWith("250");
             assertThat(smtp.command("MAIL FROM:<alice@example.test> AUTH=<alice@example.test> BODY=8BITMIME SIZE=50"))
                 .startsWith("250");
             assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");

@@ -117,8 +117,11 @@ public final class AliasRepository {
         });
     }
 
-    /** {@code user@domain} for {@code user+detail@domain} (the first {@code +}, not leading), else null. */
-    static String withoutSubaddress(String normalisedAddress) {
+    /**
+     * {@code user@domain} for {@code user+detail@domain} (the first {@code +}, not leading), else null: the one
+     * definition of a subaddress, for delivery here and for the submission's sender check.
+     */
+    public static String withoutSubaddress(String normalisedAddress) {
         int at = normalisedAddress.lastIndexOf('@');
         int plus = normalisedAddress.indexOf('+');
         return plus > 0 && plus < at ? normalisedAddress.substring(0, plus) + normalisedAddress.substring(at) : null;
