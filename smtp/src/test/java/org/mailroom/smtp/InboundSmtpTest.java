@@ -153,6 +153,29 @@ class InboundSmtpTest {
             .contains("for <alice+lists@example.test>; ");
     }
 
+    /**
+     * A recipient over its quota defers the message with 452 4.2.2 (not a storage fault's 451 4.3.0), and the other
+     * recipient's copy is not kept (one reply per message: the sender's retry delivers both once there is room).
+     */
+    @Test
+    void aRecipientOverItsQuotaDefersTheMessageWithMailboxFull() throws Exception {
+        org.apache.james.mailbox.model.QuotaRoot bob = fixture.store.quotaRootResolver().getQuotaRoot(
+            org.apache.james.mailbox.model.MailboxPath.inbox(org.apache.james.core.Username.of(SmtpTestServers.BOB)));
+        fixture.store.maxQuotaManager().setMaxMessage(bob, org.apache.james.core.quota.QuotaCountLimit.count(0));
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: to a full mailbox\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("452 4.2.2 ");
+        } finally {
+            fixture.store.maxQuotaManager().removeMaxMessage(bob);
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).isEmpty();
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).isEmpty();
+    }
+
     @Test
     void unknownLocalUserIsRefused() throws Exception {
         try (RawSmtp smtp = greeted()) {

@@ -18,6 +18,7 @@ import javax.mail.Flags;
 import org.apache.james.core.MailAddress;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.exception.OverQuotaException;
 import org.apache.james.mailbox.model.Content;
 import org.apache.james.protocols.smtp.MailEnvelope;
 import org.apache.james.protocols.api.ProtocolSession.State;
@@ -52,6 +53,8 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(LocalDelivery.class);
     private static final HookResult STORAGE_FAILED =
         SmtpReplies.denySoft("451", "4.3.0 Message could not be stored; please try again later");
+    private static final HookResult MAILBOX_FULL =
+        SmtpReplies.denySoft("452", "4.2.2 Mailbox full: a recipient is over its quota; please try again later");
     private static final HookResult BUSY =
         SmtpReplies.denySoft("451", "4.3.0 Server busy storing mail; please try again later");
 
@@ -166,6 +169,11 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
             sentBytes = sent[0];
         } catch (MessageTooLargeException e) {
             return SmtpReplies.deny("552", "5.3.4 Message too large for the mailbox store");
+        } catch (MailboxFull e) {
+            // An everyday condition, not a fault: one line, no stack trace; the sender's server retries.
+            LOGGER.warn("session {}: mailbox of {} is over its quota ({}); message deferred, nothing kept",
+                session.getSessionID(), e.user, e.getCause().getMessage());
+            return MAILBOX_FULL;
         } catch (Exception | StackOverflowError | LinkageError e) {
             // Whatever went wrong with this message, the session (and the server) carry on: 451, retry later.
             LOGGER.error("session {}: delivery to {} failed, nothing kept", session.getSessionID(), users, e);
@@ -247,6 +255,20 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
             verdicts.spf().map(spf -> spf.result().keyword()));
     }
 
+    /**
+     * A local recipient's mailbox refused the copy for its quota. The reply is temporary (452 4.2.2, as Gmail and
+     * Dovecot's {@code quota_full_tempfail} answer): the user may make room, and the sender's server retries; the
+     * other recipients' copies were removed again like after any failed copy (one reply per message).
+     */
+    private static final class MailboxFull extends Exception {
+        final String user;
+
+        MailboxFull(String user, OverQuotaException cause) {
+            super(cause);
+            this.user = user;
+        }
+    }
+
     /** The last step of a delivery, after the local copies: queueing for remote recipients. */
     @FunctionalInterface
     private interface ThenQueue {
@@ -262,7 +284,11 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         List<MailboxAppender.Appended> done = new ArrayList<>();
         try {
             for (String user : users) {
-                done.add(append(user, envelope, trace, prepared.place(user)));
+                try {
+                    done.add(append(user, envelope, trace, prepared.place(user)));
+                } catch (OverQuotaException full) {
+                    throw new MailboxFull(user, full);
+                }
             }
             thenQueue.run();
         } catch (Exception failure) {
