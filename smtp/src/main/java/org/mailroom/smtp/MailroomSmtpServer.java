@@ -20,7 +20,6 @@ import org.apache.james.protocols.netty.LineDelimiterBasedChannelHandlerFactory;
 import org.apache.james.protocols.smtp.SMTPProtocolHandlerChain;
 import org.apache.james.protocols.smtp.core.DataLineMessageHookHandler;
 import org.apache.james.protocols.smtp.core.ExpnCmdHandler;
-import org.apache.james.protocols.smtp.core.HeloCmdHandler;
 import org.apache.james.protocols.smtp.core.HelpCmdHandler;
 import org.apache.james.protocols.smtp.core.NoopCmdHandler;
 import org.apache.james.protocols.smtp.core.QuitCmdHandler;
@@ -29,7 +28,6 @@ import org.apache.james.protocols.smtp.core.RsetCmdHandler;
 import org.apache.james.protocols.smtp.core.UnknownCmdHandler;
 import org.apache.james.protocols.smtp.core.VrfyCmdHandler;
 import org.apache.james.protocols.smtp.core.WelcomeMessageHandler;
-import org.apache.james.protocols.smtp.core.esmtp.EhloCmdHandler;
 import org.apache.james.protocols.smtp.core.esmtp.StartTlsCmdHandler;
 import org.mailroom.smtp.delivery.LocalDelivery;
 import org.mailroom.smtp.delivery.LocalRecipients;
@@ -227,8 +225,8 @@ public final class MailroomSmtpServer implements AutoCloseable {
         // James's command handlers (no PostmasterAbuseRcptHook: it accepts postmaster@ any domain, an open relay).
         chain.add(new CommandDispatcher<>());
         chain.add(new WelcomeMessageHandler());
-        chain.add(new EhloCmdHandler(services.metrics()));
-        chain.add(new HeloCmdHandler(services.metrics()));
+        chain.add(new HelloReply.Ehlo(services.metrics()));
+        chain.add(new HelloReply.Helo(services.metrics()));
         chain.add(new MailroomMailCmdHandler(services.metrics()));
         chain.add(new RcptCmdHandler(services.metrics()));
         chain.add(new SpoolingDataCmdHandler(services.metrics(), services.spool()));

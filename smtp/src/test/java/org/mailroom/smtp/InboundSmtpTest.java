@@ -53,8 +53,11 @@ class InboundSmtpTest {
         try (RawSmtp smtp = RawSmtp.connect(server.port())) {
             smtp.reply();
             String ehlo = smtp.command("EHLO client.example.org");
-            assertThat(ehlo).contains("PIPELINING", "SIZE 10000", "8BITMIME", "ENHANCEDSTATUSCODES", "STARTTLS")
+            assertThat(ehlo).startsWith("250-mx.example.test Hello client.example.org [127.0.0.1]\n")
+                .contains("PIPELINING", "SIZE 10000", "8BITMIME", "ENHANCEDSTATUSCODES", "STARTTLS")
                 .doesNotContain("AUTH");
+            assertThat(smtp.command("HELO client.example.org"))
+                .isEqualTo("250 mx.example.test Hello client.example.org [127.0.0.1]");
             assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
                 .startsWith("5");
         }
