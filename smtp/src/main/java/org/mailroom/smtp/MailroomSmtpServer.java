@@ -23,7 +23,6 @@ import org.apache.james.protocols.smtp.core.ExpnCmdHandler;
 import org.apache.james.protocols.smtp.core.HelpCmdHandler;
 import org.apache.james.protocols.smtp.core.NoopCmdHandler;
 import org.apache.james.protocols.smtp.core.QuitCmdHandler;
-import org.apache.james.protocols.smtp.core.RcptCmdHandler;
 import org.apache.james.protocols.smtp.core.RsetCmdHandler;
 import org.apache.james.protocols.smtp.core.UnknownCmdHandler;
 import org.apache.james.protocols.smtp.core.VrfyCmdHandler;
@@ -228,7 +227,7 @@ public final class MailroomSmtpServer implements AutoCloseable {
         chain.add(new HelloReply.Ehlo(services.metrics()));
         chain.add(new HelloReply.Helo(services.metrics()));
         chain.add(new MailroomMailCmdHandler(services.metrics()));
-        chain.add(new RcptCmdHandler(services.metrics()));
+        chain.add(new MailroomRcptCmdHandler(services.metrics()));
         chain.add(new SpoolingDataCmdHandler(services.metrics(), services.spool()));
         chain.add(new RsetCmdHandler());
         chain.add(new NoopCmdHandler());

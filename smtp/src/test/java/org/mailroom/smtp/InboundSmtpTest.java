@@ -263,6 +263,24 @@ class InboundSmtpTest {
         }
     }
 
+    /** DSN is not offered: its RCPT parameters get 555 5.5.4, and the transaction goes on. */
+    @Test
+    void rcptParametersNotAnnouncedAreRefusedWithAnEnhancedCode() throws Exception {
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<alice@example.test> NOTIFY=SUCCESS,FAILURE"))
+                .isEqualTo("555 5.5.4 Unsupported RCPT parameter NOTIFY");
+            assertThat(smtp.command("RCPT TO:<bob@example.test> ORCPT=rfc822;bob@example.test"))
+                .isEqualTo("555 5.5.4 Unsupported RCPT parameter ORCPT");
+            assertThat(smtp.command("RCPT TO:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: one recipient\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).hasSize(1);
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).isEmpty();
+    }
+
     @Test
     void tooManyRecipientsAreDeferred() throws Exception {
         try (RawSmtp smtp = greeted()) {

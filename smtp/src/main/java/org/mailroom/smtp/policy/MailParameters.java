@@ -1,5 +1,7 @@
 package org.mailroom.smtp.policy;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -24,19 +26,7 @@ public final class MailParameters {
      * @param hooked   the upper-case parameter names a wired hook handles
      */
     public static Optional<String> refusal(String argument, Set<String> hooked) {
-        if (argument == null) {
-            return Optional.empty();
-        }
-        // The parameters follow the path's closing bracket, as in James's parser (AUTH=<...> may hold more brackets).
-        int open = argument.indexOf('<');
-        int close = open < 0 ? -1 : argument.indexOf('>', open);
-        if (close < 0) {
-            return Optional.empty();
-        }
-        for (String parameter : argument.substring(close + 1).trim().split("\\s+")) {
-            if (parameter.isEmpty()) {
-                continue;
-            }
+        for (String parameter : parameters(argument)) {
             int equals = parameter.indexOf('=');
             String name = (equals < 0 ? parameter : parameter.substring(0, equals)).toUpperCase(Locale.ROOT);
             String value = equals < 0 ? "" : parameter.substring(equals + 1);
@@ -49,5 +39,29 @@ public final class MailParameters {
             }
         }
         return Optional.empty();
+    }
+
+    /** The upper-case names of the parameters of a MAIL or RCPT argument ({@code TO:<a@b> NOTIFY=NEVER}: NOTIFY). */
+    public static List<String> names(String argument) {
+        return parameters(argument).stream()
+            .map(parameter -> (parameter.indexOf('=') < 0 ? parameter : parameter.substring(0, parameter.indexOf('=')))
+                .toUpperCase(Locale.ROOT))
+            .toList();
+    }
+
+    /**
+     * The parameters after the path: they follow its closing bracket, as in James's parser (AUTH=<...> may hold
+     * more brackets); none when there is no bracketed path.
+     */
+    private static List<String> parameters(String argument) {
+        if (argument == null) {
+            return List.of();
+        }
+        int open = argument.indexOf('<');
+        int close = open < 0 ? -1 : argument.indexOf('>', open);
+        if (close < 0) {
+            return List.of();
+        }
+        return Arrays.stream(argument.substring(close + 1).trim().split("\\s+")).filter(p -> !p.isEmpty()).toList();
     }
 }
