@@ -260,7 +260,12 @@ class SubmissionSmtpTest {
      */
     @Test
     void submittedMailGetsTheDateAndMessageIdItLacksAndKeepsItsOwn() throws Exception {
-        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
+        // A sorter that adds its trace header, as the real one does: the added fields and it stay in the header.
+        MailroomSmtpServer sorted = fixture.start(MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0,
+                Mode.SUBMISSION_STARTTLS, "mx.example.test"),
+            (message, size, mailFrom, facts, verdicts) -> user -> new Placement("INBOX", java.util.Set.of(),
+                "X-Mailroom-Sort: category=inbox\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        try (RawSmtp smtp = RawSmtp.connect(sorted.port())) {
             smtp.reply();
             smtp.command("EHLO client.example.org");
             smtp.startTls(fixture.certificate.clientSocketFactory());
@@ -283,10 +288,12 @@ class SubmissionSmtpTest {
         assertThat(stored).hasSize(3);
         // Only a body: the added fields end the header section, and the text stays the body.
         String bodyOnly = stored.stream().filter(m -> m.contains("only a body")).findFirst().orElseThrow();
-        assertThat(bodyOnly).containsPattern("\r\nMessage-ID: <[^>]+>\r\n\r\nonly a body line: no header at all\r\n");
-        assertThat(new jakarta.mail.internet.MimeMessage(null, new java.io.ByteArrayInputStream(
-            bodyOnly.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))).getContent().toString())
-            .isEqualTo("only a body line: no header at all\r\nsecond line\r\n");
+        assertThat(bodyOnly).containsPattern("\r\nMessage-ID: <[^>]+>\r\nX-Mailroom-Sort: category=inbox\r\n\r\n"
+            + "only a body line: no header at all\r\n");
+        MimeMessage parsed = new MimeMessage(null, new java.io.ByteArrayInputStream(
+            bodyOnly.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        assertThat(parsed.getContent().toString()).isEqualTo("only a body line: no header at all\r\nsecond line\r\n");
+        assertThat(parsed.getHeader("X-Mailroom-Sort")).containsExactly("category=inbox");
         String bare = stored.stream().filter(m -> m.contains("Subject: bare")).findFirst().orElseThrow();
         assertThat(bare).containsPattern("\r\nDate: [A-Z][a-z]{2}, \\d{1,2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} \\+0000\r\n")
             .containsPattern("\r\nMessage-ID: <[0-9a-f-]{36}@mx\\.example\\.test>\r\n");

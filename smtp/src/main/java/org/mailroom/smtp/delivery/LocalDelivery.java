@@ -150,7 +150,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         long[] queueId = {-1};
         byte[] sentBytes;
         try {
-            byte[] header = traceHeaders(session, envelope, verdicts, authenticated);
+            Prefix header = traceHeaders(session, envelope, verdicts, authenticated);
             Content asReceived = withHeader(header, envelope, new byte[0]);
             RecipientSorting.Prepared prepared = users.isEmpty() ? null : sorting.prepare(
                 asReceived::getInputStream, asReceived.size(), mailFrom, facts, verdicts);
@@ -201,37 +201,53 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     }
 
     /**
+     * What goes before the message's own bytes in every copy: {@code fields} above the recipient's sort header,
+     * {@code end} (the empty line a submitted body-only message lacks, or nothing) below it.
+     */
+    private record Prefix(byte[] fields, byte[] end) {
+    }
+
+    private static final byte[] NOTHING = new byte[0];
+    private static final byte[] EMPTY_LINE = {'\r', '\n'};
+
+    /**
      * Received-SPF (when SPF was evaluated; RFC 7208 9.1 puts it above our Received), then our Received header,
      * then for submitted mail the Date and Message-ID it lacks ({@link SubmissionHeaders}): the same for every
      * recipient, local or remote.
      */
-    private byte[] traceHeaders(SMTPSession session, MailEnvelope envelope, SessionVerdicts verdicts,
+    private Prefix traceHeaders(SMTPSession session, MailEnvelope envelope, SessionVerdicts verdicts,
                                 boolean submitted) throws IOException {
         byte[] received = ReceivedHeader.of(session, envelope.getRecipients(), clock);
         byte[] spf = verdicts.spf()
             .map(result -> ReceivedSpfHeader.of(result, session.getConfiguration().getHelloName()))
-            .orElse(new byte[0]);
-        byte[] added = new byte[0];
+            .orElse(NOTHING);
+        byte[] added = NOTHING;
+        byte[] end = NOTHING;
         if (submitted) {
             try (InputStream message = envelope.getMessageInputStream()) {
-                added = SubmissionHeaders.missing(message, session.getConfiguration().getHelloName(), clock);
+                SubmissionHeaders lacking = SubmissionHeaders.of(message, session.getConfiguration().getHelloName(),
+                    clock);
+                added = lacking.fields();
+                end = lacking.endsHeaderSection() ? EMPTY_LINE : NOTHING;
             }
         }
         byte[] header = new byte[spf.length + received.length + added.length];
         System.arraycopy(spf, 0, header, 0, spf.length);
         System.arraycopy(received, 0, header, spf.length, received.length);
         System.arraycopy(added, 0, header, spf.length + received.length, added.length);
-        return header;
+        return new Prefix(header, end);
     }
 
     /**
      * One recipient's copy as stored: the trace headers, that recipient's {@code X-Mailroom-Sort} header, then the
      * bytes as received, re-readable.
      */
-    private static Content withHeader(byte[] trace, MailEnvelope envelope, byte[] sortHeader) {
-        byte[] header = new byte[trace.length + sortHeader.length];
+    private static Content withHeader(Prefix prefix, MailEnvelope envelope, byte[] sortHeader) {
+        byte[] trace = prefix.fields();
+        byte[] header = new byte[trace.length + sortHeader.length + prefix.end().length];
         System.arraycopy(trace, 0, header, 0, trace.length);
         System.arraycopy(sortHeader, 0, header, trace.length, sortHeader.length);
+        System.arraycopy(prefix.end(), 0, header, trace.length + sortHeader.length, prefix.end().length);
         return new Content() {
             @Override
             public InputStream getInputStream() throws IOException {
@@ -279,7 +295,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
      * Local copies first, the queue row last: if queueing fails, the copies are removed and the client retries the
      * whole message; queueing first would let the outbound schedule send a message the client is then told failed.
      */
-    private void deliver(Set<String> users, MailEnvelope envelope, byte[] trace, RecipientSorting.Prepared prepared,
+    private void deliver(Set<String> users, MailEnvelope envelope, Prefix trace, RecipientSorting.Prepared prepared,
                          ThenQueue thenQueue) throws Exception {
         List<MailboxAppender.Appended> done = new ArrayList<>();
         try {
@@ -316,7 +332,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
     }
 
-    private MailboxAppender.Appended append(String user, MailEnvelope envelope, byte[] trace, Placement placement)
+    private MailboxAppender.Appended append(String user, MailEnvelope envelope, Prefix trace, Placement placement)
         throws MailboxException {
         Flags keywords = new Flags();
         placement.keywords().forEach(keywords::add);

@@ -22,22 +22,42 @@ import org.mailroom.smtp.MessageIdHeader;
  *
  * <p>A message that is only a body (its first line is no header field: {@code echo text | curl -T - smtp://...})
  * also gets the empty line that ends the header section, as Postfix's cleanup does; without it the text became a
- * malformed header field under the added ones, and mail clients showed an empty message.
+ * malformed header field under the added ones, and mail clients showed an empty message. That line goes right
+ * before the message's own bytes, below every header Mailroom adds ({@link #endsHeaderSection()}).
  */
 final class SubmissionHeaders {
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss xx", Locale.ROOT);
 
-    private SubmissionHeaders() {
+    private final byte[] fields;
+    private final boolean bodyOnly;
+
+    private SubmissionHeaders(byte[] fields, boolean bodyOnly) {
+        this.fields = fields;
+        this.bodyOnly = bodyOnly;
     }
 
     /**
-     * The fields to add (CRLF-terminated header lines, possibly none) for the message in {@code message}.
+     * What the message in {@code message} lacks.
      *
      * @param hostname the right-hand side of a new Message-ID (the server's name)
      */
-    static byte[] missing(InputStream message, String hostname, Clock clock) throws IOException {
+    static SubmissionHeaders of(InputStream message, String hostname, Clock clock) throws IOException {
         byte[] head = message.readNBytes(MessageIdHeader.HEADER_LIMIT);
+        return new SubmissionHeaders(missing(head, hostname, clock), bodyOnly(head));
+    }
+
+    /** The fields to add: CRLF-terminated header lines, possibly none. */
+    byte[] fields() {
+        return fields.clone();
+    }
+
+    /** Whether an empty line must end the header section before the message's own bytes (it is only a body). */
+    boolean endsHeaderSection() {
+        return bodyOnly;
+    }
+
+    private static byte[] missing(byte[] head, String hostname, Clock clock) {
         boolean bodyOnly = bodyOnly(head);
         StringBuilder added = new StringBuilder();
         if (bodyOnly || !MessageIdHeader.hasField(head, "Date")) {
@@ -45,9 +65,6 @@ final class SubmissionHeaders {
         }
         if (bodyOnly || !MessageIdHeader.hasField(head, "Message-ID")) {
             added.append("Message-ID: <").append(UUID.randomUUID()).append('@').append(hostname).append(">\r\n");
-        }
-        if (bodyOnly) {
-            added.append("\r\n");
         }
         return added.toString().getBytes(StandardCharsets.US_ASCII);
     }

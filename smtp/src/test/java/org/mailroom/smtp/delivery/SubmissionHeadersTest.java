@@ -15,9 +15,13 @@ class SubmissionHeadersTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T07:05:09Z"), ZoneOffset.UTC);
 
+    private static SubmissionHeaders lacking(String message) throws Exception {
+        return SubmissionHeaders.of(new ByteArrayInputStream(message.getBytes(StandardCharsets.UTF_8)),
+            "mail.example.org", CLOCK);
+    }
+
     private static String added(String message) throws Exception {
-        return new String(SubmissionHeaders.missing(new ByteArrayInputStream(message.getBytes(StandardCharsets.UTF_8)),
-            "mail.example.org", CLOCK), StandardCharsets.US_ASCII);
+        return new String(lacking(message).fields(), StandardCharsets.US_ASCII);
     }
 
     /** Which messages are only a body (their first line is no header field) and get the header section's end. */
@@ -37,7 +41,8 @@ class SubmissionHeadersTest {
     })
     void aMessageIsOnlyABodyWhenItsFirstLineIsNoHeaderField(String message, boolean bodyOnly) throws Exception {
         assertThat(SubmissionHeaders.bodyOnly(message.getBytes(StandardCharsets.UTF_8))).isEqualTo(bodyOnly);
-        assertThat(added(message).endsWith("\r\n\r\n")).isEqualTo(bodyOnly);
+        assertThat(lacking(message).endsHeaderSection()).isEqualTo(bodyOnly);
+        assertThat(added(message)).doesNotContain("\r\n\r\n");
     }
 
     @ParameterizedTest
