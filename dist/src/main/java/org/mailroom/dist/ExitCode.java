@@ -13,6 +13,9 @@ public final class ExitCode {
     /** The store cannot be opened (data directory unusable, database locked or corrupt), or the self-signed TLS
      * certificate cannot be stored in the data directory. */
     public static final int STORE = 4;
+    /** A listener (SMTP, submission, IMAP, HTTP) cannot open its port: in use by another program, or the address
+     * is not this machine's. */
+    public static final int LISTENER = 5;
 
     private ExitCode() {
     }

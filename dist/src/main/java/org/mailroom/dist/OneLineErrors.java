@@ -6,6 +6,8 @@ import java.util.stream.Collectors;
 import org.mailroom.dist.config.ConfigException;
 import org.mailroom.dist.control.ControlException;
 import org.mailroom.dist.tls.TlsStartupException;
+import org.mailroom.imap.ImapStartupException;
+import org.mailroom.smtp.SmtpStartupException;
 import org.mailroom.storage.schema.StorageStartupException;
 import org.mailroom.storage.user.UserAdminException;
 
@@ -37,6 +39,9 @@ final class OneLineErrors implements IExecutionExceptionHandler, IParameterExcep
         } else if (e instanceof StorageStartupException || e instanceof TlsStartupException
             || e instanceof ControlException) {
             code = ExitCode.STORE;
+        } else if (e instanceof SmtpStartupException || e instanceof ImapStartupException
+            || e instanceof ListenerStartupException) {
+            code = ExitCode.LISTENER;
         } else if (e instanceof UserAdminException) {
             code = ExitCode.REFUSED;
         } else if (e instanceof UsageException) {

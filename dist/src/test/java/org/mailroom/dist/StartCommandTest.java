@@ -383,6 +383,34 @@ class StartCommandTest {
         }
     }
 
+    /**
+     * A port another program already listens on stops start with one line naming the listener, its address and the
+     * cause, and its own exit code (IMAP's cause used to be hidden behind a stack trace of James's failed cleanup).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "smtp,       port,     inbound SMTP listener on 127.0.0.1:",
+        "submission, tls-port, SMTP listener on 127.0.0.1:",
+        "imap,       port,     IMAP listener on 127.0.0.1:",
+        "http,       port,     HTTP listener on 127.0.0.1:"})
+    void aPortInUseStopsStartWithTheListenerAndTheCause(String section, String key, String expected) throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            String ports = "imap:\n  port: 0\n  tls-port: 0\n" + "smtp:\n  port: 0\n"
+                + "submission:\n  port: 0\n  tls-port: 0\n" + "http:\n  port: 0\n";
+            ports = ports.replace(section + ":\n" + (key.equals("port") ? "  port: 0" : "  port: 0\n  tls-port: 0"),
+                section + ":\n" + (key.equals("port") ? "  port: " + taken.getLocalPort()
+                    : "  port: 0\n  tls-port: " + taken.getLocalPort()));
+            Path file = Files.writeString(dir.resolve("taken.yaml"), "storage:\n  data-dir: " + dir.resolve("data")
+                + "\nserver:\n  warm-up:\n    enabled: false\n" + ports);
+            CliRun run = CliRun.run(dir, "", "start", "--config", file.toString());
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.LISTENER);
+            assertThat(run.errLines()).singleElement().asString()
+                .contains(expected + taken.getLocalPort() + " failed to start: ")
+                .containsIgnoringCase("already in use");
+        }
+    }
+
     @Test
     void invalidConfigurationStopsStartWithFileLineAndKey() throws IOException {
         Path file = Files.writeString(dir.resolve("bad.yaml"), "smtp:\n  port: 99999\n");

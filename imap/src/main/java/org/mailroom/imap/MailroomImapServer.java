@@ -174,7 +174,13 @@ public final class MailroomImapServer implements AutoCloseable {
             server.configure(configuration(settings));
             server.init();
         } catch (Exception e) {
-            server.destroy();
+            try {
+                server.destroy();
+            } catch (RuntimeException cleanup) {
+                // James's destroy fails when init did not get as far as registering its MBean (a port in use):
+                // the bind failure is the news, not this.
+                e.addSuppressed(cleanup);
+            }
             throw new ImapStartupException("IMAP listener on " + settings.bindAddress().getHostAddress() + ":"
                 + settings.port() + " failed to start: " + e.getMessage(), e);
         }

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class MessageIdHeader {
     /** Enough for any real header block; a Message-ID beyond it is reported as missing. */
-    static final int HEADER_LIMIT = 64 * 1024;
+    public static final int HEADER_LIMIT = 64 * 1024;
     private static final int MAX_LOGGED = 200;
     /** What a log line shows when there is none. */
     public static final String NONE = "-";
@@ -34,14 +34,7 @@ public final class MessageIdHeader {
      * expression.
      */
     public static String of(byte[] message) {
-        int end = Math.min(message.length, HEADER_LIMIT);
-        int blank = indexOf(message, end, CRLF_CRLF);
-        if (blank < 0) {
-            blank = indexOf(message, end, LF_LF);
-        }
-        if (blank >= 0) {
-            end = blank;
-        }
+        int end = headerEnd(message);
         for (int line = 0; line < end; line = nextLine(message, line, end)) {
             if (startsWithAsciiIgnoringCase(message, line, end, MESSAGE_ID)) {
                 int from = line + MESSAGE_ID.length;
@@ -56,6 +49,31 @@ public final class MessageIdHeader {
             }
         }
         return NONE;
+    }
+
+    /**
+     * Whether the header block of the message starting at {@code message[0]} has a field of this name (compared
+     * case-insensitively; read as {@link #of(byte[])} reads it).
+     */
+    public static boolean hasField(byte[] message, String name) {
+        byte[] prefix = (name.toLowerCase(java.util.Locale.ROOT) + ":").getBytes(StandardCharsets.US_ASCII);
+        int end = headerEnd(message);
+        for (int line = 0; line < end; line = nextLine(message, line, end)) {
+            if (startsWithAsciiIgnoringCase(message, line, end, prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Where the header block ends: its first CRLFCRLF, else its first LFLF, else the end (at most HEADER_LIMIT). */
+    private static int headerEnd(byte[] message) {
+        int end = Math.min(message.length, HEADER_LIMIT);
+        int blank = indexOf(message, end, CRLF_CRLF);
+        if (blank < 0) {
+            blank = indexOf(message, end, LF_LF);
+        }
+        return blank >= 0 ? blank : end;
     }
 
     private static final byte[] MESSAGE_ID = "message-id:".getBytes(StandardCharsets.US_ASCII);

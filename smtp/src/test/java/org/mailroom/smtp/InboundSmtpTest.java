@@ -53,8 +53,11 @@ class InboundSmtpTest {
         try (RawSmtp smtp = RawSmtp.connect(server.port())) {
             smtp.reply();
             String ehlo = smtp.command("EHLO client.example.org");
-            assertThat(ehlo).contains("PIPELINING", "SIZE 10000", "8BITMIME", "ENHANCEDSTATUSCODES", "STARTTLS")
+            assertThat(ehlo).startsWith("250-mx.example.test Hello client.example.org [127.0.0.1]\n")
+                .contains("PIPELINING", "SIZE 10000", "8BITMIME", "ENHANCEDSTATUSCODES", "STARTTLS")
                 .doesNotContain("AUTH");
+            assertThat(smtp.command("HELO client.example.org"))
+                .isEqualTo("250 mx.example.test Hello client.example.org [127.0.0.1]");
             assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
                 .startsWith("5");
         }
@@ -140,6 +143,43 @@ class InboundSmtpTest {
     }
 
     @Test
+    void aSubaddressIsDeliveredToItsUserAndKeptInTheReceivedHeader() throws Exception {
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<alice+lists@example.test>")).startsWith("250 2.1.5");
+            assertThat(smtp.command("RCPT TO:<nobody+lists@example.test>")).startsWith("550 5.1.1");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: tagged\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).singleElement().asString()
+            .contains("for <alice+lists@example.test>; ");
+    }
+
+    /**
+     * A recipient over its quota defers the message with 452 4.2.2 (not a storage fault's 451 4.3.0), and the other
+     * recipient's copy is not kept (one reply per message: the sender's retry delivers both once there is room).
+     */
+    @Test
+    void aRecipientOverItsQuotaDefersTheMessageWithMailboxFull() throws Exception {
+        org.apache.james.mailbox.model.QuotaRoot bob = fixture.store.quotaRootResolver().getQuotaRoot(
+            org.apache.james.mailbox.model.MailboxPath.inbox(org.apache.james.core.Username.of(SmtpTestServers.BOB)));
+        fixture.store.maxQuotaManager().setMaxMessage(bob, org.apache.james.core.quota.QuotaCountLimit.count(0));
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: to a full mailbox\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("452 4.2.2 ");
+        } finally {
+            fixture.store.maxQuotaManager().removeMaxMessage(bob);
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).isEmpty();
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).isEmpty();
+    }
+
+    @Test
     void unknownLocalUserIsRefused() throws Exception {
         try (RawSmtp smtp = greeted()) {
             smtp.command("MAIL FROM:<sender@example.org>");
@@ -175,6 +215,69 @@ class InboundSmtpTest {
             assertThat(smtp.command("DATA")).startsWith("503");
         }
         assertThat(fixture.inbox(SmtpTestServers.ALICE)).isEmpty();
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).isEmpty();
+    }
+
+    @Test
+    void aNestedMailIsRefusedAndLeavesTheOpenTransactionAsItWas() throws Exception {
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<first@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("MAIL FROM:<second@example.org>")).startsWith("503 5.5.1");
+            // The open transaction goes on: another recipient, then DATA, from the first sender.
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: kept\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+            // A transaction abandoned with RSET leaves no recipient behind for the next one.
+            assertThat(smtp.command("MAIL FROM:<third@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("RSET")).startsWith("250");
+            assertThat(smtp.command("MAIL FROM:<fourth@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: bob only\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).singleElement().asString().contains("Subject: kept");
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).hasSize(2);
+    }
+
+    /** Parameters of extensions the server announced are taken; any other gets 555 and opens no transaction. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "BODY=8BITMIME SIZE=100  | 250 2.1.0",
+        "body=7bit               | 250 2.1.0",
+        "BODY=BINARYMIME         | 555 5.5.4",
+        "BODY=FOO                | 555 5.5.4",
+        "SMTPUTF8                | 555 5.5.4",
+        "SIZE=100 RET=HDRS       | 555 5.5.4",
+        "AUTH=<>                 | 555 5.5.4",
+        "FOO=BAR                 | 555 5.5.4",
+    })
+    void mailParametersNotAnnouncedAreRefused(String parameters, String expected) throws Exception {
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<sender@example.org> " + parameters)).startsWith(expected + " ");
+            String rcpt = smtp.command("RCPT TO:<alice@example.test>");
+            assertThat(rcpt).startsWith(expected.startsWith("250") ? "250" : "503");
+        }
+    }
+
+    /** DSN is not offered: its RCPT parameters get 555 5.5.4, and the transaction goes on. */
+    @Test
+    void rcptParametersNotAnnouncedAreRefusedWithAnEnhancedCode() throws Exception {
+        try (RawSmtp smtp = greeted()) {
+            assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<alice@example.test> NOTIFY=SUCCESS,FAILURE"))
+                .isEqualTo("555 5.5.4 Unsupported RCPT parameter NOTIFY");
+            assertThat(smtp.command("RCPT TO:<bob@example.test> ORCPT=rfc822;bob@example.test"))
+                .isEqualTo("555 5.5.4 Unsupported RCPT parameter ORCPT");
+            assertThat(smtp.command("RCPT TO:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: one recipient\r\n\r\nhi\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250");
+        }
+        assertThat(fixture.inbox(SmtpTestServers.ALICE)).hasSize(1);
         assertThat(fixture.inbox(SmtpTestServers.BOB)).isEmpty();
     }
 

@@ -128,6 +128,41 @@ class SubmissionSmtpTest {
         }
     }
 
+    /** A client that leaves in the middle of a large DATA leaves no spool file behind (no waiting for a GC). */
+    @Test
+    void aClientLeavingInTheMiddleOfALargeMessageLeavesNoSpoolFile() throws Exception {
+        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            smtp.startTls(fixture.certificate.clientSocketFactory());
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
+                .startsWith("235");
+            smtp.command("MAIL FROM:<alice@example.test>");
+            smtp.command("RCPT TO:<bob@example.test>");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: never finished\r\n\r\n" + ("z".repeat(998) + "\r\n").repeat(600));
+            // The envelope spilled to disk (more than the 256 KiB kept in memory) before the client leaves.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (spoolFiles() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(spoolFiles()).isEqualTo(1);
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (spoolFiles() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(spoolFiles()).isZero();
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).isEmpty();
+    }
+
+    private long spoolFiles() throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(fixture.spool)) {
+            return files.count();
+        }
+    }
+
     @Test
     void wrongPasswordIsRefused() {
         assertThatThrownBy(() -> send(true, implicitTls.port(), SmtpTestServers.ALICE, "wrong",
@@ -183,6 +218,30 @@ class SubmissionSmtpTest {
         }
     }
 
+    /** AUTH is announced on submission, so its MAIL parameter (RFC 4954 section 5) is taken; SMTPUTF8 is not. */
+    @Test
+    void theAuthParameterIsTakenOnSubmissionAndUnannouncedOnesAreRefused() throws Exception {
+        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            smtp.startTls(fixture.certificate.clientSocketFactory());
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
+                .startsWith("235");
+            assertThat(smtp.command("MAIL FROM:<alice@example.test> SMTPUTF8")).startsWith("555 5.5.4");
+            assertThat(smtp.command("MAIL FROM:<>")).startsWith("553 5.7.1 The null sender <> is for delivery reports");
+            // A subaddress of the user's own address (or alias) is the user's; one of another user's is not.
+            assertThat(smtp.command("MAIL FROM:<bob+lists@example.test>")).startsWith("553 5.7.1");
+            assertThat(smtp.command("MAIL FROM:<ally+lists@example.test>")).startsWith("250");
+            assertThat(smtp.command("RSET")).startsWith("250");
+            assertThat(smtp.command("MAIL FROM:<Alice+Lists@example.test>")).startsWith("250");
+            assertThat(smtp.command("RSET")).startsWith("250");
+            assertThat(smtp.command("MAIL FROM:<alice@example.test> AUTH=<alice@example.test> BODY=8BITMIME SIZE=50"))
+                .startsWith("250");
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+        }
+    }
+
     @Test
     void commandsPipelinedBehindStartTlsCloseTheConnection() throws Exception {
         try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
@@ -193,6 +252,91 @@ class SubmissionSmtpTest {
             assertThat(smtp.reply()).startsWith("451");
             assertThat(smtp.closedByServer()).isTrue();
         }
+    }
+
+    /**
+     * A submitted message without Date and Message-ID (as curl or a printer sends it) gets both (RFC 6409 8.2, 8.3);
+     * one that has them keeps its own, and nothing is added twice.
+     */
+    @Test
+    void submittedMailGetsTheDateAndMessageIdItLacksAndKeepsItsOwn() throws Exception {
+        // A sorter that adds its trace header, as the real one does: the added fields and it stay in the header.
+        MailroomSmtpServer sorted = fixture.start(MailroomSmtpServer.Settings.of(SmtpTestServers.LOOPBACK, 0,
+                Mode.SUBMISSION_STARTTLS, "mx.example.test"),
+            (message, size, mailFrom, facts, verdicts) -> user -> new Placement("INBOX", java.util.Set.of(),
+                "X-Mailroom-Sort: category=inbox\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        try (RawSmtp smtp = RawSmtp.connect(sorted.port())) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            smtp.startTls(fixture.certificate.clientSocketFactory());
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
+                .startsWith("235");
+            for (String message : new String[] {
+                "From: alice@example.test\r\nSubject: bare\r\n\r\nhi\r\n",
+                "only a body line: no header at all\r\nsecond line\r\n",
+                "From: alice@example.test\r\nDATE: Mon, 30 Nov 2026 10:00:00 +0100\r\n"
+                    + "message-id: <own@client.example.org>\r\nSubject: complete\r\n\r\nhi\r\n"}) {
+                assertThat(smtp.command("MAIL FROM:<alice@example.test>")).startsWith("250");
+                assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+                assertThat(smtp.command("DATA")).startsWith("354");
+                smtp.send(message + ".\r\n");
+                assertThat(smtp.reply()).startsWith("250");
+            }
+        }
+        java.util.List<String> stored = fixture.inbox(SmtpTestServers.BOB);
+        assertThat(stored).hasSize(3);
+        // Only a body: the added fields end the header section, and the text stays the body.
+        String bodyOnly = stored.stream().filter(m -> m.contains("only a body")).findFirst().orElseThrow();
+        assertThat(bodyOnly).containsPattern("\r\nMessage-ID: <[^>]+>\r\nX-Mailroom-Sort: category=inbox\r\n\r\n"
+            + "only a body line: no header at all\r\n");
+        MimeMessage parsed = new MimeMessage(null, new java.io.ByteArrayInputStream(
+            bodyOnly.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        assertThat(parsed.getContent().toString()).isEqualTo("only a body line: no header at all\r\nsecond line\r\n");
+        assertThat(parsed.getHeader("X-Mailroom-Sort")).containsExactly("category=inbox");
+        String bare = stored.stream().filter(m -> m.contains("Subject: bare")).findFirst().orElseThrow();
+        assertThat(bare).containsPattern("\r\nDate: [A-Z][a-z]{2}, \\d{1,2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} \\+0000\r\n")
+            .containsPattern("\r\nMessage-ID: <[0-9a-f-]{36}@mx\\.example\\.test>\r\n");
+        assertThat(new jakarta.mail.internet.MimeMessage(null, new java.io.ByteArrayInputStream(
+            bare.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))).getSentDate()).isNotNull();
+        String complete = stored.stream().filter(m -> m.contains("Subject: complete")).findFirst().orElseThrow();
+        assertThat(complete).doesNotContain("Message-ID: <").contains("message-id: <own@client.example.org>");
+        assertThat(complete.split("(?i)\r\ndate:", -1)).hasSize(2);
+    }
+
+    /**
+     * An authenticated client's bare LF line ends are taken as CRLF (curl uploads a Unix file as it is), DATA ends
+     * only on CRLF.CRLF, so commands smuggled after {@code <LF>.<CR><LF>} stay text of the one message; a bare CR
+     * still closes the connection.
+     */
+    @Test
+    void bareLfLinesOfAnAuthenticatedClientAreTakenAsCrlfAndSmugglingStaysInsideTheMessage() throws Exception {
+        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
+            smtp.reply();
+            smtp.command("EHLO client.example.org");
+            smtp.startTls(fixture.certificate.clientSocketFactory());
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
+                .startsWith("235");
+            assertThat(smtp.command("MAIL FROM:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: unix lines\nFrom: alice@example.test\n\nline one\n.\nline three\n.\r\n"
+                + "MAIL FROM:<ceo@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n"
+                + "Subject: smuggled\r\n\r\nforged\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("250 2.6.0");
+
+            assertThat(smtp.command("MAIL FROM:<alice@example.test>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
+            assertThat(smtp.command("DATA")).startsWith("354");
+            smtp.send("Subject: bare cr\r\n\r\nline\rmore\r\n.\r\n");
+            assertThat(smtp.reply()).startsWith("500 5.5.2");
+            assertThat(smtp.closedByServer()).isTrue();
+        }
+        assertThat(fixture.inbox(SmtpTestServers.BOB)).singleElement().asString()
+            .contains("\r\nSubject: unix lines\r\nFrom: alice@example.test\r\n\r\nline one\r\n.\r\nline three\r\n"
+                + ".\r\nMAIL FROM:<ceo@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: smuggled\r\n")
+            .doesNotContain("\n\n").doesNotContain("\r\r");
     }
 
     @Test

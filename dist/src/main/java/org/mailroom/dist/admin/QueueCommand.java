@@ -60,7 +60,8 @@ final class QueueCommand {
             + " delivered or bounced message, while it is kept as history).")
     int show(@Parameters(paramLabel = "ID") long id) {
         try (QueueDirectory dir = queue.get()) {
-            QueuedMessage m = dir.outbound().find(id).orElseThrow(() -> notQueued(id));
+            QueuedMessage m = dir.outbound().find(id).orElseThrow(
+                () -> new UserAdminException("no message " + id + " in the queue or its history"));
             out().printf("message %d from <%s>, queued %s, %d bytes%s%s%n", m.id(), m.sender(),
                 TIME.format(m.createdAt()), m.size(), m.delayWarned() ? ", sender warned of the delay" : "",
                 m.completedAt().map(t -> ", completed " + TIME.format(t) + " (kept as history)").orElse(""));
@@ -89,7 +90,7 @@ final class QueueCommand {
     int retry(@Parameters(paramLabel = "ID") long id) {
         try (QueueDirectory dir = queue.get()) {
             if (!dir.outbound().retryNow(id)) {
-                throw notQueued(id);
+                throw notPending(dir, id);
             }
         }
         out().println("Message " + id + " will be tried now");
@@ -102,7 +103,7 @@ final class QueueCommand {
     int bounce(@Parameters(paramLabel = "ID") long id) {
         try (QueueDirectory dir = queue.get()) {
             if (!dir.outbound().bounceNow(id)) {
-                throw notQueued(id);
+                throw notPending(dir, id);
             }
         }
         out().println("Message " + id + " bounced to its sender");
@@ -122,7 +123,15 @@ final class QueueCommand {
     }
 
     private static UserAdminException notQueued(long id) {
-        return new UserAdminException("no queued message " + id + " (with recipients still pending)");
+        return new UserAdminException("no queued message " + id);
+    }
+
+    /** Why retry or bounce found nothing to do: no such message, or one whose recipients are all final. */
+    private static UserAdminException notPending(QueueDirectory dir, long id) {
+        return dir.outbound().find(id).filter(m -> m.completedAt().isPresent())
+            .map(m -> new UserAdminException("message " + id + " is complete: every recipient was delivered or"
+                + " bounced ('queue show " + id + "' has the details)"))
+            .orElseGet(() -> notQueued(id));
     }
 
     private PrintWriter out() {

@@ -1,7 +1,6 @@
 package org.mailroom.dist.http;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -11,6 +10,8 @@ import java.util.function.Predicate;
 import com.sun.net.httpserver.HttpServer;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import org.mailroom.dist.ListenerStartupException;
 
 /**
  * The HTTP listener (port 8025 by default): client autoconfiguration (Thunderbird's config-v1.1 and Outlook's
@@ -36,8 +37,8 @@ public final class HttpService implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(address, port), 50);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen for HTTP on " + address.getHostAddress() + ":" + port + ": "
-                + e.getMessage(), e);
+            throw new ListenerStartupException("HTTP listener on " + address.getHostAddress() + ":" + port
+                + " failed to start: " + e.getMessage(), e);
         }
         ThunderbirdAutoconfig autoconfig = new ThunderbirdAutoconfig(clients, hostedDomain);
         for (String path : ThunderbirdAutoconfig.PATHS) {

@@ -243,13 +243,19 @@ class AdminCliTest {
         assertThat(history.exitCode()).as(history.err()).isZero();
         assertThat(history.out()).contains("(kept as history)", "<erin@remote.test>  BOUNCED  1 attempt(s)",
             "<erin@remote.test>  BOUNCED  550 5.0.0 delivery cancelled by the postmaster");
+        CliRun bouncedAgain = cli.run("admin", "queue", "bounce", Long.toString(second));
+        assertThat(bouncedAgain.exitCode()).isEqualTo(ExitCode.REFUSED);
+        assertThat(bouncedAgain.err()).contains("message " + second + " is complete: every recipient was delivered or"
+            + " bounced");
 
         assertThat(cli.run("admin", "queue", "delete", Long.toString(first)).exitCode()).isZero();
         CliRun missing = cli.run("admin", "queue", "show", Long.toString(first));
         assertThat(missing.exitCode()).isEqualTo(ExitCode.REFUSED);
         assertThat(missing.errLines()).hasSize(1);
-        assertThat(missing.err()).contains("no queued message " + first);
-        assertThat(cli.run("admin", "queue", "bounce", "999999").exitCode()).isEqualTo(ExitCode.REFUSED);
+        assertThat(missing.err()).contains("no message " + first + " in the queue or its history");
+        CliRun unknown = cli.run("admin", "queue", "bounce", "999999");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCode.REFUSED);
+        assertThat(unknown.err()).contains("no queued message 999999").doesNotContain("complete");
     }
 
     private boolean verify(String address, String password) {

@@ -18,6 +18,7 @@ import javax.mail.Flags;
 import org.apache.james.core.MailAddress;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.exception.OverQuotaException;
 import org.apache.james.mailbox.model.Content;
 import org.apache.james.protocols.smtp.MailEnvelope;
 import org.apache.james.protocols.api.ProtocolSession.State;
@@ -52,6 +53,8 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(LocalDelivery.class);
     private static final HookResult STORAGE_FAILED =
         SmtpReplies.denySoft("451", "4.3.0 Message could not be stored; please try again later");
+    private static final HookResult MAILBOX_FULL =
+        SmtpReplies.denySoft("452", "4.2.2 Mailbox full: a recipient is over its quota; please try again later");
     private static final HookResult BUSY =
         SmtpReplies.denySoft("451", "4.3.0 Server busy storing mail; please try again later");
 
@@ -134,7 +137,6 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         SessionVerdicts verdicts = SessionVerdicts.of(session);
         SessionFacts facts = factsOf(session, verdicts);
         Optional<String> mailFrom = envelope.getMaybeSender().asOptional().map(MailAddress::asString);
-        byte[] header = traceHeaders(session, envelope, verdicts);
         boolean authenticated = session.getUsername() != null;
         try {
             if (!gate.enter()) {
@@ -148,6 +150,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         long[] queueId = {-1};
         byte[] sentBytes;
         try {
+            Prefix header = traceHeaders(session, envelope, verdicts, authenticated);
             Content asReceived = withHeader(header, envelope, new byte[0]);
             RecipientSorting.Prepared prepared = users.isEmpty() ? null : sorting.prepare(
                 asReceived::getInputStream, asReceived.size(), mailFrom, facts, verdicts);
@@ -166,6 +169,11 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
             sentBytes = sent[0];
         } catch (MessageTooLargeException e) {
             return SmtpReplies.deny("552", "5.3.4 Message too large for the mailbox store");
+        } catch (MailboxFull e) {
+            // An everyday condition, not a fault: one line, no stack trace; the sender's server retries.
+            LOGGER.warn("session {}: mailbox of {} is over its quota ({}); message deferred, nothing kept",
+                session.getSessionID(), e.user, e.getCause().getMessage());
+            return MAILBOX_FULL;
         } catch (Exception | StackOverflowError | LinkageError e) {
             // Whatever went wrong with this message, the session (and the server) carry on: 451, retry later.
             LOGGER.error("session {}: delivery to {} failed, nothing kept", session.getSessionID(), users, e);
@@ -193,28 +201,53 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
     }
 
     /**
-     * Received-SPF (when SPF was evaluated; RFC 7208 9.1 puts it above our Received), then our Received header:
-     * the same for every recipient.
+     * What goes before the message's own bytes in every copy: {@code fields} above the recipient's sort header,
+     * {@code end} (the empty line a submitted body-only message lacks, or nothing) below it.
      */
-    private byte[] traceHeaders(SMTPSession session, MailEnvelope envelope, SessionVerdicts verdicts) {
+    private record Prefix(byte[] fields, byte[] end) {
+    }
+
+    private static final byte[] NOTHING = new byte[0];
+    private static final byte[] EMPTY_LINE = {'\r', '\n'};
+
+    /**
+     * Received-SPF (when SPF was evaluated; RFC 7208 9.1 puts it above our Received), then our Received header,
+     * then for submitted mail the Date and Message-ID it lacks ({@link SubmissionHeaders}): the same for every
+     * recipient, local or remote.
+     */
+    private Prefix traceHeaders(SMTPSession session, MailEnvelope envelope, SessionVerdicts verdicts,
+                                boolean submitted) throws IOException {
         byte[] received = ReceivedHeader.of(session, envelope.getRecipients(), clock);
         byte[] spf = verdicts.spf()
             .map(result -> ReceivedSpfHeader.of(result, session.getConfiguration().getHelloName()))
-            .orElse(new byte[0]);
-        byte[] header = new byte[spf.length + received.length];
+            .orElse(NOTHING);
+        byte[] added = NOTHING;
+        byte[] end = NOTHING;
+        if (submitted) {
+            try (InputStream message = envelope.getMessageInputStream()) {
+                SubmissionHeaders lacking = SubmissionHeaders.of(message, session.getConfiguration().getHelloName(),
+                    clock);
+                added = lacking.fields();
+                end = lacking.endsHeaderSection() ? EMPTY_LINE : NOTHING;
+            }
+        }
+        byte[] header = new byte[spf.length + received.length + added.length];
         System.arraycopy(spf, 0, header, 0, spf.length);
         System.arraycopy(received, 0, header, spf.length, received.length);
-        return header;
+        System.arraycopy(added, 0, header, spf.length + received.length, added.length);
+        return new Prefix(header, end);
     }
 
     /**
      * One recipient's copy as stored: the trace headers, that recipient's {@code X-Mailroom-Sort} header, then the
      * bytes as received, re-readable.
      */
-    private static Content withHeader(byte[] trace, MailEnvelope envelope, byte[] sortHeader) {
-        byte[] header = new byte[trace.length + sortHeader.length];
+    private static Content withHeader(Prefix prefix, MailEnvelope envelope, byte[] sortHeader) {
+        byte[] trace = prefix.fields();
+        byte[] header = new byte[trace.length + sortHeader.length + prefix.end().length];
         System.arraycopy(trace, 0, header, 0, trace.length);
         System.arraycopy(sortHeader, 0, header, trace.length, sortHeader.length);
+        System.arraycopy(prefix.end(), 0, header, trace.length + sortHeader.length, prefix.end().length);
         return new Content() {
             @Override
             public InputStream getInputStream() throws IOException {
@@ -238,6 +271,20 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
             verdicts.spf().map(spf -> spf.result().keyword()));
     }
 
+    /**
+     * A local recipient's mailbox refused the copy for its quota. The reply is temporary (452 4.2.2, as Gmail and
+     * Dovecot's {@code quota_full_tempfail} answer): the user may make room, and the sender's server retries; the
+     * other recipients' copies were removed again like after any failed copy (one reply per message).
+     */
+    private static final class MailboxFull extends Exception {
+        final String user;
+
+        MailboxFull(String user, OverQuotaException cause) {
+            super(cause);
+            this.user = user;
+        }
+    }
+
     /** The last step of a delivery, after the local copies: queueing for remote recipients. */
     @FunctionalInterface
     private interface ThenQueue {
@@ -248,12 +295,16 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
      * Local copies first, the queue row last: if queueing fails, the copies are removed and the client retries the
      * whole message; queueing first would let the outbound schedule send a message the client is then told failed.
      */
-    private void deliver(Set<String> users, MailEnvelope envelope, byte[] trace, RecipientSorting.Prepared prepared,
+    private void deliver(Set<String> users, MailEnvelope envelope, Prefix trace, RecipientSorting.Prepared prepared,
                          ThenQueue thenQueue) throws Exception {
         List<MailboxAppender.Appended> done = new ArrayList<>();
         try {
             for (String user : users) {
-                done.add(append(user, envelope, trace, prepared.place(user)));
+                try {
+                    done.add(append(user, envelope, trace, prepared.place(user)));
+                } catch (OverQuotaException full) {
+                    throw new MailboxFull(user, full);
+                }
             }
             thenQueue.run();
         } catch (Exception failure) {
@@ -281,7 +332,7 @@ public final class LocalDelivery implements MessageHook, AutoCloseable {
         }
     }
 
-    private MailboxAppender.Appended append(String user, MailEnvelope envelope, byte[] trace, Placement placement)
+    private MailboxAppender.Appended append(String user, MailEnvelope envelope, Prefix trace, Placement placement)
         throws MailboxException {
         Flags keywords = new Flags();
         placement.keywords().forEach(keywords::add);

@@ -94,7 +94,10 @@ public final class AliasRepository {
 
     /**
      * The local users that mail to this address is delivered to: the user itself if it exists, else the alias
-     * targets, else the domain's catch-all targets, else none (also for text that is not a hostable address).
+     * targets, else (for a subaddress {@code user+detail@domain}) the user or alias targets of
+     * {@code user@domain}, else the domain's catch-all targets, else none (also for text that is not a hostable
+     * address). The order is Postfix's with {@code recipient_delimiter = +}: an exact address always wins, and a
+     * subaddress of a known address is that address's, not the catch-all's.
      */
     public Set<String> resolve(String address) {
         String name = AddressSyntax.addressOrNull(address);
@@ -104,10 +107,24 @@ public final class AliasRepository {
         if (users.exists(name)) {
             return Set.of(name);
         }
+        String base = withoutSubaddress(name);
         return db.read(c -> {
             Set<String> targets = targets(c, name);
+            if (targets.isEmpty() && base != null) {
+                targets = users.exists(base) ? Set.of(base) : targets(c, base);
+            }
             return targets.isEmpty() ? targets(c, CATCH_ALL_PREFIX + AddressSyntax.domainOf(name)) : targets;
         });
+    }
+
+    /**
+     * {@code user@domain} for {@code user+detail@domain} (the first {@code +}, not leading), else null: the one
+     * definition of a subaddress, for delivery here and for the submission's sender check.
+     */
+    public static String withoutSubaddress(String normalisedAddress) {
+        int at = normalisedAddress.lastIndexOf('@');
+        int plus = normalisedAddress.indexOf('+');
+        return plus > 0 && plus < at ? normalisedAddress.substring(0, plus) + normalisedAddress.substring(at) : null;
     }
 
     /**

@@ -67,6 +67,26 @@ class AliasRepositoryTest {
     }
 
     @Test
+    void aSubaddressGoesToItsUserOrAliasButAnExactAddressWins() {
+        aliases.add("sales@example.org", "bob@example.org");
+        aliases.add("alice+work@example.org", "bob@example.org");
+
+        assertThat(aliases.resolve("alice+news@example.org")).containsExactly("alice@example.org");
+        assertThat(aliases.resolve("Alice+News+Daily@Example.org")).containsExactly("alice@example.org");
+        assertThat(aliases.resolve("sales+eu@example.org")).containsExactly("bob@example.org");
+        assertThat(aliases.resolve("alice+work@example.org")).containsExactly("bob@example.org");
+        assertThat(aliases.resolve("alice+@example.org")).containsExactly("alice@example.org");
+        assertThat(aliases.resolve("nobody+news@example.org")).isEmpty();
+        assertThat(aliases.resolve("+news@example.org")).isEmpty();
+        assertThat(aliases.resolve("alice+news@example.net")).isEmpty();
+
+        // With a catch-all, a subaddress of a known address is still that address's.
+        aliases.add("@example.org", "bob@example.org");
+        assertThat(aliases.resolve("alice+news@example.org")).containsExactly("alice@example.org");
+        assertThat(aliases.resolve("nobody+news@example.org")).containsExactly("bob@example.org");
+    }
+
+    @Test
     void aUsersOwnAddressesAreTheAliasesPointingToItButNotCatchAlls() {
         aliases.add("Sales@example.org", "alice@example.org");
         aliases.add("sales@example.org", "bob@example.org");
