@@ -29,8 +29,13 @@ public final class Main {
     public static void main(String[] args) {
         Path installRoot = Path.of(System.getProperty(HOME_PROPERTY, ".")).toAbsolutePath().normalize();
         Launch launch = new Launch(installRoot, System.getenv(), System.in, System.console());
-        int code = commandLine(launch, new PrintWriter(System.out, true), new PrintWriter(System.err, true))
-            .execute(args);
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = commandLine(launch, out, err).execute(args);
+        // Auto-flush covers println only: what a command wrote with print (explain's breakdown, rules test) would be
+        // lost at exit without this.
+        out.flush();
+        err.flush();
         System.exit(code);
     }
 
