@@ -44,6 +44,14 @@ import org.slf4j.LoggerFactory;
  * header, prior) whose sum is calibrated log-odds with the operating threshold at 0 (positive: Priority).
  */
 public final class ImportanceModel implements Signal {
+    /**
+     * The verdict on mail without a From address. Importance is what the user would answer, and such mail cannot be
+     * answered; the learned features would otherwise see nothing against it (no unknown sender, no new thread: a
+     * headerless message scored like the user's usual mail and went to Priority).
+     */
+    private static final List<Score> NO_SENDER = List.of(new Score(FeatureGroup.SOCIAL.signal, Dimension.IMPORTANCE,
+        -2.0, "no sender address: nobody to answer"));
+
 
     private static final Logger LOG = LoggerFactory.getLogger(ImportanceModel.class);
 
@@ -149,6 +157,9 @@ public final class ImportanceModel implements Signal {
     public List<Score> evaluate(IncomingMail mail) {
         try {
             MailContent content = ImportanceFeatures.withoutIgnoredHeaders(mail.content());
+            if (ImportanceFeatures.sender(content).isEmpty()) {
+                return NO_SENDER;
+            }
             String user = mail.recipient();
             Layout layout = layout(user,
                 ImportanceFeatures.extract(user, own(user), content, mail.receivedAt(), state));

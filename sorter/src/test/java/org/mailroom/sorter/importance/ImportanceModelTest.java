@@ -91,6 +91,25 @@ class ImportanceModelTest {
     }
 
     @Test
+    void mailWithoutASenderAddressIsNeverPriority() {
+        history(40);
+        Instant later = T0.plus(Duration.ofDays(90));
+        // Nothing but a body (and one with a subject but no From): before, no feature spoke against them and the
+        // user's own answer rate put them in Priority.
+        IncomingMail bare = incoming(parser.parse("hello there\r\n".getBytes(StandardCharsets.UTF_8)), later);
+        IncomingMail noFrom = incoming(parser.parse(("To: " + ALICE + "\r\nSubject: Is the forecast ready?\r\n\r\n"
+            + "Please answer today.\r\n").getBytes(StandardCharsets.UTF_8)), later);
+
+        for (IncomingMail mail : List.of(bare, noFrom)) {
+            assertThat(model.logOdds(mail)).isLessThan(0);
+            assertThat(model.evaluate(mail)).singleElement()
+                .satisfies(s -> assertThat(s.reason()).contains("no sender address"));
+        }
+        // recording it still works (its sender's counts are nobody's)
+        model.recordReceived(bare);
+    }
+
+    @Test
     void aReplyFindsTheAnsweredMessageAndCountsIt() {
         receive(mail("carol@example.test", ALICE, "Lunch on Friday", "", "Shall we?"), T0);
         assertThat(state.pendingFrom(ALICE, "carol@example.test")).hasSize(1);
