@@ -3,6 +3,7 @@ package org.mailroom.smtp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * The Message-ID header of a message, for log lines: read from the header block only (at most {@link #HEADER_LIMIT}
@@ -56,7 +57,7 @@ public final class MessageIdHeader {
      * case-insensitively; read as {@link #of(byte[])} reads it).
      */
     public static boolean hasField(byte[] message, String name) {
-        byte[] prefix = (name.toLowerCase(java.util.Locale.ROOT) + ":").getBytes(StandardCharsets.US_ASCII);
+        byte[] prefix = (name.toLowerCase(Locale.ROOT) + ":").getBytes(StandardCharsets.US_ASCII);
         int end = headerEnd(message);
         for (int line = 0; line < end; line = nextLine(message, line, end)) {
             if (startsWithAsciiIgnoringCase(message, line, end, prefix)) {

@@ -44,7 +44,8 @@ final class SubmissionHeaders {
      */
     static SubmissionHeaders of(InputStream message, String hostname, Clock clock) throws IOException {
         byte[] head = message.readNBytes(MessageIdHeader.HEADER_LIMIT);
-        return new SubmissionHeaders(missing(head, hostname, clock), bodyOnly(head));
+        boolean bodyOnly = bodyOnly(head);
+        return new SubmissionHeaders(missing(head, bodyOnly, hostname, clock), bodyOnly);
     }
 
     /** The fields to add: CRLF-terminated header lines, possibly none. */
@@ -57,8 +58,7 @@ final class SubmissionHeaders {
         return bodyOnly;
     }
 
-    private static byte[] missing(byte[] head, String hostname, Clock clock) {
-        boolean bodyOnly = bodyOnly(head);
+    private static byte[] missing(byte[] head, boolean bodyOnly, String hostname, Clock clock) {
         StringBuilder added = new StringBuilder();
         if (bodyOnly || !MessageIdHeader.hasField(head, "Date")) {
             added.append("Date: ").append(DATE.format(clock.instant().atOffset(ZoneOffset.UTC))).append("\r\n");

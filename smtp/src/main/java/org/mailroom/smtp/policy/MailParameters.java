@@ -27,8 +27,8 @@ public final class MailParameters {
      */
     public static Optional<String> refusal(String argument, Set<String> hooked) {
         for (String parameter : parameters(argument)) {
+            String name = name(parameter);
             int equals = parameter.indexOf('=');
-            String name = (equals < 0 ? parameter : parameter.substring(0, equals)).toUpperCase(Locale.ROOT);
             String value = equals < 0 ? "" : parameter.substring(equals + 1);
             if (name.equals("BODY")) {
                 if (!value.equalsIgnoreCase("7BIT") && !value.equalsIgnoreCase("8BITMIME")) {
@@ -43,10 +43,13 @@ public final class MailParameters {
 
     /** The upper-case names of the parameters of a MAIL or RCPT argument ({@code TO:<a@b> NOTIFY=NEVER}: NOTIFY). */
     public static List<String> names(String argument) {
-        return parameters(argument).stream()
-            .map(parameter -> (parameter.indexOf('=') < 0 ? parameter : parameter.substring(0, parameter.indexOf('=')))
-                .toUpperCase(Locale.ROOT))
-            .toList();
+        return parameters(argument).stream().map(MailParameters::name).toList();
+    }
+
+    /** A parameter's upper-case name: what stands before its {@code =}, or all of it ({@code SMTPUTF8}). */
+    private static String name(String parameter) {
+        int equals = parameter.indexOf('=');
+        return (equals < 0 ? parameter : parameter.substring(0, equals)).toUpperCase(Locale.ROOT);
     }
 
     /**

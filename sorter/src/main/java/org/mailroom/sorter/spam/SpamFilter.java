@@ -4,8 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -111,12 +115,12 @@ public final class SpamFilter implements Signal {
      * fact is {@code fact:KEY}). Every feature is binary; each model scales its whole set, history included, to
      * unit length. Not used by classification: it builds a String per feature.
      */
-    public record StudyFeatures(long[] tokens, long[] headerTokens, java.util.Map<Long, String> names) {
+    public record StudyFeatures(long[] tokens, long[] headerTokens, Map<Long, String> names) {
     }
 
     /** The extractor's features of {@code content} as the two models weigh them ({@link StudyFeatures}). */
     public StudyFeatures studyFeatures(MailContent content, SessionFacts session) {
-        java.util.Map<Long, String> names = new java.util.HashMap<>();
+        Map<Long, String> names = new HashMap<>();
         EmittedFeatures emitted = new EmittedFeatures();
         extractor.extract(content, session, emitted);
         extractor.extract(content, session, new FeatureExtractor.NamingSink() {
@@ -155,8 +159,8 @@ public final class SpamFilter implements Signal {
      * store gives them for {@code user}, the message trained under {@code messageKey} left out: for a trained
      * message what its training step saw, for a new one what its classification sees. By hash, with their names.
      */
-    public java.util.Map<Long, String> studySenderHistory(String user, String messageKey, MailContent content) {
-        java.util.Map<Long, String> out = new java.util.LinkedHashMap<>();
+    public Map<Long, String> studySenderHistory(String user, String messageKey, MailContent content) {
+        Map<Long, String> out = new LinkedHashMap<>();
         for (long h : SenderHistory.features(store, user, settings.shareWithGlobal(), content, messageKey)) {
             for (int i = 0; i < FeatureExtractor.BOOST; i++) {
                 out.put(i == 0 ? h : FeatureExtractor.copyHash(h, i), SenderHistory.name(h).orElseThrow());
@@ -240,7 +244,7 @@ public final class SpamFilter implements Signal {
         while (strongest < REASON_TOKENS && topValue[strongest] > 0) {
             strongest++;
         }
-        long[] wanted = java.util.Arrays.copyOf(top, strongest);
+        long[] wanted = Arrays.copyOf(top, strongest);
         String[] names = features.emitted.names(wanted);
         for (int i = 0; i < strongest; i++) {
             // The sender-history features are the only ones not extracted from the message.
