@@ -304,41 +304,6 @@ class SubmissionSmtpTest {
         assertThat(complete.split("(?i)\r\ndate:", -1)).hasSize(2);
     }
 
-    /**
-     * An authenticated client's bare LF line ends are taken as CRLF (curl uploads a Unix file as it is), DATA ends
-     * only on CRLF.CRLF, so commands smuggled after {@code <LF>.<CR><LF>} stay text of the one message; a bare CR
-     * still closes the connection.
-     */
-    @Test
-    void bareLfLinesOfAnAuthenticatedClientAreTakenAsCrlfAndSmugglingStaysInsideTheMessage() throws Exception {
-        try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
-            smtp.reply();
-            smtp.command("EHLO client.example.org");
-            smtp.startTls(fixture.certificate.clientSocketFactory());
-            smtp.command("EHLO client.example.org");
-            assertThat(smtp.command("AUTH PLAIN " + RawSmtp.plain(SmtpTestServers.ALICE, SmtpTestServers.PASSWORD)))
-                .startsWith("235");
-            assertThat(smtp.command("MAIL FROM:<alice@example.test>")).startsWith("250");
-            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
-            assertThat(smtp.command("DATA")).startsWith("354");
-            smtp.send("Subject: unix lines\nFrom: alice@example.test\n\nline one\n.\nline three\n.\r\n"
-                + "MAIL FROM:<ceo@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n"
-                + "Subject: smuggled\r\n\r\nforged\r\n.\r\n");
-            assertThat(smtp.reply()).startsWith("250 2.6.0");
-
-            assertThat(smtp.command("MAIL FROM:<alice@example.test>")).startsWith("250");
-            assertThat(smtp.command("RCPT TO:<bob@example.test>")).startsWith("250");
-            assertThat(smtp.command("DATA")).startsWith("354");
-            smtp.send("Subject: bare cr\r\n\r\nline\rmore\r\n.\r\n");
-            assertThat(smtp.reply()).startsWith("500 5.5.2");
-            assertThat(smtp.closedByServer()).isTrue();
-        }
-        assertThat(fixture.inbox(SmtpTestServers.BOB)).singleElement().asString()
-            .contains("\r\nSubject: unix lines\r\nFrom: alice@example.test\r\n\r\nline one\r\n.\r\nline three\r\n"
-                + ".\r\nMAIL FROM:<ceo@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: smuggled\r\n")
-            .doesNotContain("\n\n").doesNotContain("\r\r");
-    }
-
     @Test
     void remoteRecipientsAreDeferredUntilTheOutboundQueueExists() throws Exception {
         try (RawSmtp smtp = RawSmtp.connect(startTls.port())) {
